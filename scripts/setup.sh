@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need beyond npm packages: socat (serial PTY
+# pairs) and FerretDB (a MongoDB-compatible server), both idempotent and quick when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund
+fi
+if ! command -v socat >/dev/null 2>&1; then
+  echo "setup: installing socat" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq socat >&2
+fi
+if [ -z "${MONGODB_URI:-}" ]; then
+  bash scripts/install-ferretdb.sh >/dev/null
+fi

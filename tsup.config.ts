@@ -1,0 +1,33 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public subpath (package.json "exports"), plus the CLIs.
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      scheduler: 'src/scheduler/index.ts',
+      'mail-logger': 'src/mail-logger/index.ts',
+      monitor: 'src/monitor/index.ts',
+      identity: 'src/identity/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: true,
+    splitting: true,
+    treeshake: true,
+    // Optional peers, loaded only by the monitor: never bundled.
+    external: ['mongodb', 'serialport'],
+  },
+  {
+    entry: { 'bin/mail-logger': 'src/mail-logger/bin.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['mongodb', 'serialport'],
+  },
+]);
