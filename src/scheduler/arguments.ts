@@ -1,0 +1,69 @@
+// Argument checks shared by the Scheduler's methods: each throws at the call, with the
+// option or argument name, the value and its type (DESIGN §1: never later).
+import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+
+/** Delays beyond this are refused: about 285,000 years, far past any useful schedule. */
+const MAX_SECONDS = 2 ** 53 / 1000 / 1000;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Date) return `${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()} (Date)`;
+  return `${String(value)} (${value === null ? 'null' : typeof value})`;
+}
+
+/** A positive, finite number of seconds (fractions allowed). */
+export function checkSeconds(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number') {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${where}: ${name} must be a number of seconds, got ${describe(value)}.`,
+    );
+  }
+  if (!(value > 0) || !(value <= MAX_SECONDS)) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `${where}: ${name} must be a finite number of seconds > 0 (fractions allowed, e.g. 0.25), got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
+export function checkFunction(where: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: the job must be a function, got ${describe(value)}.`);
+  }
+}
+
+/** A Date or epoch seconds, returned as epoch ms. */
+export function checkWhen(where: string, value: unknown): number {
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'number') ms = value * 1000;
+  else {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${where}: the time must be a Date or epoch seconds (a number), got ${describe(value)}.`,
+    );
+  }
+  if (!Number.isFinite(ms)) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `${where}: the time must be a valid Date or finite epoch seconds, got ${describe(value)}.`,
+    );
+  }
+  return ms;
+}
+
+export function checkString(where: string, name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: ${name} must be a non-empty string, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+export function checkOptionsObject(where: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: options must be an object, got ${describe(value)}.`);
+  }
+}
