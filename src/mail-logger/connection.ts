@@ -1,0 +1,141 @@
+import type net from 'node:net';
+import type { Journal } from './journal.js';
+import { LineSplitter, MAX_FRAME_BYTES, parseClientFrame, serializeServerFrame, type ServerFrame } from './protocol.js';
+import type { DaemonState, JournalEvent } from './state.js';
+
+/** What a connection needs from the daemon. */
+export interface ConnectionHost {
+  readonly journal: Journal;
+  readonly state: DaemonState;
+  /** Highest seq accepted per session, durable or still being written. */
+  readonly acceptedSeq: Map<string, number>;
+  /** Applies an event that is now durable (records, drop notices, sessions). */
+  applyDurable(event: JournalEvent): void;
+  log(line: string): void;
+}
+
+// A client that stops reading gets cut off before its unread acks grow past this.
+const MAX_UNREAD_BYTES = 1024 * 1024;
+// Stop reading from clients while this much is waiting for the disk.
+const MAX_JOURNAL_BACKLOG = 8 * 1024 * 1024;
+const LOGGED_REJECTIONS = 3;
+
+/** One client connection: frames in, journal appends, acks out once durable. */
+export class Connection {
+  private session: string | null = null;
+  private sessionJson = '';
+  private text = '';
+  private events: JournalEvent[] = [];
+  private ackTarget = 0;
+  private ackSent = 0;
+  private rejected = 0;
+  private readonly splitter: LineSplitter;
+  private readonly name: string;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.name = socket.remoteAddress === undefined ? 'unix socket client' : `${socket.remoteAddress}:${socket.remotePort}`;
+    this.splitter = new LineSplitter(
+      MAX_FRAME_BYTES,
+      (line) => this.onLine(line),
+      () => this.reject(`frame larger than ${MAX_FRAME_BYTES} bytes`, null),
+    );
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => undefined); // 'close' follows
+    socket.on('close', () => {
+      if (this.rejected > LOGGED_REJECTIONS) {
+        host.log(`${this.describe()}: ${this.rejected - LOGGED_REJECTIONS} more frame(s) were rejected`);
+      }
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private describe(): string {
+    const session = this.session === null ? '' : ` (${this.host.state.sessions.get(this.session)?.source ?? this.session})`;
+    return `${this.name}${session}`;
+  }
+
+  private onData(chunk: string): void {
+    this.splitter.push(chunk);
+    if (this.text.length === 0 && this.events.length === 0 && this.ackTarget <= this.ackSent) return;
+    const events = this.events;
+    const ackTarget = this.ackTarget;
+    const text = this.text;
+    this.events = [];
+    this.text = '';
+    // Even with nothing new to write (a resend of frames still in flight), the ack must wait
+    // until everything before it is durable: an empty append is that barrier.
+    this.host.journal.append(text, () => {
+      for (const event of events) this.host.applyDurable(event);
+      if (ackTarget > this.ackSent) {
+        this.ackSent = ackTarget;
+        this.send({ t: 'ack', seq: ackTarget });
+      }
+    });
+    if (this.host.journal.backlogChars > MAX_JOURNAL_BACKLOG) {
+      this.socket.pause();
+      this.host.journal.onDrain(() => this.socket.resume());
+    }
+  }
+
+  private onLine(line: string): void {
+    const parsed = parseClientFrame(line);
+    if (!parsed.ok) {
+      this.reject(parsed.reason, parsed.seq);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.t === 'hello') {
+      if (this.session !== null) {
+        this.reject('a second hello on one connection', null);
+        return;
+      }
+      this.session = frame.session;
+      this.sessionJson = JSON.stringify(frame.session);
+      const event: JournalEvent = { k: 's', id: frame.session, src: frame.source, pid: frame.pid, at: Date.now() };
+      const session = frame.session;
+      this.host.journal.appendEvent(event, () => {
+        this.host.applyDurable(event);
+        this.send({ t: 'welcome', acked: this.host.state.sessions.get(session)?.lastSeq ?? 0 });
+      });
+      return;
+    }
+    const session = this.session;
+    if (session === null) {
+      this.reject('a record before hello', frame.seq);
+      return;
+    }
+    const seen = Math.max(this.host.acceptedSeq.get(session) ?? 0, this.host.state.sessions.get(session)?.lastSeq ?? 0);
+    if (frame.seq > seen) {
+      this.host.acceptedSeq.set(session, frame.seq);
+      const kind = frame.t === 'rec' ? 'r' : 'd';
+      // The validated line goes into the journal as is: no re-serialisation per record.
+      this.text += `{"k":"${kind}","id":${this.sessionJson},"f":${line}}\n`;
+      this.events.push(frame.t === 'rec' ? { k: 'r', id: session, f: frame } : { k: 'd', id: session, f: frame });
+    }
+    if (frame.seq > this.ackTarget) this.ackTarget = frame.seq;
+  }
+
+  private reject(reason: string, seq: number | null): void {
+    this.rejected++;
+    if (this.rejected <= LOGGED_REJECTIONS) this.host.log(`${this.describe()}: rejected a frame: ${reason}`);
+    if (seq !== null && seq > this.ackTarget) this.ackTarget = seq;
+    this.send({ t: 'nack', seq, reason });
+  }
+
+  private send(frame: ServerFrame): void {
+    if (this.socket.destroyed) return;
+    if (this.socket.writableLength > MAX_UNREAD_BYTES) {
+      this.host.log(`${this.describe()}: does not read its acknowledgements; connection closed`);
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(serializeServerFrame(frame));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Severity of a record, from least to most severe. ALERT is something very bad;
+ * ERROR is bad but recoverable (seed).
+ *
+ * @example
+ * ```ts
+ * logger.config(Level.INFO, Schedule.DAILY);
+ * ```
+ */
+export const Level = {
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  WARNING: 'WARNING',
+  ERROR: 'ERROR',
+  ALERT: 'ALERT',
+} as const;
+export type Level = (typeof Level)[keyof typeof Level];
+
+/**
+ * When the daemon mails a record: never, in the daily or weekly digest, or at once
+ * (grouped within `groupWait`, rate-limited by `maxInstantMails` per `groupInterval`).
+ *
+ * @example
+ * ```ts
+ * logger.config(logger.levels.WARNING, logger.schedule.INSTANTANEOUSLY);
+ * ```
+ */
+export const Schedule = {
+  SILENTLY: 'SILENTLY',
+  DAILY: 'DAILY',
+  WEEKLY: 'WEEKLY',
+  INSTANTANEOUSLY: 'INSTANTANEOUSLY',
+} as const;
+export type Schedule = (typeof Schedule)[keyof typeof Schedule];
+
+/** Levels in increasing severity; the index is the rank. */
+export const LEVELS: readonly Level[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'ALERT'];
+export const SCHEDULES: readonly Schedule[] = ['SILENTLY', 'DAILY', 'WEEKLY', 'INSTANTANEOUSLY'];
+
+const rankOf: Record<string, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, ALERT: 4 };
+
+/** 0 (DEBUG) .. 4 (ALERT); -1 for anything that is not a level. */
+export function levelRank(level: string): number {
+  return rankOf[level] ?? -1;
+}
+
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && value in rankOf;
+}
+
+export function isSchedule(value: unknown): value is Schedule {
+  return typeof value === 'string' && (SCHEDULES as readonly string[]).includes(value);
+}
+
+/** The seed's defaults: DEBUG silent, INFO daily, WARNING/ERROR/ALERT instant. */
+export function defaultSchedules(): Record<Level, Schedule> {
+  return {
+    DEBUG: 'SILENTLY',
+    INFO: 'DAILY',
+    WARNING: 'INSTANTANEOUSLY',
+    ERROR: 'INSTANTANEOUSLY',
+    ALERT: 'INSTANTANEOUSLY',
+  };
+}

@@ -1,0 +1,125 @@
+import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+import type { Scheduler } from '../scheduler/index.js';
+import type { Credentials } from './credentials.js';
+import type { MailTransport } from './mailer.js';
+
+/** Options of {@link MailLoggerServer.start}. Times are in seconds. */
+export interface MailLoggerServerOptions {
+  /** Path of the credentials file (must be mode 600) or the credentials themselves. */
+  credentials: string | Credentials;
+  /**
+   * Where clients connect: `unix:///path.sock` (mode 0660) or `tcp://host:port`
+   * (`tcp://:port` = loopback; port 0 picks a free one, see `server.address`).
+   * @default $RASPIMON_MAIL_LOGGER or 'unix:///run/raspimon/mail-logger.sock'
+   */
+  listen?: string;
+  /** Directory of the journal and snapshots. @default '/var/lib/raspimon/mail-logger' */
+  stateDir?: string;
+  /** Cron pattern of the daily digest. @default '0 8 * * *' */
+  daily?: string;
+  /** Cron pattern of the weekly digest. @default '0 8 * * 1' (Monday) */
+  weekly?: string;
+  /**
+   * IANA time zone of the digest crons (when the daemon creates its Scheduler) and of the
+   * times shown in mails. @default the process's local zone
+   */
+  timeZone?: string;
+  /** A started Scheduler to use (its own timeZone then rules the crons). @default a new one */
+  scheduler?: Scheduler;
+  /** Seconds instant records wait so a burst shares one mail. @default 1 */
+  groupWait?: number;
+  /** Seconds of the instant-mail rate-limit window. @default 600 */
+  groupInterval?: number;
+  /** Instant mails per `groupInterval` before records are held for one grouped mail. @default 6 */
+  maxInstantMails?: number;
+  /** A nodemailer transport (anything with `sendMail`) or transport options overriding `credentials.smtp`. */
+  transport?: MailTransport | Record<string, unknown>;
+  /** First and longest wait between SMTP attempts, seconds. @default { minSeconds: 1, maxSeconds: 300 } */
+  retry?: { minSeconds?: number; maxSeconds?: number };
+  /** Mode of the unix socket file. @default 0o660 */
+  socketMode?: number;
+  /** Where the daemon's own log lines go (never secrets). @default a line on stderr */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedServerOptions {
+  credentials: string | Credentials;
+  listen: string | undefined;
+  stateDir: string;
+  daily: string;
+  weekly: string;
+  timeZone: string | undefined;
+  scheduler: Scheduler | undefined;
+  groupWait: number;
+  groupInterval: number;
+  maxInstantMails: number;
+  transport: MailTransport | Record<string, unknown> | undefined;
+  retryMinSeconds: number;
+  retryMaxSeconds: number;
+  socketMode: number;
+  log: (line: string) => void;
+}
+
+function positive(name: string, value: unknown, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a number, got ${String(value)} (${typeof value})`);
+  }
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `option ${name} must be a ${integer ? 'positive integer' : 'positive finite number of seconds'}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function text(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a non-empty string, got ${String(value)} (${typeof value})`);
+  }
+  return value;
+}
+
+/** Validates options and fills in defaults, without touching the caller's object. */
+export function resolveServerOptions(options: MailLoggerServerOptions): ResolvedServerOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `MailLoggerServer.start() needs an options object, got ${typeof options}`);
+  }
+  const { credentials } = options;
+  if (typeof credentials !== 'string' && (typeof credentials !== 'object' || credentials === null)) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option credentials must be a file path or a credentials object, got ${typeof credentials}`,
+    );
+  }
+  if (options.timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: options.timeZone });
+    } catch {
+      throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `option timeZone ${JSON.stringify(options.timeZone)} is not an IANA time zone`);
+    }
+  }
+  const retryMinSeconds = positive('retry.minSeconds', options.retry?.minSeconds, 1);
+  const retryMaxSeconds = positive('retry.maxSeconds', options.retry?.maxSeconds, Math.max(300, retryMinSeconds));
+  const log = options.log ?? ((line: string) => void process.stderr.write(`raspimon-mail-logger: ${line}\n`));
+  if (typeof log !== 'function') throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option log must be a function, got ${typeof log}`);
+  return {
+    credentials,
+    listen: options.listen === undefined ? undefined : text('listen', options.listen, ''),
+    stateDir: text('stateDir', options.stateDir, '/var/lib/raspimon/mail-logger'),
+    daily: text('daily', options.daily, '0 8 * * *'),
+    weekly: text('weekly', options.weekly, '0 8 * * 1'),
+    timeZone: options.timeZone,
+    scheduler: options.scheduler,
+    groupWait: positive('groupWait', options.groupWait, 1),
+    groupInterval: positive('groupInterval', options.groupInterval, 600),
+    maxInstantMails: positive('maxInstantMails', options.maxInstantMails, 6, true),
+    transport: options.transport,
+    retryMinSeconds,
+    retryMaxSeconds: Math.max(retryMinSeconds, retryMaxSeconds),
+    socketMode: options.socketMode ?? 0o660,
+    log,
+  };
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Scheduler } from '../scheduler/index.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { describeSmtp, loadCredentialsFile, validateCredentials, type ValidCredentials } from './credentials.js';
+import { renderMail } from './digest.js';
+import { MailLoggerError } from './errors.js';
+import { InstantGrouper } from './instant-grouper.js';
+import { Journal } from './journal.js';
+import { Mailer } from './mailer.js';
+import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
+import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
+import type { OutgoingMail } from './record.js';
+import type { Bucket, DaemonState, JournalEvent } from './state.js';
+
+/** Counters of a running daemon. */
+export interface MailLoggerServerStats {
+  connections: number;
+  /** Records waiting for an instant mail, the daily digest, the weekly digest. */
+  pendingInstant: number;
+  pendingDaily: number;
+  pendingWeekly: number;
+  /** Mails composed but not yet accepted by the SMTP server. */
+  outbox: number;
+}
+
+const CLOSE_SEND_TIMEOUT_MS = 3000;
+
+async function isListening(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect({ path: socketPath });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The mail-logger daemon: accepts records from clients, keeps them in an on-disk journal,
+ * mails instant records (grouped, rate-limited) and daily/weekly digests through one pooled
+ * SMTP transport, retrying until the server accepts.
+ *
+ * @example
+ * ```ts
+ * const server = await MailLoggerServer.start({ credentials: '/etc/mail_credentials' });
+ * process.on('SIGTERM', () => void server.close());
+ * ```
+ */
+export class MailLoggerServer implements ConnectionHost {
+  readonly acceptedSeq = new Map<string, number>();
+  private readonly connections = new Set<Connection>();
+  private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
+  private readonly cronJobs: string[] = [];
+  private composing = 0;
+  private closing: Promise<void> | null = null;
+  private listener: net.Server | null = null;
+  private endpoint: Endpoint;
+  private readonly grouper: InstantGrouper;
+  private readonly mailer: Mailer;
+
+  private constructor(
+    private readonly options: ResolvedServerOptions,
+    private readonly credentials: ValidCredentials,
+    readonly journal: Journal,
+    readonly state: DaemonState,
+    private readonly scheduler: Scheduler,
+    private readonly ownsScheduler: boolean,
+  ) {
+    this.endpoint = parseTransport(options.listen ?? defaultTransport());
+    const timers = {
+      after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
+      cancel: (id: string): void => void this.scheduler.remove(id),
+    };
+    this.grouper = new InstantGrouper({
+      groupWait: options.groupWait,
+      groupInterval: options.groupInterval,
+      maxInstantMails: options.maxInstantMails,
+      timers,
+      emit: () => this.compose('instant'),
+    });
+    this.mailer = new Mailer({
+      credentials,
+      transport: options.transport,
+      retryMinSeconds: options.retryMinSeconds,
+      retryMaxSeconds: options.retryMaxSeconds,
+      ...timers,
+      onSent: (mail) => this.onSent(mail),
+      onFailure: (mail, error, retry) =>
+        this.log(`mail "${mail.subject}" not accepted (${errorSummary(error)}); retrying in ${retry} s`),
+    });
+  }
+
+  /**
+   * Loads the credentials and the journal, starts listening, and resumes unsent mails.
+   * Throws {@link CredentialsError} for a bad credentials file and {@link MailLoggerError}
+   * when the state directory or the socket cannot be used.
+   */
+  static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
+    const resolved = resolveServerOptions(options);
+    parseTransport(resolved.listen ?? defaultTransport());
+    const credentials =
+      typeof resolved.credentials === 'string'
+        ? loadCredentialsFile(resolved.credentials)
+        : validateCredentials(resolved.credentials);
+    let server: MailLoggerServer | undefined;
+    const { journal, state } = await Journal.open(resolved.stateDir, {
+      now: () => Date.now(),
+      onFatal: (error) => {
+        resolved.log(`journal write failed (${error.message}): stopping, nothing more can be acknowledged`);
+        void server?.close();
+      },
+    });
+    const ownsScheduler = resolved.scheduler === undefined;
+    const scheduler = resolved.scheduler ?? new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
+    if (ownsScheduler) scheduler.start();
+    server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
+    try {
+      await server.begin();
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    return server;
+  }
+
+  /** Where clients connect, e.g. `unix:///run/raspimon/mail-logger.sock` or `tcp://127.0.0.1:40123`. */
+  get address(): string {
+    return formatEndpoint(this.endpoint);
+  }
+
+  stats(): MailLoggerServerStats {
+    return {
+      connections: this.connections.size,
+      pendingInstant: this.state.pending.instant.length,
+      pendingDaily: this.state.pending.daily.length,
+      pendingWeekly: this.state.pending.weekly.length,
+      outbox: this.state.outbox.length,
+    };
+  }
+
+  /**
+   * Composes the daily or weekly digest now (the cron jobs call this); resolves once it is
+   * journaled, with false when there was nothing to send.
+   */
+  async sendDigest(kind: 'daily' | 'weekly'): Promise<boolean> {
+    const durable = this.compose(kind);
+    if (durable === null) return false;
+    await durable;
+    await this.journal.compact();
+    return true;
+  }
+
+  /**
+   * Stops listening, mails what is pending for up to 3 s, writes the journal and releases
+   * every timer, socket and file. Records not yet mailed stay in the journal for the next start.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  log(line: string): void {
+    this.options.log(line);
+  }
+
+  applyDurable(event: JournalEvent): void {
+    const record = this.state.apply(event);
+    if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0)) this.grouper.onRecord();
+  }
+
+  private async begin(): Promise<void> {
+    for (const mail of this.state.outbox) this.mailer.enqueue(mail);
+    if (this.state.pending.instant.length > 0 || this.state.hasDropped()) this.grouper.onRecord();
+    this.cronJobs.push(
+      this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
+      this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
+    );
+    await this.listen();
+    this.log(
+      `listening on ${this.address}, mailing ${this.credentials.to.length} recipient(s) via ${describeSmtp(this.credentials.smtp)}; state in ${this.options.stateDir}` +
+        (this.state.outbox.length > 0 ? `; ${this.state.outbox.length} unsent mail(s) resumed` : ''),
+    );
+  }
+
+  private async digestJob(kind: 'daily' | 'weekly'): Promise<void> {
+    try {
+      await this.sendDigest(kind);
+    } catch (error) {
+      this.log(`${kind} digest failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const endpoint = this.endpoint;
+    const listener = net.createServer((socket) => {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      const connection = new Connection(socket, this);
+      this.connections.add(connection);
+      socket.on('close', () => this.connections.delete(connection));
+    });
+    this.listener = listener;
+    if (endpoint.kind === 'unix') {
+      await fs.mkdir(path.dirname(endpoint.path), { recursive: true });
+      if (await isListening(endpoint.path)) {
+        throw new MailLoggerError(
+          'ERR_ADDRESS_IN_USE',
+          `another daemon already listens on ${endpoint.path}: stop it, or pass another --listen`,
+        );
+      }
+      await fs.rm(endpoint.path, { force: true }); // a stale socket from a killed daemon
+    }
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new MailLoggerError(
+            error.code === 'EADDRINUSE' ? 'ERR_ADDRESS_IN_USE' : 'ERR_LISTEN',
+            `cannot listen on ${formatEndpoint(endpoint)} (${error.code ?? error.message}): ${error.code === 'EADDRINUSE' ? 'another process uses it' : 'check the path/port and permissions'}`,
+            { cause: error },
+          ),
+        ),
+      );
+      if (endpoint.kind === 'unix') listener.listen(endpoint.path, resolve);
+      else listener.listen(endpoint.port, endpoint.host, resolve);
+    });
+    listener.on('error', (error) => this.log(`listener error: ${error.message}`));
+    if (endpoint.kind === 'unix') await fs.chmod(endpoint.path, this.options.socketMode);
+    else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
+  }
+
+  /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
+  private compose(bucket: Bucket): Promise<void> | null {
+    const list = this.state.pending[bucket];
+    const since = this.composedUpTo[bucket];
+    let start = 0;
+    while (start < list.length && list[start]!.rid <= since) start++;
+    const records = list.slice(start);
+    const dropped = this.composing === 0 ? { ...this.state.dropped } : {};
+    if (records.length === 0 && Object.keys(dropped).length === 0) return null;
+    const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
+    this.composedUpTo[bucket] = upTo;
+    const content = renderMail({ kind: bucket, records, dropped, timeZone: this.options.timeZone });
+    const mail: OutgoingMail = { id: randomUUID(), kind: bucket, ...content, createdAt: Date.now() };
+    const event: JournalEvent = { k: 'm', take: bucket, upTo, dropped, mail };
+    this.composing++;
+    return new Promise((resolve) => {
+      this.journal.appendEvent(event, () => {
+        this.composing--;
+        this.state.apply(event);
+        this.mailer.enqueue(mail);
+        resolve();
+      });
+    });
+  }
+
+  private onSent(mail: OutgoingMail): void {
+    const event: JournalEvent = { k: 'x', id: mail.id };
+    this.journal.appendEvent(event, () => this.state.apply(event));
+  }
+
+  private async shutdown(): Promise<void> {
+    const listener = this.listener;
+    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const connection of this.connections) connection.destroy();
+    this.grouper.close();
+    for (const id of this.cronJobs) this.scheduler.remove(id);
+    // Mail what is pending now rather than after the next start.
+    await this.compose('instant');
+    await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
+    await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
+    await this.journal.close();
+    if (this.ownsScheduler) await this.scheduler.stop();
+    if (this.endpoint.kind === 'unix' && listener) await fs.rm(this.endpoint.path, { force: true });
+  }
+}
+
+/** An SMTP error in one line, without anything a server might echo back from credentials. */
+function errorSummary(error: Error): string {
+  const e = error as Error & { code?: string; responseCode?: number };
+  const parts = [e.code, e.responseCode === undefined ? undefined : String(e.responseCode)].filter(Boolean);
+  const first = (e.message.split('\n')[0] ?? '').slice(0, 160);
+  return parts.length > 0 ? `${parts.join(' ')}: ${first}` : first;
+}

@@ -1,0 +1,67 @@
+// Shared set-up of the mail-logger tests: temp dirs, credentials files, daemons.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'raspimon-ml-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeCredentials(dir: string, smtpUrl: string, mode = 0o600): string {
+  const file = path.join(dir, 'mail_credentials');
+  writeFileSync(file, JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'] }), { mode });
+  return file;
+}
+
+/** Resolves once something accepts connections on the unix socket. */
+export async function waitForSocket(socketPath: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ path: socketPath });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${socketPath} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface Daemon {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real daemon process (`node --import tsx src/mail-logger/bin.ts ...`). */
+export function spawnDaemon(args: string[]): Daemon {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/mail-logger/bin.ts'), ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
+/** Runs the CLI to completion; returns exit code and output. */
+export async function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const daemon = spawnDaemon(args);
+  const code = await daemon.exited;
+  return { code, output: daemon.stderr() };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
