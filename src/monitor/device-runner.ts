@@ -1,0 +1,164 @@
+// Runs one device's driver, isolated: a factory, start(), read() or stop() that throws
+// or hangs past the timeout is reported, the driver is stopped, and it is started again
+// with exponential backoff. Nothing a driver does can stop the monitor or other devices.
+import { DriverError, describeError } from './errors.js';
+import type { Driver, DriverContext, DriverDefinition, DriverReading, DeviceSpec, MonitorLogger, MonitorScheduler } from './types.js';
+
+/** Settings shared by every device runner, resolved by the Monitor. */
+export interface RunnerSettings {
+  timeoutSeconds: number;
+  retryMinSeconds: number;
+  retryMaxSeconds: number;
+}
+
+/** What a runner needs from the monitor. */
+export interface RunnerDeps {
+  scheduler: MonitorScheduler;
+  logger: MonitorLogger;
+  settings: RunnerSettings;
+  now(): number;
+  /** Accepts a device's readings (validated and counted by the monitor). */
+  accept(device: DeviceSpec, readings: readonly DriverReading[]): void;
+}
+
+const timedOut = Symbol('timed out');
+
+/** A device as a running thing: started, sampled, restarted after failures, stopped. */
+export class DeviceRunner {
+  private driver: Driver | undefined;
+  private pollJob: string | undefined;
+  private retryJob: string | undefined;
+  private failures = 0;
+  private generation = 0;
+  private stopped = false;
+  private reading = false;
+  /** Times the driver was (re)started, for stats. */
+  starts = 0;
+
+  constructor(
+    readonly device: DeviceSpec,
+    private readonly definition: DriverDefinition,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  /** Consecutive failures since the last good start or read. */
+  get failureCount(): number {
+    return this.failures;
+  }
+
+  /** Creates and starts the driver; failures are handled, never thrown. */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    const context = this.context(generation);
+    try {
+      this.driver = this.definition.create(this.device.config, context);
+      if (this.driver.start) await this.withTimeout('start', () => this.driver!.start!());
+      if (generation !== this.generation || this.stopped) return;
+      this.starts++;
+      if (this.driver.read) {
+        this.pollJob = this.deps.scheduler.repeatEvery(this.device.intervalSeconds, () => this.poll(generation));
+        // The first sample comes now, not one interval after (re)start.
+        await this.poll(generation);
+      }
+    } catch (error) {
+      if (generation === this.generation && !this.stopped) await this.failed(generation, 'start', error);
+    }
+  }
+
+  /** Stops the driver and every job; waits for its stop() (bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    this.clearJobs();
+    await this.stopDriver();
+  }
+
+  private context(generation: number): DriverContext {
+    const { device } = this;
+    const logger = prefixed(this.deps.logger, `device ${device.id} "${device.name}" (${device.driver})`);
+    return {
+      device,
+      logger,
+      now: () => this.deps.now(),
+      scheduler: this.deps.scheduler,
+      emit: (readings) => {
+        if (generation === this.generation && !this.stopped) this.deps.accept(device, readings);
+      },
+      fail: (error) => {
+        if (generation === this.generation && !this.stopped) void this.failed(generation, 'stream', error);
+      },
+    };
+  }
+
+  private async poll(generation: number): Promise<void> {
+    if (this.reading || generation !== this.generation) return;
+    this.reading = true;
+    try {
+      const readings = await this.withTimeout('read', () => this.driver!.read!());
+      if (generation !== this.generation || this.stopped) return;
+      if (!Array.isArray(readings)) throw new DriverError(`read() must return an array of readings, got ${typeof readings}`);
+      this.failures = 0;
+      this.deps.accept(this.device, readings);
+    } catch (error) {
+      if (generation === this.generation && !this.stopped) await this.failed(generation, 'read', error);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async failed(generation: number, stage: string, error: unknown): Promise<void> {
+    this.failures++;
+    this.generation++;
+    this.clearJobs();
+    const delay = Math.min(this.deps.settings.retryMaxSeconds, this.deps.settings.retryMinSeconds * 2 ** (this.failures - 1));
+    const { id, name, driver } = this.device;
+    this.deps.logger.error(`device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`, { deviceId: id, stage, failures: this.failures });
+    await this.stopDriver();
+    if (this.stopped || generation + 1 !== this.generation) return;
+    this.retryJob = this.deps.scheduler.onceAfter(delay, () => {
+      this.retryJob = undefined;
+      if (!this.stopped) return this.start();
+    });
+  }
+
+  private async stopDriver(): Promise<void> {
+    const driver = this.driver;
+    this.driver = undefined;
+    if (!driver?.stop) return;
+    try {
+      await this.withTimeout('stop', () => driver.stop!());
+    } catch (error) {
+      this.deps.logger.warning(`device ${this.device.id} "${this.device.name}": stop failed (${describeError(error)})`);
+    }
+  }
+
+  private clearJobs(): void {
+    if (this.pollJob !== undefined) this.deps.scheduler.remove(this.pollJob);
+    if (this.retryJob !== undefined) this.deps.scheduler.remove(this.retryJob);
+    this.pollJob = undefined;
+    this.retryJob = undefined;
+  }
+
+  /** Runs a driver call, giving up after the timeout (the call itself is abandoned). */
+  private async withTimeout<T>(stage: string, call: () => T | Promise<T>): Promise<T> {
+    let job: string | undefined;
+    const timeout = new Promise<typeof timedOut>((resolve) => {
+      job = this.deps.scheduler.onceAfter(this.deps.settings.timeoutSeconds, () => resolve(timedOut));
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(call), timeout]);
+      if (result === timedOut) throw new DriverError(`${stage}() did not settle within ${this.deps.settings.timeoutSeconds} s`);
+      return result;
+    } finally {
+      if (job !== undefined) this.deps.scheduler.remove(job);
+    }
+  }
+}
+
+function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
+  const wrap =
+    (level: keyof MonitorLogger) =>
+    (message: string, context?: Record<string, unknown>): void =>
+      logger[level](`${prefix}: ${message}`, context);
+  return { debug: wrap('debug'), info: wrap('info'), warning: wrap('warning'), error: wrap('error'), alert: wrap('alert') };
+}

@@ -1,0 +1,47 @@
+import { RaspimonError } from '../errors.js';
+
+/**
+ * A monitor option or a configuration document is invalid. Thrown by `new Monitor()` for
+ * bad options; problems in the `devices`/`keys` collections are reported through the
+ * logger instead, so one bad document never stops the others.
+ */
+export class ConfigError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CONFIG', message, options);
+  }
+}
+
+/**
+ * An optional peer dependency (`mongodb` or `serialport`) is not installed. The message
+ * names the `npm i` command that fixes it.
+ */
+export class MissingPeerError extends RaspimonError {
+  /** The npm package that is missing, e.g. `'mongodb'`. */
+  readonly peer: string;
+
+  constructor(peer: string, purpose: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_MISSING_PEER',
+      `raspimon/monitor needs the optional peer dependency "${peer}" ${purpose}, but it is not installed: run \`npm i ${peer}\``,
+      options,
+    );
+    this.peer = peer;
+  }
+}
+
+/**
+ * A device driver failed: its factory, `start()`, `read()` or `stop()` threw, or took
+ * longer than the driver timeout. Reported through the logger, never thrown to the caller;
+ * the device is retried with backoff.
+ */
+export class DriverError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DRIVER', message, options);
+  }
+}
+
+/** Name and message of anything thrown, for log lines. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

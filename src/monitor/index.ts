@@ -1,0 +1,29 @@
+// Public API of raspimon/monitor. mongodb and serialport are loaded only by start().
+export { Monitor } from './monitor.js';
+export type { ReloadSummary, MonitorStats } from './monitor.js';
+export type { MonitorOptions } from './options.js';
+export type {
+  MonitorLogger,
+  MonitorScheduler,
+  Driver,
+  DriverContext,
+  DriverDefinition,
+  DriverFactory,
+  DriverReading,
+  DriverConfigCheck,
+  DriverConfigProblem,
+  DeviceSpec,
+  KeySpec,
+} from './types.js';
+export { ConfigError, MissingPeerError, DriverError } from './errors.js';
+export { parsePyConf } from './py-conf.js';
+export type { PyConfResult } from './py-conf.js';
+export { validateConfig } from './config-validate.js';
+export type { ConfigProblem, ValidatedConfig } from './config-validate.js';
+export type { IntegrityReport, OrphanReadings } from './integrity.js';
+export type { Reading, BucketStats, TimeInput } from './queries.js';
+export { createSerialLineDriver } from './drivers/serial-line.js';
+export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';
+export { parseLine } from './drivers/line-format.js';
+export { systemMetrics } from './drivers/system.js';
+export { builtInDriverNames } from './drivers/registry.js';

@@ -1,0 +1,430 @@
+import path from 'node:path';
+import type { Collection, Db } from 'mongodb';
+import { RaspimonError } from '../errors.js';
+import { loadRawConfig, readConfigCache, saveConfigCache, type RawConfig } from './config-load.js';
+import { diffDevices } from './config-diff.js';
+import { validateConfig, type ConfigProblem, type ValidatedConfig } from './config-validate.js';
+import { DatabaseConnection } from './connection.js';
+import { stderrLogger } from './default-logger.js';
+import { DeviceRunner } from './device-runner.js';
+import { buildRegistry } from './drivers/registry.js';
+import { describeError } from './errors.js';
+import { findOrphans, type IntegrityReport } from './integrity.js';
+import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
+import { loadMongo, type MongoModule } from './peers.js';
+import { bucketStats, findReadings, latestReadings, toMs, type BucketStats, type Reading, type TimeInput } from './queries.js';
+import { ReadingsWriter, type WriterStats } from './readings-writer.js';
+import { Spool } from './spool.js';
+import type { DeviceSpec, DriverDefinition, DriverReading, KeySpec, MonitorLogger } from './types.js';
+
+/** What one reload did. */
+export interface ReloadSummary {
+  /** False when the configuration could not be read and the last good one stays. */
+  loaded: boolean;
+  added: number[];
+  changed: number[];
+  removed: number[];
+  unchanged: number[];
+  /** Running devices whose new document is invalid: they keep their previous config. */
+  kept: number[];
+  problems: ConfigProblem[];
+}
+
+/** Counters since start. */
+export interface MonitorStats extends WriterStats {
+  /** Devices running (or retrying). */
+  devices: number;
+  /** Readings accepted from drivers. */
+  accepted: number;
+  /** Readings rejected because the value is not a safe integer. */
+  rejectedNotInteger: number;
+  /** Readings rejected because their keyId is not in `keys`. */
+  rejectedUnknownKey: number;
+  /** Readings rejected for a malformed shape or timestamp. */
+  rejectedMalformed: number;
+}
+
+const retentionCheckSeconds = 3600;
+
+/**
+ * Samples devices described in a MongoDB namespace and stores their readings there.
+ *
+ * @example
+ * ```ts
+ * const scheduler = new Scheduler(); scheduler.start();
+ * const monitor = new Monitor({ uri: 'mongodb://db.local', namespace: getDeviceNamespace(), scheduler, logger });
+ * monitor.handleSignals();   // SIGHUP → reload, SIGTERM/SIGINT → stop (flush)
+ * await monitor.start();
+ * ```
+ */
+export class Monitor {
+  private readonly options: ResolvedOptions;
+  private readonly logger: MonitorLogger;
+  private readonly registry: Map<string, DriverDefinition>;
+  private mongo: MongoModule | undefined;
+  private connection: DatabaseConnection | undefined;
+  private writer: ReadingsWriter | undefined;
+  private readonly runners = new Map<number, DeviceRunner>();
+  private keys = new Map<number, KeySpec>();
+  private fingerprint: string | undefined;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private jobs: string[] = [];
+  private reloading: Promise<ReloadSummary> | undefined;
+  private followUp: Promise<ReloadSummary> | undefined;
+  private reloadWhenStarted = false;
+  private unreadableReported = false;
+  private polling = false;
+  private signalCleanup: (() => void) | undefined;
+  private readonly rejectReports = new Map<string, number>();
+  private readonly counters = { accepted: 0, rejectedNotInteger: 0, rejectedUnknownKey: 0, rejectedMalformed: 0 };
+
+  /** Validates the options; nothing is loaded or opened before start(). */
+  constructor(options: MonitorOptions) {
+    this.options = resolveOptions(options);
+    this.logger = this.options.logger ?? stderrLogger();
+    this.registry = buildRegistry(this.options.drivers);
+  }
+
+  /**
+   * Loads `mongodb` (a missing one throws MissingPeerError), opens the spool, reads the
+   * configuration (or the last good copy when the database is unreachable) and starts the
+   * devices. Never fails because the database is down.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new RaspimonError('ERR_MONITOR_STATE', `start() called on a monitor that is ${this.state}; create a new Monitor`);
+    this.state = 'starting';
+    try {
+      const mongo = (this.mongo = await loadMongo());
+      const spool = await Spool.open(path.join(this.options.stateDir, 'spool'));
+      this.connection = new DatabaseConnection(mongo, this.options.source, this.options.namespace, this.options.serverSelectionTimeoutMS, (db) => this.ensureIndexes(db));
+      this.writer = new ReadingsWriter(mongo, () => this.readingsCollection(), spool, this.options.scheduler, this.logger, {
+        batchSize: this.options.batchSize,
+        flushSeconds: this.options.flushSeconds,
+        memoryLimit: this.options.memoryLimit,
+        retryMinSeconds: Math.min(this.options.retryMinSeconds, 1),
+        retryMaxSeconds: Math.min(this.options.retryMaxSeconds, 10),
+      });
+      if (spool.size > 0) {
+        this.logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
+        this.writer.kick();
+      }
+      this.state = 'running';
+      await this.runReload(true);
+      this.jobs.push(this.options.scheduler.repeatEvery(this.options.pollSeconds, () => this.poll()));
+      if (this.options.retentionDays !== undefined) this.jobs.push(this.options.scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention()));
+    } catch (error) {
+      this.state = 'stopped';
+      await this.connection?.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.reloadWhenStarted) void this.reload();
+  }
+
+  /**
+   * Reads `devices` and `keys` again and applies the difference: unchanged devices keep
+   * running, removed ones stop, new and changed ones start. Calls during a reload are
+   * coalesced into one more reload. Never rejects: problems go to the logger.
+   */
+  reload(): Promise<ReloadSummary> {
+    if (this.state === 'new' || this.state === 'starting') {
+      this.reloadWhenStarted = true;
+      return Promise.resolve(emptySummary(false));
+    }
+    if (this.state !== 'running') return Promise.resolve(emptySummary(false));
+    return this.runReload(false);
+  }
+
+  /** Stops every device, writes (or spools) pending readings and closes the connection. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    for (const job of this.jobs) this.options.scheduler.remove(job);
+    this.jobs = [];
+    await this.followUp?.catch(() => undefined);
+    await this.reloading?.catch(() => undefined);
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+    await this.writer?.close(this.options.stopTimeoutMs);
+    await this.connection?.close();
+    this.signalCleanup?.();
+    this.state = 'stopped';
+  }
+
+  /**
+   * Opt-in signal handling: SIGHUP → reload(); SIGTERM/SIGINT → stop(), then `onStop(signal)`
+   * if given, else the signal is raised again so the process ends as it would have.
+   * Install it first thing: SIGHUP's default action kills the process. Returns an uninstaller.
+   */
+  handleSignals(options: { onStop?: (signal: NodeJS.Signals) => void } = {}): () => void {
+    this.signalCleanup?.();
+    const onHup = (): void => void this.reload();
+    const onStop = (signal: NodeJS.Signals): void => {
+      void this.stop().then(() => {
+        cleanup();
+        if (options.onStop) options.onStop(signal);
+        else process.kill(process.pid, signal);
+      });
+    };
+    process.on('SIGHUP', onHup);
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    const cleanup = (): void => {
+      process.off('SIGHUP', onHup);
+      process.off('SIGTERM', onStop);
+      process.off('SIGINT', onStop);
+      if (this.signalCleanup === cleanup) this.signalCleanup = undefined;
+    };
+    this.signalCleanup = cleanup;
+    return cleanup;
+  }
+
+  /** Counters since start. */
+  stats(): MonitorStats {
+    const writer = this.writer?.stats() ?? { written: 0, duplicates: 0, queued: 0, spooled: 0, dropped: 0, databaseDown: false };
+    return { ...writer, ...this.counters, devices: this.runners.size };
+  }
+
+  /** Devices currently running, by id. */
+  devices(): DeviceSpec[] {
+    return [...this.runners.values()].map((r) => r.device).sort((a, b) => a.id - b.id);
+  }
+
+  /** Writes pending readings now (replaying the spool first); true when nothing is left. */
+  async flush(): Promise<boolean> {
+    return (await this.writer?.flush()) ?? true;
+  }
+
+  /**
+   * Integrity report: configuration problems and readings whose (id, keyId) pair is not in
+   * the configuration (one `$group` over the readings, served by the `{id, keyId, ts}` index).
+   */
+  async check(): Promise<IntegrityReport> {
+    const db = await this.database();
+    const raw = await loadRawConfig(this.mongo!, db);
+    const config = validateConfig(raw.devices, raw.keys, this.registry);
+    const groups = await db
+      .collection('readings')
+      .aggregate<{ _id: { id: number; keyId: number }; count: number }>([{ $group: { _id: { id: '$id', keyId: '$keyId' }, count: { $sum: 1 } } }])
+      .toArray();
+    const pairs = groups.map((g) => ({ id: Number(g._id.id), keyId: Number(g._id.keyId), count: Number(g.count) }));
+    return {
+      checkedAt: new Date(this.options.clock.now()),
+      devices: config.devices.length + config.disabled.length,
+      keys: config.keys.size,
+      problems: config.problems,
+      orphanReadings: findOrphans(pairs, config),
+      readings: pairs.reduce((sum, p) => sum + p.count, 0),
+    };
+  }
+
+  /** Readings of one device and key with `from ≤ ts < to` (Dates or epoch seconds), oldest first. */
+  async readings(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; limit?: number }): Promise<Reading[]> {
+    return findReadings(await this.readingsCollection(), query);
+  }
+
+  /** The newest reading of every (device, key) pair, optionally for one device. */
+  async latest(query: { id?: number } = {}): Promise<Reading[]> {
+    return latestReadings(await this.readingsCollection(), query);
+  }
+
+  /** Count/min/max/avg per bucket (e.g. `bucketSeconds: 3600` for hourly). */
+  async buckets(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; bucketSeconds: number }): Promise<BucketStats[]> {
+    return bucketStats(await this.readingsCollection(), query);
+  }
+
+  private async database(): Promise<Db> {
+    if (!this.connection) throw new RaspimonError('ERR_MONITOR_STATE', 'the monitor is not started; call await monitor.start() first');
+    return this.connection.db();
+  }
+
+  private async readingsCollection(): Promise<Collection> {
+    return (await this.database()).collection('readings');
+  }
+
+  private async ensureIndexes(db: Db): Promise<void> {
+    const wanted: Array<[string, Record<string, 1>, boolean]> = [
+      ['devices', { id: 1 }, true],
+      ['devices', { name: 1 }, true],
+      ['keys', { keyId: 1 }, true],
+      ['readings', { id: 1, keyId: 1, ts: 1 }, false],
+    ];
+    for (const [collection, keys, unique] of wanted) {
+      try {
+        await db.collection(collection).createIndex(keys, { unique });
+      } catch (error) {
+        // Duplicates already stored: validation reports them per device; the monitor runs on.
+        if ((error as { code?: unknown }).code === 11000 || /duplicate/i.test(String(error))) {
+          this.logger.error(`cannot create the unique index ${collection}.${Object.keys(keys).join('+')}: duplicates are stored (${describeError(error)}); fix them, then restart`);
+        } else throw error;
+      }
+    }
+  }
+
+  private runReload(initial: boolean): Promise<ReloadSummary> {
+    if (!this.reloading) {
+      const run = this.doReload(initial).finally(() => {
+        if (this.reloading === run) this.reloading = undefined;
+      });
+      this.reloading = run;
+      return run;
+    }
+    this.followUp ??= this.reloading.then(() => {
+      this.followUp = undefined;
+      return this.runReload(false);
+    });
+    return this.followUp;
+  }
+
+  private async doReload(initial: boolean): Promise<ReloadSummary> {
+    let raw: RawConfig | undefined;
+    let fromCache = false;
+    try {
+      raw = await loadRawConfig(this.mongo!, await this.database());
+      this.unreadableReported = false;
+    } catch (error) {
+      const running = this.runners.size;
+      if (initial) {
+        raw = await readConfigCache(this.mongo!, this.options.stateDir);
+        fromCache = raw !== undefined;
+        this.logger.error(`cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); ${raw ? `using the last good copy (${raw.devices.length} device document(s)) from ${this.options.stateDir}` : 'no saved copy yet: devices start once it is readable'}; readings are spooled until it is reachable`);
+      } else {
+        this.logger.error(`cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); keeping the last good configuration (${running} device(s) running)`);
+      }
+      if (!raw) return emptySummary(false);
+    }
+    if (this.state !== 'running') return emptySummary(false);
+    const summary = await this.apply(raw);
+    if (!fromCache) {
+      await saveConfigCache(this.mongo!, this.options.stateDir, raw).catch((error: unknown) => {
+        this.logger.warning(`cannot save the configuration copy in ${this.options.stateDir} (${describeError(error)})`);
+      });
+    }
+    return summary;
+  }
+
+  private async apply(raw: RawConfig): Promise<ReloadSummary> {
+    const config: ValidatedConfig = validateConfig(raw.devices, raw.keys, this.registry);
+    for (const p of config.problems) {
+      this.logger.error(`configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`, { collection: p.collection, field: p.field });
+    }
+    // A running device whose document is still there but now invalid keeps its previous config.
+    const presentIds = new Set(raw.devices.map((d) => (d as { id?: unknown }).id).filter((id): id is number => typeof id === 'number'));
+    const validIds = new Set([...config.devices, ...config.disabled].map((d) => d.id));
+    const next = [...config.devices];
+    const kept: number[] = [];
+    const keys = new Map(config.keys);
+    for (const [id, runner] of this.runners) {
+      if (presentIds.has(id) && !validIds.has(id)) {
+        next.push(runner.device);
+        kept.push(id);
+        for (const keyId of runner.device.keyIds ?? []) if (!keys.has(keyId)) keys.set(keyId, this.keys.get(keyId) ?? { keyId, unit: '', description: '' });
+        this.logger.warning(`configuration: device ${id} "${runner.device.name}" has an invalid new document; it keeps running with its previous configuration`);
+      }
+    }
+    const diff = diffDevices(new Map([...this.runners].map(([id, r]) => [id, r.device])), next);
+    this.keys = keys;
+    const stopping = [...diff.removed, ...diff.changed].map(async (device) => {
+      const runner = this.runners.get(device.id);
+      this.runners.delete(device.id);
+      await runner?.stop();
+    });
+    await Promise.all(stopping);
+    const starting = [...diff.added, ...diff.changed].map((device) => {
+      const runner = new DeviceRunner(device, this.registry.get(device.driver)!, {
+        scheduler: this.options.scheduler,
+        logger: this.logger,
+        settings: { timeoutSeconds: this.options.driverTimeoutSeconds, retryMinSeconds: this.options.retryMinSeconds, retryMaxSeconds: this.options.retryMaxSeconds },
+        now: () => this.options.clock.now(),
+        accept: (d, readings) => this.accept(d, readings),
+      });
+      this.runners.set(device.id, runner);
+      return runner.start();
+    });
+    await Promise.all(starting);
+    this.fingerprint = raw.fingerprint;
+    const ids = (list: DeviceSpec[]): number[] => list.map((d) => d.id);
+    if (diff.added.length + diff.changed.length + diff.removed.length > 0) {
+      this.logger.info(`configuration applied: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed, ${diff.unchanged.length} unchanged`);
+    }
+    return { loaded: true, added: ids(diff.added), changed: ids(diff.changed), removed: ids(diff.removed), unchanged: ids(diff.unchanged), kept, problems: config.problems };
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.reloading || this.state !== 'running') return;
+    this.polling = true;
+    try {
+      const raw = await loadRawConfig(this.mongo!, await this.database());
+      this.unreadableReported = false;
+      if (raw.fingerprint !== this.fingerprint && this.state === 'running') await this.runReload(false);
+    } catch (error) {
+      if (!this.unreadableReported) {
+        this.unreadableReported = true;
+        this.logger.warning(`configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.runners.size} device(s))`);
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async applyRetention(): Promise<void> {
+    const days = this.options.retentionDays!;
+    try {
+      const before = new Date(this.options.clock.now() - days * 86_400_000);
+      const result = await (await this.readingsCollection()).deleteMany({ ts: { $lt: before } });
+      if (result.deletedCount > 0) this.logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
+    } catch (error) {
+      this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
+    }
+  }
+
+  private accept(device: DeviceSpec, readings: readonly DriverReading[]): void {
+    const writer = this.writer;
+    if (!writer) return;
+    if (!Array.isArray(readings)) {
+      this.reject(device, 'rejectedMalformed', `emitted ${typeof readings} instead of an array of readings`);
+      return;
+    }
+    const now = this.options.clock.now();
+    for (const reading of readings) {
+      const { keyId, value, ts } = (reading ?? {}) as Partial<DriverReading>;
+      if (typeof keyId !== 'number' || !this.keys.has(keyId)) {
+        this.reject(device, 'rejectedUnknownKey', `reading with keyId ${String(keyId)}, which is not in the keys collection`);
+        continue;
+      }
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+        this.reject(device, 'rejectedNotInteger', `value ${String(value)} for keyId ${keyId} is not a safe integer (scale it, e.g. millidegrees)`);
+        continue;
+      }
+      let tsMs = now;
+      if (ts !== undefined) {
+        try {
+          tsMs = toMs(ts, 'ts');
+        } catch {
+          this.reject(device, 'rejectedMalformed', `reading for keyId ${keyId} has an invalid ts ${String(ts)}`);
+          continue;
+        }
+      }
+      this.counters.accepted++;
+      writer.push(device.id, keyId, value, tsMs);
+    }
+  }
+
+  private reject(device: DeviceSpec, counter: 'rejectedNotInteger' | 'rejectedUnknownKey' | 'rejectedMalformed', message: string): void {
+    this.counters[counter]++;
+    const key = `${device.id}:${counter}`;
+    const seen = (this.rejectReports.get(key) ?? 0) + 1;
+    this.rejectReports.set(key, seen);
+    // The first one, then every 1000th: a broken sensor must not flood the mail logger.
+    if (seen === 1 || seen % 1000 === 0) {
+      this.logger.warning(`device ${device.id} "${device.name}": ${message}; rejected (${seen} so far)`, { deviceId: device.id, [counter]: seen });
+    }
+  }
+}
+
+function emptySummary(loaded: boolean): ReloadSummary {
+  return { loaded, added: [], changed: [], removed: [], unchanged: [], kept: [], problems: [] };
+}

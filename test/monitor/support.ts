@@ -1,0 +1,93 @@
+// Shared pieces of the monitor tests: a recording logger, a real-clock scheduler, waits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { Scheduler } from '../../src/scheduler/index.js';
+import type { MonitorLogger } from '../../src/monitor/index.js';
+
+export interface LogRecord {
+  level: keyof MonitorLogger;
+  message: string;
+  context: Record<string, unknown> | undefined;
+}
+
+/** A logger that keeps every record, for assertions. */
+export function recordingLogger(): MonitorLogger & { records: LogRecord[]; text(level?: keyof MonitorLogger): string } {
+  const records: LogRecord[] = [];
+  const log =
+    (level: keyof MonitorLogger) =>
+    (message: string, context?: Record<string, unknown>): void => {
+      records.push({ level, message, context });
+    };
+  return {
+    records,
+    debug: log('debug'),
+    info: log('info'),
+    warning: log('warning'),
+    error: log('error'),
+    alert: log('alert'),
+    text: (level) => records.filter((r) => level === undefined || r.level === level).map((r) => r.message).join('\n'),
+  };
+}
+
+/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A started real-clock scheduler. */
+export function realScheduler(): Scheduler {
+  const scheduler = new Scheduler({ onError: (e) => console.error('scheduler job failed', e) });
+  scheduler.start();
+  return scheduler;
+}
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = 'raspimon-monitor-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A client for setting up and inspecting a namespace directly. */
+export async function openDb(uri: string, name: string): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  await client.connect();
+  return { db: client.db(name), close: () => client.close() };
+}
+
+/** The seed's example configuration, in its own shape (pyClass/pyConf strings). */
+export function seedConfig(sensorFile: string): { devices: Record<string, unknown>[]; keys: Record<string, unknown>[] } {
+  return {
+    keys: [
+      { keyId: 1, unit: 'mC', description: 'temperature' },
+      { keyId: 2, unit: 'load×100', description: '1-minute load average' },
+      { keyId: 3, unit: 'kB', description: 'available memory' },
+    ],
+    devices: [
+      {
+        id: 1,
+        name: 'boiler',
+        description: 'DS18B20 on the boiler',
+        vendorId: '',
+        productId: '',
+        pyClass: 'file',
+        pyConf: `{'path': '${sensorFile}', 'keyId': 1, 'scale': 1, 'offset': 0}`,
+        interval: 0.1,
+      },
+      {
+        id: 2,
+        name: 'pi',
+        description: 'the Pi itself',
+        pyClass: 'system',
+        pyConf: "{'keys': {'load1': 2, 'memAvailable': 3}}",
+        interval: 0.1,
+      },
+    ],
+  };
+}
