@@ -83,10 +83,15 @@ export class Mailer {
     await this.transport.sendMail(this.message(mail));
   }
 
-  /** Waits until every queued mail is accepted, or `timeoutMs` passed. */
+  /**
+   * Waits until every queued mail is accepted, `timeoutMs` passed, or an attempt failed
+   * (the server is not taking mail now: waiting for it is the next start's job).
+   */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.queue.length > 0 && this.retryTimer === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Waits up to `timeoutMs` for the mail in flight, then stops (queued mails stay in the journal). */

@@ -266,8 +266,10 @@ export class MailLoggerServer implements ConnectionHost {
 
   private async shutdown(): Promise<void> {
     const listener = this.listener;
-    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    // close() waits for open connections: drop them first (clients resend what was not acked).
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
     for (const connection of this.connections) connection.destroy();
+    await closed;
     this.grouper.close();
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start.

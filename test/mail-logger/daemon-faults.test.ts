@@ -1,0 +1,142 @@
+// Fault tests against the real daemon process: kill -9 mid-burst, SMTP server down / 4xx.
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MailLoggerClient } from '../../src/mail-logger/index.js';
+import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
+import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+
+function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of messages) {
+    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm)) seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
+  }
+  return seen;
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('the daemon process under faults', () => {
+  let sink: SmtpSink;
+  let tmp: ReturnType<typeof tempDir>;
+  let socketPath: string;
+  let args: string[];
+  const daemons: Daemon[] = [];
+  let logger: MailLoggerClient | undefined;
+
+  beforeEach(async () => {
+    sink = await SmtpSink.start();
+    tmp = tempDir();
+    socketPath = path.join(tmp.dir, 'ml.sock');
+    const credentials = writeCredentials(tmp.dir, sink.url);
+    args = [
+      credentials,
+      '--listen',
+      `unix://${socketPath}`,
+      '--state-dir',
+      path.join(tmp.dir, 'state'),
+      '--group-wait',
+      '0.2',
+      '--group-interval',
+      '1',
+      '--retry-max',
+      '0.3',
+    ];
+  });
+  afterEach(async () => {
+    await logger?.close({ timeoutSeconds: 0.5 });
+    logger = undefined;
+    for (const d of daemons.splice(0)) {
+      if (d.child.exitCode === null && d.child.signalCode === null) {
+        d.child.kill('SIGKILL');
+        await d.exited;
+      }
+    }
+    await sink.close();
+    tmp.remove();
+  });
+
+  async function startDaemon(): Promise<Daemon> {
+    const daemon = spawnDaemon(args);
+    daemons.push(daemon);
+    await waitForSocket(socketPath);
+    return daemon;
+  }
+
+  it('kill -9 mid-burst, then restart: every acknowledged record is mailed exactly once', async () => {
+    const first = await startDaemon();
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'burst', maxBufferedRecords: 50_000 });
+    const total = 6000;
+    let acked = 0;
+    let killed = false;
+    for (let i = 0; i < total; i += 200) {
+      for (let j = i; j < i + 200; j++) logger.error(`rec-${j}`);
+      if (i === 2000) {
+        first.child.kill('SIGKILL'); // while this batch is on its way
+        killed = true;
+        await first.exited;
+        await startDaemon();
+      }
+      await logger.flush();
+      if (!killed) acked = i + 200;
+    }
+    expect(acked).toBeGreaterThan(0);
+    await until('all records mailed', () => recordIds(sink.messages).size === total, 20_000);
+    await sleep(800); // anything mailed twice would show up by now
+    const seen = recordIds(sink.messages);
+    const duplicates = [...seen.entries()].filter(([, n]) => n > 1);
+    expect(duplicates).toEqual([]);
+    expect(seen.size).toBe(total);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+  });
+
+  it('acknowledged records survive kill -9 even when the client is gone too', async () => {
+    const first = await startDaemon();
+    // SMTP down: everything stays in the journal, nothing can be mailed before the kill.
+    await sink.down();
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'gone' });
+    for (let i = 0; i < 500; i++) logger.alert(`rec-${i}`);
+    await logger.flush();
+    await logger.close({ timeoutSeconds: 0 });
+    logger = undefined;
+    await sleep(400); // the instant mail is composed and fails to send
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await sink.up();
+    await startDaemon();
+    await until('all records mailed', () => recordIds(sink.messages).size === 500, 15_000);
+    await sleep(500);
+    expect([...recordIds(sink.messages).values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('SMTP server down, then 4xx, then up: every mail arrives, none twice; SIGTERM exits 0 and keeps unsent mails', async () => {
+    const first = await startDaemon();
+    await sink.down();
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'pi' });
+    for (const text of ['rec-1', 'rec-2', 'rec-3']) {
+      logger.alert(text);
+      await logger.flush();
+      await sleep(450); // separate mails
+    }
+    await until('retries logged', () => first.stderr().includes('not accepted'), 5000);
+    expect(first.stderr()).not.toContain('password');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    await sink.up();
+    sink.rejectWith(451);
+    const second = await startDaemon();
+    await until('a 451 is retried', () => second.stderr().includes('451'), 5000);
+    expect(sink.messages).toHaveLength(0);
+    sink.rejectWith(null);
+    await until('three records mailed', () => recordIds(sink.messages).size === 3, 10_000);
+    await sleep(800);
+    expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+  });
+});

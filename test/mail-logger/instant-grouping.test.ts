@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
+import { sleep, tempDir } from './fixtures.js';
+
+/** Count of records a mail accounts for, from its subject `[LEVEL ×N] ...` (no ×: 1). */
+function countOf(subject: string): number {
+  const m = /^\[[A-Z]+(?: ×(\d+))?\]/.exec(subject);
+  if (!m) throw new Error(`not an instant subject: ${subject}`);
+  return m[1] === undefined ? 1 : Number(m[1]);
+}
+
+describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
+  let sink: SmtpSink;
+  let tmp: ReturnType<typeof tempDir>;
+  let clock: ManualClock;
+  let scheduler: Scheduler;
+  let server: MailLoggerServer;
+  let logger: MailLoggerClient;
+
+  beforeEach(async () => {
+    sink = await SmtpSink.start();
+    tmp = tempDir();
+    clock = new ManualClock(new Date('2024-03-04T10:00:00Z'));
+    scheduler = new Scheduler({ clock, timeZone: 'UTC' });
+    scheduler.start();
+    const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
+    server = await MailLoggerServer.start({
+      credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
+      listen,
+      stateDir: path.join(tmp.dir, 'state'),
+      scheduler,
+      timeZone: 'UTC',
+      log: () => undefined,
+    });
+    logger = MailLoggerClient.open(listen, { source: 'raspimon_dca632112233', maxBufferedRecords: 20_000 });
+  });
+  afterEach(async () => {
+    await logger.close({ timeoutSeconds: 1 });
+    await server.close();
+    await scheduler.stop();
+    await sink.close();
+    tmp.remove();
+  });
+
+  /** Moves the manual clock, then waits (real time) until the daemon has mailed `count` in total. */
+  async function advanceAndExpect(seconds: number, count: number): Promise<void> {
+    await clock.advance(seconds);
+    await sink.waitFor(count);
+    await sleep(30);
+    expect(sink.messages).toHaveLength(count);
+  }
+
+  it('two unrelated alerts a minute apart each arrive within the group wait (1 s)', async () => {
+    logger.alert('pump 1 stopped');
+    await logger.flush();
+    await clock.advance(0.9);
+    await sleep(50);
+    expect(sink.messages).toHaveLength(0);
+    await advanceAndExpect(0.1, 1);
+    await clock.advance(59);
+    logger.alert('door open');
+    await logger.flush();
+    await advanceAndExpect(1, 2);
+    expect(sink.messages.map((m) => m.subject)).toEqual([
+      '[ALERT] raspimon_dca632112233: pump 1 stopped',
+      '[ALERT] raspimon_dca632112233: door open',
+    ]);
+  });
+
+  it('a burst of 10,000 errors in a minute yields at most 7 mails that account for all 10,000; an alert an hour later arrives within 2 s', async () => {
+    for (let second = 0; second < 60; second++) {
+      const n = second < 40 ? 167 : 166;
+      for (let i = 0; i < n; i++) logger.error(`sensor ${i % 5} timeout`, { second });
+      await logger.flush();
+      await clock.advance(1);
+    }
+    await sleep(300);
+    const early = sink.messages.length;
+    expect(early).toBe(6); // the first six windows of 1 s; the rest is held
+    await clock.advance(600);
+    await sink.waitFor(7);
+    await sleep(100);
+    expect(sink.messages).toHaveLength(7);
+    const counts = sink.messages.map((m) => countOf(m.subject));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(10_000);
+    // identical messages collapse with a count
+    expect(sink.messages[6]!.text).toMatch(/sensor 0 timeout/);
+    expect(sink.messages[6]!.text).toMatch(/\[×\d+, first \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, last /);
+    expect(sink.messages[6]!.text.split('\n').filter((l) => l.includes('timeout'))).toHaveLength(5);
+
+    await clock.advance(3600);
+    logger.alert('boiler pressure low');
+    await logger.flush();
+    await clock.advance(1);
+    await sink.waitFor(8);
+    expect(sink.messages[7]!.subject).toBe('[ALERT] raspimon_dca632112233: boiler pressure low');
+  });
+
+  it('identical messages in one instant mail collapse with count and first/last time', async () => {
+    for (let i = 0; i < 12; i++) logger.error('sensor timeout');
+    logger.warning('disk 91% full');
+    await logger.flush();
+    await advanceAndExpect(1, 1);
+    const [mail] = sink.messages;
+    expect(mail!.subject).toBe('[ERROR ×13] raspimon_dca632112233: sensor timeout');
+    expect(mail!.text).toMatch(/== ERROR \(12\) ==\n-- raspimon_dca632112233 \(12\)\n {2}\[×12, first .*, last .*\] sensor timeout/);
+    expect(mail!.text).toMatch(/== WARNING \(1\) ==/);
+  });
+});
