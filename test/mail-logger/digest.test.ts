@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { groupRecords, headerSafe, renderMail } from '../../src/mail-logger/digest.js';
+import type { StoredRecord } from '../../src/mail-logger/record.js';
+
+const t0 = Date.UTC(2024, 2, 4, 7, 0, 0);
+let rid = 0;
+function rec(partial: Partial<StoredRecord>): StoredRecord {
+  return { rid: ++rid, source: 'pi-a', pid: 1, time: t0, level: 'INFO', schedule: 'DAILY', msg: 'm', ...partial };
+}
+
+describe('digest grouping and rendering (pure)', () => {
+  it('groups by level (most severe first), then source, and collapses repeats with count and first/last time', () => {
+    const records = [
+      rec({ level: 'INFO', source: 'pi-b', msg: 'booted', time: t0 }),
+      rec({ level: 'WARNING', source: 'pi-a', msg: 'disk 91%', time: t0 + 1000 }),
+      rec({ level: 'INFO', source: 'pi-a', msg: 'booted', time: t0 + 2000 }),
+      rec({ level: 'INFO', source: 'pi-b', msg: 'booted', time: t0 + 3_600_000, ctx: { uptime: 1 } }),
+    ];
+    const groups = groupRecords(records);
+    expect(groups.map((g) => [g.level, g.count, g.sources.map((s) => s.source)])).toEqual([
+      ['WARNING', 1, ['pi-a']],
+      ['INFO', 3, ['pi-a', 'pi-b']],
+    ]);
+    expect(groups[1]!.sources[1]!.messages).toEqual([
+      { msg: 'booted', count: 2, first: t0, last: t0 + 3_600_000, ctx: { uptime: 1 } },
+    ]);
+    const mail = renderMail({ kind: 'daily', records, dropped: {}, timeZone: 'Europe/Madrid' });
+    expect(mail.subject).toBe('[Daily digest ×4] pi-a (+1): 1 WARNING, 3 INFO');
+    expect(mail.text).toBe(
+      [
+        '== WARNING (1) ==',
+        '-- pi-a (1)',
+        '  [2024-03-04 08:00:01] disk 91%',
+        '',
+        '== INFO (3) ==',
+        '-- pi-a (1)',
+        '  [2024-03-04 08:00:02] booted',
+        '-- pi-b (2)',
+        '  [×2, first 2024-03-04 08:00:00, last 2024-03-04 09:00:00] booted',
+        '    context: {"uptime":1}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes HTML and keeps CR/LF out of the subject', () => {
+    const mail = renderMail({
+      kind: 'instant',
+      records: [rec({ level: 'ERROR', msg: 'bad <script>alert("x")</script>\r\nBcc: victim@example.org', source: 'pi\r\nX: y' })],
+      dropped: {},
+    });
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    expect(mail.subject).toBe('[ERROR] pi X: y: bad <script>alert("x")</script> Bcc: victim@example.org');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&#60;script&#62;alert(&#34;x&#34;)');
+    expect(headerSafe('a'.repeat(100), 10)).toBe('aaaaaaaaa…');
+  });
+
+  it('reports records dropped by full client buffers', () => {
+    const mail = renderMail({ kind: 'instant', records: [rec({ level: 'ALERT', msg: 'fire' })], dropped: { 'pi-a': 42 } });
+    expect(mail.text).toContain('42 record(s) from pi-a were dropped');
+    expect(mail.html).toContain('42 record(s) from pi-a were dropped');
+  });
+});
