@@ -45,9 +45,9 @@ export function groupRecords(records: readonly StoredRecord[]): LevelGroup[] {
   const byLevel = new Map<Level, Map<string, Map<string, MessageGroup>>>();
   for (const r of records) {
     let sources = byLevel.get(r.level);
-    if (!sources) byLevel.set(r.level, (sources = new Map()));
+    if (!sources) byLevel.set(r.level, (sources = new Map<string, Map<string, MessageGroup>>()));
     let messages = sources.get(r.source);
-    if (!messages) sources.set(r.source, (messages = new Map()));
+    if (!messages) sources.set(r.source, (messages = new Map<string, MessageGroup>()));
     const group = messages.get(r.msg);
     if (group) {
       group.count++;

@@ -41,7 +41,7 @@ export function createPooledTransport(smtp: Credentials['smtp'], overrides?: Rec
     ...base,
     ...overrides,
   };
-  return nodemailer.createTransport(options as Parameters<typeof nodemailer.createTransport>[0]);
+  return nodemailer.createTransport(options as Parameters<typeof nodemailer.createTransport>[0]) as Transporter;
 }
 
 /**

@@ -60,10 +60,16 @@ export interface ResolvedServerOptions {
   log: (line: string) => void;
 }
 
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
+}
+
 function positive(name: string, value: unknown, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a number, got ${String(value)} (${typeof value})`);
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a number, got ${show(value)} (${typeof value})`);
   }
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new RaspimonRangeError(
@@ -77,7 +83,7 @@ function positive(name: string, value: unknown, fallback: number, integer = fals
 function text(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a non-empty string, got ${String(value)} (${typeof value})`);
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a non-empty string, got ${show(value)} (${typeof value})`);
   }
   return value;
 }

@@ -80,7 +80,7 @@ export class MailLoggerServer implements ConnectionHost {
       groupInterval: options.groupInterval,
       maxInstantMails: options.maxInstantMails,
       timers,
-      emit: () => this.compose('instant'),
+      emit: () => void this.compose('instant'),
     });
     this.mailer = new Mailer({
       credentials,
@@ -106,18 +106,19 @@ export class MailLoggerServer implements ConnectionHost {
       typeof resolved.credentials === 'string'
         ? loadCredentialsFile(resolved.credentials)
         : validateCredentials(resolved.credentials);
-    let server: MailLoggerServer | undefined;
+    const holder: { server?: MailLoggerServer } = {};
     const { journal, state } = await Journal.open(resolved.stateDir, {
       now: () => Date.now(),
       onFatal: (error) => {
         resolved.log(`journal write failed (${error.message}): stopping, nothing more can be acknowledged`);
-        void server?.close();
+        void holder.server?.close();
       },
     });
     const ownsScheduler = resolved.scheduler === undefined;
     const scheduler = resolved.scheduler ?? new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
     if (ownsScheduler) scheduler.start();
-    server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
+    const server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
+    holder.server = server;
     try {
       await server.begin();
     } catch (error) {

@@ -98,7 +98,7 @@ export class SmtpSink {
               from: parsed.from?.text ?? '',
               to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? ''),
               messageId: parsed.messageId ?? '',
-              headers: parsed.headers as Map<string, unknown>,
+              headers: parsed.headers,
               dataAt,
             });
             callback();

@@ -1,0 +1,136 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeSmtp, loadCredentialsFile } from '../../src/mail-logger/credentials.js';
+import { CredentialsError, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { RaspimonError } from '../../src/errors.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
+import { runCli, tempDir, writeCredentials } from './fixtures.js';
+
+const SECRET = 'hunter2-very-secret';
+
+describe('credentials', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('refuses a file readable by group/others, naming the file and the fix', () => {
+    const file = writeCredentials(tmp.dir, `smtp://robot:${SECRET}@127.0.0.1:25`, 0o644);
+    chmodSync(file, 0o644);
+    const error = (() => {
+      try {
+        loadCredentialsFile(file);
+      } catch (e) {
+        return e as CredentialsError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect(error).toBeInstanceOf(RaspimonError);
+    expect(error.code).toBe('ERR_CREDENTIALS_PERMISSIONS');
+    expect(error.message).toContain(file);
+    expect(error.message).toContain(`chmod 600 ${file}`);
+    expect(error.message).toContain('0644');
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('refuses a missing file and malformed JSON without quoting the contents', () => {
+    const missing = path.join(tmp.dir, 'nope');
+    expect(() => loadCredentialsFile(missing)).toThrow(expect.objectContaining({ code: 'ERR_CREDENTIALS_MISSING' }));
+    const file = path.join(tmp.dir, 'bad');
+    writeFileSync(file, `{"smtp": "smtp://robot:${SECRET}@host", "from": `, { mode: 0o600 });
+    try {
+      loadCredentialsFile(file);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CredentialsError).code).toBe('ERR_CREDENTIALS_MALFORMED');
+      expect((e as Error).message).toContain(`credentials file ${file} is not valid JSON`);
+      expect((e as Error).message).not.toContain(SECRET);
+    }
+    writeFileSync(file, JSON.stringify({ smtp: `http://robot:${SECRET}@host`, from: 'a@b', to: 'c@d' }), { mode: 0o600 });
+    expect(() => loadCredentialsFile(file)).toThrow(/"smtp" must start with smtp:\/\/ or smtps:\/\//);
+    writeFileSync(file, JSON.stringify({ smtp: 'smtp://h', from: 'a@b', to: [] }), { mode: 0o600 });
+    expect(() => loadCredentialsFile(file)).toThrow(/"to" must be an e-mail address or a non-empty list/);
+  });
+
+  it('masks the password when describing the SMTP server', () => {
+    expect(describeSmtp(`smtps://robot%40example.org:${SECRET}@smtp.example.org:465`)).toBe('smtps://robot@example.org@smtp.example.org:465');
+    expect(describeSmtp({ host: 'mail', port: 587, auth: { user: 'u', pass: SECRET } })).toBe('smtp://u@mail:587');
+  });
+
+  it('MailLoggerServer.start rejects with CredentialsError before touching the state dir', async () => {
+    const file = writeCredentials(tmp.dir, 'smtp://127.0.0.1:25', 0o640);
+    chmodSync(file, 0o640);
+    await expect(MailLoggerServer.start({ credentials: file, stateDir: path.join(tmp.dir, 's'), listen: 'tcp://:0' })).rejects.toThrow(
+      CredentialsError,
+    );
+  });
+
+  it('an SMTP auth failure is retried, logged without the password, and the mail is kept', async () => {
+    const sink = await SmtpSink.start({ auth: { user: 'robot', pass: 'right' } });
+    const logged: string[] = [];
+    const server = await MailLoggerServer.start({
+      credentials: { smtp: `smtp://robot:${SECRET}@127.0.0.1:${sink.port}`, from: 'pi@example.org', to: 'team@example.org' },
+      listen: `unix://${path.join(tmp.dir, 'ml.sock')}`,
+      stateDir: path.join(tmp.dir, 'state'),
+      groupWait: 0.05,
+      retry: { minSeconds: 0.1, maxSeconds: 0.2 },
+      log: (line) => logged.push(line),
+    });
+    const { MailLoggerClient } = await import('../../src/mail-logger/index.js');
+    const logger = MailLoggerClient.open(server.address);
+    logger.alert('auth test');
+    await logger.flush();
+    const deadline = Date.now() + 5000;
+    while (!logged.some((l) => l.includes('EAUTH')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(logged.some((l) => l.includes('EAUTH'))).toBe(true);
+    expect(logged.join('\n')).not.toContain(SECRET);
+    expect(server.stats().outbox).toBe(1);
+    await logger.close();
+    await server.close();
+    await sink.close();
+  });
+});
+
+describe('CLI', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('--help prints usage and exits 0', async () => {
+    const { code, output } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(output).toContain('Usage: raspimon-mail-logger [options] <credentials-file>');
+    expect(output).toContain('--state-dir');
+  });
+
+  it('refuses to start with a world-readable credentials file (exit 2, message names the fix, no secret)', async () => {
+    const file = writeCredentials(tmp.dir, `smtp://robot:${SECRET}@127.0.0.1:25`, 0o644);
+    chmodSync(file, 0o644);
+    const { code, output } = await runCli([file, '--state-dir', path.join(tmp.dir, 's'), '--listen', 'tcp://:0']);
+    expect(code).toBe(2);
+    expect(output).toContain(`chmod 600 ${file}`);
+    expect(output).not.toContain(SECRET);
+  });
+
+  it('--check sends a test mail and exits 0; exits 1 naming the server when it refuses', async () => {
+    const sink = await SmtpSink.start({ auth: { user: 'robot', pass: SECRET } });
+    const good = writeCredentials(tmp.dir, sink.url);
+    const ok = await runCli([good, '--check']);
+    expect(ok.output).toContain(`test mail accepted by smtp://robot@127.0.0.1:${sink.port}`);
+    expect(ok.code).toBe(0);
+    expect((await sink.waitFor(1))[0]!.subject).toBe('raspimon-mail-logger test mail');
+    const badDir = tempDir();
+    const bad = writeCredentials(badDir.dir, `smtp://robot:wrong-${SECRET}@127.0.0.1:${sink.port}`);
+    const refused = await runCli([bad, '--check']);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('EAUTH');
+    expect(refused.output).not.toContain(`wrong-${SECRET}`);
+    badDir.remove();
+    await sink.close();
+  });
+});
