@@ -9,6 +9,7 @@ export default defineConfig([
       'mail-logger': 'src/mail-logger/index.ts',
       monitor: 'src/monitor/index.ts',
       identity: 'src/identity/index.ts',
+      pino: 'src/pino/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -22,7 +23,7 @@ export default defineConfig([
     external: ['mongodb', 'serialport'],
   },
   {
-    entry: { 'bin/mail-logger': 'src/mail-logger/bin.ts' },
+    entry: { 'bin/mail-logger': 'src/mail-logger/bin.ts', 'bin/raspimon': 'src/cli/bin.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

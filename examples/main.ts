@@ -1,0 +1,24 @@
+// The whole main script of a monitored Raspberry Pi (see the README and examples/systemd/).
+import { getDeviceNamespace } from 'raspimon/identity';
+import { MailLoggerClient } from 'raspimon/mail-logger';
+import { Monitor } from 'raspimon/monitor';
+import { Scheduler } from 'raspimon/scheduler';
+
+const logger = MailLoggerClient.open(); // $RASPIMON_MAIL_LOGGER, else the daemon's unix socket
+let namespace: string;
+try {
+  namespace = getDeviceNamespace(); // 'raspimon_' + the wired MAC, e.g. raspimon_dca632112233
+} catch (error) {
+  console.error(String(error)); // the seed: show the error and send an e-mail
+  logger.alert('cannot identify this device; readings are not being stored', { error: String(error) });
+  await logger.close();
+  process.exit(1);
+}
+const scheduler = new Scheduler().start();
+const uri = process.env.MONGODB_URI ?? 'mongodb://localhost:27017/';
+const monitor = new Monitor({ uri, namespace, scheduler, logger });
+monitor.handleSignals({ onStop: () => void scheduler.stop() }); // SIGHUP reloads; SIGTERM flushes, stops
+await monitor.start();
+logger.info(`monitoring ${namespace}`);
+await scheduler.loopForever();
+await logger.close();
