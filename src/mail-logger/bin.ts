@@ -24,7 +24,8 @@ Options:
   --daily <cron>            daily digest time (default "0 8 * * *")
   --weekly <cron>           weekly digest time (default "0 8 * * 1", Monday)
   --time-zone <zone>        IANA time zone of the digests (default: local)
-  --group-wait <seconds>    instant records arriving this close share a mail (default 1)
+  --group-wait <seconds>    least time between instant mails; records arriving
+                            meanwhile share the next one (default 1)
   --group-interval <sec>    rate-limit window of instant mails (default 600)
   --max-instant-mails <n>   instant mails per window before grouping (default 6)
   --retry-max <seconds>     longest wait between SMTP attempts (default 300)

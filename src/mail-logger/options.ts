@@ -26,8 +26,16 @@ export interface MailLoggerServerOptions {
   timeZone?: string;
   /** A started Scheduler to use (its own timeZone then rules the crons). @default a new one */
   scheduler?: Scheduler;
-  /** Seconds instant records wait so a burst shares one mail. @default 1 */
+  /**
+   * Least seconds between two instant mails: records arriving meanwhile share the next
+   * mail, so a burst never floods. @default 1
+   */
   groupWait?: number;
+  /**
+   * Seconds the first instant record after a quiet period waits for company (records
+   * logged together share its mail) before it is mailed. @default 0.025
+   */
+  groupSettle?: number;
   /** Seconds of the instant-mail rate-limit window. @default 600 */
   groupInterval?: number;
   /** Instant mails per `groupInterval` before records are held for one grouped mail. @default 6 */
@@ -51,6 +59,7 @@ export interface ResolvedServerOptions {
   timeZone: string | undefined;
   scheduler: Scheduler | undefined;
   groupWait: number;
+  groupSettle: number;
   groupInterval: number;
   maxInstantMails: number;
   transport: MailTransport | Record<string, unknown> | undefined;
@@ -120,6 +129,7 @@ export function resolveServerOptions(options: MailLoggerServerOptions): Resolved
     timeZone: options.timeZone,
     scheduler: options.scheduler,
     groupWait: positive('groupWait', options.groupWait, 1),
+    groupSettle: positive('groupSettle', options.groupSettle, 0.025),
     groupInterval: positive('groupInterval', options.groupInterval, 600),
     maxInstantMails: positive('maxInstantMails', options.maxInstantMails, 6, true),
     transport: options.transport,

@@ -76,6 +76,7 @@ export class MailLoggerServer implements ConnectionHost {
       cancel: (id: string): void => void this.scheduler.remove(id),
     };
     this.grouper = new InstantGrouper({
+      groupSettle: Math.min(options.groupSettle, options.groupWait),
       groupWait: options.groupWait,
       groupInterval: options.groupInterval,
       maxInstantMails: options.maxInstantMails,
