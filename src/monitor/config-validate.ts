@@ -93,11 +93,11 @@ export function validateConfig(
     const subject = deviceSubject(device.id, device.name);
     let ok = true;
     if ((byId.get(device.id)?.length ?? 0) > 1) {
-      problems.push({ collection: 'devices', subject, field: 'id', message: `id ${device.id} is used by ${byId.get(device.id)!.length} devices; ids must be unique` });
+      problems.push({ collection: 'devices', subject, field: 'id', message: `${device.id} is shared by ${byId.get(device.id)!.length} devices; ids must be unique` });
       ok = false;
     }
     if ((byName.get(device.name)?.length ?? 0) > 1) {
-      problems.push({ collection: 'devices', subject, field: 'name', message: `name ${JSON.stringify(device.name)} is used by ${byName.get(device.name)!.length} devices; names must be unique` });
+      problems.push({ collection: 'devices', subject, field: 'name', message: `${JSON.stringify(device.name)} is shared by ${byName.get(device.name)!.length} devices; names must be unique` });
       ok = false;
     }
     if (ok) (device.enabled ? devices : disabled).push(device);
@@ -156,7 +156,7 @@ function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): M
   for (const key of candidates) {
     const count = seen.get(key.keyId) ?? 0;
     if (count > 1) {
-      problems.push({ collection: 'keys', subject: `key ${key.keyId}`, field: 'keyId', message: `keyId ${key.keyId} is used by ${count} keys; keyIds must be unique` });
+      problems.push({ collection: 'keys', subject: `key ${key.keyId}`, field: 'keyId', message: `${key.keyId} is shared by ${count} keys; keyIds must be unique` });
     } else keys.set(key.keyId, key);
   }
   return keys;

@@ -22,6 +22,7 @@ export interface RunnerDeps {
 }
 
 const timedOut = Symbol('timed out');
+const cancelled = Symbol('cancelled');
 
 /** A device as a running thing: started, sampled, restarted after failures, stopped. */
 export class DeviceRunner {
@@ -32,6 +33,8 @@ export class DeviceRunner {
   private generation = 0;
   private stopped = false;
   private reading = false;
+  /** Settles pending driver calls at once when the device stops (a hung read must not hold stop()). */
+  private readonly cancels = new Set<() => void>();
   /** Times the driver was (re)started, for stats. */
   starts = 0;
 
@@ -56,7 +59,7 @@ export class DeviceRunner {
       if (generation !== this.generation || this.stopped) return;
       this.starts++;
       if (this.driver.read) {
-        this.pollJob = this.deps.scheduler.repeatEvery(this.device.intervalSeconds, () => this.poll(generation));
+        this.pollJob = this.deps.scheduler.repeatEvery(this.device.intervalSeconds, () => void this.poll(generation));
         // The first sample comes now, not one interval after (re)start.
         await this.poll(generation);
       }
@@ -70,6 +73,7 @@ export class DeviceRunner {
     this.stopped = true;
     this.generation++;
     this.clearJobs();
+    for (const cancel of [...this.cancels]) cancel();
     await this.stopDriver();
   }
 
@@ -117,7 +121,8 @@ export class DeviceRunner {
     if (this.stopped || generation + 1 !== this.generation) return;
     this.retryJob = this.deps.scheduler.onceAfter(delay, () => {
       this.retryJob = undefined;
-      if (!this.stopped) return this.start();
+      // Not returned: the scheduler must not wait on a driver (stop() would hang on a hung one).
+      if (!this.stopped) void this.start();
     });
   }
 
@@ -142,15 +147,20 @@ export class DeviceRunner {
   /** Runs a driver call, giving up after the timeout (the call itself is abandoned). */
   private async withTimeout<T>(stage: string, call: () => T | Promise<T>): Promise<T> {
     let job: string | undefined;
-    const timeout = new Promise<typeof timedOut>((resolve) => {
+    let cancel: (() => void) | undefined;
+    const timeout = new Promise<typeof timedOut | typeof cancelled>((resolve) => {
       job = this.deps.scheduler.onceAfter(this.deps.settings.timeoutSeconds, () => resolve(timedOut));
+      cancel = () => resolve(cancelled);
+      this.cancels.add(cancel);
     });
     try {
       const result = await Promise.race([Promise.resolve().then(call), timeout]);
       if (result === timedOut) throw new DriverError(`${stage}() did not settle within ${this.deps.settings.timeoutSeconds} s`);
+      if (result === cancelled) throw new DriverError(`${stage}() abandoned: the device was stopped`);
       return result;
     } finally {
       if (job !== undefined) this.deps.scheduler.remove(job);
+      this.cancels.delete(cancel!);
     }
   }
 }

@@ -256,9 +256,10 @@ export class Monitor {
       try {
         await db.collection(collection).createIndex(keys, { unique });
       } catch (error) {
-        // Duplicates already stored: validation reports them per device; the monitor runs on.
-        if ((error as { code?: unknown }).code === 11000 || /duplicate/i.test(String(error))) {
-          this.logger.error(`cannot create the unique index ${collection}.${Object.keys(keys).join('+')}: duplicates are stored (${describeError(error)}); fix them, then restart`);
+        // The server refused (e.g. duplicates already stored, which validation reports per
+        // device): say so and run on. A network error propagates, so the connect is retried.
+        if (error instanceof this.mongo!.MongoServerError) {
+          this.logger.error(`cannot create the ${unique ? 'unique ' : ''}index ${collection}.${Object.keys(keys).join('+')} (${describeError(error)}); if duplicates are stored, fix them; the index is tried again at the next start`);
         } else throw error;
       }
     }

@@ -1,8 +1,8 @@
 // Read helpers over the readings collection that run on MongoDB and on FerretDB v1.
 // FerretDB v1 implements $group with $sum only (no $min/$max/$first, no date arithmetic),
 // so the bucket statistics try the one-pipeline form first and fall back to per-bucket
-// queries ($group $sum for count/sum, indexed sort+limit for min/max) when the server
-// answers NotImplemented.
+// queries (count, a $group $sum, sort+limit for min/max) when the server answers
+// NotImplemented.
 import type { Collection, Document } from 'mongodb';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 
@@ -112,11 +112,13 @@ export async function bucketStats(
 
 async function oneBucket(readings: Collection, id: number, keyId: number, fromMs: number, toMsValue: number, start: number): Promise<BucketStats | undefined> {
   const filter = { id, keyId, ts: { $gte: new Date(fromMs), $lt: new Date(toMsValue) } };
-  const [sums] = await readings.aggregate<{ sum: number; count: number }>([{ $match: filter }, { $group: { _id: null, sum: { $sum: '$value' }, count: { $sum: 1 } } }]).toArray();
-  if (!sums || sums.count === 0) return undefined;
-  const [low, high] = await Promise.all([
+  const count = await readings.countDocuments(filter);
+  if (count === 0) return undefined;
+  // One accumulator per $group: FerretDB v1 computes only the first of several (verified on 1.24.2).
+  const [sums, low, high] = await Promise.all([
+    readings.aggregate<{ sum: number }>([{ $match: filter }, { $group: { _id: null, sum: { $sum: '$value' } } }]).next(),
     readings.find(filter).sort({ value: 1 }).limit(1).project({ value: 1 }).next(),
     readings.find(filter).sort({ value: -1 }).limit(1).project({ value: 1 }).next(),
   ]);
-  return { start: new Date(start), count: sums.count, min: Number(low?.value), max: Number(high?.value), avg: Number(sums.sum) / sums.count };
+  return { start: new Date(start), count, min: Number(low?.value), max: Number(high?.value), avg: Number(sums?.sum) / count };
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor } from '../../src/monitor/index.js';
+import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { openDb, realScheduler, recordingLogger, seedConfig, tempDir, waitFor } from './support.js';
@@ -13,6 +13,7 @@ let namespace: string;
 const monitors: Monitor[] = [];
 
 beforeEach(async () => {
+  starts.clear();
   scheduler = realScheduler();
   state = tempDir();
   namespace = uniqueDbName('mon_');
@@ -27,9 +28,33 @@ afterEach(async () => {
   state.remove();
 });
 
+/** A polled test driver: reads base, base+1, ... for config.keyId; counts its starts per device id. */
+const starts = new Map<number, number>();
+const counter: DriverDefinition = {
+  validateConfig: (config) => (typeof config.keyId === 'number' ? { ok: true, config, keyIds: [config.keyId] } : { ok: false, problems: [{ field: 'config.keyId', message: 'must be a number' }] }),
+  create(config, context) {
+    starts.set(context.device.id, (starts.get(context.device.id) ?? 0) + 1);
+    let n = 0;
+    return { read: () => [{ keyId: config.keyId as number, value: ((config.base as number | undefined) ?? 0) + n++ }] };
+  },
+};
+
+const keyDocs = [
+  { keyId: 1, unit: 'mC', description: 'temperature' },
+  { keyId: 2, unit: '%', description: 'humidity' },
+];
+
+function counterDevice(id: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, name: `dev${id}`, description: '', driver: 'counter', config: { keyId: 1 }, interval: 0.05, ...extra };
+}
+
+async function count(filter: Record<string, unknown>): Promise<number> {
+  return conn.db.collection('readings').countDocuments(filter);
+}
+
 function makeMonitor(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
   const logger = recordingLogger();
-  const monitor = new Monitor({ uri: mongodbUri(), namespace, scheduler, logger, stateDir: state.dir, pollSeconds: 0.2, flushSeconds: 0.05, ...extra });
+  const monitor = new Monitor({ uri: mongodbUri(), namespace, scheduler, logger, stateDir: state.dir, pollSeconds: 0.2, flushSeconds: 0.05, drivers: { counter }, ...extra });
   monitors.push(monitor);
   return { monitor, logger };
 }
@@ -53,5 +78,186 @@ describe('Monitor end to end (FerretDB)', () => {
     expect(logger.text('error')).toBe('');
     const indexes = await conn.db.collection('devices').indexes();
     expect(indexes.some((i) => i.unique && i.key.id === 1)).toBe(true);
+  });
+
+  it('a device added in the database starts on SIGHUP; the running one is not restarted', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne(counterDevice(1));
+    const { monitor } = makeMonitor({ pollSeconds: 3600 });
+    const uninstall = monitor.handleSignals();
+    await monitor.start();
+    await conn.db.collection('devices').insertOne(counterDevice(2, { config: { keyId: 2 } }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await count({ id: 2 })).toBe(0);
+    process.kill(process.pid, 'SIGHUP');
+    await waitFor(async () => (await count({ id: 2, keyId: 2 })) > 0, 5000, 'readings of the added device');
+    expect(starts.get(1)).toBe(1);
+    expect(monitor.devices().map((d) => d.id)).toEqual([1, 2]);
+    uninstall();
+  });
+
+  it('reload(): changed devices restart with the new config, removed ones stop, unchanged ones keep running', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertMany([counterDevice(1), counterDevice(2), counterDevice(3)]);
+    const { monitor } = makeMonitor({ pollSeconds: 3600 });
+    await monitor.start();
+    await conn.db.collection('devices').updateOne({ id: 2 }, { $set: { config: { keyId: 2, base: 1000 } } });
+    await conn.db.collection('devices').deleteOne({ id: 3 });
+    const summary = await monitor.reload();
+    expect(summary).toMatchObject({ loaded: true, changed: [2], removed: [3], unchanged: [1], added: [] });
+    expect(Object.fromEntries(starts)).toEqual({ 1: 1, 2: 2, 3: 1 });
+    await waitFor(async () => (await count({ id: 2, keyId: 2, value: { $gte: 1000 } })) > 0, 5000, 'readings with the new config');
+    await monitor.flush();
+    const removedBefore = await count({ id: 3 });
+    await new Promise((r) => setTimeout(r, 200));
+    await monitor.flush();
+    expect(await count({ id: 3 })).toBe(removedBefore);
+  });
+
+  it('the poll reloads only when devices or keys changed', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne(counterDevice(1));
+    const { monitor, logger } = makeMonitor({ pollSeconds: 0.05 });
+    await monitor.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logger.text('info')).not.toMatch(/configuration applied: 0 added, 1 changed/);
+    expect(starts.get(1)).toBe(1);
+    await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 0.06 } });
+    await waitFor(() => starts.get(1) === 2, 5000, 'the poll to restart the changed device');
+    await conn.db.collection('keys').insertOne({ keyId: 3, unit: 'Pa' });
+    await waitFor(() => /0 added, 0 changed, 0 removed/.test(logger.text('info')) || starts.get(1) === 2, 5000, 'a key change to be seen');
+    expect(monitor.devices()[0]?.intervalSeconds).toBe(0.06);
+  });
+
+  it('reload() calls during a reload are coalesced into one more reload', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne(counterDevice(1));
+    const { monitor } = makeMonitor({ pollSeconds: 3600 });
+    await monitor.start();
+    const calls = [monitor.reload(), monitor.reload(), monitor.reload(), monitor.reload()];
+    expect(calls[1]).toBe(calls[2]);
+    expect(calls[2]).toBe(calls[3]);
+    expect(calls[0]).not.toBe(calls[1]);
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.loaded && r.unchanged.length === 1)).toBe(true);
+    expect(starts.get(1)).toBe(1);
+  });
+
+  it('reports every invalid document (one message naming device and field), skips those, runs the good one', async () => {
+    await conn.db.collection('keys').insertMany([...keyDocs, { keyId: 'x', unit: 'bad' }]);
+    await conn.db.collection('devices').insertMany([
+      counterDevice(1),
+      { id: 2, name: 'no-driver', config: {} },
+      { id: 3, name: 'bad-interval', driver: 'counter', config: { keyId: 1 }, interval: -1 },
+      { id: 4, name: 'code', pyClass: 'file', pyConf: "__import__('os').system('touch /tmp/raspimon-pwned')" },
+      { id: 5, name: 'dangling-key', driver: 'file', config: { path: '/tmp/x', keyId: 42 } },
+      { id: 6, name: 'dup', driver: 'counter', config: { keyId: 1 } },
+      { id: 7, name: 'dup', driver: 'counter', config: { keyId: 1 } },
+      { id: 8, name: 'unknown', driver: 'teleport', config: {} },
+    ]);
+    const { monitor, logger } = makeMonitor({ pollSeconds: 3600 });
+    await monitor.start();
+    expect(monitor.devices().map((d) => d.id)).toEqual([1]);
+    const errors = logger.records.filter((r) => r.level === 'error').map((r) => r.message);
+    for (const expected of [
+      /device 2 "no-driver": driver must name a driver/,
+      /device 3 "bad-interval": interval must be a number of seconds/,
+      /device 4 "code": pyConf is not a JSON or Python-literal dict/,
+      /device 5 "dangling-key": config refers to keyId 42/,
+      /device 6 "dup": name "dup" is shared by 2 devices/,
+      /device 7 "dup": name "dup" is shared by 2 devices/,
+      /device 8 "unknown": driver unknown driver "teleport"/,
+      /key document #2: keyId must be a non-negative integer/,
+      /cannot create the unique index devices.name/,
+    ]) {
+      expect(errors.filter((m) => expected.test(m)), `${String(expected)} in\n${errors.join("\n")}`).toHaveLength(1);
+    }
+    await waitFor(async () => (await count({ id: 1 })) > 0, 5000, 'the good device');
+    const report = await monitor.check();
+    expect(report.problems.length).toBe(8);
+  });
+
+  it('a running device whose new document is invalid keeps running with its previous config', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertMany([counterDevice(1), counterDevice(2)]);
+    const { monitor, logger } = makeMonitor({ pollSeconds: 3600 });
+    await monitor.start();
+    await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 'often' } });
+    const summary = await monitor.reload();
+    expect(summary.kept).toEqual([1]);
+    expect(monitor.devices().map((d) => d.id)).toEqual([1, 2]);
+    expect(starts.get(1)).toBe(1);
+    expect(logger.text('warning')).toMatch(/device 1 "dev1" has an invalid new document; it keeps running/);
+  });
+
+  it('rejects and counts values that are not safe integers; stores large integers as Int64', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne({ id: 1, name: 'odd', driver: 'odd', interval: 3600 });
+    const odd: DriverDefinition = {
+      create: () => ({
+        read: () => [
+          { keyId: 1, value: 2 ** 40 },
+          { keyId: 1, value: 1.5 },
+          { keyId: 1, value: Number.NaN },
+          { keyId: 1, value: 2 ** 60 },
+          { keyId: 99, value: 1 },
+          { keyId: 2, value: -7, ts: 1_700_000_000 },
+        ],
+      }),
+    };
+    const { monitor, logger } = makeMonitor({ pollSeconds: 3600, drivers: { odd } });
+    await monitor.start();
+    await monitor.flush();
+    expect(monitor.stats()).toMatchObject({ accepted: 2, rejectedNotInteger: 3, rejectedUnknownKey: 1, written: 2 });
+    const docs = await conn.db.collection('readings').aggregate([{ $sort: { keyId: 1 } }, { $project: { _id: 0, value: 1, t: { $type: '$value' }, ts: 1 } }]).toArray();
+    expect(docs).toEqual([
+      { value: 2 ** 40, t: 'long', ts: expect.any(Date) },
+      { value: -7, t: 'int', ts: new Date(1_700_000_000_000) },
+    ]);
+    expect(logger.text('warning')).toMatch(/value 1.5 for keyId 1 is not a safe integer/);
+  });
+
+  it('query helpers: range, latest per key, hourly buckets; check() finds orphan readings', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne({ id: 1, name: 'past', driver: 'past', interval: 3600 });
+    const t0 = Date.UTC(2026, 0, 1) / 1000;
+    const past: DriverDefinition = {
+      validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
+      create: () => ({
+        read: () => [
+          { keyId: 1, value: 10, ts: t0 + 60 },
+          { keyId: 1, value: 30, ts: t0 + 120 },
+          { keyId: 1, value: 5, ts: t0 + 3600 + 1 },
+          { keyId: 1, value: 7, ts: t0 + 7200 + 1 },
+          { keyId: 2, value: 99, ts: t0 + 10 },
+        ],
+      }),
+    };
+    const { monitor } = makeMonitor({ pollSeconds: 3600, drivers: { past } });
+    await monitor.start();
+    await monitor.flush();
+    await conn.db.collection('readings').insertMany([
+      { id: 77, keyId: 1, value: 1, ts: new Date() },
+      { id: 77, keyId: 1, value: 2, ts: new Date() },
+    ]);
+    const range = await monitor.readings({ id: 1, keyId: 1, from: t0, to: new Date((t0 + 7200) * 1000) });
+    expect(range.map((r) => r.value)).toEqual([10, 30, 5]);
+    const latest = await monitor.latest({ id: 1 });
+    expect(latest.map((r) => [r.keyId, r.value])).toEqual([
+      [1, 7],
+      [2, 99],
+    ]);
+    const buckets = await monitor.buckets({ id: 1, keyId: 1, from: t0, to: t0 + 3 * 3600, bucketSeconds: 3600 });
+    expect(buckets).toEqual([
+      { start: new Date(t0 * 1000), count: 2, min: 10, max: 30, avg: 20 },
+      { start: new Date((t0 + 3600) * 1000), count: 1, min: 5, max: 5, avg: 5 },
+      { start: new Date((t0 + 7200) * 1000), count: 1, min: 7, max: 7, avg: 7 },
+    ]);
+    const report = await monitor.check();
+    expect(report.orphanReadings).toEqual([
+      { id: 1, keyId: 2, count: 1, reason: 'key not produced by this device' },
+      { id: 77, keyId: 1, count: 2, reason: 'unknown device' },
+    ]);
+    expect(report.readings).toBe(7);
   });
 });
