@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Scheduler } from '../../src/scheduler/index.js';
+
+function timers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('with the real clock', () => {
+  it('repeatOClock(1) fires within 20 ms after each second boundary, never before it (3 s)', async () => {
+    const scheduler = new Scheduler().start();
+    const lateMs: number[] = [];
+    scheduler.repeatOClock(1, () => lateMs.push(Date.now() % 1000));
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    await scheduler.stop();
+    expect(lateMs.length).toBeGreaterThanOrEqual(3);
+    // Date.now() % 1000 is the ms past the boundary: an early firing would show ~999.
+    for (const ms of lateMs) expect(ms).toBeLessThan(20);
+  });
+
+  it('stop() leaves no timer behind and loopForever() keeps the process alive until then', async () => {
+    const before = timers();
+    const scheduler = new Scheduler().start();
+    scheduler.repeatEvery(3600, () => undefined);
+    scheduler.onceAfter(30 * 86_400, () => undefined);
+    scheduler.repeatCron('0 8 * * *', () => undefined);
+    let looped = false;
+    const loop = scheduler.loopForever().then(() => (looped = true));
+    expect(timers()).toBe(before + 2); // the dispatch timer and the keep-alive
+    await scheduler.stop();
+    await loop;
+    expect(looped).toBe(true);
+    expect(timers()).toBe(before);
+  });
+
+  it('with no job pending and no loopForever(), it holds no timer', async () => {
+    const before = timers();
+    const scheduler = new Scheduler().start();
+    const id = scheduler.onceAfter(60, () => undefined);
+    expect(timers()).toBe(before + 1);
+    scheduler.remove(id);
+    expect(timers()).toBe(before);
+    await scheduler.stop();
+  });
+
+  it('works under vi.useFakeTimers() (the default clock reads the globals at each call)', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T12:00:00.400Z') });
+    const scheduler = new Scheduler().start();
+    const runs: string[] = [];
+    const every = scheduler.repeatEvery(1, () => runs.push(`every ${new Date().toISOString()}`));
+    const oclock = scheduler.repeatOClock(1, () => runs.push(`oclock ${new Date().toISOString()}`));
+    scheduler.onceAfter(40 * 86_400, () => runs.push('forty days'));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(runs).toEqual([
+      'oclock 2026-01-01T12:00:01.000Z',
+      'every 2026-01-01T12:00:01.400Z',
+      'oclock 2026-01-01T12:00:02.000Z',
+      'every 2026-01-01T12:00:02.400Z',
+    ]);
+    scheduler.remove(every);
+    scheduler.remove(oclock);
+    await vi.advanceTimersByTimeAsync(40 * 86_400_000);
+    expect(runs.at(-1)).toBe('forty days');
+    await scheduler.stop();
+  });
+});
