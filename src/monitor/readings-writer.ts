@@ -204,8 +204,9 @@ export class ReadingsWriter {
       return true;
     } catch (error) {
       const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-      if (error instanceof this.mongo.MongoBulkWriteError && writeErrors !== undefined) {
-        const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+      const list = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+      // A network failure also arrives as MongoBulkWriteError, with no write errors: not stored.
+      if (error instanceof this.mongo.MongoBulkWriteError && list.length > 0) {
         const duplicates = list.filter((e) => e.code === 11000).length;
         if (duplicates === list.length) {
           this.counters.written += batch.length - duplicates;

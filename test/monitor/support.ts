@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { Scheduler } from '../../src/scheduler/index.js';
-import type { MonitorLogger } from '../../src/monitor/index.js';
+import type { DriverDefinition, MonitorLogger } from '../../src/monitor/index.js';
 
 export interface LogRecord {
   level: keyof MonitorLogger;
@@ -89,5 +89,33 @@ export function seedConfig(sensorFile: string): { devices: Record<string, unknow
         interval: 0.1,
       },
     ],
+  };
+}
+
+/**
+ * A streaming test driver emitting `ratePerSecond` readings with consecutive values
+ * (0, 1, 2, …) for `config.keyId`, in 10 ms ticks, while `gate.open`; `gate.emitted`
+ * counts them, so a test can check that each was stored exactly once.
+ */
+export function sequenceDriver(ratePerSecond: number, gate: { open: boolean; emitted: number }): DriverDefinition {
+  return {
+    validateConfig: (config) => ({ ok: true, config, keyIds: [config.keyId as number] }),
+    create(config, context) {
+      let timer: NodeJS.Timeout | undefined;
+      const perTick = Math.max(1, Math.round(ratePerSecond / 100));
+      return {
+        start() {
+          timer = setInterval(() => {
+            if (!gate.open) return;
+            const batch = [];
+            for (let i = 0; i < perTick; i++) batch.push({ keyId: config.keyId as number, value: gate.emitted++ });
+            context.emit(batch);
+          }, 10);
+        },
+        stop() {
+          clearInterval(timer);
+        },
+      };
+    },
   };
 }
