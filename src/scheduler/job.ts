@@ -1,4 +1,4 @@
-import type { Cron } from 'croner';
+import type { CronRule } from './cron.js';
 import type { HeapEntry } from './heap.js';
 
 /**
@@ -63,7 +63,7 @@ export class Job implements HeapEntry {
     readonly periodMs: number,
     /** Monotonic start of a repeatEvery job (its runs are due at origin + k·period). */
     readonly originMs: number,
-    readonly cron: Cron | null,
+    readonly cron: CronRule | null,
   ) {
     this.due = due;
   }

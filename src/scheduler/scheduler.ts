@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { checkFunction, checkOptionsObject, checkSeconds, checkString, checkWhen } from './arguments.js';
 import { systemClock, type Clock } from './clock.js';
-import { cronFor, nextCronRun, previousCronRun } from './cron.js';
+import { cronFor, nextCronRun, previousCronRun, type CronRule } from './cron.js';
 import { SchedulerStateError } from './errors.js';
 import { Heap } from './heap.js';
 import { Job, NO_ARGS, type JobFunction, type JobInfo, type JobKind } from './job.js';
 import { dueAfterBackwardStep, nextSlotAfter, secondsToMs } from './o-clock.js';
+import { randomId } from './uuid.js';
 import { RaspimonTypeError } from '../errors.js';
-import type { Cron } from 'croner';
 
 /** setTimeout's limit; longer waits are chunked (the timer re-arms for the rest). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -183,7 +182,8 @@ export class Scheduler {
    */
   onceAfter<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const delayMs = secondsToMs(this.#check('onceAfter', seconds, fn));
-    return this.#add('onceAfter', false, fn, args, this.#clock.monotonic() + delayMs, 0, 0, null);
+    const monotonicMs = this.#clock.monotonic();
+    return this.#add('onceAfter', false, fn, args, monotonicMs + delayMs, 0, 0, null, monotonicMs);
   }
 
   /**
@@ -230,7 +230,7 @@ export class Scheduler {
   repeatEvery<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('repeatEvery', seconds, fn));
     const originMs = this.#clock.monotonic();
-    return this.#add('repeatEvery', false, fn, args, originMs + periodMs, periodMs, originMs, null);
+    return this.#add('repeatEvery', false, fn, args, originMs + periodMs, periodMs, originMs, null, originMs);
   }
 
   /**
@@ -395,9 +395,10 @@ export class Scheduler {
     dueMs: number,
     periodMs: number,
     originMs: number,
-    cron: Cron | null,
+    cron: CronRule | null,
+    monotonicMs = this.#clock.monotonic(),
   ): string {
-    const id = randomUUID();
+    const id = randomId();
     const job = new Job(
       id,
       kind,
@@ -411,7 +412,6 @@ export class Scheduler {
     );
     job.seq = this.#seq++;
     this.#jobs.set(id, job);
-    const monotonicMs = this.#clock.monotonic();
     if (wall) {
       this.#wall.push(job);
       let atMs = dueMs - (this.#clock.now() - monotonicMs);
