@@ -17,6 +17,8 @@ export interface JournalOptions {
 }
 
 const SNAPSHOT = 'snapshot.json';
+// Paused clients resume once the backlog is this small again (4 MiB of text).
+const LOW_WATER_CHARS = 4 * 1024 * 1024;
 
 function journalName(gen: number): string {
   return `journal-${gen}.ndjson`;
@@ -39,6 +41,7 @@ export class Journal {
   private backlog = 0;
   private failed: Error | null = null;
   private drainListeners: Array<() => void> = [];
+  private snapshotBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -98,12 +101,12 @@ export class Journal {
     return { journal, state };
   }
 
-  /** Characters appended but not yet on disk. */
+  /** Characters appended and waiting behind the batch being written. */
   get backlogChars(): number {
     return this.backlog;
   }
 
-  /** Calls `listener` once the backlog is written. */
+  /** Calls `listener` once the backlog has shrunk below the low-water mark. */
   onDrain(listener: () => void): void {
     this.drainListeners.push(listener);
   }
@@ -155,20 +158,27 @@ export class Journal {
           const callbacks = this.callbacks;
           this.texts = [];
           this.callbacks = [];
+          // The backlog counts what waits behind the batch in flight: paused clients resume
+          // now, so the next batch fills while this one is written (pipelined).
+          this.backlog -= text.length;
+          if (this.backlog <= LOW_WATER_CHARS && this.drainListeners.length > 0) {
+            const listeners = this.drainListeners;
+            this.drainListeners = [];
+            for (const listener of listeners) listener();
+          }
           if (text.length > 0) {
             const buffer = Buffer.from(text, 'utf8');
             await this.handle.write(buffer);
             await this.handle.datasync();
             this.size += buffer.length;
-            this.backlog -= text.length;
           }
           for (const callback of callbacks) callback();
-          if (this.backlog === 0 && this.drainListeners.length > 0) {
-            const listeners = this.drainListeners;
-            this.drainListeners = [];
-            for (const listener of listeners) listener();
+          // Compact when the journal outgrows both the threshold and a few snapshots: records
+          // waiting for a digest are in every snapshot, so compacting more often would cost
+          // time quadratic in their number.
+          if (this.size > Math.max(this.options.compactBytes, 4 * this.snapshotBytes) && this.compactWaiters.length === 0) {
+            await this.snapshot();
           }
-          if (this.size > this.options.compactBytes && this.compactWaiters.length === 0) await this.snapshot();
           continue;
         }
         const waiters = this.compactWaiters;
@@ -192,7 +202,9 @@ export class Journal {
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(this.state.toSnapshot(next, this.options.now()));
+      const text = this.state.toSnapshot(next, this.options.now());
+      this.snapshotBytes = text.length;
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();

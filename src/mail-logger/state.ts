@@ -81,6 +81,7 @@ export class DaemonState {
       msg: f.msg,
     };
     if (f.ctx !== undefined) record.ctx = f.ctx;
+    if (f.schedule === 'SILENTLY') return record;
     if (f.schedule === 'INSTANTANEOUSLY') this.pending.instant.push(record);
     else if (f.schedule === 'DAILY') this.pending.daily.push(record);
     else if (f.schedule === 'WEEKLY') this.pending.weekly.push(record);
