@@ -1,5 +1,6 @@
 // The database goes away and comes back: readings are neither lost nor duplicated.
 // The "60 s outage at 1,000 readings/s" is scaled to 6 s here to keep the suite fast.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -68,6 +69,7 @@ function makeMonitor(gate: { open: boolean; emitted: number }, extra: Partial<Co
   return { monitor, logger };
 }
 
+const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-child.ts');
 const sequenceDevice = { id: 1, name: 'seq', driver: 'sequence', config: { keyId: 1 } };
 
 describe('database outages (own FerretDB)', () => {
@@ -146,4 +148,36 @@ describe('database outages (own FerretDB)', () => {
     expect(values.length).toBe(gate.emitted);
     expect(values.every((v, i) => v === i)).toBe(true);
   }, 30_000);
+
+  it('kill -9 with a non-empty spool, then a restart: the spool is replayed, every reading once', async () => {
+    await seed([{ id: 1, name: 'burst', driver: 'burst', config: { keyId: 1 } }]);
+    const idle = { burst: () => ({}) };
+    const first = makeMonitor({ open: false, emitted: 0 }, { drivers: idle }).monitor;
+    await first.start();
+    await first.stop(); // leaves the saved configuration the child starts from
+    await server.stop();
+    serverDown = true;
+    const count = 1000;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, server.uri, namespace, state.dir, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let last: { spooled?: number; queued?: number } = {};
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const line = chunk.trim().split('\n').at(-1);
+      if (line) last = JSON.parse(line) as typeof last;
+    });
+    await waitFor(() => last.spooled === count, 20_000, 'the child to spool every reading');
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(readdirSync(path.join(state.dir, 'spool')).length).toBeGreaterThan(0);
+
+    await server.restart();
+    serverDown = false;
+    const { monitor, logger } = makeMonitor({ open: false, emitted: 0 }, { drivers: idle });
+    await monitor.start();
+    expect(logger.text('info')).toMatch(/readings spool: 1000 reading\(s\) left by a previous run will be replayed/);
+    await waitFor(async () => (await monitor.flush()) && monitor.stats().spooled === 0, 20_000, 'the replay');
+    const values = await storedValues();
+    expect(values).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(readdirSync(path.join(state.dir, 'spool'))).toEqual([]);
+  }, 40_000);
 });

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RaspimonError } from '../../src/errors.js';
+import { ConfigError, MissingPeerError, Monitor } from '../../src/monitor/index.js';
+import { loadMongo, loadSerialPort } from '../../src/monitor/peers.js';
+import { Scheduler } from '../../src/scheduler/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describe('optional peers', () => {
+  it('a missing mongodb or serialport is a MissingPeerError saying what to install', async () => {
+    const missing = (name: string): Promise<unknown> => import(`raspimon-surely-missing-${name}`);
+    const error = await loadMongo(missing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingPeerError);
+    expect(error).toBeInstanceOf(RaspimonError);
+    expect(error).toMatchObject({ code: 'ERR_MISSING_PEER', peer: 'mongodb' });
+    expect((error as Error).message).toMatch(/npm i mongodb/);
+    await expect(loadSerialPort(missing)).rejects.toThrow(/npm i serialport/);
+  });
+
+  it('other import failures are not disguised as a missing peer', async () => {
+    await expect(loadMongo(() => Promise.reject(new SyntaxError('broken build')))).rejects.toThrow(SyntaxError);
+  });
+
+  it('importing raspimon/monitor and constructing a Monitor loads neither mongodb nor serialport', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { Monitor } = await import('./src/monitor/index.ts');
+      const { Scheduler } = await import('./src/scheduler/index.ts');
+      const scheduler = new Scheduler(); scheduler.start();
+      new Monitor({ uri: 'mongodb://127.0.0.1:1', namespace: 'x', scheduler });
+      const peers = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\\\/](mongodb|serialport|@serialport|bson)[\\\\/]/.test(k));
+      const before = peers();
+      await import('mongodb'); // positive control: the probe does see a loaded peer
+      console.log(JSON.stringify({ before, after: peers().length > 0 }));
+      await scheduler.stop();
+    `;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ before: [], after: true });
+  });
+});
+
+describe('Monitor options', () => {
+  const scheduler = new Scheduler();
+  scheduler.start();
+  afterAll(() => scheduler.stop());
+  const base = { uri: 'mongodb://127.0.0.1:27017', namespace: 'raspimon_bcaec57122fc', scheduler };
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['neither uri nor db', { uri: undefined }, /give exactly one of options.uri/],
+    ['a uri that is not mongodb://', { uri: 'http://x' }, /options.uri must be a mongodb:\/\/ connection string, got "http:\/\/x" \(string\)/],
+    ['a namespace with a dot', { namespace: 'a.b' }, /options.namespace must be a MongoDB database name/],
+    ['no scheduler', { scheduler: {} }, /options.scheduler must be a started Scheduler/],
+    ['pollSeconds zero', { pollSeconds: 0 }, /options.pollSeconds must be a positive finite number, got 0/],
+    ['batchSize fractional', { batchSize: 1.5 }, /options.batchSize must be a positive integer/],
+    ['pollSeconds a string', { pollSeconds: '60' }, /options.pollSeconds must be a number, got "60" \(string\)/],
+    ['retry max below min', { retry: { minSeconds: 5, maxSeconds: 1 } }, /options.retry.maxSeconds \(1\) must be ≥ retry.minSeconds \(5\)/],
+    ['a logger without alert', { logger: { debug() {}, info() {}, warning() {}, error() {} } }, /options.logger.alert must be a function/],
+    ['a driver that is not a factory', { drivers: { x: 42 } }, /options.drivers.x must be a factory function/],
+  ])('rejects %s at the call, with a RaspimonError naming the option', (_what, patch, message) => {
+    let error: unknown;
+    try {
+      new Monitor({ ...base, ...patch });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RaspimonError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('a bad uri/db combination is a ConfigError with code ERR_CONFIG', () => {
+    expect(() => new Monitor({ ...base, db: {} as never })).toThrow(ConfigError);
+    expect(() => new Monitor({ ...base, db: {} as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
+  });
+
+  it('does not modify the caller’s options object', () => {
+    const options = { ...base, retry: { minSeconds: 2 } };
+    const frozen = JSON.stringify({ ...options, scheduler: undefined });
+    new Monitor(options);
+    expect(JSON.stringify({ ...options, scheduler: undefined })).toBe(frozen);
+  });
+});
