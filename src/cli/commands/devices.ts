@@ -1,0 +1,259 @@
+// `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parsePyConf } from '../../monitor/index.js';
+import { expectPositionals } from '../args.js';
+import { commitChange, refuseIf } from '../change.js';
+import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
+import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
+import { databaseOperation } from '../database.js';
+import { CliUsageError, ConfigRejectedError, NotFoundError } from '../errors.js';
+import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
+
+type Doc = Record<string, unknown>;
+
+const driversHelp = `  --drivers <module>        module exporting your custom drivers (export const drivers =
+                            { name: factory }), so devices using them validate as in
+                            your monitor`;
+
+/** Usage of the `devices` group. */
+export const devicesUsage = `Usage: raspimon devices <list|add|remove> [flags]
+
+  list                      show every device and whether the monitor accepts it
+  add                       add a device (validated as the monitor does)
+  remove <id|name>          remove a device (its readings stay)
+
+Run raspimon devices <command> --help for its flags.
+
+${globalFlagsHelp}`;
+
+const listUsage = `Usage: raspimon devices list [--json] [--drivers <module>]
+
+Shows every device document; STATUS says what the monitor thinks of it ("ok",
+"disabled", or the first problem that makes it skip the device).
+
+  --json                    print the documents as JSON, with their problems
+${driversHelp}
+
+${globalFlagsHelp}`;
+
+const addUsage = `Usage: raspimon devices add --id <n> --name <name> --driver <driver> [flags]
+
+Adds a device. It is validated exactly as the monitor validates it: an unknown driver,
+a config the driver rejects, a keyId missing from the keys collection, or an id or name
+already taken are refused (exit status 1) and nothing is written.
+
+  --id <n>                  device id (integer, unique); readings carry it
+  --name <name>             short unique name, e.g. boiler
+  --driver <driver>         system, file, serial-line, or one of --drivers
+  --config <json|@file>     driver config as JSON (or a Python-literal dict), or @path
+                            of a file holding it, e.g.
+                            '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+  --interval <seconds>      sampling interval of a polled driver (default 10)
+  --description <text>      free text
+  --vendor-id <hex>         USB vendor id as dmesg shows it, e.g. 0403
+  --product-id <hex>        USB product id, e.g. 6001
+  --disabled                store it with enabled: false (the monitor skips it)
+  --dry-run                 validate only; write nothing
+  --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
+${driversHelp}
+
+Example:
+  raspimon devices add --id 3 --name boiler --driver file --interval 10 \\
+    --config '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+
+${globalFlagsHelp}`;
+
+const removeUsage = `Usage: raspimon devices remove <id|name> [--reload <pidfile>]
+
+Removes one device document. Its readings stay in the readings collection (raspimon
+check then lists them as orphan readings of an unknown device).
+
+  --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
+
+${globalFlagsHelp}`;
+
+async function loadConfig(context: CommandContext): Promise<{ devices: Doc[]; keys: Doc[] }> {
+  const db = await context.db();
+  return databaseOperation('read the configuration', async () => {
+    const [devices, keys] = await Promise.all([
+      db
+        .collection('devices')
+        .find({}, { projection: { _id: 0 } })
+        .sort({ id: 1 })
+        .toArray(),
+      db
+        .collection('keys')
+        .find({}, { projection: { _id: 0 } })
+        .sort({ keyId: 1 })
+        .toArray(),
+    ]);
+    return { devices, keys };
+  });
+}
+
+const columns: ReadonlyArray<Column<{ doc: Doc; problems: string[] }>> = [
+  { header: 'ID', value: ({ doc }) => String(doc.id), right: true },
+  { header: 'NAME', value: ({ doc }) => String(doc.name) },
+  { header: 'DRIVER', value: ({ doc }) => String(driverName(doc)) },
+  {
+    header: 'INTERVAL',
+    value: ({ doc }) => (typeof doc.interval === 'number' ? `${doc.interval} s` : 'default'),
+    right: true,
+  },
+  {
+    header: 'STATUS',
+    value: ({ doc, problems }) =>
+      problems[0] !== undefined ? `invalid: ${problems[0]}` : doc.enabled === false ? 'disabled' : 'ok',
+  },
+];
+
+const list: Command = {
+  words: ['devices', 'list'],
+  summary: 'show the devices and whether the monitor accepts each',
+  usage: listUsage,
+  flags: { ...sharedFlags.json, ...sharedFlags.drivers },
+  async run(context) {
+    expectPositionals(context.positionals, [], context.usage);
+    const { devices, keys } = await loadConfig(context);
+    const statuses = deviceStatuses(devices, keys, await context.registry());
+    const rows = devices.map((doc) => ({ doc, problems: statuses.get(doc) ?? [] }));
+    if (context.values.flag('json'))
+      context.print(formatJson(rows.map(({ doc, problems }) => ({ ...doc, problems }))));
+    else context.print(formatTable(rows, columns, `no devices in ${context.namespace()}`));
+  },
+};
+
+async function readConfigFlag(
+  context: CommandContext,
+  label: string,
+): Promise<Record<string, unknown> | undefined> {
+  const given = context.values.string('config');
+  if (given === undefined) return undefined;
+  let text = given;
+  let source = '--config';
+  if (given.startsWith('@')) {
+    const file = path.resolve(context.io.cwd, given.slice(1));
+    source = `--config ${given}`;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new CliUsageError(
+        `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? String(error)}: ${file})`,
+        context.usage,
+      );
+    }
+  }
+  const parsed = parsePyConf(text.trim());
+  if (!parsed.ok) {
+    throw new ConfigRejectedError(
+      `refused to add ${label}: ${source} is not a JSON object (${parsed.error}); nothing was written`,
+      [],
+    );
+  }
+  return parsed.value;
+}
+
+/** The document `devices add` stores, built from its flags (absent flags are left out). */
+async function deviceDocument(context: CommandContext): Promise<Doc> {
+  const { values } = context;
+  const doc: Doc = {
+    id: values.integer('id'),
+    name: values.required('name'),
+    driver: values.required('driver'),
+  };
+  if (doc.id === undefined) throw new CliUsageError('missing --id', context.usage);
+  const description = values.string('description');
+  if (description !== undefined) doc.description = description;
+  const vendorId = values.string('vendor-id');
+  if (vendorId !== undefined) doc.vendorId = vendorId;
+  const productId = values.string('product-id');
+  if (productId !== undefined) doc.productId = productId;
+  doc.config = (await readConfigFlag(context, deviceLabel(doc.id, doc.name))) ?? {};
+  const interval = values.number('interval');
+  if (interval !== undefined) doc.interval = interval;
+  if (values.flag('disabled')) doc.enabled = false;
+  return doc;
+}
+
+const add: Command = {
+  words: ['devices', 'add'],
+  summary: 'add a device, validated as the monitor does',
+  usage: addUsage,
+  flags: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    driver: { type: 'string' },
+    config: { type: 'string' },
+    interval: { type: 'string' },
+    description: { type: 'string' },
+    'vendor-id': { type: 'string' },
+    'product-id': { type: 'string' },
+    disabled: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    ...sharedFlags.drivers,
+    ...sharedFlags.reload,
+  },
+  async run(context) {
+    expectPositionals(context.positionals, [], context.usage);
+    const doc = await deviceDocument(context);
+    const registry = await context.registry();
+    const { devices, keys } = await loadConfig(context);
+    const label = deviceLabel(doc.id, doc.name);
+    const problems = problemsOfNewDevice(doc, devices, keys, registry);
+    if (!registry.has(String(doc.driver)) && context.values.string('drivers') === undefined) {
+      problems.push(`custom drivers: pass --drivers <module> exporting the drivers your monitor registers`);
+    }
+    refuseIf(problems, `add ${label}`);
+    const every = typeof doc.interval === 'number' ? `every ${doc.interval} s` : 'default interval';
+    if (context.values.flag('dry-run')) {
+      context.print(
+        `${label} is valid (driver ${String(doc.driver)}, ${every}); --dry-run: nothing written\n`,
+      );
+      return;
+    }
+    const db = await context.db();
+    await commitChange(context, async () => {
+      await databaseOperation(`add ${label}`, () => db.collection('devices').insertOne({ ...doc }));
+      return `added ${label} (driver ${String(doc.driver)}, ${every})`;
+    });
+  },
+};
+
+const remove: Command = {
+  words: ['devices', 'remove'],
+  summary: 'remove a device (its readings stay)',
+  usage: removeUsage,
+  flags: { ...sharedFlags.reload },
+  positionals: ['id|name'],
+  async run(context) {
+    expectPositionals(context.positionals, ['id|name'], context.usage);
+    const which = context.positionals[0]!;
+    const db = await context.db();
+    const devices = db.collection('devices');
+    const filter = /^\d+$/.test(which) ? { id: Number(which) } : { name: which };
+    const found = await databaseOperation('read the devices', () => devices.find(filter).toArray());
+    if (found.length === 0) {
+      const known = await databaseOperation('read the devices', () =>
+        devices
+          .find({}, { projection: { _id: 0, id: 1, name: 1 } })
+          .sort({ id: 1 })
+          .toArray(),
+      );
+      const list = known.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
+      throw new NotFoundError(
+        `no device ${/^\d+$/.test(which) ? 'with id' : 'named'} ${JSON.stringify(which)} in ${context.namespace()}; ${known.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
+      );
+    }
+    const labels = found.map((d) => deviceLabel(d.id, d.name)).join(', ');
+    await commitChange(context, async () => {
+      await databaseOperation(`remove ${labels}`, () =>
+        devices.deleteMany({ _id: { $in: found.map((d) => d._id) } }),
+      );
+      return `removed ${labels}; its readings stay in the readings collection`;
+    });
+  },
+};
+
+/** The `devices` commands. */
+export const deviceCommands: readonly Command[] = [list, add, remove];
