@@ -23,7 +23,7 @@ export function checkSeconds(where: string, name: string, value: unknown): numbe
   if (!(value > 0) || !(value <= MAX_SECONDS)) {
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
-      `${where}: ${name} must be a finite number of seconds > 0 (fractions allowed, e.g. 0.25), got ${describe(value)}.`,
+      `${where}: ${name} must be a finite number of seconds > 0 and at most 9e9 (fractions allowed, e.g. 0.25), got ${describe(value)}.`,
     );
   }
   return value;

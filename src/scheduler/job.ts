@@ -3,6 +3,11 @@ import type { HeapEntry } from './heap.js';
 
 /**
  * How a job was scheduled: the name of the Scheduler method that created it.
+ *
+ * @example
+ * ```ts
+ * const cronJobs = scheduler.jobs().filter((job) => job.kind === 'repeatCron');
+ * ```
  */
 export type JobKind = 'onceAfter' | 'onceOClock' | 'onceWhen' | 'repeatEvery' | 'repeatOClock' | 'repeatCron';
 
@@ -28,7 +33,16 @@ export interface JobInfo {
   lastError: unknown;
 }
 
-/** A job function; its extra arguments are the ones given to the scheduling call. */
+/**
+ * A job: called with the extra arguments given to the scheduling call. It may return a
+ * promise; a repeating job's next occurrence is skipped while that promise is pending.
+ *
+ * @example
+ * ```ts
+ * const job: JobFunction<[string]> = async (room) => save(await readSensor(room));
+ * scheduler.repeatEvery(60, job, 'kitchen');
+ * ```
+ */
 export type JobFunction<A extends unknown[]> = (...args: A) => unknown;
 
 /** Shared by every job scheduled without extra arguments, so those allocate none. */

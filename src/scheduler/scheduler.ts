@@ -23,7 +23,15 @@ const STEP_TOLERANCE_MS = 100;
  */
 export type ErrorHandler = (error: unknown, job: { id: string; kind: JobKind }) => void;
 
-/** Options of {@link Scheduler}. The object is read once and never modified. */
+/**
+ * Options of {@link Scheduler}. The object is read once and never modified.
+ *
+ * @example
+ * ```ts
+ * const options: SchedulerOptions = { timeZone: 'Europe/Madrid', clockCheck: 5, onError: (e) => logger.error(String(e)) };
+ * const scheduler = new Scheduler(options);
+ * ```
+ */
 export interface SchedulerOptions {
   /**
    * Time source: wall clock, monotonic clock and timers. Tests pass a {@link ManualClock}.
@@ -323,6 +331,8 @@ export class Scheduler {
   /**
    * Stops: nothing new runs, pending jobs are dropped, running async jobs are awaited,
    * and no timer is left behind. Later scheduling calls throw. Safe to call twice.
+   * From inside a job, call it without awaiting it (`void scheduler.stop()`): it waits
+   * for that job too.
    *
    * @example
    * ```ts

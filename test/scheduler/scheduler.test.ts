@@ -287,6 +287,27 @@ describe('lifecycle', () => {
     expect(() => scheduler.start()).toThrow(SchedulerStateError);
   });
 
+  it('stop() called from inside a job: jobs due at the same instant after it do not run', async () => {
+    const { clock, scheduler } = setup();
+    const ran: string[] = [];
+    scheduler.onceAfter(1, () => {
+      ran.push('stopper');
+      void scheduler.stop();
+    });
+    scheduler.onceAfter(1, () => ran.push('same instant, queued later'));
+    scheduler.repeatEvery(0.5, () => ran.push('every 0.5 s'));
+    await clock.advance(5);
+    expect(ran).toEqual(['every 0.5 s', 'stopper']);
+  });
+
+  it('loopForever() before start() throws; after stop() it resolves at once', async () => {
+    const scheduler = new Scheduler({ clock: new ManualClock() });
+    expect(() => scheduler.loopForever()).toThrow(SchedulerStateError);
+    scheduler.start();
+    await scheduler.stop();
+    await expect(scheduler.loopForever()).resolves.toBeUndefined();
+  });
+
   it('stop() runs nothing more, awaits running jobs, and loopForever() resolves after it', async () => {
     const { clock, scheduler } = setup();
     let finish: () => void = () => undefined;
