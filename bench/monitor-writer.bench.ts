@@ -66,6 +66,17 @@ try {
   const written = monitor.stats().written;
   if (written !== N) throw new Error(`wrote ${written} of ${N}`);
   figures.push({ who: 'raspimon', metric: 'readings/s into FerretDB', value: Math.round(N / elapsed), unit: 'readings/s', lowerIsBetter: false });
+
+  // Integrity check over the N stored readings: one $group on (id, keyId) on the server,
+  // beside fetching every (id, keyId) and grouping on the client.
+  t = performance.now();
+  const integrity = await monitor.check();
+  figures.push({ who: 'raspimon', metric: `check() over ${N.toLocaleString('en-US')} readings`, value: performance.now() - t, unit: 'ms', lowerIsBetter: true });
+  if (integrity.readings !== N) throw new Error(`check() counted ${integrity.readings}`);
+  t = performance.now();
+  const pairs = new Set<string>();
+  for await (const doc of db.collection('readings').find({}, { projection: { _id: 0, id: 1, keyId: 1 } })) pairs.add(`${doc.id}:${doc.keyId}`);
+  figures.push({ who: 'client-side grouping', metric: `check() over ${N.toLocaleString('en-US')} readings`, value: performance.now() - t, unit: 'ms', lowerIsBetter: true });
   await monitor.stop();
   await scheduler.stop();
 } finally {

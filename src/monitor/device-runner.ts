@@ -146,6 +146,9 @@ export class DeviceRunner {
 
   /** Runs a driver call, giving up after the timeout (the call itself is abandoned). */
   private async withTimeout<T>(stage: string, call: () => T | Promise<T>): Promise<T> {
+    // A synchronous driver call cannot hang without blocking everything: no timer for it.
+    const value = call();
+    if (!isThenable(value)) return value;
     let job: string | undefined;
     let cancel: (() => void) | undefined;
     const timeout = new Promise<typeof timedOut | typeof cancelled>((resolve) => {
@@ -154,7 +157,7 @@ export class DeviceRunner {
       this.cancels.add(cancel);
     });
     try {
-      const result = await Promise.race([Promise.resolve().then(call), timeout]);
+      const result = await Promise.race([value, timeout]);
       if (result === timedOut) throw new DriverError(`${stage}() did not settle within ${this.deps.settings.timeoutSeconds} s`);
       if (result === cancelled) throw new DriverError(`${stage}() abandoned: the device was stopped`);
       return result;
@@ -171,4 +174,8 @@ function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
     (message: string, context?: Record<string, unknown>): void =>
       logger[level](`${prefix}: ${message}`, context);
   return { debug: wrap('debug'), info: wrap('info'), warning: wrap('warning'), error: wrap('error'), alert: wrap('alert') };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

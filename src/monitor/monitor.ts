@@ -200,7 +200,9 @@ export class Monitor {
 
   /**
    * Integrity report: configuration problems and readings whose (id, keyId) pair is not in
-   * the configuration (one `$group` over the readings, served by the `{id, keyId, ts}` index).
+   * the configuration. One `$group` on (id, keyId) with `$sum`, so the server does a single
+   * pass and sends back one row per pair (MongoDB can feed it from the `{id, keyId, ts}`
+   * index; FerretDB v1 with SQLite scans: ~3 s per 50,000 readings here).
    */
   async check(): Promise<IntegrityReport> {
     const db = await this.database();
