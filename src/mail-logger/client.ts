@@ -329,17 +329,15 @@ export class MailLoggerClient {
         ? net.connect({ path: this.endpoint.path })
         : net.connect({ host: this.endpoint.host, port: this.endpoint.port });
     this.socket = socket;
-    socket.setEncoding('utf8');
-    socket.setNoDelay?.(true);
     const splitter = new LineSplitter(
       1 << 16,
-      (line) => this.onServerLine(line),
+      (bytes, start, end) => this.onServerLine(bytes.toString('utf8', start, end)),
       () => undefined,
     );
     socket.on('connect', () => {
       socket.write(serializeHello(this.session, this.source, process.pid));
     });
-    socket.on('data', (chunk: string) => splitter.push(chunk));
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', () => undefined); // 'close' follows; the buffer keeps the records.
     socket.on('close', () => this.onDisconnect(socket));
   }

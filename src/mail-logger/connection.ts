@@ -23,8 +23,11 @@ const LOGGED_REJECTIONS = 3;
 /** One client connection: frames in, journal appends, acks out once durable. */
 export class Connection {
   private session: string | null = null;
-  private sessionJson = '';
-  private text = '';
+  /** Raw bytes of accepted frames, for the journal; the current run is [runStart, runEnd) of runBytes. */
+  private lines: Buffer[] = [];
+  private runBytes: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
   private events: JournalEvent[] = [];
   private ackTarget = 0;
   private ackSent = 0;
@@ -39,11 +42,10 @@ export class Connection {
     this.name = socket.remoteAddress === undefined ? 'unix socket client' : `${socket.remoteAddress}:${socket.remotePort}`;
     this.splitter = new LineSplitter(
       MAX_FRAME_BYTES,
-      (line) => this.onLine(line),
+      (bytes, start, end) => this.onLine(bytes, start, end),
       () => this.reject(`frame larger than ${MAX_FRAME_BYTES} bytes`, null),
     );
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows
     socket.on('close', () => {
       if (this.rejected > LOGGED_REJECTIONS) {
@@ -61,31 +63,38 @@ export class Connection {
     return `${this.name}${session}`;
   }
 
-  private onData(chunk: string): void {
+  private onData(chunk: Buffer): void {
     this.splitter.push(chunk);
-    if (this.text.length === 0 && this.events.length === 0 && this.ackTarget <= this.ackSent) return;
+    this.endRun();
+    if (this.events.length === 0 && this.ackTarget <= this.ackSent) return;
     const events = this.events;
     const ackTarget = this.ackTarget;
-    const text = this.text;
+    const lines = this.lines;
     this.events = [];
-    this.text = '';
+    this.lines = [];
     // Even with nothing new to write (a resend of frames still in flight), the ack must wait
-    // until everything before it is durable: an empty append is that barrier.
-    this.host.journal.append(text, () => {
+    // until everything before it is durable: an append with no lines is that barrier.
+    this.host.journal.appendFrames(this.session ?? '', lines, () => {
       for (const event of events) this.host.applyDurable(event);
       if (ackTarget > this.ackSent) {
         this.ackSent = ackTarget;
         this.send({ t: 'ack', seq: ackTarget });
       }
     });
-    if (this.host.journal.backlogChars > MAX_JOURNAL_BACKLOG) {
+    if (this.host.journal.backlogBytes > MAX_JOURNAL_BACKLOG) {
       this.socket.pause();
       this.host.journal.onDrain(() => this.socket.resume());
     }
   }
 
-  private onLine(line: string): void {
-    const parsed = parseClientFrame(line);
+  private endRun(): void {
+    if (this.runBytes === null) return;
+    this.lines.push(this.runBytes.subarray(this.runStart, this.runEnd));
+    this.runBytes = null;
+  }
+
+  private onLine(bytes: Buffer, start: number, end: number): void {
+    const parsed = parseClientFrame(bytes.toString('utf8', start, end));
     if (!parsed.ok) {
       this.reject(parsed.reason, parsed.seq);
       return;
@@ -97,7 +106,6 @@ export class Connection {
         return;
       }
       this.session = frame.session;
-      this.sessionJson = JSON.stringify(frame.session);
       const event: JournalEvent = { k: 's', id: frame.session, src: frame.source, pid: frame.pid, at: Date.now() };
       const session = frame.session;
       this.host.journal.appendEvent(event, () => {
@@ -114,9 +122,15 @@ export class Connection {
     const seen = Math.max(this.host.acceptedSeq.get(session) ?? 0, this.host.state.sessions.get(session)?.lastSeq ?? 0);
     if (frame.seq > seen) {
       this.host.acceptedSeq.set(session, frame.seq);
-      const kind = frame.t === 'rec' ? 'r' : 'd';
-      // The validated line goes into the journal as is: no re-serialisation per record.
-      this.text += `{"k":"${kind}","id":${this.sessionJson},"f":${line}}\n`;
+      // The validated line goes into the journal as the client sent it (newline included):
+      // no re-serialisation, no copy; consecutive lines of one chunk make one slice.
+      if (this.runBytes === bytes && this.runEnd === start) this.runEnd = end + 1;
+      else {
+        this.endRun();
+        this.runBytes = bytes;
+        this.runStart = start;
+        this.runEnd = end + 1;
+      }
       this.events.push(frame.t === 'rec' ? { k: 'r', id: session, f: frame } : { k: 'd', id: session, f: frame });
     }
     if (frame.seq > this.ackTarget) this.ackTarget = frame.seq;

@@ -1,10 +1,13 @@
 // The daemon's write-ahead journal: newline-delimited events appended with group commit
 // (one write + fdatasync per batch, callbacks after), plus snapshots written tmp + fsync +
 // rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
+// Client frames are written as the raw bytes the client sent (validated, zero copy), after a
+// marker line {"k":"c","id":SESSION} naming the session they belong to.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MailLoggerError } from './errors.js';
+import type { DropFrame, RecordFrame } from './protocol.js';
 import { DaemonState, type JournalEvent } from './state.js';
 
 export interface JournalOptions {
@@ -34,14 +37,18 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 export class Journal {
-  private texts: string[] = [];
+  private items: Array<{ session: string | null; data: Buffer | string }> = [];
+  private fileSession: string | null = null;
   private callbacks: Array<() => void> = [];
   private compactWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private running: Promise<void> | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private active = false;
   private backlog = 0;
   private failed: Error | null = null;
   private drainListeners: Array<() => void> = [];
   private snapshotBytes = 0;
+  private snapshotting: Promise<void> = Promise.resolve();
+  private snapshotInFlight = false;
 
   private constructor(
     private readonly dir: string,
@@ -76,23 +83,27 @@ export class Journal {
         );
       }
     }
-    const file = path.join(dir, journalName(gen));
+    // Generations at or after the snapshot's hold the events since it, oldest first (a
+    // newer one exists when the daemon died while writing the next snapshot).
+    const names = await fs.readdir(dir);
+    const gens = names
+      .map((name) => /^journal-(\d+)\.ndjson$/.exec(name)?.[1])
+      .filter((g): g is string => g !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const g of gens) if (g < gen) await fs.rm(path.join(dir, journalName(g)), { force: true });
+    await fs.rm(path.join(dir, `${SNAPSHOT}.tmp`), { force: true });
+    const live = gens.filter((g) => g >= gen);
     let size = 0;
     let bytes: Buffer | null = null;
-    try {
-      bytes = await fs.readFile(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    for (const g of live) {
+      bytes = await fs.readFile(path.join(dir, journalName(g)));
+      size = replay(bytes, state);
+      gen = g;
     }
-    if (bytes !== null) size = replay(bytes, state);
-    const handle = await fs.open(file, 'a+');
+    const handle = await fs.open(path.join(dir, journalName(gen)), 'a+');
     // A torn last line (killed mid-write) is cut off so the next append starts a new line.
     if (bytes !== null && size < bytes.length) await handle.truncate(size);
-    for (const name of await fs.readdir(dir)) {
-      if ((name.startsWith('journal-') && name !== journalName(gen)) || name === `${SNAPSHOT}.tmp`) {
-        await fs.rm(path.join(dir, name), { force: true });
-      }
-    }
     const journal = new Journal(dir, handle, gen, size, state, {
       compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
       onFatal: options.onFatal,
@@ -101,8 +112,8 @@ export class Journal {
     return { journal, state };
   }
 
-  /** Characters appended and waiting behind the batch being written. */
-  get backlogChars(): number {
+  /** Bytes (or characters) appended and waiting behind the batch being written. */
+  get backlogBytes(): number {
     return this.backlog;
   }
 
@@ -115,8 +126,19 @@ export class Journal {
   append(text: string, onDurable?: () => void): void {
     if (this.failed) return;
     if (text.length > 0) {
-      this.texts.push(text);
+      this.items.push({ session: null, data: text });
       this.backlog += text.length;
+    }
+    if (onDurable) this.callbacks.push(onDurable);
+    this.kick();
+  }
+
+  /** Appends raw, validated client frame lines (newline included) of one session. */
+  appendFrames(session: string, lines: readonly Buffer[], onDurable?: () => void): void {
+    if (this.failed) return;
+    for (const data of lines) {
+      this.items.push({ session, data });
+      this.backlog += data.length;
     }
     if (onDurable) this.callbacks.push(onDurable);
     this.kick();
@@ -143,31 +165,41 @@ export class Journal {
   async close(): Promise<void> {
     await this.sync();
     await this.running;
+    await this.snapshotting;
     await this.handle.close().catch(() => undefined);
   }
 
   private kick(): void {
-    if (this.running === null) this.running = this.run().finally(() => (this.running = null));
+    if (this.active) return;
+    this.active = true;
+    this.running = this.run();
   }
 
   private async run(): Promise<void> {
     try {
-      while (this.texts.length > 0 || this.callbacks.length > 0 || this.compactWaiters.length > 0) {
-        if (this.texts.length > 0 || this.callbacks.length > 0) {
-          const text = this.texts.length === 1 ? this.texts[0]! : this.texts.join('');
+      while (this.items.length > 0 || this.callbacks.length > 0 || this.compactWaiters.length > 0) {
+        if (this.items.length > 0 || this.callbacks.length > 0) {
+          const pieces: Buffer[] = [];
+          for (const item of this.items) {
+            if (item.session !== null && item.session !== this.fileSession) {
+              pieces.push(Buffer.from(`${JSON.stringify({ k: 'c', id: item.session })}\n`));
+              this.fileSession = item.session;
+            }
+            pieces.push(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
+          }
+          const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
           const callbacks = this.callbacks;
-          this.texts = [];
+          this.items = [];
           this.callbacks = [];
           // The backlog counts what waits behind the batch in flight: paused clients resume
           // now, so the next batch fills while this one is written (pipelined).
-          this.backlog -= text.length;
+          this.backlog = 0;
           if (this.backlog <= LOW_WATER_CHARS && this.drainListeners.length > 0) {
             const listeners = this.drainListeners;
             this.drainListeners = [];
             for (const listener of listeners) listener();
           }
-          if (text.length > 0) {
-            const buffer = Buffer.from(text, 'utf8');
+          if (buffer.length > 0) {
             await this.handle.write(buffer);
             await this.handle.datasync();
             this.size += buffer.length;
@@ -176,49 +208,69 @@ export class Journal {
           // Compact when the journal outgrows both the threshold and a few snapshots: records
           // waiting for a digest are in every snapshot, so compacting more often would cost
           // time quadratic in their number.
-          if (this.size > Math.max(this.options.compactBytes, 4 * this.snapshotBytes) && this.compactWaiters.length === 0) {
+          if (!this.snapshotInFlight && this.size > Math.max(this.options.compactBytes, 4 * this.snapshotBytes)) {
             await this.snapshot();
           }
           continue;
         }
         const waiters = this.compactWaiters;
         this.compactWaiters = [];
-        try {
-          await this.snapshot();
-          for (const w of waiters) w.resolve();
-        } catch (error) {
-          for (const w of waiters) w.reject(error as Error);
-          throw error;
-        }
+        const { written } = await this.snapshot();
+        written.then(
+          () => waiters.forEach((w) => w.resolve()),
+          (error: Error) => waiters.forEach((w) => w.reject(error)),
+        );
       }
     } catch (error) {
       this.failed = error as Error;
       this.options.onFatal(error as Error);
+    } finally {
+      // Cleared in the same turn the loop saw nothing left, so an append made after that
+      // always starts a new run (a .finally() on the promise would leave a gap).
+      this.active = false;
     }
   }
 
-  private async snapshot(): Promise<void> {
+  /**
+   * Starts a new journal generation at once and writes the snapshot of the state as of the
+   * switch in the background, so appends (and acks) do not wait for a large snapshot's
+   * fsync. Until the snapshot is renamed into place, loading replays both generations.
+   */
+  // Returns the pending write in a wrapper: an async function would flatten a bare promise.
+  private async snapshot(): Promise<{ written: Promise<void> }> {
+    await this.snapshotting;
     const next = this.gen + 1;
+    const text = this.state.toSnapshot(next, this.options.now());
+    this.snapshotBytes = text.length;
+    const nextHandle = await fs.open(path.join(this.dir, journalName(next)), 'a+');
+    const old = this.handle;
+    const oldGen = this.gen;
+    this.handle = nextHandle;
+    this.fileSession = null;
+    this.gen = next;
+    this.size = 0;
+    this.snapshotInFlight = true;
+    const written = this.writeSnapshot(text, old, oldGen).finally(() => (this.snapshotInFlight = false));
+    this.snapshotting = written.catch((error: Error) => {
+      this.failed = error;
+      this.options.onFatal(error);
+    });
+    return { written };
+  }
+
+  private async writeSnapshot(text: string, oldHandle: FileHandle, oldGen: number): Promise<void> {
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      const text = this.state.toSnapshot(next, this.options.now());
-      this.snapshotBytes = text.length;
       await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    const nextHandle = await fs.open(path.join(this.dir, journalName(next)), 'a+');
     await fs.rename(tmp, path.join(this.dir, SNAPSHOT));
     await fsyncDir(this.dir);
-    const old = this.handle;
-    const oldName = journalName(this.gen);
-    this.handle = nextHandle;
-    this.gen = next;
-    this.size = 0;
-    await old.close();
-    await fs.rm(path.join(this.dir, oldName), { force: true });
+    await oldHandle.close();
+    await fs.rm(path.join(this.dir, journalName(oldGen)), { force: true });
   }
 }
 
@@ -226,13 +278,20 @@ export class Journal {
 function replay(bytes: Buffer, state: DaemonState): number {
   let start = 0;
   let valid = 0;
+  let session: string | null = null;
   while (start < bytes.length) {
     const nl = bytes.indexOf(0x0a, start);
     if (nl === -1) break;
     const line = bytes.toString('utf8', start, nl);
     start = nl + 1;
     try {
-      if (line.length > 0) state.apply(JSON.parse(line) as JournalEvent);
+      if (line.length > 0) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.t === 'rec' && session !== null) state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
+        else if (entry.t === 'drop' && session !== null) state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
+        else if (entry.k === 'c' && typeof entry.id === 'string') session = entry.id;
+        else state.apply(entry as unknown as JournalEvent);
+      }
       valid = start;
     } catch {
       // Only a torn tail can be unparsable (each batch is fsynced before the next starts);

@@ -159,49 +159,57 @@ export function serializeServerFrame(frame: ServerFrame): string {
 }
 
 /**
- * Splits a stream of text into lines, dropping any line longer than `maxBytes`
- * (reported through `onOversized`) without ever holding more than `maxBytes` of it.
+ * Splits a byte stream into lines (`\n`-terminated), dropping any line longer than
+ * `maxBytes` (reported through `onOversized`) without ever holding more than `maxBytes`
+ * of it. `onLine(bytes, start, end)` gets the line as `bytes[start, end)`, and
+ * `bytes[end]` is its newline, so a caller can keep the raw bytes (zero copy).
  */
 export class LineSplitter {
-  private pending = '';
+  private parts: Buffer[] = [];
+  private partsLength = 0;
   private discarding = false;
 
   constructor(
     private readonly maxBytes: number,
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (bytes: Buffer, start: number, end: number) => void,
     private readonly onOversized: () => void,
   ) {}
 
-  push(chunk: string): void {
+  push(chunk: Buffer): void {
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf('\n', start);
-      if (nl === -1) break;
-      const piece = chunk.slice(start, nl);
-      start = nl + 1;
-      if (this.discarding) {
-        this.discarding = false;
-        this.pending = '';
-        continue;
+    let nl = chunk.indexOf(10);
+    if (nl !== -1 && (this.partsLength > 0 || this.discarding)) {
+      // The end of a line begun in earlier chunks.
+      if (this.discarding) this.discarding = false;
+      else if (this.partsLength + nl > this.maxBytes) this.onOversized();
+      else {
+        const line = Buffer.concat([...this.parts, chunk.subarray(0, nl + 1)]);
+        this.onLine(line, 0, line.length - 1);
       }
-      const line = this.pending.length > 0 ? this.pending + piece : piece;
-      this.pending = '';
-      if (this.tooLong(line)) this.onOversized();
-      else if (line.length > 0) this.onLine(line);
+      this.parts = [];
+      this.partsLength = 0;
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    while (nl !== -1) {
+      if (nl - start > this.maxBytes) this.onOversized();
+      else if (nl > start) this.onLine(chunk, start, nl);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
     }
     if (start < chunk.length && !this.discarding) {
-      this.pending += chunk.slice(start);
-      if (this.tooLong(this.pending)) {
-        this.pending = '';
+      const rest = chunk.length - start;
+      if (this.partsLength + rest > this.maxBytes) {
+        this.parts = [];
+        this.partsLength = 0;
         this.discarding = true;
         this.onOversized();
+      } else {
+        // A copy, so a small tail does not pin a large chunk.
+        this.parts.push(Buffer.from(chunk.subarray(start)));
+        this.partsLength += rest;
       }
     }
-  }
-
-  private tooLong(text: string): boolean {
-    // A UTF-16 unit is at most 3 UTF-8 bytes: measure only when it could matter.
-    return text.length > this.maxBytes || (text.length * 3 > this.maxBytes && Buffer.byteLength(text) > this.maxBytes);
   }
 }
 

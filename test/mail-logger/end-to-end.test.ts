@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Level, MailLoggerClient, MailLoggerServer, Schedule } from '../../src/mail-logger/index.js';
@@ -77,6 +78,30 @@ describe('mail logger end to end (real socket, real SMTP server)', () => {
     expect(logger.schedule).toBe(Schedule);
     expect(Object.keys(Level)).toEqual(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'ALERT']);
     expect(Object.keys(Schedule)).toEqual(['SILENTLY', 'DAILY', 'WEEKLY', 'INSTANTANEOUSLY']);
+  });
+
+  it('creates the socket with mode 0660, and close() removes it and leaves no timer or handle behind', async () => {
+    const resources = (): Record<string, number> => {
+      const counts: Record<string, number> = {};
+      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+      return counts;
+    };
+    const before = resources();
+    const listen = await start();
+    const socketPath = listen.slice('unix://'.length);
+    expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+    logger = MailLoggerClient.open(listen);
+    logger.alert('one mail');
+    await logger.flush();
+    await sink.waitFor(1);
+    await logger.close();
+    logger = undefined;
+    await server!.close();
+    server = undefined;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(socketPath)).toBe(false);
+    const after = resources();
+    for (const [kind, n] of Object.entries(after)) expect(n, kind).toBeLessThanOrEqual(before[kind] ?? 0);
   });
 
   it('works over tcp:// on loopback', async () => {

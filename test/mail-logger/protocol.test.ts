@@ -84,14 +84,21 @@ describe('wire protocol (pure)', () => {
         fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(/\n/g, ' ')), { maxLength: 20 }),
         fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 10 }),
         (lines, cuts) => {
-          const text = lines.map((l) => `${l}\n`).join('');
+          const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(''));
           const out: string[] = [];
           let oversized = 0;
-          const splitter = new LineSplitter(20, (l) => out.push(l), () => oversized++);
+          const splitter = new LineSplitter(
+            20,
+            (b, start, end) => {
+              expect(b[end]).toBe(10); // the newline is there, for zero-copy journaling
+              out.push(b.toString('utf8', start, end));
+            },
+            () => oversized++,
+          );
           let at = 0;
-          for (let i = 0; at < text.length; i++) {
+          for (let i = 0; at < bytes.length; i++) {
             const size = cuts[i % cuts.length]!;
-            splitter.push(text.slice(at, at + size));
+            splitter.push(bytes.subarray(at, at + size)); // cuts may split a UTF-8 sequence
             at += size;
           }
           const expected = lines.filter((l) => l.length > 0 && Buffer.byteLength(l) <= 20);
@@ -102,9 +109,9 @@ describe('wire protocol (pure)', () => {
     );
     const seen: string[] = [];
     let big = 0;
-    const splitter = new LineSplitter(MAX_FRAME_BYTES, (l) => seen.push(l), () => big++);
-    splitter.push('x'.repeat(MAX_FRAME_BYTES + 1));
-    splitter.push('y'.repeat(1000) + '\nok\n');
+    const splitter = new LineSplitter(MAX_FRAME_BYTES, (b, s, e) => seen.push(b.toString('utf8', s, e)), () => big++);
+    splitter.push(Buffer.from('x'.repeat(MAX_FRAME_BYTES + 1)));
+    splitter.push(Buffer.from('y'.repeat(1000) + '\nok\n'));
     expect(big).toBe(1);
     expect(seen).toEqual(['ok']);
   });

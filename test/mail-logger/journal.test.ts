@@ -1,0 +1,95 @@
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/mail-logger/journal.js';
+import { serializeRecord } from '../../src/mail-logger/protocol.js';
+import type { JournalEvent } from '../../src/mail-logger/state.js';
+import { tempDir } from './fixtures.js';
+
+const options = { now: () => Date.now(), onFatal: (e: Error) => { throw e; } };
+
+function frames(from: number, to: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let seq = from; seq <= to; seq++) out.push(Buffer.from(serializeRecord(seq, 1000 * seq, 'INFO', 'DAILY', `r${seq}`, undefined)));
+  return out;
+}
+
+describe('Journal', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('replays sessions, raw frames and mails after a crash, cuts a torn last line, and dedupes resent seqs', async () => {
+    const dir = path.join(tmp.dir, 'state');
+    const { journal, state } = await Journal.open(dir, options);
+    const hello: JournalEvent = { k: 's', id: 'A', src: 'pi-a', pid: 7, at: 0 };
+    journal.appendEvent(hello, () => state.apply(hello));
+    journal.appendFrames('A', frames(1, 3));
+    journal.appendEvent({ k: 's', id: 'B', src: 'pi-b', pid: 8, at: 0 });
+    journal.appendFrames('B', frames(1, 2));
+    journal.appendFrames('A', frames(3, 4)); // 3 is a resend: applied once
+    await journal.sync();
+    // No close(): as after kill -9. Then a torn write at the tail.
+    appendFileSync(path.join(dir, 'journal-0.ndjson'), '{"t":"rec","seq":5,"ti');
+    const reopened = await Journal.open(dir, options);
+    const daily = reopened.state.pending.daily;
+    expect(daily.map((r) => `${r.source}:${r.msg}`)).toEqual(['pi-a:r1', 'pi-a:r2', 'pi-a:r3', 'pi-b:r1', 'pi-b:r2', 'pi-a:r4']);
+    expect(reopened.state.sessions.get('A')).toMatchObject({ lastSeq: 4, source: 'pi-a', pid: 7 });
+    // Appending after the cut starts on a fresh line.
+    reopened.journal.appendFrames('A', frames(5, 5));
+    await reopened.journal.close();
+    await journal.close();
+    const third = await Journal.open(dir, options);
+    expect(third.state.pending.daily.map((r) => r.msg).at(-1)).toBe('r5');
+    await third.journal.close();
+  });
+
+  it('compaction writes a snapshot, starts a new generation and loses nothing', async () => {
+    const dir = path.join(tmp.dir, 'state');
+    const { journal, state } = await Journal.open(dir, options);
+    const apply = (e: JournalEvent): void => void state.apply(e);
+    const hello: JournalEvent = { k: 's', id: 'A', src: 'pi', pid: 1, at: Date.now() };
+    journal.appendEvent(hello, () => apply(hello));
+    const lines = frames(1, 10);
+    journal.appendFrames('A', lines, () => {
+      for (let seq = 1; seq <= 10; seq++) apply({ k: 'r', id: 'A', f: { t: 'rec', seq, time: 1000 * seq, level: 'INFO', schedule: 'DAILY', msg: `r${seq}` } });
+    });
+    const mail: JournalEvent = {
+      k: 'm',
+      take: 'daily',
+      upTo: 4,
+      dropped: {},
+      mail: { id: 'm1', kind: 'daily', subject: 's', text: 't', html: 'h', createdAt: 0 },
+    };
+    journal.appendEvent(mail, () => apply(mail));
+    await journal.compact();
+    journal.appendFrames('A', frames(11, 11));
+    await journal.close();
+    expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']);
+    const reopened = await Journal.open(dir, options);
+    expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual(['r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11']);
+    expect(reopened.state.outbox.map((m) => m.id)).toEqual(['m1']);
+    await reopened.journal.close();
+  });
+
+  it('replays both generations when the daemon died after switching generation but before the snapshot was in place', async () => {
+    const dir = path.join(tmp.dir, 'state');
+    const { journal } = await Journal.open(dir, options);
+    journal.appendEvent({ k: 's', id: 'A', src: 'pi', pid: 1, at: Date.now() });
+    journal.appendFrames('A', frames(1, 2));
+    await journal.close();
+    // The new generation already has events; snapshot.json.tmp never got renamed.
+    writeFileSync(path.join(dir, 'journal-1.ndjson'), `{"k":"c","id":"A"}\n${frames(3, 3)[0]!.toString()}`);
+    writeFileSync(path.join(dir, 'snapshot.json.tmp'), '{"half": ');
+    const reopened = await Journal.open(dir, options);
+    expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual(['r1', 'r2', 'r3']);
+    reopened.journal.appendFrames('A', frames(4, 4));
+    await reopened.journal.close();
+    expect(readdirSync(dir).sort()).toEqual(['journal-0.ndjson', 'journal-1.ndjson']);
+    const third = await Journal.open(dir, options);
+    expect(third.state.pending.daily.map((r) => r.msg)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    await third.journal.close();
+  });
+});
