@@ -1,14 +1,24 @@
+import { setImmediate as realSetImmediate } from 'node:timers';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 import type { Clock } from './clock.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// Captured once: a test that fakes timers (vi.useFakeTimers) must not freeze the yields
-// advance() makes to let promise callbacks run.
-const realSetImmediate = setImmediate;
+// From node:timers, not the global: fake timers (vi.useFakeTimers) replace the global
+// one, and must not freeze the yields advance() makes to let promise callbacks run.
 
 function macrotask(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(resolve));
+}
+
+/**
+ * Lets pending promise callbacks run: all microtasks, and also work a job queued for the
+ * next event-loop turn (a setImmediate, or a promise chain resumed by one), which the
+ * second turn lets through.
+ */
+async function settle(): Promise<void> {
+  await macrotask();
+  await macrotask();
 }
 
 interface ManualTimer {
@@ -84,8 +94,9 @@ export class ManualClock implements Clock {
 
   /**
    * Moves both clocks forward by `seconds`, firing due timers in order. Pending promise
-   * callbacks run before the first firing and between firings (like
-   * `vi.advanceTimersByTimeAsync`); a job that never settles does not hold it up.
+   * callbacks (and work queued with `setImmediate`) run before the first firing and
+   * between firings, like `vi.advanceTimersByTimeAsync`; a job that never settles does
+   * not hold it up.
    * Calls made while one is running queue behind it.
    *
    * @example
@@ -123,14 +134,14 @@ export class ManualClock implements Clock {
 
   async #advance(ms: number): Promise<void> {
     const targetMs = this.#monotonicMs + ms;
-    await macrotask();
+    await settle();
     for (;;) {
       const timer = this.#earliest();
       if (timer === undefined || timer.dueMs > targetMs) break;
       this.#timers.delete(timer);
       this.#moveTo(Math.max(this.#monotonicMs, timer.dueMs));
       timer.callback();
-      await macrotask();
+      await settle();
     }
     this.#moveTo(targetMs);
   }

@@ -244,6 +244,38 @@ describe('errors and overlap', () => {
   });
 });
 
+describe('ManualClock', () => {
+  it('advance() still works while vi.useFakeTimers() is installed', async () => {
+    vi.useFakeTimers();
+    try {
+      const { clock, scheduler } = setup();
+      const ran: number[] = [];
+      scheduler.repeatEvery(1, async () => {
+        await Promise.resolve();
+        ran.push(clock.monotonic());
+      });
+      await clock.advance(3);
+      expect(ran).toEqual([1000, 2000, 3000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('lets promise callbacks started by one firing run before the next firing', async () => {
+    const { clock, scheduler } = setup();
+    const events: string[] = [];
+    scheduler.onceAfter(1, async () => {
+      events.push('first started');
+      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+      events.push('first settled');
+    });
+    scheduler.onceAfter(2, () => events.push('second'));
+    await clock.advance(2);
+    expect(events).toEqual(['first started', 'first settled', 'second']);
+  });
+});
+
 describe('jobs()', () => {
   it('lists pending jobs with kind, next run, runs and skipped', async () => {
     const { clock, scheduler } = setup('2026-01-01T12:00:00.000Z');
