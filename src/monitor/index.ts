@@ -1,6 +1,7 @@
 // Public API of raspimon/monitor. mongodb and serialport are loaded only by start().
 export { Monitor } from './monitor.js';
-export type { ReloadSummary, MonitorStats } from './monitor.js';
+export type { MonitorStats } from './monitor.js';
+export type { ReloadSummary } from './fleet.js';
 export type { MonitorOptions } from './options.js';
 export type {
   MonitorLogger,

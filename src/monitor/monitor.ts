@@ -2,33 +2,21 @@ import path from 'node:path';
 import type { Collection, Db } from 'mongodb';
 import { RaspimonError } from '../errors.js';
 import { loadRawConfig, readConfigCache, saveConfigCache, type RawConfig } from './config-load.js';
-import { diffDevices } from './config-diff.js';
-import { validateConfig, type ConfigProblem, type ValidatedConfig } from './config-validate.js';
+import { validateConfig } from './config-validate.js';
 import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
-import { DeviceRunner } from './device-runner.js';
+import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { buildRegistry } from './drivers/registry.js';
 import { describeError } from './errors.js';
+import { ensureIndexes } from './indexes.js';
 import { findOrphans, type IntegrityReport } from './integrity.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo, type MongoModule } from './peers.js';
-import { bucketStats, findReadings, latestReadings, toMs, type BucketStats, type Reading, type TimeInput } from './queries.js';
+import { bucketStats, findReadings, latestReadings, type BucketStats, type Reading, type TimeInput } from './queries.js';
+import { ReadingIntake } from './reading-intake.js';
 import { ReadingsWriter, type WriterStats } from './readings-writer.js';
 import { Spool } from './spool.js';
-import type { DeviceSpec, DriverDefinition, DriverReading, KeySpec, MonitorLogger } from './types.js';
-
-/** What one reload did. */
-export interface ReloadSummary {
-  /** False when the configuration could not be read and the last good one stays. */
-  loaded: boolean;
-  added: number[];
-  changed: number[];
-  removed: number[];
-  unchanged: number[];
-  /** Running devices whose new document is invalid: they keep their previous config. */
-  kept: number[];
-  problems: ConfigProblem[];
-}
+import type { DeviceSpec, DriverDefinition, MonitorLogger } from './types.js';
 
 /** Counters since start. */
 export interface MonitorStats extends WriterStats {
@@ -64,8 +52,7 @@ export class Monitor {
   private mongo: MongoModule | undefined;
   private connection: DatabaseConnection | undefined;
   private writer: ReadingsWriter | undefined;
-  private readonly runners = new Map<number, DeviceRunner>();
-  private keys = new Map<number, KeySpec>();
+  private readonly fleet: DeviceFleet;
   private fingerprint: string | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private jobs: string[] = [];
@@ -75,14 +62,20 @@ export class Monitor {
   private unreadableReported = false;
   private polling = false;
   private signalCleanup: (() => void) | undefined;
-  private readonly rejectReports = new Map<string, number>();
-  private readonly counters = { accepted: 0, rejectedNotInteger: 0, rejectedUnknownKey: 0, rejectedMalformed: 0 };
+  private intake: ReadingIntake | undefined;
 
   /** Validates the options; nothing is loaded or opened before start(). */
   constructor(options: MonitorOptions) {
     this.options = resolveOptions(options);
     this.logger = this.options.logger ?? stderrLogger();
     this.registry = buildRegistry(this.options.drivers);
+    this.fleet = new DeviceFleet(this.registry, this.logger, {
+      scheduler: this.options.scheduler,
+      logger: this.logger,
+      settings: { timeoutSeconds: this.options.driverTimeoutSeconds, retryMinSeconds: this.options.retryMinSeconds, retryMaxSeconds: this.options.retryMaxSeconds },
+      now: () => this.options.clock.now(),
+      accept: (device, readings) => this.intake?.accept(device, readings),
+    });
   }
 
   /**
@@ -96,7 +89,7 @@ export class Monitor {
     try {
       const mongo = (this.mongo = await loadMongo());
       const spool = await Spool.open(path.join(this.options.stateDir, 'spool'));
-      this.connection = new DatabaseConnection(mongo, this.options.source, this.options.namespace, this.options.serverSelectionTimeoutMS, (db) => this.ensureIndexes(db));
+      this.connection = new DatabaseConnection(mongo, this.options.source, this.options.namespace, this.options.serverSelectionTimeoutMS, (db) => ensureIndexes(mongo, db, this.logger));
       this.writer = new ReadingsWriter(mongo, () => this.readingsCollection(), spool, this.options.scheduler, this.logger, {
         batchSize: this.options.batchSize,
         flushSeconds: this.options.flushSeconds,
@@ -104,6 +97,7 @@ export class Monitor {
         retryMinSeconds: Math.min(this.options.retryMinSeconds, 1),
         retryMaxSeconds: Math.min(this.options.retryMaxSeconds, 10),
       });
+      this.intake = new ReadingIntake(this.writer, this.logger, () => this.options.clock.now(), () => this.fleet.keys);
       if (spool.size > 0) {
         this.logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
         this.writer.kick();
@@ -146,8 +140,7 @@ export class Monitor {
     this.jobs = [];
     await this.followUp?.catch(() => undefined);
     await this.reloading?.catch(() => undefined);
-    await Promise.all([...this.runners.values()].map((r) => r.stop()));
-    this.runners.clear();
+    await this.fleet.stopAll();
     await this.writer?.close(this.options.stopTimeoutMs);
     await this.connection?.close();
     this.signalCleanup?.();
@@ -185,12 +178,13 @@ export class Monitor {
   /** Counters since start. */
   stats(): MonitorStats {
     const writer = this.writer?.stats() ?? { written: 0, duplicates: 0, queued: 0, spooled: 0, dropped: 0, databaseDown: false };
-    return { ...writer, ...this.counters, devices: this.runners.size };
+    const intake = this.intake?.counters ?? { accepted: 0, rejectedNotInteger: 0, rejectedUnknownKey: 0, rejectedMalformed: 0 };
+    return { ...writer, ...intake, devices: this.fleet.size };
   }
 
   /** Devices currently running, by id. */
   devices(): DeviceSpec[] {
-    return [...this.runners.values()].map((r) => r.device).sort((a, b) => a.id - b.id);
+    return this.fleet.devices();
   }
 
   /** Writes pending readings now (replaying the spool first); true when nothing is left. */
@@ -247,26 +241,6 @@ export class Monitor {
     return (await this.database()).collection('readings');
   }
 
-  private async ensureIndexes(db: Db): Promise<void> {
-    const wanted: Array<[string, Record<string, 1>, boolean]> = [
-      ['devices', { id: 1 }, true],
-      ['devices', { name: 1 }, true],
-      ['keys', { keyId: 1 }, true],
-      ['readings', { id: 1, keyId: 1, ts: 1 }, false],
-    ];
-    for (const [collection, keys, unique] of wanted) {
-      try {
-        await db.collection(collection).createIndex(keys, { unique });
-      } catch (error) {
-        // The server refused (e.g. duplicates already stored, which validation reports per
-        // device): say so and run on. A network error propagates, so the connect is retried.
-        if (error instanceof this.mongo!.MongoServerError) {
-          this.logger.error(`cannot create the ${unique ? 'unique ' : ''}index ${collection}.${Object.keys(keys).join('+')} (${describeError(error)}); if duplicates are stored, fix them; the index is tried again at the next start`);
-        } else throw error;
-      }
-    }
-  }
-
   private runReload(initial: boolean): Promise<ReloadSummary> {
     if (!this.reloading) {
       const run = this.doReload(initial).finally(() => {
@@ -289,7 +263,7 @@ export class Monitor {
       raw = await loadRawConfig(this.mongo!, await this.database());
       this.unreadableReported = false;
     } catch (error) {
-      const running = this.runners.size;
+      const running = this.fleet.size;
       if (initial) {
         raw = await readConfigCache(this.mongo!, this.options.stateDir);
         fromCache = raw !== undefined;
@@ -310,50 +284,13 @@ export class Monitor {
   }
 
   private async apply(raw: RawConfig): Promise<ReloadSummary> {
-    const config: ValidatedConfig = validateConfig(raw.devices, raw.keys, this.registry);
+    const config = validateConfig(raw.devices, raw.keys, this.registry);
     for (const p of config.problems) {
       this.logger.error(`configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`, { collection: p.collection, field: p.field });
     }
-    // A running device whose document is still there but now invalid keeps its previous config.
-    const presentIds = new Set(raw.devices.map((d) => (d as { id?: unknown }).id).filter((id): id is number => typeof id === 'number'));
-    const validIds = new Set([...config.devices, ...config.disabled].map((d) => d.id));
-    const next = [...config.devices];
-    const kept: number[] = [];
-    const keys = new Map(config.keys);
-    for (const [id, runner] of this.runners) {
-      if (presentIds.has(id) && !validIds.has(id)) {
-        next.push(runner.device);
-        kept.push(id);
-        for (const keyId of runner.device.keyIds ?? []) if (!keys.has(keyId)) keys.set(keyId, this.keys.get(keyId) ?? { keyId, unit: '', description: '' });
-        this.logger.warning(`configuration: device ${id} "${runner.device.name}" has an invalid new document; it keeps running with its previous configuration`);
-      }
-    }
-    const diff = diffDevices(new Map([...this.runners].map(([id, r]) => [id, r.device])), next);
-    this.keys = keys;
-    const stopping = [...diff.removed, ...diff.changed].map(async (device) => {
-      const runner = this.runners.get(device.id);
-      this.runners.delete(device.id);
-      await runner?.stop();
-    });
-    await Promise.all(stopping);
-    const starting = [...diff.added, ...diff.changed].map((device) => {
-      const runner = new DeviceRunner(device, this.registry.get(device.driver)!, {
-        scheduler: this.options.scheduler,
-        logger: this.logger,
-        settings: { timeoutSeconds: this.options.driverTimeoutSeconds, retryMinSeconds: this.options.retryMinSeconds, retryMaxSeconds: this.options.retryMaxSeconds },
-        now: () => this.options.clock.now(),
-        accept: (d, readings) => this.accept(d, readings),
-      });
-      this.runners.set(device.id, runner);
-      return runner.start();
-    });
-    await Promise.all(starting);
+    const summary = await this.fleet.apply(raw, config);
     this.fingerprint = raw.fingerprint;
-    const ids = (list: DeviceSpec[]): number[] => list.map((d) => d.id);
-    if (diff.added.length + diff.changed.length + diff.removed.length > 0) {
-      this.logger.info(`configuration applied: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed, ${diff.unchanged.length} unchanged`);
-    }
-    return { loaded: true, added: ids(diff.added), changed: ids(diff.changed), removed: ids(diff.removed), unchanged: ids(diff.unchanged), kept, problems: config.problems };
+    return summary;
   }
 
   private async poll(): Promise<void> {
@@ -366,7 +303,7 @@ export class Monitor {
     } catch (error) {
       if (!this.unreadableReported) {
         this.unreadableReported = true;
-        this.logger.warning(`configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.runners.size} device(s))`);
+        this.logger.warning(`configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.fleet.size} device(s))`);
       }
     } finally {
       this.polling = false;
@@ -383,51 +320,4 @@ export class Monitor {
       this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
     }
   }
-
-  private accept(device: DeviceSpec, readings: readonly DriverReading[]): void {
-    const writer = this.writer;
-    if (!writer) return;
-    if (!Array.isArray(readings)) {
-      this.reject(device, 'rejectedMalformed', `emitted ${typeof readings} instead of an array of readings`);
-      return;
-    }
-    const now = this.options.clock.now();
-    for (const reading of readings) {
-      const { keyId, value, ts } = (reading ?? {}) as Partial<DriverReading>;
-      if (typeof keyId !== 'number' || !this.keys.has(keyId)) {
-        this.reject(device, 'rejectedUnknownKey', `reading with keyId ${String(keyId)}, which is not in the keys collection`);
-        continue;
-      }
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        this.reject(device, 'rejectedNotInteger', `value ${String(value)} for keyId ${keyId} is not a safe integer (scale it, e.g. millidegrees)`);
-        continue;
-      }
-      let tsMs = now;
-      if (ts !== undefined) {
-        try {
-          tsMs = toMs(ts, 'ts');
-        } catch {
-          this.reject(device, 'rejectedMalformed', `reading for keyId ${keyId} has an invalid ts ${String(ts)}`);
-          continue;
-        }
-      }
-      this.counters.accepted++;
-      writer.push(device.id, keyId, value, tsMs);
-    }
-  }
-
-  private reject(device: DeviceSpec, counter: 'rejectedNotInteger' | 'rejectedUnknownKey' | 'rejectedMalformed', message: string): void {
-    this.counters[counter]++;
-    const key = `${device.id}:${counter}`;
-    const seen = (this.rejectReports.get(key) ?? 0) + 1;
-    this.rejectReports.set(key, seen);
-    // The first one, then every 1000th: a broken sensor must not flood the mail logger.
-    if (seen === 1 || seen % 1000 === 0) {
-      this.logger.warning(`device ${device.id} "${device.name}": ${message}; rejected (${seen} so far)`, { deviceId: device.id, [counter]: seen });
-    }
-  }
-}
-
-function emptySummary(loaded: boolean): ReloadSummary {
-  return { loaded, added: [], changed: [], removed: [], unchanged: [], kept: [], problems: [] };
 }
