@@ -20,6 +20,7 @@ export interface JournalOptions {
 }
 
 const SNAPSHOT = 'snapshot.json';
+const LOCK = 'daemon.pid';
 // Paused clients resume once the backlog is this small again (4 MiB of text).
 const LOW_WATER_CHARS = 4 * 1024 * 1024;
 
@@ -70,6 +71,7 @@ export class Journal {
         { cause: error },
       );
     }
+    await lockStateDir(dir);
     let state = new DaemonState();
     let gen = 0;
     try {
@@ -167,6 +169,7 @@ export class Journal {
     await this.running;
     await this.snapshotting;
     await this.handle.close().catch(() => undefined);
+    await fs.rm(path.join(this.dir, LOCK), { force: true });
   }
 
   private kick(): void {
@@ -272,6 +275,34 @@ export class Journal {
     await oldHandle.close();
     await fs.rm(path.join(this.dir, journalName(oldGen)), { force: true });
   }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One daemon per state directory: two writing one journal would corrupt it. */
+async function lockStateDir(dir: string): Promise<void> {
+  const file = path.join(dir, LOCK);
+  let holder = NaN;
+  try {
+    holder = Number((await fs.readFile(file, 'utf8')).trim());
+  } catch {
+    // no lock yet
+  }
+  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+    throw new MailLoggerError(
+      'ERR_STATE_LOCKED',
+      `the state directory ${dir} is in use by another mail-logger daemon (pid ${holder}): stop it, or pass another --state-dir`,
+    );
+  }
+  // A lock left by a daemon that was killed is simply taken over.
+  await fs.writeFile(file, `${process.pid}\n`, { mode: 0o600 });
 }
 
 /** Applies every complete line of `bytes`; returns the byte length of the valid prefix. */

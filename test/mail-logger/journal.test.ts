@@ -67,7 +67,7 @@ describe('Journal', () => {
     await journal.compact();
     journal.appendFrames('A', frames(11, 11));
     await journal.close();
-    expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']);
+    expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']); // and the lock is released
     const reopened = await Journal.open(dir, options);
     expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual(['r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11']);
     expect(reopened.state.outbox.map((m) => m.id)).toEqual(['m1']);
@@ -91,5 +91,16 @@ describe('Journal', () => {
     const third = await Journal.open(dir, options);
     expect(third.state.pending.daily.map((r) => r.msg)).toEqual(['r1', 'r2', 'r3', 'r4']);
     await third.journal.close();
+  });
+
+  it('refuses a state directory held by another live daemon, and takes over one left by a killed daemon', async () => {
+    const dir = path.join(tmp.dir, 'state');
+    const { journal } = await Journal.open(dir, options);
+    await journal.close();
+    writeFileSync(path.join(dir, 'daemon.pid'), `${process.ppid}\n`); // alive, not us
+    await expect(Journal.open(dir, options)).rejects.toMatchObject({ code: 'ERR_STATE_LOCKED' });
+    writeFileSync(path.join(dir, 'daemon.pid'), '2147483646\n'); // no such process
+    const taken = await Journal.open(dir, options);
+    await taken.journal.close();
   });
 });
