@@ -99,6 +99,8 @@ export class Scheduler {
   readonly #clockCheckMs: number;
   #state: State = 'new';
   readonly #jobs = new Map<string, Job>();
+  /** Cron rules by pattern, in this scheduler's zone (saves building the shared cache's key). */
+  readonly #cronRules = new Map<string, CronRule>();
   /** Relative jobs, keyed by monotonic due time. */
   readonly #relative = new Heap<Job>();
   /** Wall-clock jobs, keyed by epoch due time. */
@@ -269,12 +271,16 @@ export class Scheduler {
    */
   repeatCron<A extends unknown[]>(pattern: string, fn: JobFunction<A>, ...args: A): string {
     this.#assertRunning('repeatCron');
-    checkString('Scheduler.repeatCron', 'pattern', pattern);
+    let rule = this.#cronRules.get(pattern);
+    if (rule === undefined) {
+      checkString('Scheduler.repeatCron', 'pattern', pattern);
+      rule = cronFor(pattern, this.#timeZone);
+      this.#cronRules.set(pattern, rule);
+    }
     checkFunction('Scheduler.repeatCron', fn);
-    const cron = cronFor(pattern, this.#timeZone);
-    const dueMs = nextCronRun(cron, this.#clock.now());
-    if (dueMs === null) return this.#add('repeatCron', true, fn, args, Infinity, 0, 0, cron);
-    return this.#add('repeatCron', true, fn, args, dueMs, 0, 0, cron);
+    // cronFor refused patterns that never match, so null means "none left after now".
+    const dueMs = nextCronRun(rule, this.#clock.now()) ?? Infinity;
+    return this.#add('repeatCron', true, fn, args, dueMs, 0, 0, rule);
   }
 
   /**
