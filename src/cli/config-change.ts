@@ -78,22 +78,28 @@ export function problemsOfKeyRemoval(
   return after.filter((p) => !before.has(p));
 }
 
-/** The problems of each device document, as the monitor would report them (empty: valid). */
+/**
+ * The problems of each device document, as the monitor would report them (empty: valid):
+ * each is validated alone against the keys, and a shared id or name is reported on
+ * every holder (the monitor then runs none of them).
+ */
 export function deviceStatuses(
   devices: readonly Doc[],
   keys: readonly Doc[],
   registry: Registry,
 ): Map<Doc, string[]> {
-  const result = validateConfig(devices, keys, registry);
   const statuses = new Map<Doc, string[]>();
   for (const doc of devices) {
-    const label = deviceLabel(doc.id, doc.name);
-    statuses.set(
-      doc,
-      result.problems
-        .filter((p) => p.collection === 'devices' && p.subject === label)
-        .map((p) => `${p.field} ${p.message}`),
-    );
+    const own = validateConfig([doc], keys, registry).problems.filter((p) => p.collection === 'devices');
+    const problems = own.map((p) => `${p.field} ${p.message}`);
+    const sameId = devices.filter((d) => d.id === doc.id).length;
+    if (sameId > 1) problems.push(`id ${String(doc.id)} is shared by ${sameId} devices; ids must be unique`);
+    const sameName = devices.filter((d) => d.name === doc.name).length;
+    if (sameName > 1)
+      problems.push(
+        `name ${JSON.stringify(doc.name)} is shared by ${sameName} devices; names must be unique`,
+      );
+    statuses.set(doc, problems);
   }
   return statuses;
 }

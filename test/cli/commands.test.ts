@@ -218,21 +218,26 @@ describe('devices list and remove', () => {
     await world.db.collection('devices').insertMany([
       { id: 7, name: 'ghost', driver: 'nope', config: {} },
       { id: 8, name: 'spare', driver: 'file', config: { path: '/x', keyId: 1 }, enabled: false },
+      { id: 'nine', name: 'spare', driver: 'file', config: { path: '/y', keyId: 1 } },
     ]);
     const table = await world.run(['devices', 'list']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+DRIVER\s+INTERVAL\s+STATUS$/);
+    expect(lines[0]).toMatch(/^\s*ID\s+NAME\s+DRIVER\s+INTERVAL\s+STATUS$/);
     expect(lines[1]).toMatch(/^\s*3\s+boiler\s+file\s+10 s\s+ok$/);
     expect(lines[2]).toMatch(/^\s*7\s+ghost\s+nope\s+default\s+invalid: driver unknown driver "nope"/);
-    expect(lines[3]).toMatch(/^\s*8\s+spare\s+file\s+default\s+disabled$/);
+    expect(lines[3]).toMatch(/^\s*8\s+spare\s+file\s+default\s+invalid: name "spare" is shared by 2 devices/);
+    expect(lines[4]).toMatch(
+      /^\s*nine\s+spare\s+file\s+default\s+invalid: id must be a non-negative integer, got "nine"/,
+    );
 
     const json = await world.run(['devices', 'list', '--json']);
-    const docs = JSON.parse(json.stdout) as Array<{ id: number; problems: string[] }>;
+    const docs = JSON.parse(json.stdout) as Array<{ id: number | string; problems: string[] }>;
     expect(docs.map((d) => [d.id, d.problems.length])).toEqual([
       [3, 0],
       [7, 1],
-      [8, 0],
+      [8, 1],
+      ['nine', 2],
     ]);
   });
 

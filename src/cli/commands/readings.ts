@@ -184,7 +184,9 @@ const tail: Command = {
     if (values.flag('follow')) {
       const newest =
         latest[latest.length - 1] ??
-        (await readings.find(filter).sort({ ts: -1, _id: -1 }).limit(1).next()) ??
+        (await databaseOperation('read the readings', () =>
+          readings.find(filter).sort({ ts: -1, _id: -1 }).limit(1).next(),
+        )) ??
         undefined;
       await follow(context, readings, filter, labels, newest, pollSeconds);
     }
