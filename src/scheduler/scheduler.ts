@@ -1,10 +1,11 @@
 import { checkFunction, checkOptionsObject, checkSeconds, checkString, checkWhen } from './arguments.js';
 import { systemClock, type Clock } from './clock.js';
-import { cronFor, nextCronRun, previousCronRun, type CronRule } from './cron.js';
+import { replanAfterBackwardStep } from './clock-steps.js';
+import { cronFor, nextCronRun, type CronRule } from './cron.js';
 import { SchedulerStateError } from './errors.js';
 import { Heap } from './heap.js';
 import { Job, NO_ARGS, type JobFunction, type JobInfo, type JobKind } from './job.js';
-import { dueAfterBackwardStep, nextSlotAfter, secondsToMs } from './o-clock.js';
+import { nextSlotAfter, secondsToMs } from './o-clock.js';
 import { randomId } from './uuid.js';
 import { RaspimonTypeError } from '../errors.js';
 
@@ -191,7 +192,7 @@ export class Scheduler {
    * ```
    */
   onceAfter<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
-    const delayMs = secondsToMs(this.#check('onceAfter', seconds, fn));
+    const delayMs = secondsToMs(this.#check('Scheduler.onceAfter', seconds, fn));
     const monotonicMs = this.#clock.monotonic();
     return this.#add('onceAfter', false, fn, args, monotonicMs + delayMs, 0, 0, null, monotonicMs);
   }
@@ -206,7 +207,7 @@ export class Scheduler {
    * ```
    */
   onceOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
-    const periodMs = secondsToMs(this.#check('onceOClock', seconds, fn));
+    const periodMs = secondsToMs(this.#check('Scheduler.onceOClock', seconds, fn));
     return this.#add('onceOClock', true, fn, args, nextSlotAfter(this.#clock.now(), periodMs), 0, 0, null);
   }
 
@@ -221,7 +222,7 @@ export class Scheduler {
    * ```
    */
   onceWhen<A extends unknown[]>(when: Date | number, fn: JobFunction<A>, ...args: A): string {
-    this.#assertRunning('onceWhen');
+    this.#assertRunning('Scheduler.onceWhen');
     const dueMs = checkWhen('Scheduler.onceWhen', when);
     checkFunction('Scheduler.onceWhen', fn);
     return this.#add('onceWhen', true, fn, args, dueMs, 0, 0, null);
@@ -238,7 +239,7 @@ export class Scheduler {
    * ```
    */
   repeatEvery<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
-    const periodMs = secondsToMs(this.#check('repeatEvery', seconds, fn));
+    const periodMs = secondsToMs(this.#check('Scheduler.repeatEvery', seconds, fn));
     const originMs = this.#clock.monotonic();
     return this.#add('repeatEvery', false, fn, args, originMs + periodMs, periodMs, originMs, null, originMs);
   }
@@ -254,7 +255,7 @@ export class Scheduler {
    * ```
    */
   repeatOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
-    const periodMs = secondsToMs(this.#check('repeatOClock', seconds, fn));
+    const periodMs = secondsToMs(this.#check('Scheduler.repeatOClock', seconds, fn));
     return this.#add('repeatOClock', true, fn, args, nextSlotAfter(this.#clock.now(), periodMs), periodMs, 0, null);
   }
 
@@ -270,7 +271,7 @@ export class Scheduler {
    * ```
    */
   repeatCron<A extends unknown[]>(pattern: string, fn: JobFunction<A>, ...args: A): string {
-    this.#assertRunning('repeatCron');
+    this.#assertRunning('Scheduler.repeatCron');
     let rule = this.#cronRules.get(pattern);
     if (rule === undefined) {
       checkString('Scheduler.repeatCron', 'pattern', pattern);
@@ -374,7 +375,7 @@ export class Scheduler {
    * ```
    */
   loopForever(): Promise<void> {
-    if (this.#state === 'new') this.#assertRunning('loopForever');
+    if (this.#state === 'new') this.#assertRunning('Scheduler.loopForever');
     if (this.#state === 'running' && this.#keepAlive === null) {
       // A ref'd, nearly never-firing interval: the process stays up with no job pending.
       this.#keepAlive = setInterval(() => undefined, MAX_TIMER_MS);
@@ -382,24 +383,25 @@ export class Scheduler {
     return this.#stopped;
   }
 
-  #check(method: string, seconds: number, fn: unknown): number {
-    this.#assertRunning(method);
-    const valid = checkSeconds(`Scheduler.${method}`, 'seconds', seconds);
-    checkFunction(`Scheduler.${method}`, fn);
+  /** `where` is a literal such as 'Scheduler.onceAfter' (no string built per call). */
+  #check(where: string, seconds: number, fn: unknown): number {
+    this.#assertRunning(where);
+    const valid = checkSeconds(where, 'seconds', seconds);
+    checkFunction(where, fn);
     return valid;
   }
 
-  #assertRunning(method: string): void {
+  #assertRunning(where: string): void {
     if (this.#state === 'running') return;
     if (this.#state === 'new') {
       throw new SchedulerStateError(
         'ERR_SCHEDULER_NOT_STARTED',
-        `Scheduler.${method}: the scheduler is not started; call scheduler.start() first.`,
+        `${where}: the scheduler is not started; call scheduler.start() first.`,
       );
     }
     throw new SchedulerStateError(
       'ERR_SCHEDULER_STOPPED',
-      `Scheduler.${method}: the scheduler was stopped; create a new Scheduler to schedule more work.`,
+      `${where}: the scheduler was stopped; create a new Scheduler to schedule more work.`,
     );
   }
 
@@ -592,29 +594,12 @@ export class Scheduler {
     this.#offsetMs = wallMs - monotonicMs;
     const stepMs = this.#offsetMs - previousOffsetMs;
     if (stepMs < (reported ? 0 : -STEP_TOLERANCE_MS)) {
-      this.#replanBackward(wallMs, monotonicMs + previousOffsetMs);
+      replanAfterBackwardStep(this.#wall.values(), wallMs, monotonicMs + previousOffsetMs);
+      this.#wall.rebuild();
     }
     if (reported && stepMs !== 0) {
       this.#disarm();
       this.#rearm();
     }
-  }
-
-  #replanBackward(wallMs: number, wallBeforeStepMs: number): void {
-    for (const job of this.#wall.values()) {
-      if (job.kind === 'repeatOClock') {
-        const lastSlot = job.due - job.periodMs;
-        const candidate = nextSlotAfter(wallMs, job.periodMs);
-        job.due = dueAfterBackwardStep(candidate, job.due, lastSlot, wallBeforeStepMs - lastSlot, job.periodMs);
-      } else if (job.cron !== null && Number.isFinite(job.due)) {
-        const candidate = nextCronRun(job.cron, wallMs) ?? job.due;
-        const lastSlot = previousCronRun(job.cron, job.due);
-        job.due =
-          lastSlot === null
-            ? Math.min(candidate, job.due)
-            : dueAfterBackwardStep(candidate, job.due, lastSlot, wallBeforeStepMs - lastSlot, job.due - lastSlot);
-      }
-    }
-    this.#wall.rebuild();
   }
 }
