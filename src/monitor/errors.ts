@@ -40,6 +40,17 @@ export class DriverError extends RaspimonError {
   }
 }
 
+/**
+ * A query helper or `check()` could not reach or read the database. `cause` holds the
+ * driver's error (e.g. a server selection timeout). Readings are never lost to this: the
+ * writer buffers and spools them on its own.
+ */
+export class DatabaseError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DATABASE', message, options);
+  }
+}
+
 /** Name and message of anything thrown, for log lines. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -16,7 +16,7 @@ export type {
   DeviceSpec,
   KeySpec,
 } from './types.js';
-export { ConfigError, MissingPeerError, DriverError } from './errors.js';
+export { ConfigError, MissingPeerError, DriverError, DatabaseError } from './errors.js';
 export { parsePyConf } from './py-conf.js';
 export type { PyConfResult } from './py-conf.js';
 export { validateConfig } from './config-validate.js';

@@ -7,7 +7,7 @@ import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { buildRegistry } from './drivers/registry.js';
-import { describeError } from './errors.js';
+import { ConfigError, DatabaseError, describeError } from './errors.js';
 import { ensureIndexes } from './indexes.js';
 import { findOrphans, type IntegrityReport } from './integrity.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
@@ -88,7 +88,9 @@ export class Monitor {
     this.state = 'starting';
     try {
       const mongo = (this.mongo = await loadMongo());
-      const spool = await Spool.open(path.join(this.options.stateDir, 'spool'));
+      const spool = await Spool.open(path.join(this.options.stateDir, 'spool')).catch((error: unknown) => {
+        throw new ConfigError(`cannot use the state dir ${this.options.stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`, { cause: error });
+      });
       this.connection = new DatabaseConnection(mongo, this.options.source, this.options.namespace, this.options.serverSelectionTimeoutMS, (db) => ensureIndexes(mongo, db, this.logger));
       this.writer = new ReadingsWriter(mongo, () => this.readingsCollection(), spool, this.options.scheduler, this.logger, {
         batchSize: this.options.batchSize,
@@ -199,7 +201,10 @@ export class Monitor {
    * index; FerretDB v1 with SQLite scans: ~3 s per 50,000 readings here).
    */
   async check(): Promise<IntegrityReport> {
-    const db = await this.database();
+    return this.query('check()', (db) => this.integrity(db));
+  }
+
+  private async integrity(db: Db): Promise<IntegrityReport> {
     const raw = await loadRawConfig(this.mongo!, db);
     const config = validateConfig(raw.devices, raw.keys, this.registry);
     const groups = await db
@@ -219,17 +224,30 @@ export class Monitor {
 
   /** Readings of one device and key with `from ≤ ts < to` (Dates or epoch seconds), oldest first. */
   async readings(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; limit?: number }): Promise<Reading[]> {
-    return findReadings(await this.readingsCollection(), query);
+    return this.query('readings()', (db) => findReadings(db.collection('readings'), query));
   }
 
   /** The newest reading of every (device, key) pair, optionally for one device. */
   async latest(query: { id?: number } = {}): Promise<Reading[]> {
-    return latestReadings(await this.readingsCollection(), query);
+    return this.query('latest()', (db) => latestReadings(db.collection('readings'), query));
   }
 
   /** Count/min/max/avg per bucket (e.g. `bucketSeconds: 3600` for hourly). */
   async buckets(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; bucketSeconds: number }): Promise<BucketStats[]> {
-    return bucketStats(await this.readingsCollection(), query);
+    return this.query('buckets()', (db) => bucketStats(db.collection('readings'), query));
+  }
+
+  /** Runs a read on the namespace; the driver's errors become a DatabaseError with the cause. */
+  private async query<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
+    const db = await this.database().catch((error: unknown) => {
+      throw new DatabaseError(`${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`, { cause: error });
+    });
+    try {
+      return await run(db);
+    } catch (error) {
+      if (error instanceof RaspimonError) throw error;
+      throw new DatabaseError(`${what} failed on database "${this.options.namespace}" (${describeError(error)})`, { cause: error });
+    }
   }
 
   private async database(): Promise<Db> {

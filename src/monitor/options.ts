@@ -60,7 +60,9 @@ export interface MonitorOptions {
    */
   driverTimeoutSeconds?: number;
   /**
-   * Backoff of failed devices and database writes: first delay, doubling up to the max, in seconds.
+   * Backoff of a failed device (driver restart): first delay, doubling up to the max, in
+   * seconds. Database writes retry on the same curve capped at 1 s first and 10 s max, so
+   * the spool drains soon after the server returns.
    * @default { minSeconds: 1, maxSeconds: 60 }
    */
   retry?: { minSeconds?: number; maxSeconds?: number };

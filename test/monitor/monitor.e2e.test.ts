@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
@@ -300,5 +301,27 @@ describe('Monitor end to end (FerretDB)', () => {
     await repeats[0]!();
     expect((await conn.db.collection('readings').find().toArray()).map((d) => d.value as number)).toEqual([2]);
     expect(logger.text('info')).toMatch(/retention: deleted 1 reading\(s\) older than 2 day\(s\)/);
+  });
+
+  it('uses a MongoClient given as options.db and leaves it open after stop()', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    await conn.db.collection('devices').insertOne(counterDevice(1));
+    const client = new MongoClient(mongodbUri());
+    try {
+      const { monitor } = makeMonitor({ uri: undefined, db: client, pollSeconds: 3600 });
+      await monitor.start();
+      await waitFor(async () => (await count({ id: 1 })) > 0, 5000, 'readings through the given client');
+      await monitor.stop();
+      expect(await client.db(namespace).collection('keys').countDocuments()).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('an unusable state dir is a ConfigError naming it', async () => {
+    const file = path.join(state.dir, 'not-a-dir');
+    writeFileSync(file, '');
+    const { monitor } = makeMonitor({ stateDir: file });
+    await expect(monitor.start()).rejects.toMatchObject({ name: 'ConfigError', code: 'ERR_CONFIG', message: expect.stringMatching(/cannot use the state dir .*not-a-dir/) });
   });
 });

@@ -86,6 +86,7 @@ describe('database outages (own FerretDB)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const summary = await monitor.reload();
     expect(summary.loaded).toBe(false);
+    await expect(monitor.latest()).rejects.toMatchObject({ name: 'DatabaseError', code: 'ERR_DATABASE' });
     expect(logger.text('error')).toMatch(/cannot read the configuration .*keeping the last good configuration \(1 device\(s\) running\)/);
     expect(monitor.devices().map((d) => d.id)).toEqual([1]);
     await new Promise((r) => setTimeout(r, 3000));
