@@ -136,6 +136,30 @@ describe('wall-clock steps (NTP)', () => {
     expect(timersArmed).toBeLessThan(40);
   });
 
+  it('with a clock that does not report steps, only wall jobs bring clock checks; relative jobs alone do not', async () => {
+    const manual = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
+    let timersArmed = 0;
+    const polled: Clock = {
+      now: () => manual.now(),
+      monotonic: () => manual.monotonic(),
+      setTimer: (callback, delayMs) => {
+        timersArmed++;
+        return manual.setTimer(callback, delayMs);
+      },
+      clearTimer: (handle) => manual.clearTimer(handle),
+    };
+    const scheduler = new Scheduler({ clock: polled }).start(); // clockCheck 10 s
+    schedulers.push(scheduler);
+    scheduler.repeatEvery(3600, () => undefined);
+    await manual.advance(86_400);
+    expect(timersArmed).toBe(25); // one per run (24) and the first arming: no polling
+    timersArmed = 0;
+    scheduler.repeatOClock(86_400, () => undefined);
+    await manual.advance(3600);
+    expect(timersArmed).toBeGreaterThanOrEqual(360); // a check every 10 s while a wall job waits
+    expect(timersArmed).toBeLessThanOrEqual(362);
+  });
+
   it('with a clock that does not report steps, a forward step is noticed within clockCheck seconds', async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
     const polled: Clock = {
