@@ -118,6 +118,11 @@ describe('devices add', () => {
     ],
     ['a config that is not an object', ['--config', "__import__('os')"], /--config is not a JSON object/],
     ['an interval below the minimum', ['--interval', '0'], /interval must be a number of seconds/],
+    [
+      'a vendor id that is not 4 hex digits',
+      ['--vendor-id', 'FTDI'],
+      /vendorId must be 4 hex digits as dmesg shows them/,
+    ],
   ])('refuses %s with exit status 1 and writes nothing', async (_what, flags, message) => {
     await withKey();
     const base = [
@@ -505,6 +510,15 @@ describe('command line', () => {
     expect(stderr).toMatch(
       /^raspimon: cannot reach MongoDB at mongodb:\/\/user:\*\*\*\*@127\.0\.0\.1:9\/ within 0\.2 s .*pass --uri or set MONGODB_URI\n$/,
     );
+  });
+
+  it('leaves no connection open once it has returned', async () => {
+    const sockets = (): number =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    expect((await world.run(['devices', 'list'])).code).toBe(0);
+    // This test opens no client of its own; closed sockets leave the list once their
+    // close callbacks have run (including those of the previous test's client).
+    await expect.poll(sockets).toBe(0);
   });
 
   it('uses $MONGODB_URI and the injected default namespace when no flags are given', async () => {

@@ -85,6 +85,33 @@ describe('pino transport against a real daemon', () => {
     await once(stream, 'close');
   });
 
+  it('forwards a line that is not JSON as an INFO record with its text', async () => {
+    const stream = createPinoTransport({ transport: listen, source: 'app' });
+    stream.write('plain text from something else\n{"level":30,"msg":"split ');
+    stream.write('across chunks"}\n');
+    await stream.flush();
+    expect(await server.sendDigest('daily')).toBe(true);
+    const [digest] = await sink.waitFor(1);
+    expect(digest!.subject).toBe('[Daily digest ×2] app: 2 INFO');
+    expect(digest!.text).toContain('plain text from something else');
+    expect(digest!.text).toContain('split across chunks');
+    stream.end();
+    await once(stream, 'close');
+  });
+
+  it('ends within closeTimeoutSeconds when the daemon is unreachable, so the app can exit', async () => {
+    const stream = createPinoTransport({
+      transport: `unix://${path.join(dir, 'nobody.sock')}`,
+      closeTimeoutSeconds: 0.2,
+    });
+    pino(stream).error('nobody listens');
+    await stream.flush();
+    stream.end();
+    await once(stream, 'close');
+    expect(stream.destroyed).toBe(true);
+    expect(sink.messages).toEqual([]);
+  });
+
   describe('in pino’s worker thread', () => {
     let bundleDir: string;
     let target: string;
