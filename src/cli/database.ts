@@ -3,8 +3,8 @@
 import type * as Mongo from 'mongodb';
 import type { Db, MongoClient } from 'mongodb';
 import { RaspimonError } from '../errors.js';
-import { MissingPeerError } from '../monitor/index.js';
-import { CliUsageError, DatabaseError } from './errors.js';
+import { DatabaseError, MissingPeerError } from '../monitor/index.js';
+import { CliUsageError } from './errors.js';
 
 /** Default server when neither `--uri` nor `$MONGODB_URI` is given. */
 export const defaultUri = 'mongodb://localhost:27017/';

@@ -42,19 +42,9 @@ export class ConfigRejectedError extends RaspimonError {
 }
 
 /** The device or key to remove does not exist. Nothing was written. Exit status 1. */
-export class NotFoundError extends RaspimonError {
+export class CliNotFoundError extends RaspimonError {
   constructor(message: string) {
     super('ERR_CLI_NOT_FOUND', message);
-  }
-}
-
-/**
- * The database could not be reached, or refused an operation. Exit status 1.
- * `cause` holds the driver's error.
- */
-export class DatabaseError extends RaspimonError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_CLI_DATABASE', message, options);
   }
 }
 

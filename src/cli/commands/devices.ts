@@ -7,7 +7,7 @@ import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, ConfigRejectedError, NotFoundError } from '../errors.js';
+import { CliUsageError, ConfigRejectedError, CliNotFoundError } from '../errors.js';
 import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
 
 type Doc = Record<string, unknown>;
@@ -241,7 +241,7 @@ const remove: Command = {
           .toArray(),
       );
       const list = known.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
-      throw new NotFoundError(
+      throw new CliNotFoundError(
         `no device ${/^\d+$/.test(which) ? 'with id' : 'named'} ${JSON.stringify(which)} in ${context.namespace()}; ${known.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
       );
     }

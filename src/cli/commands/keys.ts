@@ -4,7 +4,7 @@ import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { problemsOfKeyRemoval, problemsOfNewKey } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, NotFoundError } from '../errors.js';
+import { CliUsageError, CliNotFoundError } from '../errors.js';
 import { formatJson, formatTable } from '../output.js';
 
 type Doc = Record<string, unknown>;
@@ -136,7 +136,7 @@ const remove: Command = {
     const db = await context.db();
     const keys = await loadKeys(context);
     if (!keys.some((k) => k.keyId === keyId)) {
-      throw new NotFoundError(
+      throw new CliNotFoundError(
         `no key ${keyId} in ${context.namespace()}; keys: ${keys.map((k) => String(k.keyId)).join(', ') || 'none'}`,
       );
     }

@@ -4,7 +4,7 @@ import type { Collection, Document } from 'mongodb';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, NotFoundError } from '../errors.js';
+import { CliUsageError, CliNotFoundError } from '../errors.js';
 import { formatJsonLine } from '../output.js';
 
 /** Usage of the `readings` group. */
@@ -98,7 +98,7 @@ async function labelsOf(context: CommandContext): Promise<Labels> {
 function resolveDevice(which: string, labels: Labels, namespace: string): number {
   if (/^\d+$/.test(which)) return Number(which);
   for (const [id, name] of labels.devices) if (name === which) return id;
-  throw new NotFoundError(
+  throw new CliNotFoundError(
     `no device named ${JSON.stringify(which)} in ${namespace}; see raspimon devices list`,
   );
 }
