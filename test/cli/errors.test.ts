@@ -16,7 +16,7 @@ describe('CLI errors', () => {
     [new CliNotFoundError('no device 3'), 'ERR_CLI_NOT_FOUND'],
     [new ReloadError('pidfile is stale'), 'ERR_CLI_RELOAD'],
     [new IntegrityProblemsError('check found 1 problem'), 'ERR_CLI_INTEGRITY'],
-  ])('%o has code %s, its class name, and is a RaspimonError', (error, code) => {
+  ])('%s has code %s, its class name, and is a RaspimonError', (error, code) => {
     expect(error).toBeInstanceOf(RaspimonError);
     expect(error.code).toBe(code);
     expect(error.name).toBe(error.constructor.name);
