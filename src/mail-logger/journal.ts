@@ -63,6 +63,19 @@ export class Journal {
   /** Loads snapshot + journal from `dir` (created if missing) and opens it for appending. */
   static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; state: DaemonState }> {
     try {
+      return await Journal.load(dir, options);
+    } catch (error) {
+      if (error instanceof MailLoggerError) throw error;
+      throw new MailLoggerError(
+        'ERR_STATE_DIR',
+        `cannot use the state directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make it readable and writable by the daemon's user, or pass --state-dir`,
+        { cause: error },
+      );
+    }
+  }
+
+  private static async load(dir: string, options: JournalOptions): Promise<{ journal: Journal; state: DaemonState }> {
+    try {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw new MailLoggerError(

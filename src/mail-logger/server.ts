@@ -58,6 +58,8 @@ export class MailLoggerServer implements ConnectionHost {
   private composing = 0;
   private closing: Promise<void> | null = null;
   private listener: net.Server | null = null;
+  /** Set once listening succeeded: only then is the socket file ours to remove. */
+  private listening = false;
   private endpoint: Endpoint;
   private readonly grouper: InstantGrouper;
   private readonly mailer: Mailer;
@@ -209,7 +211,13 @@ export class MailLoggerServer implements ConnectionHost {
     });
     this.listener = listener;
     if (endpoint.kind === 'unix') {
-      await fs.mkdir(path.dirname(endpoint.path), { recursive: true });
+      await fs.mkdir(path.dirname(endpoint.path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+        throw new MailLoggerError(
+          'ERR_LISTEN',
+          `cannot create the socket's directory ${path.dirname(endpoint.path)} (${error.code ?? error.message}): create it writable by the daemon's user, or pass another --listen`,
+          { cause: error },
+        );
+      });
       if (await isListening(endpoint.path)) {
         throw new MailLoggerError(
           'ERR_ADDRESS_IN_USE',
@@ -231,8 +239,13 @@ export class MailLoggerServer implements ConnectionHost {
       if (endpoint.kind === 'unix') listener.listen(endpoint.path, resolve);
       else listener.listen(endpoint.port, endpoint.host, resolve);
     });
+    this.listening = true;
     listener.on('error', (error) => this.log(`listener error: ${error.message}`));
-    if (endpoint.kind === 'unix') await fs.chmod(endpoint.path, this.options.socketMode);
+    if (endpoint.kind === 'unix') {
+      await fs.chmod(endpoint.path, this.options.socketMode).catch((error: NodeJS.ErrnoException) => {
+        throw new MailLoggerError('ERR_LISTEN', `cannot set the mode of ${endpoint.path} (${error.code ?? error.message})`, { cause: error });
+      });
+    }
     else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
   }
 
@@ -269,7 +282,7 @@ export class MailLoggerServer implements ConnectionHost {
   private async shutdown(): Promise<void> {
     const listener = this.listener;
     // close() waits for open connections: drop them first (clients resend what was not acked).
-    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
+    const closed = this.listening && listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
     for (const connection of this.connections) connection.destroy();
     await closed;
     this.grouper.close();
@@ -280,7 +293,7 @@ export class MailLoggerServer implements ConnectionHost {
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.journal.close();
     if (this.ownsScheduler) await this.scheduler.stop();
-    if (this.endpoint.kind === 'unix' && listener) await fs.rm(this.endpoint.path, { force: true });
+    if (this.endpoint.kind === 'unix' && this.listening) await fs.rm(this.endpoint.path, { force: true });
   }
 }
 

@@ -134,3 +134,29 @@ describe('CLI', () => {
     await sink.close();
   });
 });
+
+describe('start-up errors', () => {
+  it('names an unusable state directory and an occupied socket with MailLoggerError codes', async () => {
+    const tmp = tempDir();
+    const { MailLoggerError } = await import('../../src/mail-logger/index.js');
+    const file = path.join(tmp.dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };
+    const failure = MailLoggerServer.start({ credentials, stateDir: path.join(file, 'state'), listen: 'tcp://:0', log: () => undefined });
+    await expect(failure).rejects.toBeInstanceOf(MailLoggerError);
+    await expect(failure).rejects.toMatchObject({ code: 'ERR_STATE_DIR' });
+    const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
+    const first = await MailLoggerServer.start({ credentials, stateDir: path.join(tmp.dir, 'a'), listen, log: () => undefined });
+    await expect(
+      MailLoggerServer.start({ credentials, stateDir: path.join(tmp.dir, 'b'), listen, log: () => undefined }),
+    ).rejects.toMatchObject({ code: 'ERR_ADDRESS_IN_USE', message: expect.stringContaining('another daemon already listens') });
+    // The refused daemon left the running one's socket alone.
+    const { MailLoggerClient } = await import('../../src/mail-logger/index.js');
+    const logger = MailLoggerClient.open(listen);
+    logger.info('still reachable');
+    await logger.flush();
+    await logger.close();
+    await first.close();
+    tmp.remove();
+  });
+});
