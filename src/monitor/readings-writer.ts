@@ -108,10 +108,7 @@ export class ReadingsWriter {
     this.cancelJob('retryJob');
     if (!this.down) {
       this.kick();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
-      await Promise.race([this.draining, deadline]);
-      clearTimeout(timer);
+      await within(this.draining, deadlineMs);
     }
     this.closing = true;
     // An insert still in flight may or may not land: spool it too; its _ids make a replay idempotent.
@@ -119,6 +116,8 @@ export class ReadingsWriter {
     this.queue = [];
     this.inFlight = [];
     if (left.length > 0) await this.spill(left);
+    // A spill the drain had begun must be on disk before the process may exit.
+    await within(this.draining, deadlineMs);
   }
 
   private cancelJob(name: 'flushJob' | 'retryJob'): void {
@@ -251,4 +250,13 @@ export class ReadingsWriter {
       return false;
     }
   }
+}
+
+/** Waits for `promise` (if any) at most `ms`. */
+async function within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([promise.catch(() => undefined), deadline]);
+  clearTimeout(timer);
 }
