@@ -116,7 +116,10 @@ export class DeviceRunner {
     this.clearJobs();
     const delay = Math.min(this.deps.settings.retryMaxSeconds, this.deps.settings.retryMinSeconds * 2 ** (this.failures - 1));
     const { id, name, driver } = this.device;
-    this.deps.logger.error(`device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`, { deviceId: id, stage, failures: this.failures });
+    // Failures 1, 2, 4, 8, … are errors; the rest are debug lines: a device unplugged for a
+    // week must not mail the team every minute.
+    const level = (this.failures & (this.failures - 1)) === 0 ? 'error' : 'debug';
+    this.deps.logger[level](`device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`, { deviceId: id, stage, failures: this.failures });
     await this.stopDriver();
     if (this.stopped || generation + 1 !== this.generation) return;
     this.retryJob = this.deps.scheduler.onceAfter(delay, () => {

@@ -46,7 +46,7 @@ describe('DeviceRunner', () => {
     expect(accepted.map((r) => r.value)).toEqual([0, 1, 2, 3]);
   });
 
-  it('a throwing read is reported and the driver is restarted with doubling backoff (1, 2, 4, 8, 8 s)', async () => {
+  it('a throwing read is reported (failures 1, 2, 4, 8… as errors) and the driver is restarted with doubling backoff (1, 2, 4, 8, 8 s)', async () => {
     const { clock, logger, starts } = setup(() => ({
       read: () => {
         throw new Error('sensor unplugged');
@@ -62,7 +62,9 @@ describe('DeviceRunner', () => {
     }
     expect(startsAt).toEqual([1, 3, 7, 15, 23]);
     expect(logger.text('error')).toMatch(/device 9 "flaky" \(test\): read failed \(Error: sensor unplugged\); retrying in 1 s/);
-    expect(logger.text('error')).toMatch(/retrying in 8 s \(failure 5\)/);
+    expect(logger.text('error')).toMatch(/retrying in 8 s \(failure 4\)/);
+    expect(logger.text('error')).not.toMatch(/failure 3|failure 5/);
+    expect(logger.text('debug')).toMatch(/retrying in 8 s \(failure 5\)/);
   });
 
   it('a hanging read times out, is reported, and a later good read resets the backoff', async () => {
