@@ -239,6 +239,7 @@ export class Monitor {
 
   /** Runs a read on the namespace; the driver's errors become a DatabaseError with the cause. */
   private async query<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
+    if (!this.connection) throw new RaspimonError('ERR_MONITOR_STATE', `${what} needs a started monitor; call await monitor.start() first`);
     const db = await this.database().catch((error: unknown) => {
       throw new DatabaseError(`${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`, { cause: error });
     });

@@ -74,6 +74,13 @@ describe('Monitor options', () => {
     expect(() => new Monitor({ ...base, db: {} as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
   });
 
+  it('a query before start() says to start first (ERR_MONITOR_STATE)', async () => {
+    const monitor = new Monitor(base);
+    await expect(monitor.latest()).rejects.toMatchObject({ code: 'ERR_MONITOR_STATE', message: expect.stringMatching(/call await monitor.start\(\) first/) });
+    await monitor.stop();
+    await expect(monitor.start()).rejects.toMatchObject({ code: 'ERR_MONITOR_STATE' });
+  });
+
   it('does not modify the caller’s options object', () => {
     const options = { ...base, retry: { minSeconds: 2 } };
     const frozen = JSON.stringify({ ...options, scheduler: undefined });
