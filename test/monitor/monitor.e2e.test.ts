@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
+import fc from 'fast-check';
+import { Monitor, validateConfig, type DriverDefinition } from '../../src/monitor/index.js';
+import { buildRegistry } from '../../src/monitor/drivers/registry.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { openDb, realScheduler, recordingLogger, seedConfig, tempDir, waitFor } from './support.js';
@@ -324,4 +326,45 @@ describe('Monitor end to end (FerretDB)', () => {
     const { monitor } = makeMonitor({ stateDir: file });
     await expect(monitor.start()).rejects.toMatchObject({ name: 'ConfigError', code: 'ERR_CONFIG', message: expect.stringMatching(/cannot use the state dir .*not-a-dir/) });
   });
+
+  it('random device documents stored in FerretDB: reload never throws, runs exactly the valid ones, one logged problem each (property)', async () => {
+    await conn.db.collection('keys').insertMany(keyDocs);
+    const { monitor, logger } = makeMonitor({ pollSeconds: 3600 });
+    await monitor.start();
+    const registry = buildRegistry({ counter });
+    let runsWithDevices = 0;
+    let runsWithProblems = 0;
+    // A valid device with 0-2 fields replaced by anything (or by a pyConf string, code included).
+    const mutation = fc.tuple(
+      fc.constantFrom('id', 'name', 'driver', 'config', 'pyConf', 'pyClass', 'interval', 'enabled', 'vendorId'),
+      fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom("__import__('os').system('id')", "{'keyId': 2}", 'counter', 'nope', 0, -1)),
+    );
+    const deviceDoc = fc
+      .tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.array(mutation, { maxLength: 2 }))
+      .map(([id, name, mutations]) => {
+        const doc: Record<string, unknown> = { id, name, driver: 'counter', config: { keyId: 1 }, interval: 0.05 };
+        for (const [key, value] of mutations) doc[key] = value;
+        return doc;
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.array(deviceDoc, { maxLength: 6 }), async (docs) => {
+        await conn.db.collection('devices').deleteMany({});
+        await conn.db.collection('devices').insertMany(docs.length > 0 ? docs : [{}], { ordered: false }).catch(() => undefined);
+        const stored = await conn.db.collection('devices').find().toArray();
+        const before = logger.records.length;
+        const summary = await monitor.reload();
+        const expected = validateConfig(stored, keyDocs, registry);
+        const running = monitor.devices().map((d) => d.id);
+        expect(running).toEqual([...new Set([...expected.devices.map((d) => d.id), ...summary.kept])].sort((a, b) => a - b));
+        const logged = logger.records.slice(before).filter((r) => r.level === 'error' && r.message.startsWith('configuration:'));
+        expect(logged).toHaveLength(expected.problems.length);
+        if (running.length > 0) runsWithDevices++;
+        if (expected.problems.length > 0) runsWithProblems++;
+      }),
+      { numRuns: 25 },
+    );
+    // The generator exercises both sides.
+    expect(runsWithDevices).toBeGreaterThan(0);
+    expect(runsWithProblems).toBeGreaterThan(0);
+  }, 60_000);
 });
