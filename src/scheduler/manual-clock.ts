@@ -1,6 +1,7 @@
 import { setImmediate as realSetImmediate } from 'node:timers';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 import type { Clock } from './clock.js';
+import { secondsToMs } from './o-clock.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -111,7 +112,10 @@ export class ManualClock implements Clock {
         `ManualClock.advance: seconds must be a finite number ≥ 0, got ${String(seconds)} (${typeof seconds}).`,
       );
     }
-    const run = this.#queue.then(() => this.#advance(seconds * 1000));
+    // Snapped to whole ms when float noise is all that separates them (0.3 s → 300 ms), so
+    // advancing by the same seconds a job was scheduled with lands exactly on its due time.
+    const ms = secondsToMs(seconds);
+    const run = this.#queue.then(() => this.#advance(ms));
     this.#queue = run;
     return run;
   }

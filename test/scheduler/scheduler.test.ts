@@ -245,6 +245,15 @@ describe('errors and overlap', () => {
 });
 
 describe('ManualClock', () => {
+  it('advance() in decimal seconds lands exactly on whole-ms due times (no float drift)', async () => {
+    const { clock, scheduler } = setup();
+    const job = vi.fn();
+    scheduler.onceAfter(96.891, job);
+    for (let i = 0; i < 3; i++) await clock.advance(32.297);
+    expect(job).toHaveBeenCalledTimes(1);
+    expect(clock.monotonic()).toBe(96_891);
+  });
+
   it('advance() still works while vi.useFakeTimers() is installed', async () => {
     vi.useFakeTimers();
     try {
