@@ -318,7 +318,10 @@ export class Monitor {
     try {
       const raw = await loadRawConfig(this.mongo!, await this.database());
       this.unreadableReported = false;
-      if (raw.fingerprint !== this.fingerprint && this.state === 'running') await this.runReload(false);
+      if (raw.fingerprint !== this.fingerprint && this.state === 'running') {
+        this.logger.info(`configuration poll: devices or keys changed in "${this.options.namespace}"; reloading`);
+        await this.runReload(false);
+      }
     } catch (error) {
       if (!this.unreadableReported) {
         this.unreadableReported = true;
