@@ -63,6 +63,7 @@ export class Monitor {
   private polling = false;
   private signalCleanup: (() => void) | undefined;
   private intake: ReadingIntake | undefined;
+  private starting: Promise<void> | undefined;
 
   /** Validates the options; nothing is loaded or opened before start(). */
   constructor(options: MonitorOptions) {
@@ -86,6 +87,13 @@ export class Monitor {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new RaspimonError('ERR_MONITOR_STATE', `start() called on a monitor that is ${this.state}; create a new Monitor`);
     this.state = 'starting';
+    this.starting = this.doStart();
+    await this.starting;
+    // A SIGHUP that arrived while starting: reload() checks the state again.
+    if (this.reloadWhenStarted) void this.reload();
+  }
+
+  private async doStart(): Promise<void> {
     try {
       const mongo = (this.mongo = await loadMongo());
       const spool = await Spool.open(path.join(this.options.stateDir, 'spool')).catch((error: unknown) => {
@@ -110,10 +118,10 @@ export class Monitor {
       if (this.options.retentionDays !== undefined) this.jobs.push(this.options.scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention()));
     } catch (error) {
       this.state = 'stopped';
+      await this.fleet.stopAll();
       await this.connection?.close().catch(() => undefined);
       throw error;
     }
-    if (this.reloadWhenStarted) void this.reload();
   }
 
   /**
@@ -132,6 +140,7 @@ export class Monitor {
 
   /** Stops every device, writes (or spools) pending readings and closes the connection. */
   async stop(): Promise<void> {
+    if (this.state === 'starting') await this.starting?.catch(() => undefined);
     if (this.state === 'stopped' || this.state === 'stopping') return;
     if (this.state === 'new') {
       this.state = 'stopped';
