@@ -1,7 +1,7 @@
 // What a command is and what it gets to work with: parsed flags, where to print, and the
 // configuration database, opened on first use and closed by the runner.
 import type { Db } from 'mongodb';
-import type { DriverDefinition } from '../monitor/index.js';
+import type { DriverDefinition, DriverFactory } from '../monitor/index.js';
 import type { FlagSpec, FlagValues } from './args.js';
 import type { TextSink } from './output.js';
 import type { Signaller } from './reload.js';
@@ -33,6 +33,8 @@ export interface CommandContext {
   db(): Promise<Db>;
   /** The namespace in use. */
   namespace(): string;
+  /** Custom drivers from `--drivers <module>` (none without it). */
+  drivers(): Promise<Readonly<Record<string, DriverFactory | DriverDefinition>>>;
   /** Drivers as the monitor has them: built-ins plus `--drivers <module>`. */
   registry(): Promise<ReadonlyMap<string, DriverDefinition>>;
   /** Prints to stdout. */

@@ -2,6 +2,7 @@
 // context, and turns errors into a message on stderr and an exit status.
 import { getDeviceNamespace } from '../identity/index.js';
 import { RaspimonError } from '../errors.js';
+import { createDriverRegistry } from '../monitor/index.js';
 import { findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from './args.js';
 import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
@@ -9,7 +10,7 @@ import { keyCommands, keysUsage } from './commands/keys.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
 import { Database, checkNamespace, defaultTimeoutSeconds, defaultUri } from './database.js';
-import { driverRegistry, loadCustomDrivers } from './drivers.js';
+import { loadCustomDrivers, type DriverEntries } from './drivers.js';
 import { CliUsageError, ConfigRejectedError, failureExitCode, usageExitCode } from './errors.js';
 
 const commands: readonly Command[] = [
@@ -122,6 +123,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         );
       return seconds;
     };
+    let drivers: Promise<DriverEntries> | undefined;
     let registry: ReturnType<CommandContext['registry']> | undefined;
     const context: CommandContext = {
       io,
@@ -138,11 +140,14 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         );
         return database.db();
       },
-      registry: () => {
+      drivers: () => {
         const specifier = values.string('drivers');
-        registry ??= (
-          specifier === undefined ? Promise.resolve({}) : loadCustomDrivers(specifier, io.cwd, command.usage)
-        ).then(driverRegistry);
+        drivers ??=
+          specifier === undefined ? Promise.resolve({}) : loadCustomDrivers(specifier, io.cwd, command.usage);
+        return drivers;
+      },
+      registry: () => {
+        registry ??= context.drivers().then((entries) => createDriverRegistry(entries));
         return registry;
       },
       print: (text) => void io.stdout.write(text),

@@ -22,6 +22,7 @@ export type { PyConfResult } from './py-conf.js';
 export { validateConfig } from './config-validate.js';
 export type { ConfigProblem, ValidatedConfig } from './config-validate.js';
 export type { IntegrityReport, OrphanReadings } from './integrity.js';
+export { checkIntegrity, createDriverRegistry } from './integrity-check.js';
 export type { Reading, BucketStats, TimeInput } from './queries.js';
 export { createSerialLineDriver } from './drivers/serial-line.js';
 export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';

@@ -9,7 +9,8 @@ import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { buildRegistry } from './drivers/registry.js';
 import { ConfigError, DatabaseError, describeError } from './errors.js';
 import { ensureIndexes } from './indexes.js';
-import { findOrphans, type IntegrityReport } from './integrity.js';
+import type { IntegrityReport } from './integrity.js';
+import { integrityReport } from './integrity-check.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo, type MongoModule } from './peers.js';
 import { bucketStats, findReadings, latestReadings, type BucketStats, type Reading, type TimeInput } from './queries.js';
@@ -215,20 +216,7 @@ export class Monitor {
 
   private async integrity(db: Db): Promise<IntegrityReport> {
     const raw = await loadRawConfig(this.mongo!, db);
-    const config = validateConfig(raw.devices, raw.keys, this.registry);
-    const groups = await db
-      .collection('readings')
-      .aggregate<{ _id: { id: number; keyId: number }; count: number }>([{ $group: { _id: { id: '$id', keyId: '$keyId' }, count: { $sum: 1 } } }])
-      .toArray();
-    const pairs = groups.map((g) => ({ id: Number(g._id.id), keyId: Number(g._id.keyId), count: Number(g.count) }));
-    return {
-      checkedAt: new Date(this.options.clock.now()),
-      devices: config.devices.length + config.disabled.length,
-      keys: config.keys.size,
-      problems: config.problems,
-      orphanReadings: findOrphans(pairs, config),
-      readings: pairs.reduce((sum, p) => sum + p.count, 0),
-    };
+    return integrityReport(db, raw, this.registry, new Date(this.options.clock.now()));
   }
 
   /** Readings of one device and key with `from ≤ ts < to` (Dates or epoch seconds), oldest first. */

@@ -1,11 +1,6 @@
 // `raspimon check`: the integrity report of Monitor.check() (configuration problems and
 // orphan readings) without starting a monitor.
-import {
-  validateConfig,
-  type IntegrityReport,
-  type OrphanReadings,
-  type ValidatedConfig,
-} from '../../monitor/index.js';
+import { checkIntegrity, type IntegrityReport } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command } from '../command.js';
 import { describeProblem } from '../config-change.js';
@@ -25,27 +20,6 @@ Exit status: 0 when all is well, 1 when something was found.
   --drivers <module>        module exporting your custom drivers (see devices add)
 
 ${globalFlagsHelp}`;
-
-/**
- * Classifies the (id, keyId) groups of the readings as Monitor.check() does.
- * (The monitor's own classifier is not exported from its index.)
- */
-export function findOrphanReadings(
-  pairs: ReadonlyArray<{ id: number; keyId: number; count: number }>,
-  config: ValidatedConfig,
-): OrphanReadings[] {
-  const devices = new Map([...config.devices, ...config.disabled].map((d) => [d.id, d]));
-  const orphans: OrphanReadings[] = [];
-  for (const { id, keyId, count } of pairs) {
-    const device = devices.get(id);
-    let reason: OrphanReadings['reason'] | undefined;
-    if (!device) reason = 'unknown device';
-    else if (!config.keys.has(keyId)) reason = 'unknown key';
-    else if (device.keyIds && !device.keyIds.includes(keyId)) reason = 'key not produced by this device';
-    if (reason) orphans.push({ id, keyId, count, reason });
-  }
-  return orphans.sort((a, b) => a.id - b.id || a.keyId - b.keyId);
-}
 
 function formatReport(namespace: string, report: IntegrityReport): string {
   const lines = [
@@ -72,33 +46,10 @@ const check: Command = {
   async run(context) {
     expectPositionals(context.positionals, [], context.usage);
     const db = await context.db();
-    const registry = await context.registry();
-    const [devices, keys, groups] = await databaseOperation('read the configuration and readings', () =>
-      Promise.all([
-        db.collection('devices').find().sort({ _id: 1 }).toArray(),
-        db.collection('keys').find().sort({ _id: 1 }).toArray(),
-        db
-          .collection('readings')
-          .aggregate<{ _id: { id: number; keyId: number }; count: number }>([
-            { $group: { _id: { id: '$id', keyId: '$keyId' }, count: { $sum: 1 } } },
-          ])
-          .toArray(),
-      ]),
+    const drivers = await context.drivers();
+    const report = await databaseOperation('read the configuration and readings', () =>
+      checkIntegrity(db, { drivers }),
     );
-    const config = validateConfig(devices, keys, registry);
-    const pairs = groups.map((g) => ({
-      id: Number(g._id.id),
-      keyId: Number(g._id.keyId),
-      count: Number(g.count),
-    }));
-    const report: IntegrityReport = {
-      checkedAt: new Date(),
-      devices: config.devices.length + config.disabled.length,
-      keys: config.keys.size,
-      problems: config.problems,
-      orphanReadings: findOrphanReadings(pairs, config),
-      readings: pairs.reduce((sum, p) => sum + p.count, 0),
-    };
     context.print(
       context.values.flag('json') ? formatJson(report) : formatReport(context.namespace(), report),
     );
