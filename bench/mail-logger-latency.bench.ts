@@ -45,8 +45,20 @@ try {
     await sleep(300);
   }
   figures.push(
-    { who: 'raspimon', metric: 'instant alert → SMTP DATA, median', value: percentile(latencies, 50), unit: 'ms', lowerIsBetter: true },
-    { who: 'raspimon', metric: 'instant alert → SMTP DATA, p99', value: percentile(latencies, 99), unit: 'ms', lowerIsBetter: true },
+    {
+      who: 'raspimon',
+      metric: 'instant alert → SMTP DATA, median',
+      value: percentile(latencies, 50),
+      unit: 'ms',
+      lowerIsBetter: true,
+    },
+    {
+      who: 'raspimon',
+      metric: 'instant alert → SMTP DATA, p99',
+      value: percentile(latencies, 99),
+      unit: 'ms',
+      lowerIsBetter: true,
+    },
   );
 
   // 2. A burst of 1,000 errors: our grouped mails vs one sendMail per record.
@@ -69,17 +81,46 @@ try {
   const naiveBurst = burst / 10;
   t0 = performance.now();
   for (let i = 0; i < naiveBurst; i++) {
-    await naive.sendMail({ from: 'pi@example.org', to: 'team@example.org', subject: `[ERROR] sensor ${i % 10} timeout`, text: 'x' });
+    await naive.sendMail({
+      from: 'pi@example.org',
+      to: 'team@example.org',
+      subject: `[ERROR] sensor ${i % 10} timeout`,
+      text: 'x',
+    });
   }
   const naiveMs = performance.now() - t0;
   const naiveMails = sink.messages.length - before;
   naive.close();
 
   figures.push(
-    { who: 'raspimon', metric: 'error burst: records delivered to the SMTP server per second', value: burst / (oursMs / 1000), unit: 'records/s', lowerIsBetter: false },
-    { who: 'nodemailer sendMail per record', metric: 'error burst: records delivered to the SMTP server per second', value: naiveBurst / (naiveMs / 1000), unit: 'records/s', lowerIsBetter: false },
-    { who: 'raspimon', metric: 'error burst: mails per 1,000 records', value: (oursMails * 1000) / burst, unit: 'mails', lowerIsBetter: true },
-    { who: 'nodemailer sendMail per record', metric: 'error burst: mails per 1,000 records', value: (naiveMails * 1000) / naiveBurst, unit: 'mails', lowerIsBetter: true },
+    {
+      who: 'raspimon',
+      metric: 'error burst: records delivered to the SMTP server per second',
+      value: burst / (oursMs / 1000),
+      unit: 'records/s',
+      lowerIsBetter: false,
+    },
+    {
+      who: 'nodemailer sendMail per record',
+      metric: 'error burst: records delivered to the SMTP server per second',
+      value: naiveBurst / (naiveMs / 1000),
+      unit: 'records/s',
+      lowerIsBetter: false,
+    },
+    {
+      who: 'raspimon',
+      metric: 'error burst: mails per 1,000 records',
+      value: (oursMails * 1000) / burst,
+      unit: 'mails',
+      lowerIsBetter: true,
+    },
+    {
+      who: 'nodemailer sendMail per record',
+      metric: 'error burst: mails per 1,000 records',
+      value: (naiveMails * 1000) / naiveBurst,
+      unit: 'mails',
+      lowerIsBetter: true,
+    },
   );
 
   // 3. One pooled transport vs a fresh connection per mail (why the daemon pools).
@@ -87,14 +128,27 @@ try {
   const fresh = nodemailer.createTransport({ url: sink.url });
   const timeEach = async (t: Transporter, n: number): Promise<number> => {
     const start = performance.now();
-    for (let i = 0; i < n; i++) await t.sendMail({ from: 'a@example.org', to: 'b@example.org', subject: 's', text: 't' });
+    for (let i = 0; i < n; i++)
+      await t.sendMail({ from: 'a@example.org', to: 'b@example.org', subject: 's', text: 't' });
     return (performance.now() - start) / n;
   };
   // 'raspimon' here is the pooled transport the daemon uses.
   await timeEach(pooled, 5);
   figures.push(
-    { who: 'raspimon', metric: 'one mail through the pooled transport', value: await timeEach(pooled, 100), unit: 'ms/mail', lowerIsBetter: true },
-    { who: 'fresh SMTP connection per mail', metric: 'one mail through the pooled transport', value: await timeEach(fresh, 30), unit: 'ms/mail', lowerIsBetter: true },
+    {
+      who: 'raspimon',
+      metric: 'one mail through the pooled transport',
+      value: await timeEach(pooled, 100),
+      unit: 'ms/mail',
+      lowerIsBetter: true,
+    },
+    {
+      who: 'fresh SMTP connection per mail',
+      metric: 'one mail through the pooled transport',
+      value: await timeEach(fresh, 30),
+      unit: 'ms/mail',
+      lowerIsBetter: true,
+    },
   );
   pooled.close();
   fresh.close();

@@ -16,7 +16,10 @@ const repo = path.resolve(import.meta.dirname, '..');
 const MESSAGE = 'sensor 17 read 23.5 C on /dev/ttyUSB0 after 3 retries; next poll in 10 s; '.padEnd(112, 'x');
 
 function spawnReady(args: string[], ready: (out: string) => boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const check = (d: Buffer): void => {
@@ -38,8 +41,9 @@ async function stop(child: ChildProcess): Promise<void> {
 
 async function floor(mode: 'bare' | 'parse'): Promise<number> {
   const socketPath = path.join(dir, 'floor.sock');
-  const child = await spawnReady(['bench/mail-logger-floor-server.ts', socketPath, path.join(dir, `floor-${mode}.ndjson`), mode], (o) =>
-    o.includes('ready'),
+  const child = await spawnReady(
+    ['bench/mail-logger-floor-server.ts', socketPath, path.join(dir, `floor-${mode}.ndjson`), mode],
+    (o) => o.includes('ready'),
   );
   const socket = net.connect({ path: socketPath });
   await new Promise((r) => socket.once('connect', r));
@@ -61,7 +65,9 @@ async function floor(mode: 'bare' | 'parse'): Promise<number> {
     let text = '';
     for (let i = 0; i < 1000; i++) {
       seq++;
-      text += JSON.stringify({ t: 'rec', seq, time: Date.now(), level: 'INFO', schedule: 'DAILY', msg: MESSAGE }) + '\n';
+      text +=
+        JSON.stringify({ t: 'rec', seq, time: Date.now(), level: 'INFO', schedule: 'DAILY', msg: MESSAGE }) +
+        '\n';
     }
     if (!socket.write(text)) await new Promise((r) => socket.once('drain', r));
   }
@@ -75,14 +81,22 @@ async function floor(mode: 'bare' | 'parse'): Promise<number> {
 async function ours(): Promise<{ rate: number; callMicros: number; callCtxMicros: number }> {
   const socketPath = path.join(dir, 'ml.sock');
   const credentials = path.join(dir, 'credentials.json');
-  writeFileSync(credentials, JSON.stringify({ smtp: 'smtp://127.0.0.1:9', from: 'a@example.org', to: 'b@example.org' }), {
-    mode: 0o600,
-  });
-  const stateDir = path.join(dir, `state-${Date.now()}`);
-  const child = await spawnReady(['src/mail-logger/bin.ts', credentials, '--listen', `unix://${socketPath}`, '--state-dir', stateDir], (o) =>
-    o.includes('listening on'),
+  writeFileSync(
+    credentials,
+    JSON.stringify({ smtp: 'smtp://127.0.0.1:9', from: 'a@example.org', to: 'b@example.org' }),
+    {
+      mode: 0o600,
+    },
   );
-  const logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'bench', maxBufferedRecords: N * 2 });
+  const stateDir = path.join(dir, `state-${Date.now()}`);
+  const child = await spawnReady(
+    ['src/mail-logger/bin.ts', credentials, '--listen', `unix://${socketPath}`, '--state-dir', stateDir],
+    (o) => o.includes('listening on'),
+  );
+  const logger = MailLoggerClient.open(`unix://${socketPath}`, {
+    source: 'bench',
+    maxBufferedRecords: N * 2,
+  });
   logger.info('warm-up');
   await logger.flush();
   const start = performance.now();
@@ -117,10 +131,34 @@ try {
   const metric = `records/s, 1 client → daemon, durable acks (${N.toLocaleString('en-US')} × 200 B)`;
   figures.push(
     { who: 'raspimon', metric, value: Math.round(best.rate), unit: 'records/s', lowerIsBetter: false },
-    { who: 'NDJSON + parse + fdatasync', metric, value: Math.round(parsed), unit: 'records/s', lowerIsBetter: false },
-    { who: 'bare socket + fdatasync', metric, value: Math.round(bare), unit: 'records/s', lowerIsBetter: false },
-    { who: 'raspimon', metric: 'log call on the caller', value: Math.min(...runs.map((r) => r.callMicros)), unit: 'µs/call', lowerIsBetter: true },
-    { who: 'raspimon', metric: 'log call with a context object', value: Math.min(...runs.map((r) => r.callCtxMicros)), unit: 'µs/call', lowerIsBetter: true },
+    {
+      who: 'NDJSON + parse + fdatasync',
+      metric,
+      value: Math.round(parsed),
+      unit: 'records/s',
+      lowerIsBetter: false,
+    },
+    {
+      who: 'bare socket + fdatasync',
+      metric,
+      value: Math.round(bare),
+      unit: 'records/s',
+      lowerIsBetter: false,
+    },
+    {
+      who: 'raspimon',
+      metric: 'log call on the caller',
+      value: Math.min(...runs.map((r) => r.callMicros)),
+      unit: 'µs/call',
+      lowerIsBetter: true,
+    },
+    {
+      who: 'raspimon',
+      metric: 'log call with a context object',
+      value: Math.min(...runs.map((r) => r.callCtxMicros)),
+      unit: 'µs/call',
+      lowerIsBetter: true,
+    },
   );
   report('mail-logger-throughput', figures);
   console.log(

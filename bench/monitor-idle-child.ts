@@ -20,7 +20,9 @@ const monitor = new Monitor({
     // Like a sensor board: five integers per read, no I/O of its own.
     five: () => {
       let n = 0;
-      return { read: () => Array.from({ length: KEYS }, (_, k) => ({ keyId: k + 1, value: 20_000 + k + (n++ % 7) })) };
+      return {
+        read: () => Array.from({ length: KEYS }, (_, k) => ({ keyId: k + 1, value: 20_000 + k + (n++ % 7) })),
+      };
     },
   },
 });
@@ -39,4 +41,11 @@ const written = monitor.stats().written - written0;
 const devices = monitor.devices().length;
 await monitor.stop();
 await scheduler.stop();
-console.log(JSON.stringify({ cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100, peakRssMB: peakRss / 2 ** 20, written, devices }));
+console.log(
+  JSON.stringify({
+    cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    peakRssMB: peakRss / 2 ** 20,
+    written,
+    devices,
+  }),
+);

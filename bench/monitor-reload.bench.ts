@@ -26,17 +26,34 @@ const quick: DriverFactory = (config, context) => ({
     return [{ keyId: 1, value: 1 }];
   },
 });
-const runningAfter = (id: number, round: number): Promise<void> => new Promise((resolve) => (waiting = { id, round, resolve }));
+const runningAfter = (id: number, round: number): Promise<void> =>
+  new Promise((resolve) => (waiting = { id, round, resolve }));
 
 function makeMonitor(scheduler: Scheduler): Monitor {
-  return new Monitor({ uri: server.uri, namespace: 'bench_reload', scheduler, logger: silent, stateDir: dir, pollSeconds: 3600, drivers: { quick } });
+  return new Monitor({
+    uri: server.uri,
+    namespace: 'bench_reload',
+    scheduler,
+    logger: silent,
+    stateDir: dir,
+    pollSeconds: 3600,
+    drivers: { quick },
+  });
 }
 
 try {
   await client.connect();
   const db = client.db('bench_reload');
   await db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-  await db.collection('devices').insertMany(Array.from({ length: DEVICES }, (_, d) => ({ id: d + 1, name: `sensor-${d + 1}`, driver: 'quick', config: { round: 0 }, interval: 5 })));
+  await db.collection('devices').insertMany(
+    Array.from({ length: DEVICES }, (_, d) => ({
+      id: d + 1,
+      name: `sensor-${d + 1}`,
+      driver: 'quick',
+      config: { round: 0 },
+      interval: 5,
+    })),
+  );
   const devices = db.collection('devices');
   const scheduler = new Scheduler();
   scheduler.start();
@@ -78,10 +95,28 @@ try {
 
   const metric = `SIGHUP → new config running, ${DEVICES} devices (median of ${ROUNDS})`;
   figures.push({ who: 'raspimon', metric, value: percentile(hup, 50), unit: 'ms', lowerIsBetter: true });
-  figures.push({ who: 'full monitor restart', metric, value: percentile(restart, 50), unit: 'ms', lowerIsBetter: true });
+  figures.push({
+    who: 'full monitor restart',
+    metric,
+    value: percentile(restart, 50),
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
   figures.push({ who: 'target (issue 6)', metric, value: 50, unit: 'ms', lowerIsBetter: true });
-  figures.push({ who: 'raspimon', metric: 'p95 SIGHUP → running', value: percentile(hup, 95), unit: 'ms', lowerIsBetter: true });
-  figures.push({ who: 'full monitor restart', metric: 'p95 SIGHUP → running', value: percentile(restart, 95), unit: 'ms', lowerIsBetter: true });
+  figures.push({
+    who: 'raspimon',
+    metric: 'p95 SIGHUP → running',
+    value: percentile(hup, 95),
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
+  figures.push({
+    who: 'full monitor restart',
+    metric: 'p95 SIGHUP → running',
+    value: percentile(restart, 95),
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
 } finally {
   await client.close();
   await server.dispose();

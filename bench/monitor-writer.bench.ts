@@ -26,7 +26,13 @@ try {
   await naive.createIndex({ id: 1, keyId: 1, ts: 1 });
   let t = performance.now();
   for (let i = 0; i < NAIVE; i++) await naive.insertOne({ id: 1, keyId: 1, value: i, ts: new Date() });
-  figures.push({ who: 'naive insertOne per reading', metric: 'readings/s into FerretDB', value: Math.round(NAIVE / ((performance.now() - t) / 1000)), unit: 'readings/s', lowerIsBetter: false });
+  figures.push({
+    who: 'naive insertOne per reading',
+    metric: 'readings/s into FerretDB',
+    value: Math.round(NAIVE / ((performance.now() - t) / 1000)),
+    unit: 'readings/s',
+    lowerIsBetter: false,
+  });
 
   // 2. Raw: every document in one unordered insertMany (driver splits it in 100k-document batches).
   const raw = client.db('bench_raw').collection('readings');
@@ -34,7 +40,13 @@ try {
   const docs = Array.from({ length: N }, (_, i) => ({ id: 1, keyId: 1, value: i, ts: new Date() }));
   t = performance.now();
   await raw.insertMany(docs, { ordered: false });
-  figures.push({ who: 'raw insertMany (all at once)', metric: 'readings/s into FerretDB', value: Math.round(N / ((performance.now() - t) / 1000)), unit: 'readings/s', lowerIsBetter: false });
+  figures.push({
+    who: 'raw insertMany (all at once)',
+    metric: 'readings/s into FerretDB',
+    value: Math.round(N / ((performance.now() - t) / 1000)),
+    unit: 'readings/s',
+    lowerIsBetter: false,
+  });
 
   // 3. raspimon: a streaming driver emits N readings in 1,000-reading bursts.
   const db = client.db('bench_monitor');
@@ -65,18 +77,37 @@ try {
   const elapsed = (performance.now() - t) / 1000;
   const written = monitor.stats().written;
   if (written !== N) throw new Error(`wrote ${written} of ${N}`);
-  figures.push({ who: 'raspimon', metric: 'readings/s into FerretDB', value: Math.round(N / elapsed), unit: 'readings/s', lowerIsBetter: false });
+  figures.push({
+    who: 'raspimon',
+    metric: 'readings/s into FerretDB',
+    value: Math.round(N / elapsed),
+    unit: 'readings/s',
+    lowerIsBetter: false,
+  });
 
   // Integrity check over the N stored readings: one $group on (id, keyId) on the server,
   // beside fetching every (id, keyId) and grouping on the client.
   t = performance.now();
   const integrity = await monitor.check();
-  figures.push({ who: 'raspimon', metric: `check() over ${N.toLocaleString('en-US')} readings`, value: performance.now() - t, unit: 'ms', lowerIsBetter: true });
+  figures.push({
+    who: 'raspimon',
+    metric: `check() over ${N.toLocaleString('en-US')} readings`,
+    value: performance.now() - t,
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
   if (integrity.readings !== N) throw new Error(`check() counted ${integrity.readings}`);
   t = performance.now();
   const pairs = new Set<string>();
-  for await (const doc of db.collection('readings').find({}, { projection: { _id: 0, id: 1, keyId: 1 } })) pairs.add(`${doc.id}:${doc.keyId}`);
-  figures.push({ who: 'client-side grouping', metric: `check() over ${N.toLocaleString('en-US')} readings`, value: performance.now() - t, unit: 'ms', lowerIsBetter: true });
+  for await (const doc of db.collection('readings').find({}, { projection: { _id: 0, id: 1, keyId: 1 } }))
+    pairs.add(`${doc.id}:${doc.keyId}`);
+  figures.push({
+    who: 'client-side grouping',
+    metric: `check() over ${N.toLocaleString('en-US')} readings`,
+    value: performance.now() - t,
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
   await monitor.stop();
   await scheduler.stop();
 } finally {

@@ -36,8 +36,20 @@ async function burst(
   await done;
   const totalMs = lastMs - atMs;
   const name = who === 'raspimon' ? who : `${who} (${count.toLocaleString('en-US')} jobs)`;
-  figures.push({ who: name, metric: 'time from the instant until all have run', value: totalMs, unit: 'ms', lowerIsBetter: true });
-  figures.push({ who: name, metric: 'per job', value: (totalMs * 1000) / count, unit: 'µs/job', lowerIsBetter: true });
+  figures.push({
+    who: name,
+    metric: 'time from the instant until all have run',
+    value: totalMs,
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
+  figures.push({
+    who: name,
+    metric: 'per job',
+    value: (totalMs * 1000) / count,
+    unit: 'µs/job',
+    lowerIsBetter: true,
+  });
 }
 
 const N = 100_000;

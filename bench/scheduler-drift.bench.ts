@@ -80,5 +80,7 @@ figures.push({
   lowerIsBetter: true,
 });
 report('scheduler-drift', figures);
-console.log(`\nraspimon: ${ours.coalesced} of ${PERIODS} periods were coalesced (run came after the next period was due)`);
+console.log(
+  `\nraspimon: ${ours.coalesced} of ${PERIODS} periods were coalesced (run came after the next period was due)`,
+);
 process.exit(0);

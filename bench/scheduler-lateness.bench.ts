@@ -57,12 +57,41 @@ while (ours.length < FIRINGS) {
 }
 await scheduler.stop();
 
-for (const [who, lateness] of [['raspimon', ours], ['setTimeout', theirs]] as const) {
-  figures.push({ who, metric: 'lateness p50', value: percentile(lateness, 50), unit: 'ms', lowerIsBetter: true });
-  figures.push({ who, metric: 'lateness p99', value: percentile(lateness, 99), unit: 'ms', lowerIsBetter: true });
-  figures.push({ who, metric: `early firings (of ${FIRINGS})`, value: lateness.filter((ms) => ms < 0).length, unit: 'firings', lowerIsBetter: true });
-  figures.push({ who, metric: 'earliest firing (negative: early)', value: Math.min(...lateness), unit: 'ms', lowerIsBetter: false });
+for (const [who, lateness] of [
+  ['raspimon', ours],
+  ['setTimeout', theirs],
+] as const) {
+  figures.push({
+    who,
+    metric: 'lateness p50',
+    value: percentile(lateness, 50),
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
+  figures.push({
+    who,
+    metric: 'lateness p99',
+    value: percentile(lateness, 99),
+    unit: 'ms',
+    lowerIsBetter: true,
+  });
+  figures.push({
+    who,
+    metric: `early firings (of ${FIRINGS})`,
+    value: lateness.filter((ms) => ms < 0).length,
+    unit: 'firings',
+    lowerIsBetter: true,
+  });
+  figures.push({
+    who,
+    metric: 'earliest firing (negative: early)',
+    value: Math.min(...lateness),
+    unit: 'ms',
+    lowerIsBetter: false,
+  });
 }
 report('scheduler-lateness', figures);
-console.log(`\np99 difference (raspimon − setTimeout): ${(percentile(ours, 99) - percentile(theirs, 99)).toFixed(3)} ms`);
+console.log(
+  `\np99 difference (raspimon − setTimeout): ${(percentile(ours, 99) - percentile(theirs, 99)).toFixed(3)} ms`,
+);
 process.exit(0);

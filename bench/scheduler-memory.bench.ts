@@ -46,19 +46,49 @@ const notes: string[] = [];
 
 for (const count of [100_000, 1_000_000]) {
   const metric = `memory per pending one-shot job, ${count.toLocaleString('en-US')} pending`;
-  const ours = measure(metric, { who: 'raspimon', count, schedule: () => s.onceAfter(hour, noop), remove: (id) => s.remove(id) });
+  const ours = measure(metric, {
+    who: 'raspimon',
+    count,
+    schedule: () => s.onceAfter(hour, noop),
+    remove: (id) => s.remove(id),
+  });
   notes.push(`raspimon: ${count.toLocaleString('en-US')} pending one-shot jobs held ${ours.timers} timer(s)`);
-  measure(metric, { who: 'setTimeout', count, schedule: () => setTimeout(noop, hour * 1000), remove: (t) => clearTimeout(t) });
+  measure(metric, {
+    who: 'setTimeout',
+    count,
+    schedule: () => setTimeout(noop, hour * 1000),
+    remove: (t) => clearTimeout(t),
+  });
   if (count === 100_000) {
-    measure(metric, { who: 'node-schedule (Date)', count: 20_000, schedule: () => nodeSchedule.scheduleJob(far, noop), remove: (j) => j.cancel() });
-    measure(metric, { who: 'croner (Date)', count: 20_000, schedule: () => new Cron(far, noop), remove: (j) => j.stop() });
+    measure(metric, {
+      who: 'node-schedule (Date)',
+      count: 20_000,
+      schedule: () => nodeSchedule.scheduleJob(far, noop),
+      remove: (j) => j.cancel(),
+    });
+    measure(metric, {
+      who: 'croner (Date)',
+      count: 20_000,
+      schedule: () => new Cron(far, noop),
+      remove: (j) => j.stop(),
+    });
   }
 }
 
 for (const count of [100_000, 1_000_000]) {
   const metric = `memory per pending interval job, ${count.toLocaleString('en-US')} pending`;
-  measure(metric, { who: 'raspimon', count, schedule: () => s.repeatEvery(hour, noop), remove: (id) => s.remove(id) });
-  measure(metric, { who: 'setInterval', count, schedule: () => setInterval(noop, hour * 1000), remove: (t) => clearInterval(t) });
+  measure(metric, {
+    who: 'raspimon',
+    count,
+    schedule: () => s.repeatEvery(hour, noop),
+    remove: (id) => s.remove(id),
+  });
+  measure(metric, {
+    who: 'setInterval',
+    count,
+    schedule: () => setInterval(noop, hour * 1000),
+    remove: (t) => clearInterval(t),
+  });
   if (count === 100_000) {
     const toad = new ToadScheduler();
     measure(metric, {
@@ -77,12 +107,32 @@ for (const count of [100_000, 1_000_000]) {
 
 {
   const metric = 'memory per pending cron job ("0 8 * * *"), 100,000 pending';
-  const ours = measure(metric, { who: 'raspimon', count: 100_000, schedule: () => s.repeatCron('0 8 * * *', noop), remove: (id) => s.remove(id) });
+  const ours = measure(metric, {
+    who: 'raspimon',
+    count: 100_000,
+    schedule: () => s.repeatCron('0 8 * * *', noop),
+    remove: (id) => s.remove(id),
+  });
   notes.push(`raspimon: 100,000 pending cron jobs held ${ours.timers} timer(s)`);
-  const nc = measure(metric, { who: 'node-cron', count: 10_000, schedule: () => nodeCron.schedule('0 8 * * *', noop), remove: (t) => void t.destroy() });
+  const nc = measure(metric, {
+    who: 'node-cron',
+    count: 10_000,
+    schedule: () => nodeCron.schedule('0 8 * * *', noop),
+    remove: (t) => void t.destroy(),
+  });
   notes.push(`node-cron: 10,000 pending cron jobs held ${nc.timers} timer(s)`);
-  measure(metric, { who: 'croner', count: 20_000, schedule: () => new Cron('0 8 * * *', noop), remove: (j) => j.stop() });
-  measure(metric, { who: 'node-schedule', count: 10_000, schedule: () => nodeSchedule.scheduleJob('0 8 * * *', noop), remove: (j) => j.cancel() });
+  measure(metric, {
+    who: 'croner',
+    count: 20_000,
+    schedule: () => new Cron('0 8 * * *', noop),
+    remove: (j) => j.stop(),
+  });
+  measure(metric, {
+    who: 'node-schedule',
+    count: 10_000,
+    schedule: () => nodeSchedule.scheduleJob('0 8 * * *', noop),
+    remove: (j) => j.cancel(),
+  });
 }
 
 await s.stop();

@@ -32,8 +32,20 @@ async function measure<H>(metric: string, c: Contender<H>): Promise<void> {
     const removeUs = microsPerCall(count, (i) => c.remove(handles[i]!));
     if (round++ === 1) {
       const who = `${c.who} (${count.toLocaleString('en-US')} jobs)`;
-      figures.push({ who, metric: `${metric}: schedule`, value: scheduleUs, unit: 'µs/job', lowerIsBetter: true });
-      figures.push({ who, metric: `${metric}: remove`, value: removeUs, unit: 'µs/job', lowerIsBetter: true });
+      figures.push({
+        who,
+        metric: `${metric}: schedule`,
+        value: scheduleUs,
+        unit: 'µs/job',
+        lowerIsBetter: true,
+      });
+      figures.push({
+        who,
+        metric: `${metric}: remove`,
+        value: removeUs,
+        unit: 'µs/job',
+        lowerIsBetter: true,
+      });
     }
   }
   await c.done?.();
@@ -50,18 +62,50 @@ const far = new Date(Date.now() + 86_400_000);
 const oneShot = 'one-shot job (1 h ahead)';
 {
   const s = ours();
-  await measure(oneShot, { who: 'raspimon', count: 200_000, schedule: () => s.onceAfter(hour, noop), remove: (id) => s.remove(id), done: () => s.stop() });
+  await measure(oneShot, {
+    who: 'raspimon',
+    count: 200_000,
+    schedule: () => s.onceAfter(hour, noop),
+    remove: (id) => s.remove(id),
+    done: () => s.stop(),
+  });
 }
-await measure(oneShot, { who: 'setTimeout', count: 200_000, schedule: () => setTimeout(noop, hour * 1000), remove: (t) => clearTimeout(t) });
-await measure(oneShot, { who: 'node-schedule (Date)', count: 20_000, schedule: () => nodeSchedule.scheduleJob(far, noop), remove: (j) => j.cancel() });
-await measure(oneShot, { who: 'croner (Date)', count: 20_000, schedule: () => new Cron(far, noop), remove: (j) => j.stop() });
+await measure(oneShot, {
+  who: 'setTimeout',
+  count: 200_000,
+  schedule: () => setTimeout(noop, hour * 1000),
+  remove: (t) => clearTimeout(t),
+});
+await measure(oneShot, {
+  who: 'node-schedule (Date)',
+  count: 20_000,
+  schedule: () => nodeSchedule.scheduleJob(far, noop),
+  remove: (j) => j.cancel(),
+});
+await measure(oneShot, {
+  who: 'croner (Date)',
+  count: 20_000,
+  schedule: () => new Cron(far, noop),
+  remove: (j) => j.stop(),
+});
 
 const interval = 'interval job (every hour)';
 {
   const s = ours();
-  await measure(interval, { who: 'raspimon', count: 200_000, schedule: () => s.repeatEvery(hour, noop), remove: (id) => s.remove(id), done: () => s.stop() });
+  await measure(interval, {
+    who: 'raspimon',
+    count: 200_000,
+    schedule: () => s.repeatEvery(hour, noop),
+    remove: (id) => s.remove(id),
+    done: () => s.stop(),
+  });
 }
-await measure(interval, { who: 'setInterval', count: 200_000, schedule: () => setInterval(noop, hour * 1000), remove: (t) => clearInterval(t) });
+await measure(interval, {
+  who: 'setInterval',
+  count: 200_000,
+  schedule: () => setInterval(noop, hour * 1000),
+  remove: (t) => clearInterval(t),
+});
 {
   const toad = new ToadScheduler();
   await measure(interval, {
@@ -80,11 +124,32 @@ await measure(interval, { who: 'setInterval', count: 200_000, schedule: () => se
 const cron = 'cron job ("0 8 * * *")';
 {
   const s = ours();
-  await measure(cron, { who: 'raspimon', count: 100_000, schedule: () => s.repeatCron('0 8 * * *', noop), remove: (id) => s.remove(id), done: () => s.stop() });
+  await measure(cron, {
+    who: 'raspimon',
+    count: 100_000,
+    schedule: () => s.repeatCron('0 8 * * *', noop),
+    remove: (id) => s.remove(id),
+    done: () => s.stop(),
+  });
 }
-await measure(cron, { who: 'node-cron', count: 5_000, schedule: () => nodeCron.schedule('0 8 * * *', noop), remove: (t) => void t.destroy() });
-await measure(cron, { who: 'croner', count: 20_000, schedule: () => new Cron('0 8 * * *', noop), remove: (j) => j.stop() });
-await measure(cron, { who: 'node-schedule', count: 10_000, schedule: () => nodeSchedule.scheduleJob('0 8 * * *', noop), remove: (j) => j.cancel() });
+await measure(cron, {
+  who: 'node-cron',
+  count: 5_000,
+  schedule: () => nodeCron.schedule('0 8 * * *', noop),
+  remove: (t) => void t.destroy(),
+});
+await measure(cron, {
+  who: 'croner',
+  count: 20_000,
+  schedule: () => new Cron('0 8 * * *', noop),
+  remove: (j) => j.stop(),
+});
+await measure(cron, {
+  who: 'node-schedule',
+  count: 10_000,
+  schedule: () => nodeSchedule.scheduleJob('0 8 * * *', noop),
+  remove: (j) => j.cancel(),
+});
 await nodeSchedule.gracefulShutdown();
 
 // report() compares rows whose `who` is exactly 'raspimon'; rename ours accordingly.

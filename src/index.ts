@@ -1,4 +1,85 @@
-// The public API of all four parts. Each is also its own subpath (raspimon/scheduler,
-// raspimon/mail-logger, raspimon/monitor, raspimon/identity) for smaller imports.
+// The public API of all four parts. Each part is also its own subpath (raspimon/scheduler,
+// raspimon/mail-logger, raspimon/monitor, raspimon/identity) for smaller imports; importing
+// from here loads the monitor's code too, but never mongodb or serialport until start().
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from './errors.js';
-export * from './identity/index.js';
+
+export {
+  CronPatternError,
+  ManualClock,
+  Scheduler,
+  SchedulerStateError,
+  systemClock,
+  type Clock,
+  type ErrorHandler,
+  type JobFunction,
+  type JobInfo,
+  type JobKind,
+  type SchedulerOptions,
+} from './scheduler/index.js';
+
+export {
+  CredentialsError,
+  DEFAULT_TRANSPORT,
+  Level,
+  MailLoggerClient,
+  MailLoggerError,
+  MailLoggerServer,
+  Schedule,
+  type Credentials,
+  type MailLoggerClientOptions,
+  type MailLoggerClientStats,
+  type MailLoggerServerOptions,
+  type MailLoggerServerStats,
+  type MailTransport,
+} from './mail-logger/index.js';
+
+export {
+  DeviceIdentityError,
+  getDeviceMac,
+  getDeviceNamespace,
+  macToNamespace,
+  type DeviceIdentityOptions,
+  type DeviceMac,
+  type InterfaceVerdict,
+} from './identity/index.js';
+
+export {
+  builtInDriverNames,
+  checkIntegrity,
+  ConfigError,
+  createDriverRegistry,
+  createSerialLineDriver,
+  DatabaseError,
+  DriverError,
+  MissingPeerError,
+  Monitor,
+  parseLine,
+  parsePyConf,
+  systemMetrics,
+  validateConfig,
+  type BucketStats,
+  type ConfigProblem,
+  type DeviceSpec,
+  type Driver,
+  type DriverConfigCheck,
+  type DriverConfigProblem,
+  type DriverContext,
+  type DriverDefinition,
+  type DriverFactory,
+  type DriverReading,
+  type IntegrityReport,
+  type KeySpec,
+  type MonitorLogger,
+  type MonitorOptions,
+  type MonitorScheduler,
+  type MonitorStats,
+  type OrphanReadings,
+  type PyConfResult,
+  type Reading,
+  type ReloadSummary,
+  type SerialLineOptions,
+  type SerialPortInfo,
+  type SerialPortLister,
+  type TimeInput,
+  type ValidatedConfig,
+} from './monitor/index.js';

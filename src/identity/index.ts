@@ -3,3 +3,4 @@ export type { DeviceIdentityOptions, DeviceMac } from './device-mac.js';
 export { macToNamespace } from './mac.js';
 export { DeviceIdentityError } from './errors.js';
 export type { InterfaceVerdict } from './select.js';
+export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';

@@ -42,7 +42,8 @@ function fail(message: string, code = 2): never {
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number, got ${JSON.stringify(value)}\n\n${USAGE}`);
+  if (!Number.isFinite(n) || n <= 0)
+    fail(`--${name} must be a positive number, got ${JSON.stringify(value)}\n\n${USAGE}`);
   return n;
 }
 
@@ -59,11 +60,16 @@ async function check(file: string): Promise<void> {
     });
   } catch (error) {
     const e = error as Error & { code?: string };
-    fail(`the SMTP server ${describeSmtp(credentials.smtp)} refused the test mail (${e.code ?? 'error'}: ${(e.message.split('\n')[0] ?? '').slice(0, 200)})`, 1);
+    fail(
+      `the SMTP server ${describeSmtp(credentials.smtp)} refused the test mail (${e.code ?? 'error'}: ${(e.message.split('\n')[0] ?? '').slice(0, 200)})`,
+      1,
+    );
   } finally {
     transport.close();
   }
-  process.stdout.write(`test mail accepted by ${describeSmtp(credentials.smtp)} for ${credentials.to.join(', ')}\n`);
+  process.stdout.write(
+    `test mail accepted by ${describeSmtp(credentials.smtp)} for ${credentials.to.join(', ')}\n`,
+  );
 }
 
 async function main(): Promise<void> {

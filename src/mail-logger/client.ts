@@ -118,7 +118,10 @@ export class MailLoggerClient {
       );
     }
     if (options.source !== undefined && typeof options.source !== 'string') {
-      throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option source must be a string, got ${typeof options.source}`);
+      throw new RaspimonTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `option source must be a string, got ${typeof options.source}`,
+      );
     }
     this.buffer = new RecordBuffer(max);
     this.source = (options.source ?? defaultSource()).slice(0, 200);
@@ -139,7 +142,10 @@ export class MailLoggerClient {
    */
   config(level: Level, schedule: Schedule): void {
     if (!isLevel(level)) {
-      throw new RaspimonRangeError('ERR_INVALID_LEVEL', `unknown level ${JSON.stringify(level)}: use one of logger.levels.*`);
+      throw new RaspimonRangeError(
+        'ERR_INVALID_LEVEL',
+        `unknown level ${JSON.stringify(level)}: use one of logger.levels.*`,
+      );
     }
     if (!isSchedule(schedule)) {
       throw new RaspimonRangeError(
@@ -177,7 +183,12 @@ export class MailLoggerClient {
 
   /** Counters: buffered, dropped, silenced, connected. */
   stats(): MailLoggerClientStats {
-    return { buffered: this.buffer.size, dropped: this.droppedTotal, silenced: this.silenced, connected: this.ready };
+    return {
+      buffered: this.buffer.size,
+      dropped: this.droppedTotal,
+      silenced: this.silenced,
+      connected: this.ready,
+    };
   }
 
   /**

@@ -1,6 +1,12 @@
 import type net from 'node:net';
 import type { Journal } from './journal.js';
-import { LineSplitter, MAX_FRAME_BYTES, parseClientFrame, serializeServerFrame, type ServerFrame } from './protocol.js';
+import {
+  LineSplitter,
+  MAX_FRAME_BYTES,
+  parseClientFrame,
+  serializeServerFrame,
+  type ServerFrame,
+} from './protocol.js';
 import type { DaemonState, JournalEvent } from './state.js';
 
 /** What a connection needs from the daemon. */
@@ -39,7 +45,10 @@ export class Connection {
     private readonly socket: net.Socket,
     private readonly host: ConnectionHost,
   ) {
-    this.name = socket.remoteAddress === undefined ? 'unix socket client' : `${socket.remoteAddress}:${socket.remotePort}`;
+    this.name =
+      socket.remoteAddress === undefined
+        ? 'unix socket client'
+        : `${socket.remoteAddress}:${socket.remotePort}`;
     this.splitter = new LineSplitter(
       MAX_FRAME_BYTES,
       (bytes, start, end) => this.onLine(bytes, start, end),
@@ -59,7 +68,8 @@ export class Connection {
   }
 
   private describe(): string {
-    const session = this.session === null ? '' : ` (${this.host.state.sessions.get(this.session)?.source ?? this.session})`;
+    const session =
+      this.session === null ? '' : ` (${this.host.state.sessions.get(this.session)?.source ?? this.session})`;
     return `${this.name}${session}`;
   }
 
@@ -106,7 +116,13 @@ export class Connection {
         return;
       }
       this.session = frame.session;
-      const event: JournalEvent = { k: 's', id: frame.session, src: frame.source, pid: frame.pid, at: Date.now() };
+      const event: JournalEvent = {
+        k: 's',
+        id: frame.session,
+        src: frame.source,
+        pid: frame.pid,
+        at: Date.now(),
+      };
       const session = frame.session;
       this.host.journal.appendEvent(event, () => {
         this.host.applyDurable(event);
@@ -119,7 +135,10 @@ export class Connection {
       this.reject('a record before hello', frame.seq);
       return;
     }
-    const seen = Math.max(this.host.acceptedSeq.get(session) ?? 0, this.host.state.sessions.get(session)?.lastSeq ?? 0);
+    const seen = Math.max(
+      this.host.acceptedSeq.get(session) ?? 0,
+      this.host.state.sessions.get(session)?.lastSeq ?? 0,
+    );
     if (frame.seq > seen) {
       this.host.acceptedSeq.set(session, frame.seq);
       // The validated line goes into the journal as the client sent it (newline included):
@@ -131,7 +150,9 @@ export class Connection {
         this.runStart = start;
         this.runEnd = end + 1;
       }
-      this.events.push(frame.t === 'rec' ? { k: 'r', id: session, f: frame } : { k: 'd', id: session, f: frame });
+      this.events.push(
+        frame.t === 'rec' ? { k: 'r', id: session, f: frame } : { k: 'd', id: session, f: frame },
+      );
     }
     if (frame.seq > this.ackTarget) this.ackTarget = frame.seq;
   }

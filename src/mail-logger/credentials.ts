@@ -23,7 +23,8 @@ export interface Credentials {
 /** Credentials after validation: `to` is always a list. */
 export type ValidCredentials = Credentials & { to: string[] };
 
-const EXAMPLE = '{"smtp": "smtps://user:password@smtp.example.org:465", "from": "robot@example.org", "to": "team@example.org"}';
+const EXAMPLE =
+  '{"smtp": "smtps://user:password@smtp.example.org:465", "from": "robot@example.org", "to": "team@example.org"}';
 
 /**
  * Reads and validates a credentials file: it must exist, be readable only by its owner
@@ -43,7 +44,10 @@ export function loadCredentialsFile(file: string): ValidCredentials {
         'ERR_CREDENTIALS_MISSING',
       );
     }
-    throw new CredentialsError(`cannot read credentials file ${file} (${code ?? 'error'}): check its path and owner`, file);
+    throw new CredentialsError(
+      `cannot read credentials file ${file} (${code ?? 'error'}): check its path and owner`,
+      file,
+    );
   }
   if ((mode & 0o077) !== 0) {
     throw new CredentialsError(
@@ -79,7 +83,11 @@ export function loadCredentialsFile(file: string): ValidCredentials {
 export function validateCredentials(value: unknown, file?: string): ValidCredentials {
   const where = file === undefined ? 'credentials' : `credentials file ${file}`;
   const bad = (what: string): CredentialsError =>
-    new CredentialsError(`${where}: ${what}; expected JSON like ${EXAMPLE}`, file, 'ERR_CREDENTIALS_MALFORMED');
+    new CredentialsError(
+      `${where}: ${what}; expected JSON like ${EXAMPLE}`,
+      file,
+      'ERR_CREDENTIALS_MALFORMED',
+    );
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('not a JSON object');
   const { smtp, from, to } = value as Record<string, unknown>;
   if (typeof smtp === 'string') {
@@ -95,7 +103,8 @@ export function validateCredentials(value: unknown, file?: string): ValidCredent
   } else if (typeof smtp !== 'object' || smtp === null || Array.isArray(smtp)) {
     throw bad('"smtp" is missing (a URL string or nodemailer SMTP options)');
   }
-  if (typeof from !== 'string' || !from.includes('@')) throw bad('"from" is missing or not an e-mail address');
+  if (typeof from !== 'string' || !from.includes('@'))
+    throw bad('"from" is missing or not an e-mail address');
   const recipients = typeof to === 'string' ? [to] : to;
   if (
     !Array.isArray(recipients) ||

@@ -73,10 +73,13 @@ export function groupRecords(records: readonly StoredRecord[]): LevelGroup[] {
     });
 }
 
+// Control characters (CR/LF among them) and Unicode line separators: never in a header.
+// eslint-disable-next-line no-control-regex
+const headerBreakers = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 /** One header-safe line: no CR/LF or other control characters, at most `max` characters. */
 export function headerSafe(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text.replace(headerBreakers, ' ').replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
@@ -113,7 +116,10 @@ function contextText(ctx: Record<string, unknown> | undefined): string | undefin
 function droppedLines(dropped: Readonly<Record<string, number>>): string[] {
   return Object.entries(dropped)
     .filter(([, n]) => n > 0)
-    .map(([source, n]) => `${n} record(s) from ${source} were dropped: the client's buffer was full while the daemon was unreachable.`);
+    .map(
+      ([source, n]) =>
+        `${n} record(s) from ${source} were dropped: the client's buffer was full while the daemon was unreachable.`,
+    );
 }
 
 /** The subject line: level, count, source and a short text, header-safe. */

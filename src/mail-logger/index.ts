@@ -8,3 +8,4 @@ export { CredentialsError, MailLoggerError } from './errors.js';
 export type { Credentials } from './credentials.js';
 export type { MailTransport } from './mailer.js';
 export { DEFAULT_TRANSPORT } from './protocol.js';
+export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';

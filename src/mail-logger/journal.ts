@@ -74,7 +74,10 @@ export class Journal {
     }
   }
 
-  private static async load(dir: string, options: JournalOptions): Promise<{ journal: Journal; state: DaemonState }> {
+  private static async load(
+    dir: string,
+    options: JournalOptions,
+  ): Promise<{ journal: Journal; state: DaemonState }> {
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
@@ -224,7 +227,10 @@ export class Journal {
           // Compact when the journal outgrows both the threshold and a few snapshots: records
           // waiting for a digest are in every snapshot, so compacting more often would cost
           // time quadratic in their number.
-          if (!this.snapshotInFlight && this.size > Math.max(this.options.compactBytes, 4 * this.snapshotBytes)) {
+          if (
+            !this.snapshotInFlight &&
+            this.size > Math.max(this.options.compactBytes, 4 * this.snapshotBytes)
+          ) {
             await this.snapshot();
           }
           continue;
@@ -331,8 +337,10 @@ function replay(bytes: Buffer, state: DaemonState): number {
     try {
       if (line.length > 0) {
         const entry = JSON.parse(line) as Record<string, unknown>;
-        if (entry.t === 'rec' && session !== null) state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
-        else if (entry.t === 'drop' && session !== null) state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
+        if (entry.t === 'rec' && session !== null)
+          state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
+        else if (entry.t === 'drop' && session !== null)
+          state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
         else if (entry.k === 'c' && typeof entry.id === 'string') session = entry.id;
         else state.apply(entry as unknown as JournalEvent);
       }

@@ -30,7 +30,10 @@ function isTransport(value: unknown): value is MailTransport {
 }
 
 /** Builds the one pooled SMTP transport the daemon uses. */
-export function createPooledTransport(smtp: Credentials['smtp'], overrides?: Record<string, unknown>): Transporter {
+export function createPooledTransport(
+  smtp: Credentials['smtp'],
+  overrides?: Record<string, unknown>,
+): Transporter {
   const base: Record<string, unknown> = typeof smtp === 'string' ? { url: smtp } : { ...smtp };
   const options = {
     pool: true,
@@ -41,7 +44,9 @@ export function createPooledTransport(smtp: Credentials['smtp'], overrides?: Rec
     ...base,
     ...overrides,
   };
-  return nodemailer.createTransport(options as Parameters<typeof nodemailer.createTransport>[0]) as Transporter;
+  return nodemailer.createTransport(
+    options as Parameters<typeof nodemailer.createTransport>[0],
+  ) as Transporter;
 }
 
 /**

@@ -78,7 +78,10 @@ function show(value: unknown): string {
 function positive(name: string, value: unknown, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a number, got ${show(value)} (${typeof value})`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option ${name} must be a number, got ${show(value)} (${typeof value})`,
+    );
   }
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new RaspimonRangeError(
@@ -92,7 +95,10 @@ function positive(name: string, value: unknown, fallback: number, integer = fals
 function text(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option ${name} must be a non-empty string, got ${show(value)} (${typeof value})`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option ${name} must be a non-empty string, got ${show(value)} (${typeof value})`,
+    );
   }
   return value;
 }
@@ -100,7 +106,10 @@ function text(name: string, value: unknown, fallback: string): string {
 /** Validates options and fills in defaults, without touching the caller's object. */
 export function resolveServerOptions(options: MailLoggerServerOptions): ResolvedServerOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `MailLoggerServer.start() needs an options object, got ${typeof options}`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `MailLoggerServer.start() needs an options object, got ${typeof options}`,
+    );
   }
   const { credentials } = options;
   if (typeof credentials !== 'string' && (typeof credentials !== 'object' || credentials === null)) {
@@ -113,13 +122,21 @@ export function resolveServerOptions(options: MailLoggerServerOptions): Resolved
     try {
       new Intl.DateTimeFormat('en', { timeZone: options.timeZone });
     } catch {
-      throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `option timeZone ${JSON.stringify(options.timeZone)} is not an IANA time zone`);
+      throw new RaspimonRangeError(
+        'ERR_OUT_OF_RANGE',
+        `option timeZone ${JSON.stringify(options.timeZone)} is not an IANA time zone`,
+      );
     }
   }
   const retryMinSeconds = positive('retry.minSeconds', options.retry?.minSeconds, 1);
-  const retryMaxSeconds = positive('retry.maxSeconds', options.retry?.maxSeconds, Math.max(300, retryMinSeconds));
+  const retryMaxSeconds = positive(
+    'retry.maxSeconds',
+    options.retry?.maxSeconds,
+    Math.max(300, retryMinSeconds),
+  );
   const log = options.log ?? ((line: string) => void process.stderr.write(`raspimon-mail-logger: ${line}\n`));
-  if (typeof log !== 'function') throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option log must be a function, got ${typeof log}`);
+  if (typeof log !== 'function')
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option log must be a function, got ${typeof log}`);
   return {
     credentials,
     listen: options.listen === undefined ? undefined : text('listen', options.listen, ''),

@@ -83,10 +83,13 @@ export function parseClientFrame(line: string): ParseResult<ClientFrame> {
     case 'rec': {
       if (seq === null) return fail('record without a positive integer "seq"');
       if (!isTime(value.time)) return fail('record "time" is not epoch milliseconds', seq);
-      if (!isLevel(value.level)) return fail(`unknown level ${JSON.stringify(value.level)?.slice(0, 40)}`, seq);
-      if (!isSchedule(value.schedule)) return fail(`unknown schedule ${JSON.stringify(value.schedule)?.slice(0, 40)}`, seq);
+      if (!isLevel(value.level))
+        return fail(`unknown level ${JSON.stringify(value.level)?.slice(0, 40)}`, seq);
+      if (!isSchedule(value.schedule))
+        return fail(`unknown schedule ${JSON.stringify(value.schedule)?.slice(0, 40)}`, seq);
       if (typeof value.msg !== 'string') return fail('record "msg" is not a string', seq);
-      if (value.ctx !== undefined && !isPlainObject(value.ctx)) return fail('record "ctx" is not an object', seq);
+      if (value.ctx !== undefined && !isPlainObject(value.ctx))
+        return fail('record "ctx" is not an object', seq);
       return { ok: true, frame: value as unknown as RecordFrame };
     }
     case 'drop': {
@@ -98,14 +101,16 @@ export function parseClientFrame(line: string): ParseResult<ClientFrame> {
       return { ok: true, frame: value as unknown as DropFrame };
     }
     case 'hello': {
-      if (value.v !== PROTOCOL_VERSION) return fail(`unsupported protocol version ${JSON.stringify(value.v)}`);
+      if (value.v !== PROTOCOL_VERSION)
+        return fail(`unsupported protocol version ${JSON.stringify(value.v)}`);
       if (typeof value.session !== 'string' || value.session.length === 0 || value.session.length > 100) {
         return fail('hello "session" is not a non-empty string of at most 100 characters');
       }
       if (typeof value.source !== 'string' || value.source.length > 200) {
         return fail('hello "source" is not a string of at most 200 characters');
       }
-      if (typeof value.pid !== 'number' || !Number.isSafeInteger(value.pid)) return fail('hello "pid" is not an integer');
+      if (typeof value.pid !== 'number' || !Number.isSafeInteger(value.pid))
+        return fail('hello "pid" is not an integer');
       return { ok: true, frame: value as unknown as HelloFrame };
     }
     default:
@@ -247,5 +252,7 @@ export function parseTransport(transport: string): Endpoint {
 
 export function formatEndpoint(endpoint: Endpoint): string {
   if (endpoint.kind === 'unix') return `unix://${endpoint.path}`;
-  return endpoint.host.includes(':') ? `tcp://[${endpoint.host}]:${endpoint.port}` : `tcp://${endpoint.host}:${endpoint.port}`;
+  return endpoint.host.includes(':')
+    ? `tcp://[${endpoint.host}]:${endpoint.port}`
+    : `tcp://${endpoint.host}:${endpoint.port}`;
 }

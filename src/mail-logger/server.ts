@@ -4,7 +4,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { Scheduler } from '../scheduler/index.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { describeSmtp, loadCredentialsFile, validateCredentials, type ValidCredentials } from './credentials.js';
+import {
+  describeSmtp,
+  loadCredentialsFile,
+  validateCredentials,
+  type ValidCredentials,
+} from './credentials.js';
 import { renderMail } from './digest.js';
 import { MailLoggerError } from './errors.js';
 import { InstantGrouper } from './instant-grouper.js';
@@ -118,7 +123,9 @@ export class MailLoggerServer implements ConnectionHost {
       },
     });
     const ownsScheduler = resolved.scheduler === undefined;
-    const scheduler = resolved.scheduler ?? new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
+    const scheduler =
+      resolved.scheduler ??
+      new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
     if (ownsScheduler) scheduler.start();
     const server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
     holder.server = server;
@@ -173,7 +180,8 @@ export class MailLoggerServer implements ConnectionHost {
 
   applyDurable(event: JournalEvent): void {
     const record = this.state.apply(event);
-    if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0)) this.grouper.onRecord();
+    if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
+      this.grouper.onRecord();
   }
 
   private async begin(): Promise<void> {
@@ -211,13 +219,15 @@ export class MailLoggerServer implements ConnectionHost {
     });
     this.listener = listener;
     if (endpoint.kind === 'unix') {
-      await fs.mkdir(path.dirname(endpoint.path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-        throw new MailLoggerError(
-          'ERR_LISTEN',
-          `cannot create the socket's directory ${path.dirname(endpoint.path)} (${error.code ?? error.message}): create it writable by the daemon's user, or pass another --listen`,
-          { cause: error },
-        );
-      });
+      await fs
+        .mkdir(path.dirname(endpoint.path), { recursive: true })
+        .catch((error: NodeJS.ErrnoException) => {
+          throw new MailLoggerError(
+            'ERR_LISTEN',
+            `cannot create the socket's directory ${path.dirname(endpoint.path)} (${error.code ?? error.message}): create it writable by the daemon's user, or pass another --listen`,
+            { cause: error },
+          );
+        });
       if (await isListening(endpoint.path)) {
         throw new MailLoggerError(
           'ERR_ADDRESS_IN_USE',
@@ -243,10 +253,13 @@ export class MailLoggerServer implements ConnectionHost {
     listener.on('error', (error) => this.log(`listener error: ${error.message}`));
     if (endpoint.kind === 'unix') {
       await fs.chmod(endpoint.path, this.options.socketMode).catch((error: NodeJS.ErrnoException) => {
-        throw new MailLoggerError('ERR_LISTEN', `cannot set the mode of ${endpoint.path} (${error.code ?? error.message})`, { cause: error });
+        throw new MailLoggerError(
+          'ERR_LISTEN',
+          `cannot set the mode of ${endpoint.path} (${error.code ?? error.message})`,
+          { cause: error },
+        );
       });
-    }
-    else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
+    } else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
   }
 
   /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
@@ -282,7 +295,8 @@ export class MailLoggerServer implements ConnectionHost {
   private async shutdown(): Promise<void> {
     const listener = this.listener;
     // close() waits for open connections: drop them first (clients resend what was not acked).
-    const closed = this.listening && listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
+    const closed =
+      this.listening && listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
     for (const connection of this.connections) connection.destroy();
     await closed;
     this.grouper.close();

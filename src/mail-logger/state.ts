@@ -36,7 +36,12 @@ export class DaemonState {
     switch (event.k) {
       case 's': {
         const known = this.sessions.get(event.id);
-        this.sessions.set(event.id, { lastSeq: known?.lastSeq ?? 0, source: event.src, pid: event.pid, seenAt: event.at });
+        this.sessions.set(event.id, {
+          lastSeq: known?.lastSeq ?? 0,
+          source: event.src,
+          pid: event.pid,
+          seenAt: event.at,
+        });
         return undefined;
       }
       case 'r':

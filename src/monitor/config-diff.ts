@@ -14,7 +14,9 @@ export interface DeviceDiff {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }
 
@@ -26,7 +28,10 @@ export function canonicalJson(value: unknown): string {
  * const { added, changed, removed } = diffDevices(running, next.devices);
  * ```
  */
-export function diffDevices(running: ReadonlyMap<number, DeviceSpec>, next: readonly DeviceSpec[]): DeviceDiff {
+export function diffDevices(
+  running: ReadonlyMap<number, DeviceSpec>,
+  next: readonly DeviceSpec[],
+): DeviceDiff {
   const diff: DeviceDiff = { added: [], changed: [], removed: [], unchanged: [] };
   const nextIds = new Set<number>();
   for (const device of next) {

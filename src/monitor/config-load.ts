@@ -37,7 +37,10 @@ const cacheFile = 'last-good-config.json';
 /** Saves the documents of a configuration that loaded, atomically. */
 export async function saveConfigCache(mongo: MongoModule, stateDir: string, raw: RawConfig): Promise<void> {
   const file = path.join(stateDir, cacheFile);
-  await writeFile(file + '.tmp', mongo.BSON.EJSON.stringify({ devices: raw.devices, keys: raw.keys }, { relaxed: false }));
+  await writeFile(
+    file + '.tmp',
+    mongo.BSON.EJSON.stringify({ devices: raw.devices, keys: raw.keys }, { relaxed: false }),
+  );
   await rename(file + '.tmp', file);
 }
 

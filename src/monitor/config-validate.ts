@@ -93,11 +93,21 @@ export function validateConfig(
     const subject = deviceSubject(device.id, device.name);
     let ok = true;
     if ((byId.get(device.id)?.length ?? 0) > 1) {
-      problems.push({ collection: 'devices', subject, field: 'id', message: `${device.id} is shared by ${byId.get(device.id)!.length} devices; ids must be unique` });
+      problems.push({
+        collection: 'devices',
+        subject,
+        field: 'id',
+        message: `${device.id} is shared by ${byId.get(device.id)!.length} devices; ids must be unique`,
+      });
       ok = false;
     }
     if ((byName.get(device.name)?.length ?? 0) > 1) {
-      problems.push({ collection: 'devices', subject, field: 'name', message: `${JSON.stringify(device.name)} is shared by ${byName.get(device.name)!.length} devices; names must be unique` });
+      problems.push({
+        collection: 'devices',
+        subject,
+        field: 'name',
+        message: `${JSON.stringify(device.name)} is shared by ${byName.get(device.name)!.length} devices; names must be unique`,
+      });
       ok = false;
     }
     if (ok) (device.enabled ? devices : disabled).push(device);
@@ -150,13 +160,22 @@ function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): M
     if (!ok) return;
     const keyId = doc.keyId as number;
     seen.set(keyId, (seen.get(keyId) ?? 0) + 1);
-    candidates.push({ keyId, unit: doc.unit as string, description: (doc.description as string | undefined) ?? '' });
+    candidates.push({
+      keyId,
+      unit: doc.unit as string,
+      description: (doc.description as string | undefined) ?? '',
+    });
   });
   const keys = new Map<number, KeySpec>();
   for (const key of candidates) {
     const count = seen.get(key.keyId) ?? 0;
     if (count > 1) {
-      problems.push({ collection: 'keys', subject: `key ${key.keyId}`, field: 'keyId', message: `${key.keyId} is shared by ${count} keys; keyIds must be unique` });
+      problems.push({
+        collection: 'keys',
+        subject: `key ${key.keyId}`,
+        field: 'keyId',
+        message: `${key.keyId} is shared by ${count} keys; keyIds must be unique`,
+      });
     } else keys.set(key.keyId, key);
   }
   return keys;
@@ -170,10 +189,18 @@ function validateDevice(
   problems: ConfigProblem[],
 ): DeviceSpec | undefined {
   if (!isRecord(doc)) {
-    problems.push({ collection: 'devices', subject: `device document #${index}`, field: '(document)', message: `must be an object, got ${showValue(doc)}` });
+    problems.push({
+      collection: 'devices',
+      subject: `device document #${index}`,
+      field: '(document)',
+      message: `must be an object, got ${showValue(doc)}`,
+    });
     return undefined;
   }
-  const subject = isId(doc.id) || typeof doc.name === 'string' ? deviceSubject(doc.id, doc.name) : `device document #${index}`;
+  const subject =
+    isId(doc.id) || typeof doc.name === 'string'
+      ? deviceSubject(doc.id, doc.name)
+      : `device document #${index}`;
   let ok = true;
   const report = (field: string, message: string): void => {
     problems.push({ collection: 'devices', subject, field, message });
@@ -181,13 +208,19 @@ function validateDevice(
   };
 
   if (!isId(doc.id)) report('id', `must be a non-negative integer, got ${showValue(doc.id)}`);
-  if (typeof doc.name !== 'string' || doc.name.trim() === '') report('name', `must be a non-empty string, got ${showValue(doc.name)}`);
+  if (typeof doc.name !== 'string' || doc.name.trim() === '')
+    report('name', `must be a non-empty string, got ${showValue(doc.name)}`);
   if (doc.description !== undefined && doc.description !== null && typeof doc.description !== 'string') {
     report('description', `must be a string when present, got ${showValue(doc.description)}`);
   }
   for (const field of ['vendorId', 'productId'] as const) {
     const value = doc[field];
-    if (value !== undefined && value !== null && value !== '' && (typeof value !== 'string' || !hexId.test(value))) {
+    if (
+      value !== undefined &&
+      value !== null &&
+      value !== '' &&
+      (typeof value !== 'string' || !hexId.test(value))
+    ) {
       report(field, `must be 4 hex digits as dmesg shows them (e.g. "0403"), got ${showValue(value)}`);
     }
   }
@@ -198,7 +231,11 @@ function validateDevice(
     report('driver', `must name a driver (string), got ${showValue(driverName)}`);
   } else {
     driver = drivers.get(driverName);
-    if (!driver) report('driver', `unknown driver ${JSON.stringify(driverName)}; known: ${[...drivers.keys()].sort().join(', ')} (register custom ones with the Monitor's drivers option)`);
+    if (!driver)
+      report(
+        'driver',
+        `unknown driver ${JSON.stringify(driverName)}; known: ${[...drivers.keys()].sort().join(', ')} (register custom ones with the Monitor's drivers option)`,
+      );
   }
 
   let config: Record<string, unknown> | undefined;
@@ -214,8 +251,15 @@ function validateDevice(
 
   let intervalSeconds = defaultIntervalSeconds;
   if (doc.interval !== undefined && doc.interval !== null) {
-    if (typeof doc.interval !== 'number' || !Number.isFinite(doc.interval) || doc.interval < minIntervalSeconds) {
-      report('interval', `must be a number of seconds ≥ ${minIntervalSeconds}, got ${showValue(doc.interval)}`);
+    if (
+      typeof doc.interval !== 'number' ||
+      !Number.isFinite(doc.interval) ||
+      doc.interval < minIntervalSeconds
+    ) {
+      report(
+        'interval',
+        `must be a number of seconds ≥ ${minIntervalSeconds}, got ${showValue(doc.interval)}`,
+      );
     } else intervalSeconds = doc.interval;
   }
   if (doc.enabled !== undefined && doc.enabled !== null && typeof doc.enabled !== 'boolean') {
@@ -229,7 +273,10 @@ function validateDevice(
       try {
         check = driver.validateConfig(config);
       } catch (error) {
-        check = { ok: false, problems: [{ field: configField, message: `could not be validated: ${String(error)}` }] };
+        check = {
+          ok: false,
+          problems: [{ field: configField, message: `could not be validated: ${String(error)}` }],
+        };
       }
       if (check.ok) {
         config = check.config;
@@ -237,12 +284,17 @@ function validateDevice(
       } else for (const p of check.problems) report(p.field, p.message);
     }
     for (const keyId of keyIds ?? []) {
-      if (!keys.has(keyId)) report(configField, `refers to keyId ${keyId}, which is not in the keys collection (add it there or fix the config)`);
+      if (!keys.has(keyId))
+        report(
+          configField,
+          `refers to keyId ${keyId}, which is not in the keys collection (add it there or fix the config)`,
+        );
     }
   }
 
   if (!ok) return undefined;
-  const usb = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? normaliseUsbId(value) : undefined);
+  const usb = (value: unknown): string | undefined =>
+    typeof value === 'string' && value !== '' ? normaliseUsbId(value) : undefined;
   return {
     id: doc.id as number,
     name: doc.name as string,
@@ -258,7 +310,12 @@ function validateDevice(
 }
 
 /** Reads `field` or its seed alias; both present and different is a problem. */
-function alias(doc: Record<string, unknown>, field: string, seedName: string, report: (field: string, message: string) => void): unknown {
+function alias(
+  doc: Record<string, unknown>,
+  field: string,
+  seedName: string,
+  report: (field: string, message: string) => void,
+): unknown {
   const own = doc[field];
   const seed = doc[seedName];
   if (own !== undefined && seed !== undefined && JSON.stringify(own) !== JSON.stringify(seed)) {

@@ -8,7 +8,13 @@ export function stderrLogger(): MonitorLogger {
       const extra = context && Object.keys(context).length > 0 ? ' ' + safeJson(context) : '';
       process.stderr.write(`raspimon monitor ${level}: ${message}${extra}\n`);
     };
-  return { debug: () => undefined, info: write('INFO'), warning: write('WARNING'), error: write('ERROR'), alert: write('ALERT') };
+  return {
+    debug: () => undefined,
+    info: write('INFO'),
+    warning: write('WARNING'),
+    error: write('ERROR'),
+    alert: write('ALERT'),
+  };
 }
 
 function safeJson(value: unknown): string {

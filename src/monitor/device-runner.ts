@@ -2,7 +2,15 @@
 // or hangs past the timeout is reported, the driver is stopped, and it is started again
 // with exponential backoff. Nothing a driver does can stop the monitor or other devices.
 import { DriverError, describeError } from './errors.js';
-import type { Driver, DriverContext, DriverDefinition, DriverReading, DeviceSpec, MonitorLogger, MonitorScheduler } from './types.js';
+import type {
+  Driver,
+  DriverContext,
+  DriverDefinition,
+  DriverReading,
+  DeviceSpec,
+  MonitorLogger,
+  MonitorScheduler,
+} from './types.js';
 
 /** Settings shared by every device runner, resolved by the Monitor. */
 export interface RunnerSettings {
@@ -59,7 +67,10 @@ export class DeviceRunner {
       if (generation !== this.generation || this.stopped) return;
       this.starts++;
       if (this.driver.read) {
-        this.pollJob = this.deps.scheduler.repeatEvery(this.device.intervalSeconds, () => void this.poll(generation));
+        this.pollJob = this.deps.scheduler.repeatEvery(
+          this.device.intervalSeconds,
+          () => void this.poll(generation),
+        );
         // The first sample comes now, not one interval after (re)start.
         await this.poll(generation);
       }
@@ -100,7 +111,8 @@ export class DeviceRunner {
     try {
       const readings = await this.withTimeout('read', () => this.driver!.read!());
       if (generation !== this.generation || this.stopped) return;
-      if (!Array.isArray(readings)) throw new DriverError(`read() must return an array of readings, got ${typeof readings}`);
+      if (!Array.isArray(readings))
+        throw new DriverError(`read() must return an array of readings, got ${typeof readings}`);
       this.failures = 0;
       this.deps.accept(this.device, readings);
     } catch (error) {
@@ -114,12 +126,18 @@ export class DeviceRunner {
     this.failures++;
     this.generation++;
     this.clearJobs();
-    const delay = Math.min(this.deps.settings.retryMaxSeconds, this.deps.settings.retryMinSeconds * 2 ** (this.failures - 1));
+    const delay = Math.min(
+      this.deps.settings.retryMaxSeconds,
+      this.deps.settings.retryMinSeconds * 2 ** (this.failures - 1),
+    );
     const { id, name, driver } = this.device;
     // Failures 1, 2, 4, 8, … are errors; the rest are debug lines: a device unplugged for a
     // week must not mail the team every minute.
     const level = (this.failures & (this.failures - 1)) === 0 ? 'error' : 'debug';
-    this.deps.logger[level](`device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`, { deviceId: id, stage, failures: this.failures });
+    this.deps.logger[level](
+      `device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`,
+      { deviceId: id, stage, failures: this.failures },
+    );
     await this.stopDriver();
     if (this.stopped || generation + 1 !== this.generation) return;
     this.retryJob = this.deps.scheduler.onceAfter(delay, () => {
@@ -136,7 +154,9 @@ export class DeviceRunner {
     try {
       await this.withTimeout('stop', () => driver.stop!());
     } catch (error) {
-      this.deps.logger.warning(`device ${this.device.id} "${this.device.name}": stop failed (${describeError(error)})`);
+      this.deps.logger.warning(
+        `device ${this.device.id} "${this.device.name}": stop failed (${describeError(error)})`,
+      );
     }
   }
 
@@ -161,7 +181,8 @@ export class DeviceRunner {
     });
     try {
       const result = await Promise.race([value, timeout]);
-      if (result === timedOut) throw new DriverError(`${stage}() did not settle within ${this.deps.settings.timeoutSeconds} s`);
+      if (result === timedOut)
+        throw new DriverError(`${stage}() did not settle within ${this.deps.settings.timeoutSeconds} s`);
       if (result === cancelled) throw new DriverError(`${stage}() abandoned: the device was stopped`);
       return result;
     } finally {
@@ -176,7 +197,13 @@ function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
     (level: keyof MonitorLogger) =>
     (message: string, context?: Record<string, unknown>): void =>
       logger[level](`${prefix}: ${message}`, context);
-  return { debug: wrap('debug'), info: wrap('info'), warning: wrap('warning'), error: wrap('error'), alert: wrap('alert') };
+  return {
+    debug: wrap('debug'),
+    info: wrap('info'),
+    warning: wrap('warning'),
+    error: wrap('error'),
+    alert: wrap('alert'),
+  };
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

@@ -50,7 +50,9 @@ export class DeviceFleet {
 
   /** Swaps to `config` (validated from `raw`), touching only what changed. */
   async apply(raw: RawConfig, config: ValidatedConfig): Promise<ReloadSummary> {
-    const presentIds = new Set(raw.devices.map((d) => (d as { id?: unknown }).id).filter((id): id is number => typeof id === 'number'));
+    const presentIds = new Set(
+      raw.devices.map((d) => (d as { id?: unknown }).id).filter((id): id is number => typeof id === 'number'),
+    );
     const validIds = new Set([...config.devices, ...config.disabled].map((d) => d.id));
     const next = [...config.devices];
     const kept: number[] = [];
@@ -59,8 +61,11 @@ export class DeviceFleet {
       if (!presentIds.has(id) || validIds.has(id)) continue;
       next.push(runner.device);
       kept.push(id);
-      for (const keyId of runner.device.keyIds ?? []) if (!keys.has(keyId)) keys.set(keyId, this.keyMap.get(keyId) ?? { keyId, unit: '', description: '' });
-      this.logger.warning(`configuration: device ${id} "${runner.device.name}" has an invalid new document; it keeps running with its previous configuration`);
+      for (const keyId of runner.device.keyIds ?? [])
+        if (!keys.has(keyId)) keys.set(keyId, this.keyMap.get(keyId) ?? { keyId, unit: '', description: '' });
+      this.logger.warning(
+        `configuration: device ${id} "${runner.device.name}" has an invalid new document; it keeps running with its previous configuration`,
+      );
     }
     const diff = diffDevices(new Map([...this.runners].map(([id, r]) => [id, r.device])), next);
     this.keyMap = keys;
@@ -79,10 +84,20 @@ export class DeviceFleet {
       }),
     );
     if (diff.added.length + diff.changed.length + diff.removed.length > 0) {
-      this.logger.info(`configuration applied: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed, ${diff.unchanged.length} unchanged`);
+      this.logger.info(
+        `configuration applied: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed, ${diff.unchanged.length} unchanged`,
+      );
     }
     const ids = (list: DeviceSpec[]): number[] => list.map((d) => d.id);
-    return { loaded: true, added: ids(diff.added), changed: ids(diff.changed), removed: ids(diff.removed), unchanged: ids(diff.unchanged), kept, problems: config.problems };
+    return {
+      loaded: true,
+      added: ids(diff.added),
+      changed: ids(diff.changed),
+      removed: ids(diff.removed),
+      unchanged: ids(diff.unchanged),
+      kept,
+      problems: config.problems,
+    };
   }
 
   /** Stops every device. */

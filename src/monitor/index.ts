@@ -29,3 +29,4 @@ export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './driv
 export { parseLine } from './drivers/line-format.js';
 export { systemMetrics } from './drivers/system.js';
 export { builtInDriverNames } from './drivers/registry.js';
+export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';

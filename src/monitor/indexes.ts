@@ -21,7 +21,9 @@ export async function ensureIndexes(mongo: MongoModule, db: Db, logger: MonitorL
       await db.collection(collection).createIndex(keys, { unique });
     } catch (error) {
       if (!(error instanceof mongo.MongoServerError)) throw error;
-      logger.error(`cannot create the ${unique ? 'unique ' : ''}index ${collection}.${Object.keys(keys).join('+')} (${describeError(error)}); if duplicates are stored, fix them; the index is tried again at the next start`);
+      logger.error(
+        `cannot create the ${unique ? 'unique ' : ''}index ${collection}.${Object.keys(keys).join('+')} (${describeError(error)}); if duplicates are stored, fix them; the index is tried again at the next start`,
+      );
     }
   }
 }

@@ -25,7 +25,11 @@ export async function integrityReport(
       { $group: { _id: { id: '$id', keyId: '$keyId' }, count: { $sum: 1 } } },
     ])
     .toArray();
-  const pairs = groups.map((g) => ({ id: Number(g._id.id), keyId: Number(g._id.keyId), count: Number(g.count) }));
+  const pairs = groups.map((g) => ({
+    id: Number(g._id.id),
+    keyId: Number(g._id.keyId),
+    count: Number(g.count),
+  }));
   return {
     checkedAt,
     devices: config.devices.length + config.disabled.length,

@@ -26,7 +26,10 @@ export interface IntegrityReport {
 }
 
 /** Classifies each (id, keyId) group; pairs the configuration knows are left out. */
-export function findOrphans(pairs: ReadonlyArray<{ id: number; keyId: number; count: number }>, config: ValidatedConfig): OrphanReadings[] {
+export function findOrphans(
+  pairs: ReadonlyArray<{ id: number; keyId: number; count: number }>,
+  config: ValidatedConfig,
+): OrphanReadings[] {
   const devices = new Map([...config.devices, ...config.disabled].map((d) => [d.id, d]));
   const orphans: OrphanReadings[] = [];
   for (const { id, keyId, count } of pairs) {

@@ -13,7 +13,14 @@ import type { IntegrityReport } from './integrity.js';
 import { integrityReport } from './integrity-check.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo, type MongoModule } from './peers.js';
-import { bucketStats, findReadings, latestReadings, type BucketStats, type Reading, type TimeInput } from './queries.js';
+import {
+  bucketStats,
+  findReadings,
+  latestReadings,
+  type BucketStats,
+  type Reading,
+  type TimeInput,
+} from './queries.js';
 import { ReadingIntake } from './reading-intake.js';
 import { ReadingsWriter, type WriterStats } from './readings-writer.js';
 import { Spool } from './spool.js';
@@ -74,7 +81,11 @@ export class Monitor {
     this.fleet = new DeviceFleet(this.registry, this.logger, {
       scheduler: this.options.scheduler,
       logger: this.logger,
-      settings: { timeoutSeconds: this.options.driverTimeoutSeconds, retryMinSeconds: this.options.retryMinSeconds, retryMaxSeconds: this.options.retryMaxSeconds },
+      settings: {
+        timeoutSeconds: this.options.driverTimeoutSeconds,
+        retryMinSeconds: this.options.retryMinSeconds,
+        retryMaxSeconds: this.options.retryMaxSeconds,
+      },
       now: () => this.options.clock.now(),
       accept: (device, readings) => this.intake?.accept(device, readings),
     });
@@ -86,7 +97,11 @@ export class Monitor {
    * devices. Never fails because the database is down.
    */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new RaspimonError('ERR_MONITOR_STATE', `start() called on a monitor that is ${this.state}; create a new Monitor`);
+    if (this.state !== 'new')
+      throw new RaspimonError(
+        'ERR_MONITOR_STATE',
+        `start() called on a monitor that is ${this.state}; create a new Monitor`,
+      );
     this.state = 'starting';
     this.starting = this.doStart();
     await this.starting;
@@ -98,17 +113,38 @@ export class Monitor {
     try {
       const mongo = (this.mongo = await loadMongo());
       const spool = await Spool.open(path.join(this.options.stateDir, 'spool')).catch((error: unknown) => {
-        throw new ConfigError(`cannot use the state dir ${this.options.stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`, { cause: error });
+        throw new ConfigError(
+          `cannot use the state dir ${this.options.stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`,
+          { cause: error },
+        );
       });
-      this.connection = new DatabaseConnection(mongo, this.options.source, this.options.namespace, this.options.serverSelectionTimeoutMS, (db) => ensureIndexes(mongo, db, this.logger));
-      this.writer = new ReadingsWriter(mongo, () => this.readingsCollection(), spool, this.options.scheduler, this.logger, {
-        batchSize: this.options.batchSize,
-        flushSeconds: this.options.flushSeconds,
-        memoryLimit: this.options.memoryLimit,
-        retryMinSeconds: Math.min(this.options.retryMinSeconds, 1),
-        retryMaxSeconds: Math.min(this.options.retryMaxSeconds, 10),
-      });
-      this.intake = new ReadingIntake(this.writer, this.logger, () => this.options.clock.now(), () => this.fleet.keys);
+      this.connection = new DatabaseConnection(
+        mongo,
+        this.options.source,
+        this.options.namespace,
+        this.options.serverSelectionTimeoutMS,
+        (db) => ensureIndexes(mongo, db, this.logger),
+      );
+      this.writer = new ReadingsWriter(
+        mongo,
+        () => this.readingsCollection(),
+        spool,
+        this.options.scheduler,
+        this.logger,
+        {
+          batchSize: this.options.batchSize,
+          flushSeconds: this.options.flushSeconds,
+          memoryLimit: this.options.memoryLimit,
+          retryMinSeconds: Math.min(this.options.retryMinSeconds, 1),
+          retryMaxSeconds: Math.min(this.options.retryMaxSeconds, 10),
+        },
+      );
+      this.intake = new ReadingIntake(
+        this.writer,
+        this.logger,
+        () => this.options.clock.now(),
+        () => this.fleet.keys,
+      );
       if (spool.size > 0) {
         this.logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
         this.writer.kick();
@@ -116,7 +152,10 @@ export class Monitor {
       this.state = 'running';
       await this.runReload(true);
       this.jobs.push(this.options.scheduler.repeatEvery(this.options.pollSeconds, () => this.poll()));
-      if (this.options.retentionDays !== undefined) this.jobs.push(this.options.scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention()));
+      if (this.options.retentionDays !== undefined)
+        this.jobs.push(
+          this.options.scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention()),
+        );
     } catch (error) {
       this.state = 'stopped';
       await this.fleet.stopAll();
@@ -189,8 +228,20 @@ export class Monitor {
 
   /** Counters since start. */
   stats(): MonitorStats {
-    const writer = this.writer?.stats() ?? { written: 0, duplicates: 0, queued: 0, spooled: 0, dropped: 0, databaseDown: false };
-    const intake = this.intake?.counters ?? { accepted: 0, rejectedNotInteger: 0, rejectedUnknownKey: 0, rejectedMalformed: 0 };
+    const writer = this.writer?.stats() ?? {
+      written: 0,
+      duplicates: 0,
+      queued: 0,
+      spooled: 0,
+      dropped: 0,
+      databaseDown: false,
+    };
+    const intake = this.intake?.counters ?? {
+      accepted: 0,
+      rejectedNotInteger: 0,
+      rejectedUnknownKey: 0,
+      rejectedMalformed: 0,
+    };
     return { ...writer, ...intake, devices: this.fleet.size };
   }
 
@@ -220,7 +271,13 @@ export class Monitor {
   }
 
   /** Readings of one device and key with `from ≤ ts < to` (Dates or epoch seconds), oldest first. */
-  async readings(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; limit?: number }): Promise<Reading[]> {
+  async readings(query: {
+    id: number;
+    keyId: number;
+    from: TimeInput;
+    to: TimeInput;
+    limit?: number;
+  }): Promise<Reading[]> {
     return this.query('readings()', (db) => findReadings(db.collection('readings'), query));
   }
 
@@ -230,26 +287,46 @@ export class Monitor {
   }
 
   /** Count/min/max/avg per bucket (e.g. `bucketSeconds: 3600` for hourly). */
-  async buckets(query: { id: number; keyId: number; from: TimeInput; to: TimeInput; bucketSeconds: number }): Promise<BucketStats[]> {
+  async buckets(query: {
+    id: number;
+    keyId: number;
+    from: TimeInput;
+    to: TimeInput;
+    bucketSeconds: number;
+  }): Promise<BucketStats[]> {
     return this.query('buckets()', (db) => bucketStats(db.collection('readings'), query));
   }
 
   /** Runs a read on the namespace; the driver's errors become a DatabaseError with the cause. */
   private async query<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
-    if (!this.connection) throw new RaspimonError('ERR_MONITOR_STATE', `${what} needs a started monitor; call await monitor.start() first`);
+    if (!this.connection)
+      throw new RaspimonError(
+        'ERR_MONITOR_STATE',
+        `${what} needs a started monitor; call await monitor.start() first`,
+      );
     const db = await this.database().catch((error: unknown) => {
-      throw new DatabaseError(`${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`, { cause: error });
+      throw new DatabaseError(
+        `${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`,
+        { cause: error },
+      );
     });
     try {
       return await run(db);
     } catch (error) {
       if (error instanceof RaspimonError) throw error;
-      throw new DatabaseError(`${what} failed on database "${this.options.namespace}" (${describeError(error)})`, { cause: error });
+      throw new DatabaseError(
+        `${what} failed on database "${this.options.namespace}" (${describeError(error)})`,
+        { cause: error },
+      );
     }
   }
 
   private async database(): Promise<Db> {
-    if (!this.connection) throw new RaspimonError('ERR_MONITOR_STATE', 'the monitor is not started; call await monitor.start() first');
+    if (!this.connection)
+      throw new RaspimonError(
+        'ERR_MONITOR_STATE',
+        'the monitor is not started; call await monitor.start() first',
+      );
     return this.connection.db();
   }
 
@@ -283,9 +360,13 @@ export class Monitor {
       if (initial) {
         raw = await readConfigCache(this.mongo!, this.options.stateDir);
         fromCache = raw !== undefined;
-        this.logger.error(`cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); ${raw ? `using the last good copy (${raw.devices.length} device document(s)) from ${this.options.stateDir}` : 'no saved copy yet: devices start once it is readable'}; readings are spooled until it is reachable`);
+        this.logger.error(
+          `cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); ${raw ? `using the last good copy (${raw.devices.length} device document(s)) from ${this.options.stateDir}` : 'no saved copy yet: devices start once it is readable'}; readings are spooled until it is reachable`,
+        );
       } else {
-        this.logger.error(`cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); keeping the last good configuration (${running} device(s) running)`);
+        this.logger.error(
+          `cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); keeping the last good configuration (${running} device(s) running)`,
+        );
       }
       if (!raw) return emptySummary(false);
     }
@@ -293,7 +374,9 @@ export class Monitor {
     const summary = await this.apply(raw);
     if (!fromCache) {
       await saveConfigCache(this.mongo!, this.options.stateDir, raw).catch((error: unknown) => {
-        this.logger.warning(`cannot save the configuration copy in ${this.options.stateDir} (${describeError(error)})`);
+        this.logger.warning(
+          `cannot save the configuration copy in ${this.options.stateDir} (${describeError(error)})`,
+        );
       });
     }
     return summary;
@@ -302,7 +385,10 @@ export class Monitor {
   private async apply(raw: RawConfig): Promise<ReloadSummary> {
     const config = validateConfig(raw.devices, raw.keys, this.registry);
     for (const p of config.problems) {
-      this.logger.error(`configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`, { collection: p.collection, field: p.field });
+      this.logger.error(
+        `configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`,
+        { collection: p.collection, field: p.field },
+      );
     }
     const summary = await this.fleet.apply(raw, config);
     this.fingerprint = raw.fingerprint;
@@ -316,13 +402,17 @@ export class Monitor {
       const raw = await loadRawConfig(this.mongo!, await this.database());
       this.unreadableReported = false;
       if (raw.fingerprint !== this.fingerprint && this.state === 'running') {
-        this.logger.info(`configuration poll: devices or keys changed in "${this.options.namespace}"; reloading`);
+        this.logger.info(
+          `configuration poll: devices or keys changed in "${this.options.namespace}"; reloading`,
+        );
         await this.runReload(false);
       }
     } catch (error) {
       if (!this.unreadableReported) {
         this.unreadableReported = true;
-        this.logger.warning(`configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.fleet.size} device(s))`);
+        this.logger.warning(
+          `configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.fleet.size} device(s))`,
+        );
       }
     } finally {
       this.polling = false;
@@ -334,7 +424,8 @@ export class Monitor {
     try {
       const before = new Date(this.options.clock.now() - days * 86_400_000);
       const result = await (await this.readingsCollection()).deleteMany({ ts: { $lt: before } });
-      if (result.deletedCount > 0) this.logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
+      if (result.deletedCount > 0)
+        this.logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
     } catch (error) {
       this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
     }

@@ -106,39 +106,70 @@ export interface ResolvedOptions {
 
 function positive(value: unknown, name: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.${name} must be a number, got ${showValue(value)}`);
+  if (typeof value !== 'number')
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `options.${name} must be a number, got ${showValue(value)}`,
+    );
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `options.${name} must be a positive${integer ? ' integer' : ' finite number'}, got ${value}`);
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `options.${name} must be a positive${integer ? ' integer' : ' finite number'}, got ${value}`,
+    );
   }
   return value;
 }
 
 /** Validates options and fills defaults, without touching the caller's object. */
 export function resolveOptions(options: MonitorOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `Monitor options must be an object, got ${showValue(options)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `Monitor options must be an object, got ${showValue(options)}`,
+    );
   const { uri, db, namespace, scheduler } = options;
-  if ((uri === undefined) === (db === undefined)) throw new ConfigError('give exactly one of options.uri (a mongodb:// string) or options.db (a MongoClient or Db)');
-  if (uri !== undefined && (typeof uri !== 'string' || !/^mongodb(\+srv)?:\/\//.test(uri))) throw new ConfigError(`options.uri must be a mongodb:// connection string, got ${showValue(uri)}`);
+  if ((uri === undefined) === (db === undefined))
+    throw new ConfigError(
+      'give exactly one of options.uri (a mongodb:// string) or options.db (a MongoClient or Db)',
+    );
+  if (uri !== undefined && (typeof uri !== 'string' || !/^mongodb(\+srv)?:\/\//.test(uri)))
+    throw new ConfigError(`options.uri must be a mongodb:// connection string, got ${showValue(uri)}`);
   if (typeof namespace !== 'string' || !/^[^/\\. "$*<>:|?]{1,63}$/.test(namespace)) {
-    throw new ConfigError(`options.namespace must be a MongoDB database name (1-63 chars, no /\\. "$*<>:|?), got ${showValue(namespace)}`);
+    throw new ConfigError(
+      `options.namespace must be a MongoDB database name (1-63 chars, no /\\. "$*<>:|?), got ${showValue(namespace)}`,
+    );
   }
   for (const method of ['onceAfter', 'repeatEvery', 'remove'] as const) {
     if (typeof (scheduler as Partial<MonitorScheduler> | undefined)?.[method] !== 'function') {
-      throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.scheduler must be a started Scheduler (it has no ${method}()); create one with new Scheduler() and call start()`);
+      throw new RaspimonTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `options.scheduler must be a started Scheduler (it has no ${method}()); create one with new Scheduler() and call start()`,
+      );
     }
   }
   const logger = options.logger;
   if (logger !== undefined) {
     for (const level of ['debug', 'info', 'warning', 'error', 'alert'] as const) {
-      if (typeof logger[level] !== 'function') throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.logger.${level} must be a function`);
+      if (typeof logger[level] !== 'function')
+        throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.logger.${level} must be a function`);
     }
   }
   const retryMinSeconds = positive(options.retry?.minSeconds, 'retry.minSeconds', 1);
   const retryMaxSeconds = positive(options.retry?.maxSeconds, 'retry.maxSeconds', 60);
-  if (retryMaxSeconds < retryMinSeconds) throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `options.retry.maxSeconds (${retryMaxSeconds}) must be ≥ retry.minSeconds (${retryMinSeconds})`);
-  const defaultStateRoot = process.env.STATE_DIRECTORY?.split(':')[0] ?? path.join(homedir(), '.local', 'state', 'raspimon');
-  if (options.stateDir !== undefined && (typeof options.stateDir !== 'string' || options.stateDir === '')) throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.stateDir must be a directory path, got ${showValue(options.stateDir)}`);
-  if (options.clock !== undefined && typeof options.clock.now !== 'function') throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must have a now() returning epoch ms');
+  if (retryMaxSeconds < retryMinSeconds)
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `options.retry.maxSeconds (${retryMaxSeconds}) must be ≥ retry.minSeconds (${retryMinSeconds})`,
+    );
+  const defaultStateRoot =
+    process.env.STATE_DIRECTORY?.split(':')[0] ?? path.join(homedir(), '.local', 'state', 'raspimon');
+  if (options.stateDir !== undefined && (typeof options.stateDir !== 'string' || options.stateDir === ''))
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `options.stateDir must be a directory path, got ${showValue(options.stateDir)}`,
+    );
+  if (options.clock !== undefined && typeof options.clock.now !== 'function')
+    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must have a now() returning epoch ms');
   return {
     source: uri !== undefined ? { uri } : { db: db! },
     namespace,
@@ -150,11 +181,13 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
     batchSize: positive(options.batchSize, 'batchSize', 1000, true),
     flushSeconds: positive(options.flushSeconds, 'flushSeconds', 1),
     memoryLimit: positive(options.memoryLimit, 'memoryLimit', 10_000, true),
-    serverSelectionTimeoutMS: positive(options.serverSelectionTimeoutSeconds, 'serverSelectionTimeoutSeconds', 2) * 1000,
+    serverSelectionTimeoutMS:
+      positive(options.serverSelectionTimeoutSeconds, 'serverSelectionTimeoutSeconds', 2) * 1000,
     driverTimeoutSeconds: positive(options.driverTimeoutSeconds, 'driverTimeoutSeconds', 10),
     retryMinSeconds,
     retryMaxSeconds,
-    retentionDays: options.retentionDays === undefined ? undefined : positive(options.retentionDays, 'retentionDays', 0),
+    retentionDays:
+      options.retentionDays === undefined ? undefined : positive(options.retentionDays, 'retentionDays', 0),
     stopTimeoutMs: positive(options.stopTimeoutSeconds, 'stopTimeoutSeconds', 10) * 1000,
     clock: options.clock ?? { now: () => Date.now() },
   };

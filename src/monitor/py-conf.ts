@@ -37,7 +37,10 @@ export function parsePyConf(text: string): PyConfResult {
   try {
     const value = parser.document();
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { ok: false, error: 'must be a dict ({...}), got a ' + (Array.isArray(value) ? 'list' : typeof value) };
+      return {
+        ok: false,
+        error: 'must be a dict ({...}), got a ' + (Array.isArray(value) ? 'list' : typeof value),
+      };
     }
     return { ok: true, value: value as Record<string, unknown> };
   } catch (error) {
@@ -103,7 +106,8 @@ class Parser {
       this.space();
       if (this.text[this.pos] === '}') break;
       const key = this.value(depth + 1);
-      if (typeof key !== 'string' && typeof key !== 'number') this.fail('(dict keys must be strings or numbers)');
+      if (typeof key !== 'string' && typeof key !== 'number')
+        this.fail('(dict keys must be strings or numbers)');
       this.space();
       if (this.text[this.pos] !== ':') this.fail('where ":" was expected');
       this.pos++;
@@ -134,7 +138,8 @@ class Parser {
 
   private string(): string {
     const quote = this.text[this.pos]!;
-    if (this.text.startsWith(quote.repeat(3), this.pos)) this.fail('(triple-quoted strings are not supported)');
+    if (this.text.startsWith(quote.repeat(3), this.pos))
+      this.fail('(triple-quoted strings are not supported)');
     this.pos++;
     let out = '';
     for (;;) {
@@ -147,7 +152,18 @@ class Parser {
         continue;
       }
       const esc = this.text[this.pos++];
-      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '/': '/', '0': '\0', b: '\b', f: '\f' };
+      const simple: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        r: '\r',
+        '\\': '\\',
+        "'": "'",
+        '"': '"',
+        '/': '/',
+        '0': '\0',
+        b: '\b',
+        f: '\f',
+      };
       if (esc !== undefined && Object.hasOwn(simple, esc)) out += simple[esc]!;
       else if (esc === 'x' || esc === 'u') {
         const size = esc === 'x' ? 2 : 4;
@@ -163,7 +179,9 @@ class Parser {
   }
 
   private number(): number {
-    const match = /^[-+]?(0[xX][0-9a-fA-F_]+|(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?)/.exec(this.text.slice(this.pos));
+    const match = /^[-+]?(0[xX][0-9a-fA-F_]+|(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?)/.exec(
+      this.text.slice(this.pos),
+    );
     if (!match) return this.fail('where a number was expected');
     const raw = match[0].replaceAll('_', '');
     this.pos += match[0].length;

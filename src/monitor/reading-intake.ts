@@ -16,7 +16,12 @@ export interface IntakeCounters {
 type Rejection = Exclude<keyof IntakeCounters, 'accepted'>;
 
 export class ReadingIntake {
-  readonly counters: IntakeCounters = { accepted: 0, rejectedNotInteger: 0, rejectedUnknownKey: 0, rejectedMalformed: 0 };
+  readonly counters: IntakeCounters = {
+    accepted: 0,
+    rejectedNotInteger: 0,
+    rejectedUnknownKey: 0,
+    rejectedMalformed: 0,
+  };
   private readonly reports = new Map<string, number>();
 
   constructor(
@@ -37,11 +42,19 @@ export class ReadingIntake {
     for (const reading of readings) {
       const { keyId, value, ts } = (reading ?? {}) as Partial<DriverReading>;
       if (typeof keyId !== 'number' || !keys.has(keyId)) {
-        this.reject(device, 'rejectedUnknownKey', `reading with keyId ${String(keyId)}, which is not in the keys collection`);
+        this.reject(
+          device,
+          'rejectedUnknownKey',
+          `reading with keyId ${String(keyId)}, which is not in the keys collection`,
+        );
         continue;
       }
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        this.reject(device, 'rejectedNotInteger', `value ${String(value)} for keyId ${keyId} is not a safe integer (scale it, e.g. millidegrees)`);
+        this.reject(
+          device,
+          'rejectedNotInteger',
+          `value ${String(value)} for keyId ${keyId} is not a safe integer (scale it, e.g. millidegrees)`,
+        );
         continue;
       }
       let tsMs = now;
@@ -49,7 +62,11 @@ export class ReadingIntake {
         try {
           tsMs = toMs(ts, 'ts');
         } catch {
-          this.reject(device, 'rejectedMalformed', `reading for keyId ${keyId} has an invalid ts ${String(ts)}`);
+          this.reject(
+            device,
+            'rejectedMalformed',
+            `reading for keyId ${keyId} has an invalid ts ${String(ts)}`,
+          );
           continue;
         }
       }
@@ -64,7 +81,10 @@ export class ReadingIntake {
     const seen = (this.reports.get(key) ?? 0) + 1;
     this.reports.set(key, seen);
     if (seen === 1 || seen % 1000 === 0) {
-      this.logger.warning(`device ${device.id} "${device.name}": ${message}; rejected (${seen} so far)`, { deviceId: device.id, [counter]: seen });
+      this.logger.warning(`device ${device.id} "${device.name}": ${message}; rejected (${seen} so far)`, {
+        deviceId: device.id,
+        [counter]: seen,
+      });
     }
   }
 }

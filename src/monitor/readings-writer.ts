@@ -64,9 +64,20 @@ export class ReadingsWriter {
 
   /** Queues one validated reading; no I/O on the caller's tick. */
   push(id: number, keyId: number, value: number, tsMs: number): void {
-    this.queue.push({ seq: this.seq++, oid: new this.mongo.ObjectId().toHexString(), id, keyId, value, tsMs });
+    this.queue.push({
+      seq: this.seq++,
+      oid: new this.mongo.ObjectId().toHexString(),
+      id,
+      keyId,
+      value,
+      tsMs,
+    });
     if (this.closing) return;
-    if (this.queue.length >= this.settings.batchSize || (this.down && this.queue.length >= this.settings.memoryLimit)) this.kick();
+    if (
+      this.queue.length >= this.settings.batchSize ||
+      (this.down && this.queue.length >= this.settings.memoryLimit)
+    )
+      this.kick();
     else if (this.flushJob === undefined && this.retryJob === undefined) {
       this.flushJob = this.scheduler.onceAfter(this.settings.flushSeconds, () => {
         this.flushJob = undefined;
@@ -156,7 +167,10 @@ export class ReadingsWriter {
 
   private failed(): void {
     this.failures++;
-    const delay = Math.min(this.settings.retryMaxSeconds, this.settings.retryMinSeconds * 2 ** (this.failures - 1));
+    const delay = Math.min(
+      this.settings.retryMaxSeconds,
+      this.settings.retryMinSeconds * 2 ** (this.failures - 1),
+    );
     this.cancelJob('retryJob');
     this.retryJob = this.scheduler.onceAfter(delay, () => {
       this.retryJob = undefined;
@@ -173,7 +187,10 @@ export class ReadingsWriter {
       await this.spool.remove(segment).catch(() => undefined);
       return true;
     }
-    if (content.badLines > 0) this.logger.error(`readings spool: ${content.badLines} unreadable line(s) in ${segment} (torn write after a crash?) were skipped`);
+    if (content.badLines > 0)
+      this.logger.error(
+        `readings spool: ${content.badLines} unreadable line(s) in ${segment} (torn write after a crash?) were skipped`,
+      );
     for (let i = 0; i < content.readings.length; i += this.settings.batchSize) {
       const chunk = content.readings.slice(i, i + this.settings.batchSize);
       if (!(await this.insert(chunk))) return false;
@@ -202,7 +219,8 @@ export class ReadingsWriter {
       this.recovered();
       return true;
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } })
+        .writeErrors;
       const list = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
       // A network failure also arrives as MongoBulkWriteError, with no write errors: not stored.
       if (error instanceof this.mongo.MongoBulkWriteError && list.length > 0) {
@@ -218,18 +236,26 @@ export class ReadingsWriter {
           this.rejections = 0;
           this.counters.dropped += list.length - duplicates;
           this.counters.written += batch.length - list.length;
-          this.logger.error(`readings writer: the database rejected ${list.length - duplicates} reading(s) ${maxRejections} times (${describeError(error)}); dropped them`);
+          this.logger.error(
+            `readings writer: the database rejected ${list.length - duplicates} reading(s) ${maxRejections} times (${describeError(error)}); dropped them`,
+          );
           return true;
         }
       }
-      if (!this.down) this.logger.error(`readings writer: database unavailable (${describeError(error)}); readings wait in memory and in the spool until it returns`);
+      if (!this.down)
+        this.logger.error(
+          `readings writer: database unavailable (${describeError(error)}); readings wait in memory and in the spool until it returns`,
+        );
       this.down = true;
       return false;
     }
   }
 
   private recovered(): void {
-    if (this.down) this.logger.info(`readings writer: database reachable again; ${this.spool.size + this.queue.length} reading(s) still to write`);
+    if (this.down)
+      this.logger.info(
+        `readings writer: database reachable again; ${this.spool.size + this.queue.length} reading(s) still to write`,
+      );
     this.down = false;
     this.failures = 0;
     this.rejections = 0;
@@ -246,7 +272,9 @@ export class ReadingsWriter {
       await this.spool.append(readings);
       return true;
     } catch (error) {
-      this.logger.alert(`readings spool: cannot write to ${this.spool.dir} (${describeError(error)}); ${readings.length} reading(s) stay in memory`);
+      this.logger.alert(
+        `readings spool: cannot write to ${this.spool.dir} (${describeError(error)}); ${readings.length} reading(s) stay in memory`,
+      );
       return false;
     }
   }

@@ -87,7 +87,8 @@ export class Spool {
     const name = segmentName(readings[0]!.seq);
     const file = path.join(this.dir, name);
     let text = '';
-    for (const r of readings) text += `{"seq":${r.seq},"oid":"${r.oid}","id":${r.id},"keyId":${r.keyId},"value":${r.value},"ts":${r.tsMs}}\n`;
+    for (const r of readings)
+      text += `{"seq":${r.seq},"oid":"${r.oid}","id":${r.id},"keyId":${r.keyId},"value":${r.value},"ts":${r.tsMs}}\n`;
     const handle = await open(file + '.tmp', 'w');
     try {
       await handle.writeFile(text);
@@ -112,7 +113,14 @@ export class Spool {
       try {
         const r = JSON.parse(line) as Record<string, unknown>;
         const { seq, oid, id, keyId, value, ts } = r;
-        if (typeof seq !== 'number' || typeof oid !== 'string' || typeof id !== 'number' || typeof keyId !== 'number' || typeof value !== 'number' || typeof ts !== 'number') {
+        if (
+          typeof seq !== 'number' ||
+          typeof oid !== 'string' ||
+          typeof id !== 'number' ||
+          typeof keyId !== 'number' ||
+          typeof value !== 'number' ||
+          typeof ts !== 'number'
+        ) {
           badLines++;
           continue;
         }

@@ -8,7 +8,8 @@ const MAX_SECONDS = 2 ** 53 / 1000 / 1000;
 function describe(value: unknown): string {
   if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
   if (typeof value === 'function') return 'a function';
-  if (value instanceof Date) return `${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()} (Date)`;
+  if (value instanceof Date)
+    return `${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()} (Date)`;
   return `${String(value)} (${value === null ? 'null' : typeof value})`;
 }
 
@@ -31,7 +32,10 @@ export function checkSeconds(where: string, name: string, value: unknown): numbe
 
 export function checkFunction(where: string, value: unknown): void {
   if (typeof value !== 'function') {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: the job must be a function, got ${describe(value)}.`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${where}: the job must be a function, got ${describe(value)}.`,
+    );
   }
 }
 
@@ -57,13 +61,19 @@ export function checkWhen(where: string, value: unknown): number {
 
 export function checkString(where: string, name: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: ${name} must be a non-empty string, got ${describe(value)}.`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${where}: ${name} must be a non-empty string, got ${describe(value)}.`,
+    );
   }
   return value;
 }
 
 export function checkOptionsObject(where: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `${where}: options must be an object, got ${describe(value)}.`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${where}: options must be an object, got ${describe(value)}.`,
+    );
   }
 }

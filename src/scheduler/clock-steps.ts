@@ -10,7 +10,11 @@ import { dueAfterBackwardStep, nextSlotAfter } from './o-clock.js';
  * the step, `wallBeforeStepMs`). One-shot jobs keep their time. Forward steps need no
  * re-planning: the jobs simply fall due, and each re-plans from the new time once run.
  */
-export function replanAfterBackwardStep(jobs: readonly Job[], wallMs: number, wallBeforeStepMs: number): void {
+export function replanAfterBackwardStep(
+  jobs: readonly Job[],
+  wallMs: number,
+  wallBeforeStepMs: number,
+): void {
   for (const job of jobs) {
     if (job.kind === 'repeatOClock') {
       const lastSlot = job.due - job.periodMs;
@@ -22,7 +26,13 @@ export function replanAfterBackwardStep(jobs: readonly Job[], wallMs: number, wa
       job.due =
         lastSlot === null
           ? Math.min(candidate, job.due)
-          : dueAfterBackwardStep(candidate, job.due, lastSlot, wallBeforeStepMs - lastSlot, job.due - lastSlot);
+          : dueAfterBackwardStep(
+              candidate,
+              job.due,
+              lastSlot,
+              wallBeforeStepMs - lastSlot,
+              job.due - lastSlot,
+            );
     }
   }
 }

@@ -6,3 +6,4 @@ export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export type { JobInfo, JobKind, JobFunction } from './job.js';
 export { SchedulerStateError, CronPatternError } from './errors.js';
+export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';

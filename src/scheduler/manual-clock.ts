@@ -171,10 +171,14 @@ export class ManualClock implements Clock {
 
   static #toMs(date: Date, name: string): number {
     if (!(date instanceof Date)) {
-      throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `ManualClock: ${name} must be a Date, got ${typeof date}.`);
+      throw new RaspimonTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `ManualClock: ${name} must be a Date, got ${typeof date}.`,
+      );
     }
     const ms = date.getTime();
-    if (Number.isNaN(ms)) throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `ManualClock: ${name} is an invalid Date.`);
+    if (Number.isNaN(ms))
+      throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `ManualClock: ${name} is an invalid Date.`);
     return ms;
   }
 }

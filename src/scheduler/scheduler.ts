@@ -62,7 +62,9 @@ type State = 'new' | 'running' | 'stopped';
 
 function writeErrorLine(error: unknown, job: { id: string; kind: JobKind }): void {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`raspimon scheduler: job ${job.id} (${job.kind}) failed: ${text.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.stderr.write(
+    `raspimon scheduler: job ${job.id} (${job.kind}) failed: ${text.replace(/\s*\n\s*/g, ' ')}\n`,
+  );
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -256,7 +258,16 @@ export class Scheduler {
    */
   repeatOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.repeatOClock', seconds, fn));
-    return this.#add('repeatOClock', true, fn, args, nextSlotAfter(this.#clock.now(), periodMs), periodMs, 0, null);
+    return this.#add(
+      'repeatOClock',
+      true,
+      fn,
+      args,
+      nextSlotAfter(this.#clock.now(), periodMs),
+      periodMs,
+      0,
+      null,
+    );
   }
 
   /**

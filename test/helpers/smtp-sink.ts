@@ -79,7 +79,8 @@ export class SmtpSink {
         callback();
       },
       onAuth: (a, _session, callback) => {
-        if (auth && a.username === auth.user && a.password === auth.pass) callback(null, { user: a.username });
+        if (auth && a.username === auth.user && a.password === auth.pass)
+          callback(null, { user: a.username });
         else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       },
       onMailFrom: (_address, _session, callback) => {
@@ -96,7 +97,9 @@ export class SmtpSink {
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
               from: parsed.from?.text ?? '',
-              to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? ''),
+              to: Array.isArray(parsed.to)
+                ? parsed.to.map((t) => t.text).join(', ')
+                : (parsed.to?.text ?? ''),
               messageId: parsed.messageId ?? '',
               headers: parsed.headers,
               dataAt,
@@ -124,7 +127,8 @@ export class SmtpSink {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.length < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`SMTP sink: ${this.messages.length} of ${count} messages after ${timeoutMs} ms`);
+      if (left <= 0)
+        throw new Error(`SMTP sink: ${this.messages.length} of ${count} messages after ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {

@@ -28,18 +28,30 @@ export async function startPtyPair(): Promise<PtyPair> {
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${peer}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      'socat',
+      ['-d', '-d', `pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${peer}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
       let ptys = 0;
-      const timer = setTimeout(() => reject(new Error(`socat did not create its PTYs within 5 s: ${stderr}`)), 5000);
+      const timer = setTimeout(
+        () => reject(new Error(`socat did not create its PTYs within 5 s: ${stderr}`)),
+        5000,
+      );
       proc.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
         ptys = (stderr.match(/PTY is /g) ?? []).length;
-        if (ptys >= 2 && /starting data transfer loop/.test(stderr) && existsSync(device) && existsSync(peer)) {
+        if (
+          ptys >= 2 &&
+          /starting data transfer loop/.test(stderr) &&
+          existsSync(device) &&
+          existsSync(peer)
+        ) {
           clearTimeout(timer);
           resolve();
         }

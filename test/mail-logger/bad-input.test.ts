@@ -38,12 +38,16 @@ class RawClient {
     this.send(`${JSON.stringify({ t: 'hello', v: 1, session, source: 'raw', pid: 1 })}\n`);
   }
 
-  async waitFor(predicate: (f: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  async waitFor(
+    predicate: (f: Record<string, unknown>) => boolean,
+    timeoutMs = 5000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such frame; got ${JSON.stringify(this.frames.slice(-3))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no such frame; got ${JSON.stringify(this.frames.slice(-3))}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -80,7 +84,9 @@ describe('bad input on the socket affects only that connection', () => {
     await raw.waitFor((f) => f.t === 'welcome');
     raw.send('{"t":"rec",\n');
     raw.send('{"t":"rec","seq":1,"time":1,"level":"FATAL","schedule":"DAILY","msg":"x"}\n');
-    raw.send(`{"t":"rec","seq":2,"time":1,"level":"INFO","schedule":"DAILY","msg":"${'x'.repeat(70_000)}"}\n`);
+    raw.send(
+      `{"t":"rec","seq":2,"time":1,"level":"INFO","schedule":"DAILY","msg":"${'x'.repeat(70_000)}"}\n`,
+    );
     raw.send('{"t":"rec","seq":3,"time":1,"level":"INFO","schedule":"DAILY","msg":"fine"}\n');
     expect(await raw.waitFor((f) => f.t === 'ack' && f.seq === 3)).toBeTruthy();
     const reasons = raw.frames.filter((f) => f.t === 'nack').map((f) => f.reason);
@@ -98,7 +104,11 @@ describe('bad input on the socket affects only that connection', () => {
           fc.oneof(
             fc.string({ unit: 'binary', maxLength: 200 }),
             fc.jsonValue().map((v) => JSON.stringify(v)),
-            fc.constantFrom('{"t":"hello","v":1,"session":"dup","source":"x","pid":1}', '{"t":"drop","seq":-1}', '{'),
+            fc.constantFrom(
+              '{"t":"hello","v":1,"session":"dup","source":"x","pid":1}',
+              '{"t":"drop","seq":-1}',
+              '{',
+            ),
           ),
           { maxLength: 30 },
         ),
@@ -106,7 +116,9 @@ describe('bad input on the socket affects only that connection', () => {
           const raw = await RawClient.connect(socketPath);
           raw.hello(`fuzz-${run++}`);
           raw.send(lines.map((l) => `${l}\n`).join(''));
-          raw.send('{"t":"rec","seq":9007199254740991,"time":1,"level":"DEBUG","schedule":"SILENTLY","msg":"probe"}\n');
+          raw.send(
+            '{"t":"rec","seq":9007199254740991,"time":1,"level":"DEBUG","schedule":"SILENTLY","msg":"probe"}\n',
+          );
           const ack = await raw.waitFor((f) => f.t === 'ack' && f.seq === 9007199254740991);
           raw.socket.destroy();
           return ack !== undefined;

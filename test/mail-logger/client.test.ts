@@ -8,7 +8,16 @@ import { SmtpSink } from '../helpers/smtp-sink.js';
 import { sleep, tempDir } from './fixtures.js';
 
 function record(seq: number, level: Level): BufferedRecord {
-  return { seq, time: 0, level, schedule: 'DAILY', msg: `${level}-${seq}`, ctxJson: undefined, dropCount: undefined, evicted: false };
+  return {
+    seq,
+    time: 0,
+    level,
+    schedule: 'DAILY',
+    msg: `${level}-${seq}`,
+    ctxJson: undefined,
+    dropCount: undefined,
+    evicted: false,
+  };
 }
 
 describe('RecordBuffer', () => {

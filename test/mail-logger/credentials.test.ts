@@ -38,7 +38,9 @@ describe('credentials', () => {
 
   it('refuses a missing file and malformed JSON without quoting the contents', () => {
     const missing = path.join(tmp.dir, 'nope');
-    expect(() => loadCredentialsFile(missing)).toThrow(expect.objectContaining({ code: 'ERR_CREDENTIALS_MISSING' }));
+    expect(() => loadCredentialsFile(missing)).toThrow(
+      expect.objectContaining({ code: 'ERR_CREDENTIALS_MISSING' }),
+    );
     const file = path.join(tmp.dir, 'bad');
     writeFileSync(file, `{"smtp": "smtp://robot:${SECRET}@host", "from": `, { mode: 0o600 });
     try {
@@ -49,30 +51,40 @@ describe('credentials', () => {
       expect((e as Error).message).toContain(`credentials file ${file} is not valid JSON`);
       expect((e as Error).message).not.toContain(SECRET);
     }
-    writeFileSync(file, JSON.stringify({ smtp: `http://robot:${SECRET}@host`, from: 'a@b', to: 'c@d' }), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ smtp: `http://robot:${SECRET}@host`, from: 'a@b', to: 'c@d' }), {
+      mode: 0o600,
+    });
     expect(() => loadCredentialsFile(file)).toThrow(/"smtp" must start with smtp:\/\/ or smtps:\/\//);
     writeFileSync(file, JSON.stringify({ smtp: 'smtp://h', from: 'a@b', to: [] }), { mode: 0o600 });
     expect(() => loadCredentialsFile(file)).toThrow(/"to" must be an e-mail address or a non-empty list/);
   });
 
   it('masks the password when describing the SMTP server', () => {
-    expect(describeSmtp(`smtps://robot%40example.org:${SECRET}@smtp.example.org:465`)).toBe('smtps://robot@example.org@smtp.example.org:465');
-    expect(describeSmtp({ host: 'mail', port: 587, auth: { user: 'u', pass: SECRET } })).toBe('smtp://u@mail:587');
+    expect(describeSmtp(`smtps://robot%40example.org:${SECRET}@smtp.example.org:465`)).toBe(
+      'smtps://robot@example.org@smtp.example.org:465',
+    );
+    expect(describeSmtp({ host: 'mail', port: 587, auth: { user: 'u', pass: SECRET } })).toBe(
+      'smtp://u@mail:587',
+    );
   });
 
   it('MailLoggerServer.start rejects with CredentialsError before touching the state dir', async () => {
     const file = writeCredentials(tmp.dir, 'smtp://127.0.0.1:25', 0o640);
     chmodSync(file, 0o640);
-    await expect(MailLoggerServer.start({ credentials: file, stateDir: path.join(tmp.dir, 's'), listen: 'tcp://:0' })).rejects.toThrow(
-      CredentialsError,
-    );
+    await expect(
+      MailLoggerServer.start({ credentials: file, stateDir: path.join(tmp.dir, 's'), listen: 'tcp://:0' }),
+    ).rejects.toThrow(CredentialsError);
   });
 
   it('an SMTP auth failure is retried, logged without the password, and the mail is kept', async () => {
     const sink = await SmtpSink.start({ auth: { user: 'robot', pass: 'right' } });
     const logged: string[] = [];
     const server = await MailLoggerServer.start({
-      credentials: { smtp: `smtp://robot:${SECRET}@127.0.0.1:${sink.port}`, from: 'pi@example.org', to: 'team@example.org' },
+      credentials: {
+        smtp: `smtp://robot:${SECRET}@127.0.0.1:${sink.port}`,
+        from: 'pi@example.org',
+        to: 'team@example.org',
+      },
       listen: `unix://${path.join(tmp.dir, 'ml.sock')}`,
       stateDir: path.join(tmp.dir, 'state'),
       groupWait: 0.05,
@@ -84,7 +96,8 @@ describe('credentials', () => {
     logger.alert('auth test');
     await logger.flush();
     const deadline = Date.now() + 5000;
-    while (!logged.some((l) => l.includes('EAUTH')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!logged.some((l) => l.includes('EAUTH')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(logged.some((l) => l.includes('EAUTH'))).toBe(true);
     expect(logged.join('\n')).not.toContain(SECRET);
     expect(server.stats().outbox).toBe(1);
@@ -111,7 +124,13 @@ describe('CLI', () => {
   it('refuses to start with a world-readable credentials file (exit 2, message names the fix, no secret)', async () => {
     const file = writeCredentials(tmp.dir, `smtp://robot:${SECRET}@127.0.0.1:25`, 0o644);
     chmodSync(file, 0o644);
-    const { code, output } = await runCli([file, '--state-dir', path.join(tmp.dir, 's'), '--listen', 'tcp://:0']);
+    const { code, output } = await runCli([
+      file,
+      '--state-dir',
+      path.join(tmp.dir, 's'),
+      '--listen',
+      'tcp://:0',
+    ]);
     expect(code).toBe(2);
     expect(output).toContain(`chmod 600 ${file}`);
     expect(output).not.toContain(SECRET);
@@ -142,14 +161,32 @@ describe('start-up errors', () => {
     const file = path.join(tmp.dir, 'not-a-dir');
     writeFileSync(file, 'x');
     const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };
-    const failure = MailLoggerServer.start({ credentials, stateDir: path.join(file, 'state'), listen: 'tcp://:0', log: () => undefined });
+    const failure = MailLoggerServer.start({
+      credentials,
+      stateDir: path.join(file, 'state'),
+      listen: 'tcp://:0',
+      log: () => undefined,
+    });
     await expect(failure).rejects.toBeInstanceOf(MailLoggerError);
     await expect(failure).rejects.toMatchObject({ code: 'ERR_STATE_DIR' });
     const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
-    const first = await MailLoggerServer.start({ credentials, stateDir: path.join(tmp.dir, 'a'), listen, log: () => undefined });
+    const first = await MailLoggerServer.start({
+      credentials,
+      stateDir: path.join(tmp.dir, 'a'),
+      listen,
+      log: () => undefined,
+    });
     await expect(
-      MailLoggerServer.start({ credentials, stateDir: path.join(tmp.dir, 'b'), listen, log: () => undefined }),
-    ).rejects.toMatchObject({ code: 'ERR_ADDRESS_IN_USE', message: expect.stringContaining('another daemon already listens') });
+      MailLoggerServer.start({
+        credentials,
+        stateDir: path.join(tmp.dir, 'b'),
+        listen,
+        log: () => undefined,
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ADDRESS_IN_USE',
+      message: expect.stringContaining('another daemon already listens'),
+    });
     // The refused daemon left the running one's socket alone.
     const { MailLoggerClient } = await import('../../src/mail-logger/index.js');
     const logger = MailLoggerClient.open(listen);

@@ -8,7 +8,8 @@ import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daem
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
   const seen = new Map<string, number>();
   for (const m of messages) {
-    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm)) seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
+    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm))
+      seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
   }
   return seen;
 }

@@ -5,7 +5,16 @@ import type { StoredRecord } from '../../src/mail-logger/record.js';
 const t0 = Date.UTC(2024, 2, 4, 7, 0, 0);
 let rid = 0;
 function rec(partial: Partial<StoredRecord>): StoredRecord {
-  return { rid: ++rid, source: 'pi-a', pid: 1, time: t0, level: 'INFO', schedule: 'DAILY', msg: 'm', ...partial };
+  return {
+    rid: ++rid,
+    source: 'pi-a',
+    pid: 1,
+    time: t0,
+    level: 'INFO',
+    schedule: 'DAILY',
+    msg: 'm',
+    ...partial,
+  };
 }
 
 describe('digest grouping and rendering (pure)', () => {
@@ -46,7 +55,13 @@ describe('digest grouping and rendering (pure)', () => {
   it('escapes HTML and keeps CR/LF out of the subject', () => {
     const mail = renderMail({
       kind: 'instant',
-      records: [rec({ level: 'ERROR', msg: 'bad <script>alert("x")</script>\r\nBcc: victim@example.org', source: 'pi\r\nX: y' })],
+      records: [
+        rec({
+          level: 'ERROR',
+          msg: 'bad <script>alert("x")</script>\r\nBcc: victim@example.org',
+          source: 'pi\r\nX: y',
+        }),
+      ],
       dropped: {},
     });
     expect(mail.subject).not.toMatch(/[\r\n]/);
@@ -57,7 +72,11 @@ describe('digest grouping and rendering (pure)', () => {
   });
 
   it('reports records dropped by full client buffers', () => {
-    const mail = renderMail({ kind: 'instant', records: [rec({ level: 'ALERT', msg: 'fire' })], dropped: { 'pi-a': 42 } });
+    const mail = renderMail({
+      kind: 'instant',
+      records: [rec({ level: 'ALERT', msg: 'fire' })],
+      dropped: { 'pi-a': 42 },
+    });
     expect(mail.text).toContain('42 record(s) from pi-a were dropped');
     expect(mail.html).toContain('42 record(s) from pi-a were dropped');
   });

@@ -90,7 +90,9 @@ describe('digests through the Scheduler (ManualClock, cron in a time zone)', () 
       const all = mails.map((m) => m.text).join('\n');
       for (const s of ['INSTANTANEOUSLY', 'DAILY', 'WEEKLY']) {
         const mail = mails.find((m) =>
-          s === 'INSTANTANEOUSLY' ? m.subject.startsWith('[') && !m.subject.includes('digest') : m.subject.includes(s === 'DAILY' ? 'Daily' : 'Weekly'),
+          s === 'INSTANTANEOUSLY'
+            ? m.subject.startsWith('[') && !m.subject.includes('digest')
+            : m.subject.includes(s === 'DAILY' ? 'Daily' : 'Weekly'),
         );
         for (const text of expected[s]!) expect(mail?.text, `${text} in round ${round}`).toContain(text);
       }

@@ -14,7 +14,9 @@ export function tempDir(): { dir: string; remove: () => void } {
 
 export function writeCredentials(dir: string, smtpUrl: string, mode = 0o600): string {
   const file = path.join(dir, 'mail_credentials');
-  writeFileSync(file, JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'] }), { mode });
+  writeFileSync(file, JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'] }), {
+    mode,
+  });
   return file;
 }
 
@@ -44,10 +46,14 @@ export interface Daemon {
 
 /** Starts the real daemon process (`node --import tsx src/mail-logger/bin.ts ...`). */
 export function spawnDaemon(args: string[]): Daemon {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/mail-logger/bin.ts'), ...args], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repo, 'src/mail-logger/bin.ts'), ...args],
+    {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -31,7 +31,10 @@ describe('raspimon/mail-logger alone', () => {
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
-    const { seen, cjs } = JSON.parse(result.stdout.trim().split('\n').pop()!) as { seen: string[]; cjs: string[] };
+    const { seen, cjs } = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+      seen: string[];
+      cjs: string[];
+    };
     const loaded = [...seen, ...cjs];
     expect(loaded.some((u) => u.includes('/src/mail-logger/client.ts'))).toBe(true);
     expect(loaded.some((u) => u.includes('node_modules/nodemailer'))).toBe(true); // the hook does see dependencies

@@ -106,7 +106,9 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
     await advanceAndExpect(1, 1);
     const [mail] = sink.messages;
     expect(mail!.subject).toBe('[ERROR ×13] raspimon_dca632112233: sensor timeout');
-    expect(mail!.text).toMatch(/== ERROR \(12\) ==\n-- raspimon_dca632112233 \(12\)\n {2}\[×12, first .*, last .*\] sensor timeout/);
+    expect(mail!.text).toMatch(
+      /== ERROR \(12\) ==\n-- raspimon_dca632112233 \(12\)\n {2}\[×12, first .*, last .*\] sensor timeout/,
+    );
     expect(mail!.text).toMatch(/== WARNING \(1\) ==/);
   });
 });

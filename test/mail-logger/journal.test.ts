@@ -6,11 +6,17 @@ import { serializeRecord } from '../../src/mail-logger/protocol.js';
 import type { JournalEvent } from '../../src/mail-logger/state.js';
 import { tempDir } from './fixtures.js';
 
-const options = { now: () => Date.now(), onFatal: (e: Error) => { throw e; } };
+const options = {
+  now: () => Date.now(),
+  onFatal: (e: Error) => {
+    throw e;
+  },
+};
 
 function frames(from: number, to: number): Buffer[] {
   const out: Buffer[] = [];
-  for (let seq = from; seq <= to; seq++) out.push(Buffer.from(serializeRecord(seq, 1000 * seq, 'INFO', 'DAILY', `r${seq}`, undefined)));
+  for (let seq = from; seq <= to; seq++)
+    out.push(Buffer.from(serializeRecord(seq, 1000 * seq, 'INFO', 'DAILY', `r${seq}`, undefined)));
   return out;
 }
 
@@ -35,7 +41,14 @@ describe('Journal', () => {
     appendFileSync(path.join(dir, 'journal-0.ndjson'), '{"t":"rec","seq":5,"ti');
     const reopened = await Journal.open(dir, options);
     const daily = reopened.state.pending.daily;
-    expect(daily.map((r) => `${r.source}:${r.msg}`)).toEqual(['pi-a:r1', 'pi-a:r2', 'pi-a:r3', 'pi-b:r1', 'pi-b:r2', 'pi-a:r4']);
+    expect(daily.map((r) => `${r.source}:${r.msg}`)).toEqual([
+      'pi-a:r1',
+      'pi-a:r2',
+      'pi-a:r3',
+      'pi-b:r1',
+      'pi-b:r2',
+      'pi-a:r4',
+    ]);
     expect(reopened.state.sessions.get('A')).toMatchObject({ lastSeq: 4, source: 'pi-a', pid: 7 });
     // Appending after the cut starts on a fresh line.
     reopened.journal.appendFrames('A', frames(5, 5));
@@ -54,7 +67,12 @@ describe('Journal', () => {
     journal.appendEvent(hello, () => apply(hello));
     const lines = frames(1, 10);
     journal.appendFrames('A', lines, () => {
-      for (let seq = 1; seq <= 10; seq++) apply({ k: 'r', id: 'A', f: { t: 'rec', seq, time: 1000 * seq, level: 'INFO', schedule: 'DAILY', msg: `r${seq}` } });
+      for (let seq = 1; seq <= 10; seq++)
+        apply({
+          k: 'r',
+          id: 'A',
+          f: { t: 'rec', seq, time: 1000 * seq, level: 'INFO', schedule: 'DAILY', msg: `r${seq}` },
+        });
     });
     const mail: JournalEvent = {
       k: 'm',
@@ -69,7 +87,15 @@ describe('Journal', () => {
     await journal.close();
     expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']); // and the lock is released
     const reopened = await Journal.open(dir, options);
-    expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual(['r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11']);
+    expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual([
+      'r5',
+      'r6',
+      'r7',
+      'r8',
+      'r9',
+      'r10',
+      'r11',
+    ]);
     expect(reopened.state.outbox.map((m) => m.id)).toEqual(['m1']);
     await reopened.journal.close();
   });

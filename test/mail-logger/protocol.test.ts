@@ -23,7 +23,14 @@ describe('wire protocol (pure)', () => {
         fc.string({ unit: 'binary' }),
         fc.option(fc.dictionary(fc.string(), fc.jsonValue()), { nil: undefined }),
         (seq, time, level, schedule, msg, ctx) => {
-          const line = serializeRecord(seq, time, level, schedule, msg, ctx === undefined ? undefined : JSON.stringify(ctx));
+          const line = serializeRecord(
+            seq,
+            time,
+            level,
+            schedule,
+            msg,
+            ctx === undefined ? undefined : JSON.stringify(ctx),
+          );
           expect(line.endsWith('\n')).toBe(true);
           expect(line.slice(0, -1)).not.toContain('\n');
           const parsed = parseClientFrame(line.slice(0, -1));
@@ -39,7 +46,10 @@ describe('wire protocol (pure)', () => {
       ok: true,
       frame: { t: 'hello', v: 1, session: 's-1', source: 'host/prog', pid: 42 },
     });
-    expect(parseClientFrame(serializeDrop(9, 1000, 5).trim())).toEqual({ ok: true, frame: { t: 'drop', seq: 9, time: 1000, count: 5 } });
+    expect(parseClientFrame(serializeDrop(9, 1000, 5).trim())).toEqual({
+      ok: true,
+      frame: { t: 'drop', seq: 9, time: 1000, count: 5 },
+    });
   });
 
   it('never throws on arbitrary input and always gives a reason when it rejects', () => {
@@ -47,15 +57,18 @@ describe('wire protocol (pure)', () => {
       fc.string({ unit: 'binary' }),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc
-        .record({
-          t: fc.constantFrom('rec', 'drop', 'hello', 'x'),
-          seq: fc.oneof(fc.integer(), fc.double(), fc.string()),
-          time: fc.oneof(fc.integer(), fc.double(), fc.constant(null)),
-          level: fc.oneof(fc.constantFrom(...LEVELS), fc.string()),
-          schedule: fc.oneof(fc.constantFrom(...SCHEDULES), fc.string()),
-          msg: fc.oneof(fc.string(), fc.integer()),
-          ctx: fc.oneof(fc.constant(undefined), fc.jsonValue()),
-        }, { requiredKeys: [] })
+        .record(
+          {
+            t: fc.constantFrom('rec', 'drop', 'hello', 'x'),
+            seq: fc.oneof(fc.integer(), fc.double(), fc.string()),
+            time: fc.oneof(fc.integer(), fc.double(), fc.constant(null)),
+            level: fc.oneof(fc.constantFrom(...LEVELS), fc.string()),
+            schedule: fc.oneof(fc.constantFrom(...SCHEDULES), fc.string()),
+            msg: fc.oneof(fc.string(), fc.integer()),
+            ctx: fc.oneof(fc.constant(undefined), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        )
         .map((v) => JSON.stringify(v)),
     );
     fc.assert(
@@ -68,20 +81,27 @@ describe('wire protocol (pure)', () => {
   });
 
   it('rejects unknown levels, malformed JSON and missing seq with a reason', () => {
-    expect(parseClientFrame('{"t":"rec","seq":1,"time":1,"level":"FATAL","schedule":"DAILY","msg":"x"}')).toMatchObject({
+    expect(
+      parseClientFrame('{"t":"rec","seq":1,"time":1,"level":"FATAL","schedule":"DAILY","msg":"x"}'),
+    ).toMatchObject({
       ok: false,
       reason: 'unknown level "FATAL"',
       seq: 1,
     });
     expect(parseClientFrame('{"t":"rec",')).toMatchObject({ ok: false, reason: 'malformed JSON' });
-    expect(parseClientFrame('{"t":"rec","time":1,"level":"INFO","schedule":"DAILY","msg":"x"}')).toMatchObject({ ok: false, seq: null });
+    expect(
+      parseClientFrame('{"t":"rec","time":1,"level":"INFO","schedule":"DAILY","msg":"x"}'),
+    ).toMatchObject({ ok: false, seq: null });
     expect(parseClientFrame('[1,2]')).toMatchObject({ ok: false, reason: 'frame is not a JSON object' });
   });
 
   it('splits lines the same however the stream is chunked, and drops oversized lines', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(/\n/g, ' ')), { maxLength: 20 }),
+        fc.array(
+          fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(/\n/g, ' ')),
+          { maxLength: 20 },
+        ),
         fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 10 }),
         (lines, cuts) => {
           const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(''));
@@ -109,7 +129,11 @@ describe('wire protocol (pure)', () => {
     );
     const seen: string[] = [];
     let big = 0;
-    const splitter = new LineSplitter(MAX_FRAME_BYTES, (b, s, e) => seen.push(b.toString('utf8', s, e)), () => big++);
+    const splitter = new LineSplitter(
+      MAX_FRAME_BYTES,
+      (b, s, e) => seen.push(b.toString('utf8', s, e)),
+      () => big++,
+    );
     splitter.push(Buffer.from('x'.repeat(MAX_FRAME_BYTES + 1)));
     splitter.push(Buffer.from('y'.repeat(1000) + '\nok\n'));
     expect(big).toBe(1);
@@ -117,7 +141,10 @@ describe('wire protocol (pure)', () => {
   });
 
   it('parses unix:// and tcp:// transports and names a bad one', () => {
-    expect(parseTransport('unix:///run/raspimon/mail-logger.sock')).toEqual({ kind: 'unix', path: '/run/raspimon/mail-logger.sock' });
+    expect(parseTransport('unix:///run/raspimon/mail-logger.sock')).toEqual({
+      kind: 'unix',
+      path: '/run/raspimon/mail-logger.sock',
+    });
     expect(parseTransport('tcp://10.0.0.2:7000')).toEqual({ kind: 'tcp', host: '10.0.0.2', port: 7000 });
     expect(parseTransport('tcp://:7000')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 7000 });
     expect(parseTransport('tcp://[::1]:7000')).toEqual({ kind: 'tcp', host: '::1', port: 7000 });

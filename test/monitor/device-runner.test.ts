@@ -1,10 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceRunner } from '../../src/monitor/device-runner.js';
-import type { DeviceSpec, Driver, DriverContext, DriverDefinition, DriverReading } from '../../src/monitor/index.js';
+import type {
+  DeviceSpec,
+  Driver,
+  DriverContext,
+  DriverDefinition,
+  DriverReading,
+} from '../../src/monitor/index.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { recordingLogger } from './support.js';
 
-const device: DeviceSpec = { id: 9, name: 'flaky', description: '', vendorId: undefined, productId: undefined, driver: 'test', config: {}, intervalSeconds: 10, enabled: true, keyIds: undefined };
+const device: DeviceSpec = {
+  id: 9,
+  name: 'flaky',
+  description: '',
+  vendorId: undefined,
+  productId: undefined,
+  driver: 'test',
+  config: {},
+  intervalSeconds: 10,
+  enabled: true,
+  keyIds: undefined,
+};
 
 let scheduler: Scheduler;
 let runner: DeviceRunner | undefined;
@@ -13,7 +30,12 @@ afterEach(async () => {
   await scheduler.stop();
 });
 
-function setup(create: (context: DriverContext) => Driver): { clock: ManualClock; accepted: DriverReading[]; logger: ReturnType<typeof recordingLogger>; starts: () => number } {
+function setup(create: (context: DriverContext) => Driver): {
+  clock: ManualClock;
+  accepted: DriverReading[];
+  logger: ReturnType<typeof recordingLogger>;
+  starts: () => number;
+} {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   scheduler = new Scheduler({ clock });
   scheduler.start();
@@ -61,7 +83,9 @@ describe('DeviceRunner', () => {
       if (starts() > before) startsAt.push(s + 1);
     }
     expect(startsAt).toEqual([1, 3, 7, 15, 23]);
-    expect(logger.text('error')).toMatch(/device 9 "flaky" \(test\): read failed \(Error: sensor unplugged\); retrying in 1 s/);
+    expect(logger.text('error')).toMatch(
+      /device 9 "flaky" \(test\): read failed \(Error: sensor unplugged\); retrying in 1 s/,
+    );
     expect(logger.text('error')).toMatch(/retrying in 8 s \(failure 4\)/);
     expect(logger.text('error')).not.toMatch(/failure 3|failure 5/);
     expect(logger.text('debug')).toMatch(/retrying in 8 s \(failure 5\)/);
@@ -69,7 +93,9 @@ describe('DeviceRunner', () => {
 
   it('a hanging read times out, is reported, and a later good read resets the backoff', async () => {
     let hang = true;
-    const { clock, accepted, logger } = setup(() => ({ read: () => (hang ? new Promise<never>(() => undefined) : [{ keyId: 1, value: 5 }]) }));
+    const { clock, accepted, logger } = setup(() => ({
+      read: () => (hang ? new Promise<never>(() => undefined) : [{ keyId: 1, value: 5 }]),
+    }));
     void runner!.start();
     await clock.advance(5);
     expect(logger.text('error')).toMatch(/read\(\) did not settle within 5 s/);

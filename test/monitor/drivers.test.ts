@@ -15,8 +15,25 @@ function create(driver: string, rawConfig: Record<string, unknown>): { read: () 
   const definition = registry.get(driver)!;
   const check = definition.validateConfig!(rawConfig);
   if (!check.ok) throw new Error(JSON.stringify(check.problems));
-  const device: DeviceSpec = { id: 1, name: 'd', description: '', vendorId: undefined, productId: undefined, driver, config: check.config, intervalSeconds: 1, enabled: true, keyIds: check.keyIds };
-  const context = { device, logger: recordingLogger(), emit: () => undefined, fail: () => undefined, now: () => 0 } as unknown as DriverContext;
+  const device: DeviceSpec = {
+    id: 1,
+    name: 'd',
+    description: '',
+    vendorId: undefined,
+    productId: undefined,
+    driver,
+    config: check.config,
+    intervalSeconds: 1,
+    enabled: true,
+    keyIds: check.keyIds,
+  };
+  const context = {
+    device,
+    logger: recordingLogger(),
+    emit: () => undefined,
+    fail: () => undefined,
+    now: () => 0,
+  } as unknown as DriverContext;
   const instance = definition.create(check.config, context);
   return { read: async () => instance.read!() };
 }
@@ -26,11 +43,23 @@ describe('system driver', () => {
     const proc = path.join(tmp.dir, 'proc');
     mkdirSync(proc);
     writeFileSync(path.join(proc, 'loadavg'), '0.52 0.58 0.59 1/403 12345\n');
-    writeFileSync(path.join(proc, 'meminfo'), 'MemTotal:        3884360 kB\nMemFree:          100000 kB\nMemAvailable:    2512000 kB\n');
+    writeFileSync(
+      path.join(proc, 'meminfo'),
+      'MemTotal:        3884360 kB\nMemFree:          100000 kB\nMemAvailable:    2512000 kB\n',
+    );
     writeFileSync(path.join(proc, 'uptime'), '12345.67 45678.90\n');
     writeFileSync(path.join(tmp.dir, 'temp'), '48312\n');
     const driver = create('system', {
-      keys: { cpuTemperature: 1, load1: 2, load15: 3, memTotal: 4, memAvailable: 5, diskFree: 6, diskTotal: 7, uptime: 8 },
+      keys: {
+        cpuTemperature: 1,
+        load1: 2,
+        load15: 3,
+        memTotal: 4,
+        memAvailable: 5,
+        diskFree: 6,
+        diskTotal: 7,
+        uptime: 8,
+      },
       thermalPath: path.join(tmp.dir, 'temp'),
       procRoot: proc,
       diskPath: tmp.dir,
@@ -55,7 +84,9 @@ describe('file driver', () => {
     const file = path.join(tmp.dir, 'temperature');
     writeFileSync(file, '21562\n');
     expect(await create('file', { path: file, keyId: 4 }).read()).toEqual([{ keyId: 4, value: 21562 }]);
-    expect(await create('file', { path: file, keyId: 4, scale: 0.1, offset: -100 }).read()).toEqual([{ keyId: 4, value: 2056 }]);
+    expect(await create('file', { path: file, keyId: 4, scale: 0.1, offset: -100 }).read()).toEqual([
+      { keyId: 4, value: 2056 },
+    ]);
     writeFileSync(file, 'not ready\n');
     await expect(create('file', { path: file, keyId: 4 }).read()).rejects.toBeInstanceOf(DriverError);
   });

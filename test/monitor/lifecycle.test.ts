@@ -20,11 +20,21 @@ afterEach(async () => {
   state.remove();
 });
 
-function run(mode: string): { stdout: () => string; exit: Promise<{ code: number | null; signal: string | null }>; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, mongodbUri(), conn.db.databaseName, state.dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+function run(mode: string): {
+  stdout: () => string;
+  exit: Promise<{ code: number | null; signal: string | null }>;
+  kill: (s: NodeJS.Signals) => void;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fixture, mongodbUri(), conn.db.databaseName, state.dir, mode],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { stdout: () => out, exit, kill: (s) => child.kill(s) };
 }
 

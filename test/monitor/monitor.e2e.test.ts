@@ -34,11 +34,18 @@ afterEach(async () => {
 /** A polled test driver: reads base, base+1, ... for config.keyId; counts its starts per device id. */
 const starts = new Map<number, number>();
 const counter: DriverDefinition = {
-  validateConfig: (config) => (typeof config.keyId === 'number' ? { ok: true, config, keyIds: [config.keyId] } : { ok: false, problems: [{ field: 'config.keyId', message: 'must be a number' }] }),
+  validateConfig: (config) =>
+    typeof config.keyId === 'number'
+      ? { ok: true, config, keyIds: [config.keyId] }
+      : { ok: false, problems: [{ field: 'config.keyId', message: 'must be a number' }] },
   create(config, context) {
     starts.set(context.device.id, (starts.get(context.device.id) ?? 0) + 1);
     let n = 0;
-    return { read: () => [{ keyId: config.keyId as number, value: ((config.base as number | undefined) ?? 0) + n++ }] };
+    return {
+      read: () => [
+        { keyId: config.keyId as number, value: ((config.base as number | undefined) ?? 0) + n++ },
+      ],
+    };
   },
 };
 
@@ -48,16 +55,37 @@ const keyDocs = [
 ];
 
 function counterDevice(id: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, name: `dev${id}`, description: '', driver: 'counter', config: { keyId: 1 }, interval: 0.05, ...extra };
+  return {
+    id,
+    name: `dev${id}`,
+    description: '',
+    driver: 'counter',
+    config: { keyId: 1 },
+    interval: 0.05,
+    ...extra,
+  };
 }
 
 async function count(filter: Record<string, unknown>): Promise<number> {
   return conn.db.collection('readings').countDocuments(filter);
 }
 
-function makeMonitor(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
+function makeMonitor(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): {
+  monitor: Monitor;
+  logger: ReturnType<typeof recordingLogger>;
+} {
   const logger = recordingLogger();
-  const monitor = new Monitor({ uri: mongodbUri(), namespace, scheduler, logger, stateDir: state.dir, pollSeconds: 0.2, flushSeconds: 0.05, drivers: { counter }, ...extra });
+  const monitor = new Monitor({
+    uri: mongodbUri(),
+    namespace,
+    scheduler,
+    logger,
+    stateDir: state.dir,
+    pollSeconds: 0.2,
+    flushSeconds: 0.05,
+    drivers: { counter },
+    ...extra,
+  });
   monitors.push(monitor);
   return { monitor, logger };
 }
@@ -72,7 +100,13 @@ describe('Monitor end to end (FerretDB)', () => {
     const { monitor, logger } = makeMonitor();
     await monitor.start();
     const readings = conn.db.collection('readings');
-    await waitFor(async () => (await readings.countDocuments({ id: 1, keyId: 1 })) >= 3 && (await readings.countDocuments({ id: 2, keyId: 2 })) >= 3, 10_000, 'readings of both devices');
+    await waitFor(
+      async () =>
+        (await readings.countDocuments({ id: 1, keyId: 1 })) >= 3 &&
+        (await readings.countDocuments({ id: 2, keyId: 2 })) >= 3,
+      10_000,
+      'readings of both devices',
+    );
     const doc = await readings.findOne({ id: 1, keyId: 1 });
     expect(doc).toMatchObject({ id: 1, keyId: 1, value: 21562 });
     expect(doc?.ts).toBeInstanceOf(Date);
@@ -109,7 +143,11 @@ describe('Monitor end to end (FerretDB)', () => {
     const summary = await monitor.reload();
     expect(summary).toMatchObject({ loaded: true, changed: [2], removed: [3], unchanged: [1], added: [] });
     expect(Object.fromEntries(starts)).toEqual({ 1: 1, 2: 2, 3: 1 });
-    await waitFor(async () => (await count({ id: 2, keyId: 2, value: { $gte: 1000 } })) > 0, 5000, 'readings with the new config');
+    await waitFor(
+      async () => (await count({ id: 2, keyId: 2, value: { $gte: 1000 } })) > 0,
+      5000,
+      'readings with the new config',
+    );
     await monitor.flush();
     const removedBefore = await count({ id: 3 });
     await new Promise((r) => setTimeout(r, 200));
@@ -122,7 +160,9 @@ describe('Monitor end to end (FerretDB)', () => {
     await conn.db.collection('devices').insertOne(counterDevice(1));
     const { monitor, logger } = makeMonitor({ pollSeconds: 0.05 });
     await monitor.start();
-    const polls = (): number => logger.records.filter((r) => r.message.startsWith('configuration poll: devices or keys changed')).length;
+    const polls = (): number =>
+      logger.records.filter((r) => r.message.startsWith('configuration poll: devices or keys changed'))
+        .length;
     await new Promise((r) => setTimeout(r, 300));
     expect(polls()).toBe(0);
     expect(starts.get(1)).toBe(1);
@@ -157,7 +197,12 @@ describe('Monitor end to end (FerretDB)', () => {
       counterDevice(1),
       { id: 2, name: 'no-driver', config: {} },
       { id: 3, name: 'bad-interval', driver: 'counter', config: { keyId: 1 }, interval: -1 },
-      { id: 4, name: 'code', pyClass: 'file', pyConf: "__import__('os').system('touch /tmp/raspimon-pwned')" },
+      {
+        id: 4,
+        name: 'code',
+        pyClass: 'file',
+        pyConf: "__import__('os').system('touch /tmp/raspimon-pwned')",
+      },
       { id: 5, name: 'dangling-key', driver: 'file', config: { path: '/tmp/x', keyId: 42 } },
       { id: 6, name: 'dup', driver: 'counter', config: { keyId: 1 } },
       { id: 7, name: 'dup', driver: 'counter', config: { keyId: 1 } },
@@ -178,7 +223,10 @@ describe('Monitor end to end (FerretDB)', () => {
       /key document #2: keyId must be a non-negative integer/,
       /cannot create the unique index devices.name/,
     ]) {
-      expect(errors.filter((m) => expected.test(m)), `${String(expected)} in\n${errors.join("\n")}`).toHaveLength(1);
+      expect(
+        errors.filter((m) => expected.test(m)),
+        `${String(expected)} in\n${errors.join('\n')}`,
+      ).toHaveLength(1);
     }
     await waitFor(async () => (await count({ id: 1 })) > 0, 5000, 'the good device');
     const report = await monitor.check();
@@ -216,8 +264,16 @@ describe('Monitor end to end (FerretDB)', () => {
     const { monitor, logger } = makeMonitor({ pollSeconds: 3600, drivers: { odd } });
     await monitor.start();
     await monitor.flush();
-    expect(monitor.stats()).toMatchObject({ accepted: 2, rejectedNotInteger: 3, rejectedUnknownKey: 1, written: 2 });
-    const docs = await conn.db.collection('readings').aggregate([{ $sort: { keyId: 1 } }, { $project: { _id: 0, value: 1, t: { $type: '$value' }, ts: 1 } }]).toArray();
+    expect(monitor.stats()).toMatchObject({
+      accepted: 2,
+      rejectedNotInteger: 3,
+      rejectedUnknownKey: 1,
+      written: 2,
+    });
+    const docs = await conn.db
+      .collection('readings')
+      .aggregate([{ $sort: { keyId: 1 } }, { $project: { _id: 0, value: 1, t: { $type: '$value' }, ts: 1 } }])
+      .toArray();
     expect(docs).toEqual([
       { value: 2 ** 40, t: 'long', ts: expect.any(Date) },
       { value: -7, t: 'int', ts: new Date(1_700_000_000_000) },
@@ -255,7 +311,13 @@ describe('Monitor end to end (FerretDB)', () => {
       [1, 7],
       [2, 99],
     ]);
-    const buckets = await monitor.buckets({ id: 1, keyId: 1, from: t0, to: t0 + 3 * 3600, bucketSeconds: 3600 });
+    const buckets = await monitor.buckets({
+      id: 1,
+      keyId: 1,
+      from: t0,
+      to: t0 + 3 * 3600,
+      bucketSeconds: 3600,
+    });
     expect(buckets).toEqual([
       { start: new Date(t0 * 1000), count: 2, min: 10, max: 30, avg: 20 },
       { start: new Date((t0 + 3600) * 1000), count: 1, min: 5, max: 5, avg: 5 },
@@ -306,7 +368,9 @@ describe('Monitor end to end (FerretDB)', () => {
     await monitor.start();
     expect(repeats).toHaveLength(1);
     await repeats[0]!();
-    expect((await conn.db.collection('readings').find().toArray()).map((d) => d.value as number)).toEqual([2]);
+    expect((await conn.db.collection('readings').find().toArray()).map((d) => d.value as number)).toEqual([
+      2,
+    ]);
     expect(logger.text('info')).toMatch(/retention: deleted 1 reading\(s\) older than 2 day\(s\)/);
   });
 
@@ -329,7 +393,11 @@ describe('Monitor end to end (FerretDB)', () => {
     const file = path.join(state.dir, 'not-a-dir');
     writeFileSync(file, '');
     const { monitor } = makeMonitor({ stateDir: file });
-    await expect(monitor.start()).rejects.toMatchObject({ name: 'ConfigError', code: 'ERR_CONFIG', message: expect.stringMatching(/cannot use the state dir .*not-a-dir/) });
+    await expect(monitor.start()).rejects.toMatchObject({
+      name: 'ConfigError',
+      code: 'ERR_CONFIG',
+      message: expect.stringMatching(/cannot use the state dir .*not-a-dir/),
+    });
   });
 
   it('random device documents stored in FerretDB: reload never throws, runs exactly the valid ones, one logged problem each (property)', async () => {
@@ -341,27 +409,57 @@ describe('Monitor end to end (FerretDB)', () => {
     let runsWithProblems = 0;
     // A valid device with 0-2 fields replaced by anything (or by a pyConf string, code included).
     const mutation = fc.tuple(
-      fc.constantFrom('id', 'name', 'driver', 'config', 'pyConf', 'pyClass', 'interval', 'enabled', 'vendorId'),
-      fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom("__import__('os').system('id')", "{'keyId': 2}", 'counter', 'nope', 0, -1)),
+      fc.constantFrom(
+        'id',
+        'name',
+        'driver',
+        'config',
+        'pyConf',
+        'pyClass',
+        'interval',
+        'enabled',
+        'vendorId',
+      ),
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.constantFrom("__import__('os').system('id')", "{'keyId': 2}", 'counter', 'nope', 0, -1),
+      ),
     );
     const deviceDoc = fc
-      .tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.array(mutation, { maxLength: 2 }))
+      .tuple(
+        fc.integer({ min: 0, max: 6 }),
+        fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+        fc.array(mutation, { maxLength: 2 }),
+      )
       .map(([id, name, mutations]) => {
-        const doc: Record<string, unknown> = { id, name, driver: 'counter', config: { keyId: 1 }, interval: 0.05 };
+        const doc: Record<string, unknown> = {
+          id,
+          name,
+          driver: 'counter',
+          config: { keyId: 1 },
+          interval: 0.05,
+        };
         for (const [key, value] of mutations) doc[key] = value;
         return doc;
       });
     await fc.assert(
       fc.asyncProperty(fc.array(deviceDoc, { maxLength: 6 }), async (docs) => {
         await conn.db.collection('devices').deleteMany({});
-        await conn.db.collection('devices').insertMany(docs.length > 0 ? docs : [{}], { ordered: false }).catch(() => undefined);
+        await conn.db
+          .collection('devices')
+          .insertMany(docs.length > 0 ? docs : [{}], { ordered: false })
+          .catch(() => undefined);
         const stored = await conn.db.collection('devices').find().toArray();
         const before = logger.records.length;
         const summary = await monitor.reload();
         const expected = validateConfig(stored, keyDocs, registry);
         const running = monitor.devices().map((d) => d.id);
-        expect(running).toEqual([...new Set([...expected.devices.map((d) => d.id), ...summary.kept])].sort((a, b) => a - b));
-        const logged = logger.records.slice(before).filter((r) => r.level === 'error' && r.message.startsWith('configuration:'));
+        expect(running).toEqual(
+          [...new Set([...expected.devices.map((d) => d.id), ...summary.kept])].sort((a, b) => a - b),
+        );
+        const logged = logger.records
+          .slice(before)
+          .filter((r) => r.level === 'error' && r.message.startsWith('configuration:'));
         expect(logged).toHaveLength(expected.problems.length);
         if (running.length > 0) runsWithDevices++;
         if (expected.problems.length > 0) runsWithProblems++;

@@ -46,12 +46,18 @@ async function seed(devices: Record<string, unknown>[]): Promise<void> {
 
 async function storedValues(): Promise<number[]> {
   const conn = await openDb(server.uri, namespace);
-  const docs = await conn.db.collection('readings').find({}, { projection: { _id: 0, value: 1 } }).toArray();
+  const docs = await conn.db
+    .collection('readings')
+    .find({}, { projection: { _id: 0, value: 1 } })
+    .toArray();
   await conn.close();
   return docs.map((d) => d.value as number).sort((a, b) => a - b);
 }
 
-function makeMonitor(gate: { open: boolean; emitted: number }, extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
+function makeMonitor(
+  gate: { open: boolean; emitted: number },
+  extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {},
+): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
   const logger = recordingLogger();
   const monitor = new Monitor({
     uri: server.uri,
@@ -75,43 +81,53 @@ const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-child.ts');
 const sequenceDevice = { id: 1, name: 'seq', driver: 'sequence', config: { keyId: 1 } };
 
 describe('database outages (own FerretDB)', () => {
-  it(`FerretDB killed for ${outageSeconds} s under 1,000 readings/s, then restarted: every reading stored exactly once, memory bounded, reload keeps the config`, async () => {
-    await seed([sequenceDevice]);
-    const gate = { open: true, emitted: 0 };
-    const { monitor, logger } = makeMonitor(gate, { memoryLimit: 2000 });
-    await monitor.start();
-    await new Promise((r) => setTimeout(r, 1000));
-    await server.kill();
-    serverDown = true;
-    let maxQueued = 0;
-    const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, monitor.stats().queued)), 20);
-    await new Promise((r) => setTimeout(r, (outageSeconds * 1000) / 2));
-    const summary = await monitor.reload();
-    expect(summary.loaded).toBe(false);
-    await expect(monitor.latest()).rejects.toMatchObject({ name: 'DatabaseError', code: 'ERR_DATABASE' });
-    expect(logger.text('error')).toMatch(/cannot read the configuration .*keeping the last good configuration \(1 device\(s\) running\)/);
-    expect(monitor.devices().map((d) => d.id)).toEqual([1]);
-    await new Promise((r) => setTimeout(r, (outageSeconds * 1000) / 2));
-    const during = monitor.stats();
-    expect(during.databaseDown).toBe(true);
-    expect(during.spooled).toBeGreaterThan(0);
-    expect(readdirSync(path.join(state.dir, 'spool')).length).toBeGreaterThan(0);
-    await server.restart();
-    serverDown = false;
-    await new Promise((r) => setTimeout(r, 1000));
-    gate.open = false;
-    clearInterval(sampler);
-    await waitFor(async () => (await monitor.flush()) && monitor.stats().queued === 0, 20_000, 'the spool to drain');
-    const values = await storedValues();
-    expect(gate.emitted).toBeGreaterThan(outageSeconds * 1000);
-    expect(values.length).toBe(gate.emitted);
-    expect(values.every((v, i) => v === i)).toBe(true);
-    expect(monitor.stats().written + monitor.stats().duplicates).toBeGreaterThanOrEqual(gate.emitted);
-    // memoryLimit + what arrives during one failed attempt (0.3 s server selection at 1,000/s), loosely.
-    expect(maxQueued).toBeLessThan(2000 + 1500);
-    expect(readdirSync(path.join(state.dir, 'spool'))).toEqual([]);
-    expect(logger.text('info')).toMatch(/database reachable again/);
-  }, 40_000 + outageSeconds * 2000);
+  it(
+    `FerretDB killed for ${outageSeconds} s under 1,000 readings/s, then restarted: every reading stored exactly once, memory bounded, reload keeps the config`,
+    async () => {
+      await seed([sequenceDevice]);
+      const gate = { open: true, emitted: 0 };
+      const { monitor, logger } = makeMonitor(gate, { memoryLimit: 2000 });
+      await monitor.start();
+      await new Promise((r) => setTimeout(r, 1000));
+      await server.kill();
+      serverDown = true;
+      let maxQueued = 0;
+      const sampler = setInterval(() => (maxQueued = Math.max(maxQueued, monitor.stats().queued)), 20);
+      await new Promise((r) => setTimeout(r, (outageSeconds * 1000) / 2));
+      const summary = await monitor.reload();
+      expect(summary.loaded).toBe(false);
+      await expect(monitor.latest()).rejects.toMatchObject({ name: 'DatabaseError', code: 'ERR_DATABASE' });
+      expect(logger.text('error')).toMatch(
+        /cannot read the configuration .*keeping the last good configuration \(1 device\(s\) running\)/,
+      );
+      expect(monitor.devices().map((d) => d.id)).toEqual([1]);
+      await new Promise((r) => setTimeout(r, (outageSeconds * 1000) / 2));
+      const during = monitor.stats();
+      expect(during.databaseDown).toBe(true);
+      expect(during.spooled).toBeGreaterThan(0);
+      expect(readdirSync(path.join(state.dir, 'spool')).length).toBeGreaterThan(0);
+      await server.restart();
+      serverDown = false;
+      await new Promise((r) => setTimeout(r, 1000));
+      gate.open = false;
+      clearInterval(sampler);
+      await waitFor(
+        async () => (await monitor.flush()) && monitor.stats().queued === 0,
+        20_000,
+        'the spool to drain',
+      );
+      const values = await storedValues();
+      expect(gate.emitted).toBeGreaterThan(outageSeconds * 1000);
+      expect(values.length).toBe(gate.emitted);
+      expect(values.every((v, i) => v === i)).toBe(true);
+      expect(monitor.stats().written + monitor.stats().duplicates).toBeGreaterThanOrEqual(gate.emitted);
+      // memoryLimit + what arrives during one failed attempt (0.3 s server selection at 1,000/s), loosely.
+      expect(maxQueued).toBeLessThan(2000 + 1500);
+      expect(readdirSync(path.join(state.dir, 'spool'))).toEqual([]);
+      expect(logger.text('info')).toMatch(/database reachable again/);
+    },
+    40_000 + outageSeconds * 2000,
+  );
 
   it('started while the database is down and no saved config exists: no crash, readings arrive once it is up', async () => {
     await seed([sequenceDevice]);
@@ -146,7 +162,11 @@ describe('database outages (own FerretDB)', () => {
     serverDown = false;
     await new Promise((r) => setTimeout(r, 300));
     gate.open = false;
-    await waitFor(async () => (await monitor.flush()) && monitor.stats().queued === 0, 20_000, 'the spool to drain');
+    await waitFor(
+      async () => (await monitor.flush()) && monitor.stats().queued === 0,
+      20_000,
+      'the spool to drain',
+    );
     const values = await storedValues();
     expect(values.length).toBe(gate.emitted);
     expect(values.every((v, i) => v === i)).toBe(true);
@@ -161,7 +181,11 @@ describe('database outages (own FerretDB)', () => {
     await server.stop();
     serverDown = true;
     const count = 1000;
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, server.uri, namespace, state.dir, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, server.uri, namespace, state.dir, String(count)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let last: { spooled?: number; queued?: number } = {};
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const line = chunk.trim().split('\n').at(-1);
@@ -177,7 +201,9 @@ describe('database outages (own FerretDB)', () => {
     serverDown = false;
     const { monitor, logger } = makeMonitor({ open: false, emitted: 0 }, { drivers: idle });
     await monitor.start();
-    expect(logger.text('info')).toMatch(/readings spool: 1000 reading\(s\) left by a previous run will be replayed/);
+    expect(logger.text('info')).toMatch(
+      /readings spool: 1000 reading\(s\) left by a previous run will be replayed/,
+    );
     await waitFor(async () => (await monitor.flush()) && monitor.stats().spooled === 0, 20_000, 'the replay');
     const values = await storedValues();
     expect(values).toEqual(Array.from({ length: count }, (_, i) => i));

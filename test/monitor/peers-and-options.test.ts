@@ -20,7 +20,9 @@ describe('optional peers', () => {
   });
 
   it('other import failures are not disguised as a missing peer', async () => {
-    await expect(loadMongo(() => Promise.reject(new SyntaxError('broken build')))).rejects.toThrow(SyntaxError);
+    await expect(loadMongo(() => Promise.reject(new SyntaxError('broken build')))).rejects.toThrow(
+      SyntaxError,
+    );
   });
 
   it('importing raspimon/monitor and constructing a Monitor loads neither mongodb nor serialport', () => {
@@ -36,7 +38,10 @@ describe('optional peers', () => {
       console.log(JSON.stringify({ before, after: peers().length > 0 }));
       await scheduler.stop();
     `;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ before: [], after: true });
   });
 });
@@ -49,15 +54,35 @@ describe('Monitor options', () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['neither uri nor db', { uri: undefined }, /give exactly one of options.uri/],
-    ['a uri that is not mongodb://', { uri: 'http://x' }, /options.uri must be a mongodb:\/\/ connection string, got "http:\/\/x" \(string\)/],
+    [
+      'a uri that is not mongodb://',
+      { uri: 'http://x' },
+      /options.uri must be a mongodb:\/\/ connection string, got "http:\/\/x" \(string\)/,
+    ],
     ['a namespace with a dot', { namespace: 'a.b' }, /options.namespace must be a MongoDB database name/],
     ['no scheduler', { scheduler: {} }, /options.scheduler must be a started Scheduler/],
     ['pollSeconds zero', { pollSeconds: 0 }, /options.pollSeconds must be a positive finite number, got 0/],
     ['batchSize fractional', { batchSize: 1.5 }, /options.batchSize must be a positive integer/],
-    ['pollSeconds a string', { pollSeconds: '60' }, /options.pollSeconds must be a number, got "60" \(string\)/],
-    ['retry max below min', { retry: { minSeconds: 5, maxSeconds: 1 } }, /options.retry.maxSeconds \(1\) must be ≥ retry.minSeconds \(5\)/],
-    ['a logger without alert', { logger: { debug() {}, info() {}, warning() {}, error() {} } }, /options.logger.alert must be a function/],
-    ['a driver that is not a factory', { drivers: { x: 42 } }, /options.drivers.x must be a factory function/],
+    [
+      'pollSeconds a string',
+      { pollSeconds: '60' },
+      /options.pollSeconds must be a number, got "60" \(string\)/,
+    ],
+    [
+      'retry max below min',
+      { retry: { minSeconds: 5, maxSeconds: 1 } },
+      /options.retry.maxSeconds \(1\) must be ≥ retry.minSeconds \(5\)/,
+    ],
+    [
+      'a logger without alert',
+      { logger: { debug() {}, info() {}, warning() {}, error() {} } },
+      /options.logger.alert must be a function/,
+    ],
+    [
+      'a driver that is not a factory',
+      { drivers: { x: 42 } },
+      /options.drivers.x must be a factory function/,
+    ],
   ])('rejects %s at the call, with a RaspimonError naming the option', (_what, patch, message) => {
     let error: unknown;
     try {
@@ -71,12 +96,17 @@ describe('Monitor options', () => {
 
   it('a bad uri/db combination is a ConfigError with code ERR_CONFIG', () => {
     expect(() => new Monitor({ ...base, db: {} as never })).toThrow(ConfigError);
-    expect(() => new Monitor({ ...base, db: {} as never })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG' }));
+    expect(() => new Monitor({ ...base, db: {} as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG' }),
+    );
   });
 
   it('a query before start() says to start first (ERR_MONITOR_STATE)', async () => {
     const monitor = new Monitor(base);
-    await expect(monitor.latest()).rejects.toMatchObject({ code: 'ERR_MONITOR_STATE', message: expect.stringMatching(/call await monitor.start\(\) first/) });
+    await expect(monitor.latest()).rejects.toMatchObject({
+      code: 'ERR_MONITOR_STATE',
+      message: expect.stringMatching(/call await monitor.start\(\) first/),
+    });
     await monitor.stop();
     await expect(monitor.start()).rejects.toMatchObject({ code: 'ERR_MONITOR_STATE' });
   });

@@ -11,20 +11,61 @@ import { bucketPipeline } from '../../src/monitor/queries.js';
 import type { DeviceSpec } from '../../src/monitor/index.js';
 
 function device(id: number, config: Record<string, unknown> = {}): DeviceSpec {
-  return { id, name: `d${id}`, description: '', vendorId: undefined, productId: undefined, driver: 'x', config, intervalSeconds: 1, enabled: true, keyIds: undefined };
+  return {
+    id,
+    name: `d${id}`,
+    description: '',
+    vendorId: undefined,
+    productId: undefined,
+    driver: 'x',
+    config,
+    intervalSeconds: 1,
+    enabled: true,
+    keyIds: undefined,
+  };
 }
 
 describe('serial line format', () => {
   it('parses NAME=VALUE pairs through the keys map, KEYID VALUE, and JSON', () => {
-    expect(parseLine('temp=2150 hum=40\r', { temp: 1, hum: 2 })).toEqual({ ok: true, readings: [{ keyId: 1, value: 2150 }, { keyId: 2, value: 40 }] });
-    expect(parseLine('temp=-5;hum=41', { temp: 1, hum: 2 })).toEqual({ ok: true, readings: [{ keyId: 1, value: -5 }, { keyId: 2, value: 41 }] });
+    expect(parseLine('temp=2150 hum=40\r', { temp: 1, hum: 2 })).toEqual({
+      ok: true,
+      readings: [
+        { keyId: 1, value: 2150 },
+        { keyId: 2, value: 40 },
+      ],
+    });
+    expect(parseLine('temp=-5;hum=41', { temp: 1, hum: 2 })).toEqual({
+      ok: true,
+      readings: [
+        { keyId: 1, value: -5 },
+        { keyId: 2, value: 41 },
+      ],
+    });
     expect(parseLine('7 -12', {})).toEqual({ ok: true, readings: [{ keyId: 7, value: -12 }] });
-    expect(parseLine('{"keyId": 3, "value": 99}', {})).toEqual({ ok: true, readings: [{ keyId: 3, value: 99 }] });
-    expect(parseLine('[{"keyId": 3, "value": 1}, {"keyId": 4, "value": 2}]', {})).toEqual({ ok: true, readings: [{ keyId: 3, value: 1 }, { keyId: 4, value: 2 }] });
+    expect(parseLine('{"keyId": 3, "value": 99}', {})).toEqual({
+      ok: true,
+      readings: [{ keyId: 3, value: 99 }],
+    });
+    expect(parseLine('[{"keyId": 3, "value": 1}, {"keyId": 4, "value": 2}]', {})).toEqual({
+      ok: true,
+      readings: [
+        { keyId: 3, value: 1 },
+        { keyId: 4, value: 2 },
+      ],
+    });
     expect(parseLine('   ', {})).toEqual({ ok: true, readings: [] });
   });
 
-  it.each(['garbage', 'temp=abc', 'unknown=5', '=5', '{"keyId": "3", "value": 1}', '{not json', '1 2 3', 'x 5'])('rejects %j with a reason', (line) => {
+  it.each([
+    'garbage',
+    'temp=abc',
+    'unknown=5',
+    '=5',
+    '{"keyId": "3", "value": 1}',
+    '{not json',
+    '1 2 3',
+    'x 5',
+  ])('rejects %j with a reason', (line) => {
     const result = parseLine(line, { temp: 1 });
     expect(result.ok).toBe(false);
   });
@@ -34,13 +75,28 @@ describe('port discovery', () => {
   // Shaped like SerialPort.list() on a Raspberry Pi with an FTDI adapter and an Arduino.
   const piPorts = [
     { path: '/dev/ttyAMA0', manufacturer: undefined, vendorId: undefined, productId: undefined },
-    { path: '/dev/ttyUSB0', manufacturer: 'FTDI', serialNumber: 'A50285BI', pnpId: 'usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0', vendorId: '0403', productId: '6001' },
-    { path: '/dev/ttyACM0', manufacturer: 'Arduino (www.arduino.cc)', pnpId: 'usb-Arduino__www.arduino.cc__0043-if00', vendorId: '2341', productId: '0043' },
+    {
+      path: '/dev/ttyUSB0',
+      manufacturer: 'FTDI',
+      serialNumber: 'A50285BI',
+      pnpId: 'usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0',
+      vendorId: '0403',
+      productId: '6001',
+    },
+    {
+      path: '/dev/ttyACM0',
+      manufacturer: 'Arduino (www.arduino.cc)',
+      pnpId: 'usb-Arduino__www.arduino.cc__0043-if00',
+      vendorId: '2341',
+      productId: '0043',
+    },
   ];
 
   it('matches vendorId/productId case-insensitively (Windows reports uppercase hex)', () => {
     expect(findPort(piPorts, '2341', '0043')?.path).toBe('/dev/ttyACM0');
-    expect(findPort([{ path: 'COM3', vendorId: '0403', productId: '6001'.toUpperCase() }], '0x0403', '6001')?.path).toBe('COM3');
+    expect(
+      findPort([{ path: 'COM3', vendorId: '0403', productId: '6001'.toUpperCase() }], '0x0403', '6001')?.path,
+    ).toBe('COM3');
     expect(findPort(piPorts, '1a86', '7523')).toBeUndefined();
   });
 });
@@ -50,11 +106,15 @@ describe('file driver value', () => {
     expect(valueFromFileText('21562\n', 1, 0, 'f')).toBe(21562);
     expect(valueFromFileText('21.562', 1000, -500, 'f')).toBe(21062);
     expect(() => valueFromFileText('', 1, 0, '/sys/t')).toThrow(/holds no number/);
-    expect(() => valueFromFileText('72 01 4b 46 : crc=57 YES', 1, 0, '/sys/t')).toThrow(/DriverError|holds no number/);
+    expect(() => valueFromFileText('72 01 4b 46 : crc=57 YES', 1, 0, '/sys/t')).toThrow(
+      /DriverError|holds no number/,
+    );
   });
 
   it('parses /proc/meminfo', () => {
-    expect(parseMeminfo('MemTotal:        3884360 kB\nMemAvailable:    2000000 kB\n').get('MemAvailable')).toBe(2_000_000);
+    expect(
+      parseMeminfo('MemTotal:        3884360 kB\nMemAvailable:    2000000 kB\n').get('MemAvailable'),
+    ).toBe(2_000_000);
   });
 });
 
@@ -65,7 +125,11 @@ describe('diffDevices', () => {
       [2, device(2)],
       [3, device(3)],
     ]);
-    const diff = diffDevices(running, [device(1, { b: 2, a: 1 }), { ...device(2), intervalSeconds: 5 }, device(4)]);
+    const diff = diffDevices(running, [
+      device(1, { b: 2, a: 1 }),
+      { ...device(2), intervalSeconds: 5 },
+      device(4),
+    ]);
     expect(diff.unchanged.map((d) => d.id)).toEqual([1]);
     expect(diff.changed.map((d) => d.id)).toEqual([2]);
     expect(diff.added.map((d) => d.id)).toEqual([4]);
@@ -77,7 +141,10 @@ describe('integrity', () => {
   it('classifies readings whose (id, keyId) pair is not in the configuration', () => {
     const config = validateConfig(
       [{ id: 1, name: 'a', driver: 'file', config: { path: '/t', keyId: 1 } }],
-      [{ keyId: 1, unit: 'mC' }, { keyId: 2, unit: '%' }],
+      [
+        { keyId: 1, unit: 'mC' },
+        { keyId: 2, unit: '%' },
+      ],
       buildRegistry(),
     );
     const orphans = findOrphans(
@@ -100,6 +167,13 @@ describe('integrity', () => {
 describe('bucket pipeline (MongoDB path)', () => {
   it('groups by ts minus ts mod bucket size, with min/max/avg/count', () => {
     const pipeline = bucketPipeline({ id: 1 }, 3_600_000);
-    expect(pipeline[1]).toMatchObject({ $group: { count: { $sum: 1 }, min: { $min: '$value' }, max: { $max: '$value' }, avg: { $avg: '$value' } } });
+    expect(pipeline[1]).toMatchObject({
+      $group: {
+        count: { $sum: 1 },
+        min: { $min: '$value' },
+        max: { $max: '$value' },
+        avg: { $avg: '$value' },
+      },
+    });
   });
 });

@@ -12,15 +12,28 @@ describe('parsePyConf', () => {
   });
 
   it('reads Python literal dicts: single quotes, True/False/None, tuples, trailing commas, comments', () => {
-    const text = "{'path': '/sys/bus/w1/devices/28-0316/temperature', 'scale': 0.5, 'on': True, 'off': False, 'x': None, 'pair': (1, 2,), 'hex': 0x1F, -1: 'neg', } # done";
+    const text =
+      "{'path': '/sys/bus/w1/devices/28-0316/temperature', 'scale': 0.5, 'on': True, 'off': False, 'x': None, 'pair': (1, 2,), 'hex': 0x1F, -1: 'neg', } # done";
     expect(parsePyConf(text)).toEqual({
       ok: true,
-      value: { path: '/sys/bus/w1/devices/28-0316/temperature', scale: 0.5, on: true, off: false, x: null, pair: [1, 2], hex: 31, '-1': 'neg' },
+      value: {
+        path: '/sys/bus/w1/devices/28-0316/temperature',
+        scale: 0.5,
+        on: true,
+        off: false,
+        x: null,
+        pair: [1, 2],
+        hex: 31,
+        '-1': 'neg',
+      },
     });
   });
 
   it('handles escapes inside strings', () => {
-    expect(parsePyConf(String.raw`{'a': 'it\'s', "b": "tab\there", 'c': '\x41\u00e9'}`)).toEqual({ ok: true, value: { a: "it's", b: 'tab\there', c: 'Aé' } });
+    expect(parsePyConf(String.raw`{'a': 'it\'s', "b": "tab\there", 'c': '\x41\u00e9'}`)).toEqual({
+      ok: true,
+      value: { a: "it's", b: 'tab\there', c: 'Aé' },
+    });
   });
 
   it.each([

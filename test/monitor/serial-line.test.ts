@@ -49,12 +49,31 @@ describe('serial-line driver through a socat PTY pair', () => {
       { keyId: 3, unit: 'Pa', description: 'pressure' },
     ]);
     // Uppercase ids in the document, lowercase in the listing, as on a Windows-edited config.
-    await conn.db.collection('devices').insertOne({ id: 1, name: 'arduino', vendorId: '1A86', productId: '7523', driver: 'serial-line', config: { baudRate: 9600, keys: { temp: 1, hum: 2 } } });
+    await conn.db.collection('devices').insertOne({
+      id: 1,
+      name: 'arduino',
+      vendorId: '1A86',
+      productId: '7523',
+      driver: 'serial-line',
+      config: { baudRate: 9600, keys: { temp: 1, hum: 2 } },
+    });
     const listing = [
       { path: '/dev/ttyAMA0' },
       { path: '/dev/ttyUSB0', manufacturer: 'FTDI', vendorId: '0403', productId: '6001' },
-      { path: '/dev/ttyACM0', manufacturer: 'Arduino (www.arduino.cc)', pnpId: 'usb-Arduino__www.arduino.cc__0043-if00', vendorId: '2341', productId: '0043' },
-      { path: pair.device, manufacturer: '1a86', pnpId: 'usb-1a86_USB_Serial-if00-port0', vendorId: '1a86', productId: '7523' },
+      {
+        path: '/dev/ttyACM0',
+        manufacturer: 'Arduino (www.arduino.cc)',
+        pnpId: 'usb-Arduino__www.arduino.cc__0043-if00',
+        vendorId: '2341',
+        productId: '0043',
+      },
+      {
+        path: pair.device,
+        manufacturer: '1a86',
+        pnpId: 'usb-1a86_USB_Serial-if00-port0',
+        vendorId: '1a86',
+        productId: '7523',
+      },
     ];
     const logger = recordingLogger();
     monitor = new Monitor({
@@ -75,7 +94,9 @@ describe('serial-line driver through a socat PTY pair', () => {
     await waitFor(async () => (await values(3)).length === 1, 5000, 'the JSON line');
     expect(await values(1)).toEqual([2150]);
     expect(await values(2)).toEqual([40]);
-    expect(logger.text('warning')).toMatch(/malformed line from .*ttyDEVICE \(1 so far\): not NAME=VALUE, KEYID VALUE or JSON: "this is noise"/);
+    expect(logger.text('warning')).toMatch(
+      /malformed line from .*ttyDEVICE \(1 so far\): not NAME=VALUE, KEYID VALUE or JSON: "this is noise"/,
+    );
     expect(monitor.stats().rejectedUnknownKey).toBe(1);
 
     // Unplugged: the PTY vanishes; the driver notices, the monitor retries with backoff.
@@ -87,10 +108,14 @@ describe('serial-line driver through a socat PTY pair', () => {
     await pair.reopen();
     sensor = await openSensor(pair.peer);
     let n = 0;
-    await waitFor(async () => {
-      sensor!.write(`temp=${2200 + n++}\n`);
-      return (await values(1)).some((v) => v >= 2200);
-    }, 10_000, 'readings after the replug');
+    await waitFor(
+      async () => {
+        sensor!.write(`temp=${2200 + n++}\n`);
+        return (await values(1)).some((v) => v >= 2200);
+      },
+      10_000,
+      'readings after the replug',
+    );
     expect(monitor.devices().map((d) => [d.name, d.vendorId])).toEqual([['arduino', '1a86']]);
   });
 });

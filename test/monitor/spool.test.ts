@@ -9,7 +9,14 @@ beforeEach(() => (tmp = tempDir('raspimon-spool-')));
 afterEach(() => tmp.remove());
 
 function readings(fromSeq: number, n: number): PendingReading[] {
-  return Array.from({ length: n }, (_, i) => ({ seq: fromSeq + i, oid: (fromSeq + i).toString(16).padStart(24, '0'), id: 1, keyId: 2, value: 2 ** 40 + i, tsMs: 1_700_000_000_000 + i }));
+  return Array.from({ length: n }, (_, i) => ({
+    seq: fromSeq + i,
+    oid: (fromSeq + i).toString(16).padStart(24, '0'),
+    id: 1,
+    keyId: 2,
+    value: 2 ** 40 + i,
+    tsMs: 1_700_000_000_000 + i,
+  }));
 }
 
 describe('Spool', () => {
@@ -32,7 +39,10 @@ describe('Spool', () => {
     await spool.append(readings(1, 2));
     const name = readdirSync(tmp.dir)[0]!;
     appendFileSync(path.join(tmp.dir, name), '{"seq":3,"oid":"00');
-    writeFileSync(path.join(tmp.dir, 'readings-0000000000000009.ndjson.tmp'), JSON.stringify({ seq: 9, oid: 'a'.repeat(24), id: 1, keyId: 1, value: 5, ts: 1 }) + '\n');
+    writeFileSync(
+      path.join(tmp.dir, 'readings-0000000000000009.ndjson.tmp'),
+      JSON.stringify({ seq: 9, oid: 'a'.repeat(24), id: 1, keyId: 1, value: 5, ts: 1 }) + '\n',
+    );
     const again = await Spool.open(tmp.dir);
     const content = await again.read(again.oldest()!);
     expect(content.readings).toHaveLength(2);

@@ -13,7 +13,10 @@ export interface LogRecord {
 }
 
 /** A logger that keeps every record, for assertions. */
-export function recordingLogger(): MonitorLogger & { records: LogRecord[]; text(level?: keyof MonitorLogger): string } {
+export function recordingLogger(): MonitorLogger & {
+  records: LogRecord[];
+  text(level?: keyof MonitorLogger): string;
+} {
   const records: LogRecord[] = [];
   const log =
     (level: keyof MonitorLogger) =>
@@ -27,12 +30,20 @@ export function recordingLogger(): MonitorLogger & { records: LogRecord[]; text(
     warning: log('warning'),
     error: log('error'),
     alert: log('alert'),
-    text: (level) => records.filter((r) => level === undefined || r.level === level).map((r) => r.message).join('\n'),
+    text: (level) =>
+      records
+        .filter((r) => level === undefined || r.level === level)
+        .map((r) => r.message)
+        .join('\n'),
   };
 }
 
 /** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -62,7 +73,10 @@ export async function openDb(uri: string, name: string): Promise<{ db: Db; close
 }
 
 /** The seed's example configuration, in its own shape (pyClass/pyConf strings). */
-export function seedConfig(sensorFile: string): { devices: Record<string, unknown>[]; keys: Record<string, unknown>[] } {
+export function seedConfig(sensorFile: string): {
+  devices: Record<string, unknown>[];
+  keys: Record<string, unknown>[];
+} {
   return {
     keys: [
       { keyId: 1, unit: 'mC', description: 'temperature' },
@@ -97,7 +111,10 @@ export function seedConfig(sensorFile: string): { devices: Record<string, unknow
  * (0, 1, 2, …) for `config.keyId`, in 10 ms ticks, while `gate.open`; `gate.emitted`
  * counts them, so a test can check that each was stored exactly once.
  */
-export function sequenceDriver(ratePerSecond: number, gate: { open: boolean; emitted: number }): DriverDefinition {
+export function sequenceDriver(
+  ratePerSecond: number,
+  gate: { open: boolean; emitted: number },
+): DriverDefinition {
   return {
     validateConfig: (config) => ({ ok: true, config, keyIds: [config.keyId as number] }),
     create(config, context) {
@@ -108,7 +125,8 @@ export function sequenceDriver(ratePerSecond: number, gate: { open: boolean; emi
           timer = setInterval(() => {
             if (!gate.open) return;
             const batch = [];
-            for (let i = 0; i < perTick; i++) batch.push({ keyId: config.keyId as number, value: gate.emitted++ });
+            for (let i = 0; i < perTick; i++)
+              batch.push({ keyId: config.keyId as number, value: gate.emitted++ });
             context.emit(batch);
           }, 10);
         },

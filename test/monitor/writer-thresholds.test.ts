@@ -45,7 +45,8 @@ afterEach(async () => {
 });
 
 const stored = (): Promise<number> => conn.db.collection('readings').countDocuments();
-const emit = (n: number): void => context!.emit(Array.from({ length: n }, (_, i) => ({ keyId: 1, value: i })));
+const emit = (n: number): void =>
+  context!.emit(Array.from({ length: n }, (_, i) => ({ keyId: 1, value: i })));
 
 describe('writer thresholds and polling on a ManualClock', () => {
   it('a partial batch waits flushSeconds; a full batch goes at once; timestamps come from the clock', async () => {
@@ -59,15 +60,25 @@ describe('writer thresholds and polling on a ManualClock', () => {
     expect(doc?.ts).toEqual(new Date('2026-03-01T00:00:00Z'));
 
     emit(100);
-    await waitFor(async () => (await stored()) === 110, 5000, 'the size-triggered flush without time passing');
+    await waitFor(
+      async () => (await stored()) === 110,
+      5000,
+      'the size-triggered flush without time passing',
+    );
   });
 
   it('the poll notices a changed device only when pollSeconds have passed', async () => {
-    await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { description: 'now with a description' } });
+    await conn.db
+      .collection('devices')
+      .updateOne({ id: 1 }, { $set: { description: 'now with a description' } });
     await clock.advance(29);
     await new Promise((r) => setTimeout(r, 100));
     expect(monitor!.devices()[0]?.description).toBe('');
     await clock.advance(1);
-    await waitFor(() => monitor!.devices()[0]?.description === 'now with a description', 5000, 'the poll reload');
+    await waitFor(
+      () => monitor!.devices()[0]?.description === 'now with a description',
+      5000,
+      'the poll reload',
+    );
   });
 });

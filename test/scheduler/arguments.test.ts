@@ -28,7 +28,11 @@ describe('bad arguments throw at the call', () => {
     for (const method of ['onceAfter', 'onceOClock', 'repeatEvery', 'repeatOClock'] as const) {
       const call = () => scheduler[method](seconds, noop);
       expect(call).toThrow(RaspimonRangeError);
-      expect(call).toThrow(new RegExp(`Scheduler\\.${method}: seconds must be a finite number of seconds > 0.*got ${String(seconds)}`));
+      expect(call).toThrow(
+        new RegExp(
+          `Scheduler\\.${method}: seconds must be a finite number of seconds > 0.*got ${String(seconds)}`,
+        ),
+      );
     }
     expect(scheduler.jobs()).toEqual([]);
   });
@@ -62,13 +66,15 @@ describe('bad arguments throw at the call', () => {
 
   it('bad options → errors naming the option', () => {
     expect(() => new Scheduler({ clockCheck: 0 })).toThrow(/options\.clockCheck/);
-    expect(() => new Scheduler({ clock: as<ManualClock>({ now: () => 0 }) })).toThrow(/options\.clock must implement Clock/);
+    expect(() => new Scheduler({ clock: as<ManualClock>({ now: () => 0 }) })).toThrow(
+      /options\.clock must implement Clock/,
+    );
     expect(() => new Scheduler({ onError: as<() => void>('stderr') })).toThrow(/onError/);
     expect(() => new Scheduler({ timeZone: '' })).toThrow(/options\.timeZone/);
     expect(() => new Scheduler(as<object>('fast'))).toThrow(/options must be an object/);
   });
 
-  it('the caller\'s options object is not modified', () => {
+  it("the caller's options object is not modified", () => {
     const options = { clock: new ManualClock() };
     schedulers.push(new Scheduler(options).start());
     expect(Object.keys(options)).toEqual(['clock']);
@@ -83,7 +89,7 @@ describe('ManualClock arguments', () => {
     expect(() => new ManualClock(new Date('x'))).toThrow(/invalid Date/);
   });
 
-  it('setTimer refuses delays past setTimeout\'s limit, so a clock user must chunk them', () => {
+  it("setTimer refuses delays past setTimeout's limit, so a clock user must chunk them", () => {
     const clock = new ManualClock();
     expect(() => clock.setTimer(noop, 2 ** 31)).toThrow(/2147483647/);
   });

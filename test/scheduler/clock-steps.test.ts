@@ -43,7 +43,7 @@ describe('wall-clock steps (NTP)', () => {
     ]);
   });
 
-  it('after a −1 h step an hourly o\'clock job and a cron job do not run their last slot again', async () => {
+  it("after a −1 h step an hourly o'clock job and a cron job do not run their last slot again", async () => {
     const clock = new ManualClock(new Date('2026-05-10T12:59:00.000Z'));
     const scheduler = setup('', clock);
     const slots: string[] = [];
@@ -80,7 +80,11 @@ describe('wall-clock steps (NTP)', () => {
     await clock.advance(60); // 12:01:00, now 12:01:30
     clock.setWallTime(new Date(clock.now() - HOUR)); // 11:01:30
     await clock.advance(90);
-    expect(runs).toEqual(['2026-05-10T12:01:00.000Z', '2026-05-10T11:02:00.000Z', '2026-05-10T11:03:00.000Z']);
+    expect(runs).toEqual([
+      '2026-05-10T12:01:00.000Z',
+      '2026-05-10T11:02:00.000Z',
+      '2026-05-10T11:03:00.000Z',
+    ]);
   });
 
   it('relative jobs (onceAfter, repeatEvery) follow the monotonic clock and ignore steps both ways', async () => {
@@ -180,7 +184,7 @@ describe('wall-clock steps (NTP)', () => {
     expect(runs).toEqual(['2026-05-10T13:00:04.000Z']);
   });
 
-  it('with a clock that does not report steps, a backward step re-plans o\'clock jobs at the next check', async () => {
+  it("with a clock that does not report steps, a backward step re-plans o'clock jobs at the next check", async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
     const polled: Clock = {
       now: () => manual.now(),

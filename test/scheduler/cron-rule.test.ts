@@ -5,12 +5,15 @@ import { cronFor, nextCronRun, previousCronRun } from '../../src/scheduler/cron.
 import { randomId } from '../../src/scheduler/uuid.js';
 
 describe('cron rules (croner as a pure parser, answers remembered)', () => {
-  it('nextCronRun with its remembered answer always equals croner\'s own nextRun', () => {
+  it("nextCronRun with its remembered answer always equals croner's own nextRun", () => {
     fc.assert(
       fc.property(
         fc.constantFrom('0 8 * * *', '*/5 * * * *', '30 2 * * *', '*/10 * * * * *', '0 0 1 * *'),
         fc.constantFrom(undefined, 'Europe/Berlin', 'America/New_York', 'UTC'),
-        fc.array(fc.integer({ min: 1_767_225_600_000, max: 1_798_761_600_000 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.integer({ min: 1_767_225_600_000, max: 1_798_761_600_000 }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.array(fc.integer({ min: 0, max: 3_600_000 }), { minLength: 1, maxLength: 30 }),
         (pattern, zone, starts, steps) => {
           const rule = cronFor(pattern, zone);
@@ -36,14 +39,17 @@ describe('cron rules (croner as a pure parser, answers remembered)', () => {
 
   it('previousCronRun finds the last match before a time', () => {
     const rule = cronFor('0 8 * * *', 'UTC');
-    expect(previousCronRun(rule, Date.parse('2026-01-02T08:00:00Z'))).toBe(Date.parse('2026-01-01T08:00:00Z'));
+    expect(previousCronRun(rule, Date.parse('2026-01-02T08:00:00Z'))).toBe(
+      Date.parse('2026-01-01T08:00:00Z'),
+    );
   });
 });
 
 describe('job ids', () => {
   it('are distinct version-4 UUIDs', () => {
     const ids = Array.from({ length: 5000 }, randomId);
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
 });

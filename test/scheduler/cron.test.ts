@@ -25,7 +25,11 @@ describe('repeatCron', () => {
     const runs: string[] = [];
     scheduler.repeatCron('0 8 * * *', () => runs.push(new Date(clock.now()).toISOString()));
     await clock.advance(3 * 86_400);
-    expect(runs).toEqual(['2026-01-10T13:00:00.000Z', '2026-01-11T13:00:00.000Z', '2026-01-12T13:00:00.000Z']);
+    expect(runs).toEqual([
+      '2026-01-10T13:00:00.000Z',
+      '2026-01-11T13:00:00.000Z',
+      '2026-01-12T13:00:00.000Z',
+    ]);
   });
 
   it.each([
@@ -53,7 +57,9 @@ describe('repeatCron', () => {
     expect(runs).toEqual(['2026-03-29T01:00:00.000Z']); // 03:00 CEST, croner's rule for a time in the gap
     const autumn = setup('2026-10-24T12:00:00Z', 'Europe/Berlin');
     const autumnRuns: string[] = [];
-    autumn.scheduler.repeatCron('30 2 * * *', () => autumnRuns.push(new Date(autumn.clock.now()).toISOString()));
+    autumn.scheduler.repeatCron('30 2 * * *', () =>
+      autumnRuns.push(new Date(autumn.clock.now()).toISOString()),
+    );
     await autumn.clock.advance(86_400);
     expect(autumnRuns).toEqual(['2026-10-25T00:30:00.000Z']); // 02:30 CEST, not again at 02:30 CET
   });

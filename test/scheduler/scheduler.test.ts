@@ -19,7 +19,7 @@ afterEach(async () => {
   await Promise.all(schedulers.splice(0).map((s) => s.stop()));
 });
 
-describe('o\'clock jobs', () => {
+describe("o'clock jobs", () => {
   it('repeatOClock(60) started at 12:00:37.5 runs at 12:01:00.000, 12:02:00.000, ... exactly', async () => {
     const { clock, scheduler, iso } = setup('2026-01-01T12:00:37.500Z');
     const runs: string[] = [];
@@ -83,7 +83,9 @@ describe('drift and never early', () => {
           const scheduler = new Scheduler({ clock }).start();
           const startMs = clock.now();
           const ran: Array<{ i: number; atMs: number }> = [];
-          delaysMs.forEach((d, i) => scheduler.onceAfter(d / 1000, () => ran.push({ i, atMs: clock.now() - startMs })));
+          delaysMs.forEach((d, i) =>
+            scheduler.onceAfter(d / 1000, () => ran.push({ i, atMs: clock.now() - startMs })),
+          );
           // Advance in uneven steps, checking after each that nothing ran early.
           const total = Math.max(...delaysMs);
           for (let s = 1; s <= steps; s++) {
@@ -101,7 +103,7 @@ describe('drift and never early', () => {
     );
   });
 
-  it('onceAfter with a 30-day delay (past setTimeout\'s 24.8-day limit) runs at 30 days, not before', async () => {
+  it("onceAfter with a 30-day delay (past setTimeout's 24.8-day limit) runs at 30 days, not before", async () => {
     const { clock, scheduler } = setup();
     const ran = vi.fn();
     scheduler.onceAfter(30 * 86_400, ran);
@@ -175,7 +177,10 @@ describe('errors and overlap', () => {
   it('a throwing job and a rejecting async job reach onError; the others keep running', async () => {
     const errors: Array<{ error: unknown; kind: string; id: string }> = [];
     const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-    const scheduler = new Scheduler({ clock, onError: (error, job) => errors.push({ error, ...job }) }).start();
+    const scheduler = new Scheduler({
+      clock,
+      onError: (error, job) => errors.push({ error, ...job }),
+    }).start();
     schedulers.push(scheduler);
     const boom = new Error('boom');
     const throwing = scheduler.repeatEvery(1, () => {
@@ -207,7 +212,9 @@ describe('errors and overlap', () => {
       });
       await clock.advance(1);
       expect(write).toHaveBeenCalledTimes(1);
-      expect(write.mock.calls[0]![0]).toBe(`raspimon scheduler: job ${id} (onceAfter) failed: Error: disk full second line\n`);
+      expect(write.mock.calls[0]![0]).toBe(
+        `raspimon scheduler: job ${id} (onceAfter) failed: Error: disk full second line\n`,
+      );
     } finally {
       write.mockRestore();
     }
@@ -239,7 +246,10 @@ describe('errors and overlap', () => {
     scheduler.repeatEvery(1, () => runs++);
     await clock.advance(5);
     expect(runs).toBe(5);
-    const stopped = await Promise.race([scheduler.stop().then(() => 'stopped'), clock.advance(60).then(() => 'waiting')]);
+    const stopped = await Promise.race([
+      scheduler.stop().then(() => 'stopped'),
+      clock.advance(60).then(() => 'waiting'),
+    ]);
     expect(stopped).toBe('waiting');
   });
 });
@@ -302,7 +312,11 @@ describe('jobs()', () => {
       skipped: 0,
       lastError: undefined,
     });
-    expect(byId.get(b)).toMatchObject({ kind: 'repeatOClock', nextRun: new Date('2026-01-01T13:00:00Z'), runs: 0 });
+    expect(byId.get(b)).toMatchObject({
+      kind: 'repeatOClock',
+      nextRun: new Date('2026-01-01T13:00:00Z'),
+      runs: 0,
+    });
     expect(byId.get(c)).toMatchObject({ kind: 'onceWhen', nextRun: new Date('2026-01-02T00:00:00Z') });
     expect(byId.get(d)?.kind).toBe('repeatCron');
     expect(byId.get(d)?.nextRun?.getTime()).toBeGreaterThan(clock.now());

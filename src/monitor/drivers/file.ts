@@ -11,7 +11,9 @@ import { checkKeyId, checkNumber, checkString, unknownFields } from './config-fi
 export function valueFromFileText(text: string, scale: number, offset: number, path: string): number {
   const trimmed = text.trim();
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(trimmed)) {
-    throw new DriverError(`${path} holds no number (${JSON.stringify(trimmed.slice(0, 40))}); check the sensor or the path`);
+    throw new DriverError(
+      `${path} holds no number (${JSON.stringify(trimmed.slice(0, 40))}); check the sensor or the path`,
+    );
   }
   return Math.round(Number(trimmed) * scale + offset);
 }

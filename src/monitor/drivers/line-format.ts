@@ -38,7 +38,8 @@ function parsePairs(text: string, keys: Readonly<Record<string, number>>): LineR
     const value = pair.slice(eq + 1);
     if (eq <= 0 || !numberText.test(value)) return { ok: false, reason: `bad pair ${JSON.stringify(pair)}` };
     const keyId = Object.hasOwn(keys, name) ? keys[name] : undefined;
-    if (keyId === undefined) return { ok: false, reason: `name ${JSON.stringify(name)} is not in config.keys` };
+    if (keyId === undefined)
+      return { ok: false, reason: `name ${JSON.stringify(name)} is not in config.keys` };
     readings.push({ keyId, value: Number(value) });
   }
   return { ok: true, readings };

@@ -11,7 +11,9 @@ export const builtInDriverNames = ['system', 'file', 'serial-line'] as const;
  * The built-ins plus the user's drivers (a user driver with a built-in's name replaces it,
  * e.g. a `serial-line` with an injected port lister).
  */
-export function buildRegistry(user: Readonly<Record<string, DriverFactory | DriverDefinition>> = {}): Map<string, DriverDefinition> {
+export function buildRegistry(
+  user: Readonly<Record<string, DriverFactory | DriverDefinition>> = {},
+): Map<string, DriverDefinition> {
   const registry = new Map<string, DriverDefinition>([
     ['system', systemDriver],
     ['file', fileDriver],
@@ -19,8 +21,12 @@ export function buildRegistry(user: Readonly<Record<string, DriverFactory | Driv
   ]);
   for (const [name, entry] of Object.entries(user)) {
     if (typeof entry === 'function') registry.set(name, { create: entry });
-    else if (typeof entry === 'object' && entry !== null && typeof entry.create === 'function') registry.set(name, entry);
-    else throw new ConfigError(`options.drivers.${name} must be a factory function or { create, validateConfig? }, got ${typeof entry}`);
+    else if (typeof entry === 'object' && entry !== null && typeof entry.create === 'function')
+      registry.set(name, entry);
+    else
+      throw new ConfigError(
+        `options.drivers.${name} must be a factory function or { create, validateConfig? }, got ${typeof entry}`,
+      );
   }
   return registry;
 }

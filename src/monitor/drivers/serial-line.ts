@@ -32,7 +32,11 @@ export interface SerialLineOptions {
 }
 
 /** Picks the port whose USB ids match (compared lowercased; Windows reports uppercase). */
-export function findPort(ports: readonly SerialPortInfo[], vendorId: string, productId: string): SerialPortInfo | undefined {
+export function findPort(
+  ports: readonly SerialPortInfo[],
+  vendorId: string,
+  productId: string,
+): SerialPortInfo | undefined {
   const vendor = normaliseUsbId(vendorId);
   const product = normaliseUsbId(productId);
   return [...ports]
@@ -65,11 +69,18 @@ export function createSerialLineDriver(options: SerialLineOptions = {}): DriverD
       const productId = checkString(config.productId, 'config.productId', problems, false);
       const baudRate = config.baudRate ?? 9600;
       if (typeof baudRate !== 'number' || !Number.isSafeInteger(baudRate) || baudRate <= 0) {
-        problems.push({ field: 'config.baudRate', message: `must be a positive integer (e.g. 9600 or 115200), got ${showValue(baudRate)}` });
+        problems.push({
+          field: 'config.baudRate',
+          message: `must be a positive integer (e.g. 9600 or 115200), got ${showValue(baudRate)}`,
+        });
       }
       const keys: Record<string, number> = {};
       if (config.keys !== undefined) {
-        if (!isPlainObject(config.keys)) problems.push({ field: 'config.keys', message: `must map line names to keyIds, got ${showValue(config.keys)}` });
+        if (!isPlainObject(config.keys))
+          problems.push({
+            field: 'config.keys',
+            message: `must map line names to keyIds, got ${showValue(config.keys)}`,
+          });
         else
           for (const [name, keyId] of Object.entries(config.keys)) {
             const id = checkKeyId(keyId, `config.keys.${name}`, problems);
@@ -79,7 +90,11 @@ export function createSerialLineDriver(options: SerialLineOptions = {}): DriverD
       if (problems.length > 0) return { ok: false, problems };
       // Without a keys map the device may send any "KEYID VALUE" line: no declared keyIds.
       const keyIds = config.keys === undefined ? undefined : Object.values(keys);
-      return { ok: true, config: { path, vendorId, productId, baudRate, keys }, ...(keyIds ? { keyIds } : {}) };
+      return {
+        ok: true,
+        config: { path, vendorId, productId, baudRate, keys },
+        ...(keyIds ? { keyIds } : {}),
+      };
     },
     create(config, context) {
       return new SerialLineDriver(config, context, options.list);
@@ -115,7 +130,10 @@ class SerialLineDriver {
       }
       this.malformed++;
       if (this.malformed <= maxReportedLines || this.malformed % 1000 === 0) {
-        this.context.logger.warning(`malformed line from ${path} (${this.malformed} so far): ${result.reason}: ${JSON.stringify(line.slice(0, 80))}`, { malformedLines: this.malformed });
+        this.context.logger.warning(
+          `malformed line from ${path} (${this.malformed} so far): ${result.reason}: ${JSON.stringify(line.slice(0, 80))}`,
+          { malformedLines: this.malformed },
+        );
       }
     });
     const gone = (error?: Error): void => {
@@ -124,7 +142,12 @@ class SerialLineDriver {
       if (this.watchJob !== undefined) this.context.scheduler.remove(this.watchJob);
       this.watchJob = undefined;
       if (port.isOpen) port.close(() => undefined);
-      this.context.fail(new DriverError(`serial port ${path} closed${error ? `: ${error.message}` : ''}; reopening with backoff`, { cause: error }));
+      this.context.fail(
+        new DriverError(
+          `serial port ${path} closed${error ? `: ${error.message}` : ''}; reopening with backoff`,
+          { cause: error },
+        ),
+      );
     };
     port.on('close', () => gone());
     port.on('error', (error: Error) => gone(error));
@@ -133,7 +156,8 @@ class SerialLineDriver {
     const opened = await realpath(path).catch(() => path);
     this.watchJob = this.context.scheduler.repeatEvery(watchSeconds, async () => {
       const now = await realpath(path).catch(() => undefined);
-      if (now !== opened) gone(new Error(now === undefined ? 'device node is gone' : 'device node now points elsewhere'));
+      if (now !== opened)
+        gone(new Error(now === undefined ? 'device node is gone' : 'device node now points elsewhere'));
     });
   }
 
@@ -156,12 +180,16 @@ class SerialLineDriver {
     const vendorId = (this.config.vendorId as string | undefined) ?? this.context.device.vendorId;
     const productId = (this.config.productId as string | undefined) ?? this.context.device.productId;
     if (!vendorId || !productId) {
-      throw new DriverError('serial-line needs config.path, or vendorId and productId (in config or in the device document)');
+      throw new DriverError(
+        'serial-line needs config.path, or vendorId and productId (in config or in the device document)',
+      );
     }
     const ports = await (this.list ?? (() => SerialPort.list()))();
     const found = findPort(ports, vendorId, productId);
     if (!found) {
-      throw new DriverError(`no serial port with vendorId ${vendorId} and productId ${productId}; found: ${ports.map((p) => `${p.path} (${p.vendorId ?? '?'}:${p.productId ?? '?'})`).join(', ') || 'none'}; is it plugged in?`);
+      throw new DriverError(
+        `no serial port with vendorId ${vendorId} and productId ${productId}; found: ${ports.map((p) => `${p.path} (${p.vendorId ?? '?'}:${p.productId ?? '?'})`).join(', ') || 'none'}; is it plugged in?`,
+      );
     }
     return found.path;
   }

@@ -45,18 +45,25 @@ export const systemDriver: DriverDefinition = {
     unknownFields(config, ['keys', 'thermalPath', 'procRoot', 'diskPath'], problems);
     const keys: Partial<Record<Metric, number>> = {};
     if (!isPlainObject(config.keys) || Object.keys(config.keys).length === 0) {
-      problems.push({ field: 'config.keys', message: `must map metric names (${Object.keys(systemMetrics).join(', ')}) to keyIds, got ${showValue(config.keys)}` });
+      problems.push({
+        field: 'config.keys',
+        message: `must map metric names (${Object.keys(systemMetrics).join(', ')}) to keyIds, got ${showValue(config.keys)}`,
+      });
     } else {
       for (const [name, keyId] of Object.entries(config.keys)) {
         if (!Object.hasOwn(systemMetrics, name)) {
-          problems.push({ field: `config.keys.${name}`, message: `is not a system metric; known: ${Object.keys(systemMetrics).join(', ')}` });
+          problems.push({
+            field: `config.keys.${name}`,
+            message: `is not a system metric; known: ${Object.keys(systemMetrics).join(', ')}`,
+          });
           continue;
         }
         const id = checkKeyId(keyId, `config.keys.${name}`, problems);
         if (id !== undefined) keys[name as Metric] = id;
       }
     }
-    const thermalPath = checkString(config.thermalPath, 'config.thermalPath', problems, false) ?? defaults.thermalPath;
+    const thermalPath =
+      checkString(config.thermalPath, 'config.thermalPath', problems, false) ?? defaults.thermalPath;
     const procRoot = checkString(config.procRoot, 'config.procRoot', problems, false) ?? defaults.procRoot;
     const diskPath = checkString(config.diskPath, 'config.diskPath', problems, false) ?? defaults.diskPath;
     if (problems.length > 0) return { ok: false, problems };
@@ -75,9 +82,13 @@ export const systemDriver: DriverDefinition = {
           const keyId = keys[metric];
           if (keyId !== undefined) out.push({ keyId, value: Math.round(value) });
         };
-        if (wants(['cpuTemperature'])) push('cpuTemperature', Number((await readFile(thermalPath, 'utf8')).trim()));
+        if (wants(['cpuTemperature']))
+          push('cpuTemperature', Number((await readFile(thermalPath, 'utf8')).trim()));
         if (wants(['load1', 'load5', 'load15'])) {
-          const [l1, l5, l15] = (await readFile(`${procRoot}/loadavg`, 'utf8')).trim().split(/\s+/).map(Number);
+          const [l1, l5, l15] = (await readFile(`${procRoot}/loadavg`, 'utf8'))
+            .trim()
+            .split(/\s+/)
+            .map(Number);
           push('load1', (l1 ?? NaN) * 100);
           push('load5', (l5 ?? NaN) * 100);
           push('load15', (l15 ?? NaN) * 100);
@@ -92,7 +103,8 @@ export const systemDriver: DriverDefinition = {
           push('diskTotal', (fs.blocks * fs.bsize) / 2 ** 20);
           push('diskFree', (fs.bavail * fs.bsize) / 2 ** 20);
         }
-        if (wants(['uptime'])) push('uptime', Number((await readFile(`${procRoot}/uptime`, 'utf8')).split(/\s+/)[0]));
+        if (wants(['uptime']))
+          push('uptime', Number((await readFile(`${procRoot}/uptime`, 'utf8')).split(/\s+/)[0]));
         return out;
       },
     };
