@@ -32,6 +32,10 @@ export class RaspimonError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  /**
+   * `instanceof RaspimonError` is true for every raspimon error (checked by brand, so
+   * also across copies of the package); subclasses use the ordinary prototype check.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Only the base class matches by brand; subclasses keep the ordinary prototype check.
     if (this === RaspimonError) return isBranded(value);

@@ -23,13 +23,17 @@ export interface InterfaceFacts {
 
 /** Why an interface was or was not used for the device's identity. */
 export interface InterfaceVerdict {
+  /** Interface name, e.g. `'eth0'` or `'wlan0'`. */
   name: string;
   /** Normalised MAC when readable, else `null`. */
   mac: string | null;
   /** True when it could identify the device; only one is `chosen`. */
   usable: boolean;
+  /** True for the one interface whose MAC identifies the device (wired ranked first). */
   chosen: boolean;
+  /** True for a usable wired physical NIC; false for wireless and rejected interfaces. */
   wired: boolean;
+  /** Why it was accepted or rejected, e.g. `'wired physical NIC'` or `'virtual bridge'`. */
   reason: string;
 }
 

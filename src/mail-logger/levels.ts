@@ -8,10 +8,15 @@
  * ```
  */
 export const Level = {
+  /** Detail for debugging; silent by default. */
   DEBUG: 'DEBUG',
+  /** Normal events; in the daily digest by default. */
   INFO: 'INFO',
+  /** Something unexpected but harmless so far; mailed at once by default. */
   WARNING: 'WARNING',
+  /** Bad but recoverable; mailed at once by default. */
   ERROR: 'ERROR',
+  /** Something very bad that needs a person; mailed at once by default. */
   ALERT: 'ALERT',
 } as const;
 export type Level = (typeof Level)[keyof typeof Level];
@@ -26,9 +31,13 @@ export type Level = (typeof Level)[keyof typeof Level];
  * ```
  */
 export const Schedule = {
+  /** Never mailed: the client drops the record without sending it to the daemon. */
   SILENTLY: 'SILENTLY',
+  /** Collected into the daily digest (cron option `daily`, default 08:00). */
   DAILY: 'DAILY',
+  /** Collected into the weekly digest (cron option `weekly`, default Monday 08:00). */
   WEEKLY: 'WEEKLY',
+  /** Mailed at once, grouped with records arriving together and rate-limited. */
   INSTANTANEOUSLY: 'INSTANTANEOUSLY',
 } as const;
 export type Schedule = (typeof Schedule)[keyof typeof Schedule];

@@ -5,7 +5,9 @@ import type { OutgoingMail } from './record.js';
 
 /** Anything with nodemailer's `sendMail` (a Transporter, or a test double). */
 export interface MailTransport {
+  /** Sends one message; a rejection means not accepted, and the mail is retried with backoff. */
   sendMail(message: SendMailOptions): Promise<unknown>;
+  /** Releases the transport's connections; the daemon calls it only on a transport it built itself. */
   close?(): void;
 }
 

@@ -43,7 +43,12 @@ export interface MailLoggerServerOptions {
   /** A nodemailer transport (anything with `sendMail`) or transport options overriding `credentials.smtp`. */
   transport?: MailTransport | Record<string, unknown>;
   /** First and longest wait between SMTP attempts, seconds. @default { minSeconds: 1, maxSeconds: 300 } */
-  retry?: { minSeconds?: number; maxSeconds?: number };
+  retry?: {
+    /** Wait before the first retry, in seconds; doubles after each failed attempt. @default 1 */
+    minSeconds?: number;
+    /** Longest wait between attempts, in seconds (raised to `minSeconds` if lower). @default 300 */
+    maxSeconds?: number;
+  };
   /** Mode of the unix socket file. @default 0o660 */
   socketMode?: number;
   /** Where the daemon's own log lines go (never secrets). @default a line on stderr */

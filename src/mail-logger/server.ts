@@ -22,10 +22,13 @@ import type { Bucket, DaemonState, JournalEvent } from './state.js';
 
 /** Counters of a running daemon. */
 export interface MailLoggerServerStats {
+  /** Client connections currently open. */
   connections: number;
   /** Records waiting for an instant mail, the daily digest, the weekly digest. */
   pendingInstant: number;
+  /** Records waiting for the next daily digest. */
   pendingDaily: number;
+  /** Records waiting for the next weekly digest. */
   pendingWeekly: number;
   /** Mails composed but not yet accepted by the SMTP server. */
   outbox: number;
@@ -72,7 +75,9 @@ export class MailLoggerServer implements ConnectionHost {
   private constructor(
     private readonly options: ResolvedServerOptions,
     private readonly credentials: ValidCredentials,
+    /** The on-disk journal (internal: shared with the client connections; do not write to it). */
     readonly journal: Journal,
+    /** The daemon's in-memory state rebuilt from the journal (internal: read-only for callers). */
     readonly state: DaemonState,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
@@ -143,6 +148,14 @@ export class MailLoggerServer implements ConnectionHost {
     return formatEndpoint(this.endpoint);
   }
 
+  /**
+   * Counters of the running daemon: open connections, pending records, unsent mails.
+   *
+   * @example
+   * ```ts
+   * const { pendingInstant, outbox } = server.stats();
+   * ```
+   */
   stats(): MailLoggerServerStats {
     return {
       connections: this.connections.size,
@@ -174,6 +187,7 @@ export class MailLoggerServer implements ConnectionHost {
     return this.closing;
   }
 
+  /** Writes one line to the daemon's own log (the `log` option; stderr by default). */
   log(line: string): void {
     this.options.log(line);
   }

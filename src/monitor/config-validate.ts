@@ -6,11 +6,13 @@ import type { DeviceSpec, DriverDefinition, KeySpec } from './types.js';
 
 /** One problem found in the configuration documents. */
 export interface ConfigProblem {
+  /** The collection holding the offending document. */
   collection: 'devices' | 'keys';
   /** How the document is named in messages, e.g. `device 3 "boiler"` or `key 7`. */
   subject: string;
   /** The offending field, e.g. `'interval'` or `'config.baudRate'`. */
   field: string;
+  /** What is wrong with the field, showing the value and its type. */
   message: string;
 }
 
@@ -20,7 +22,9 @@ export interface ValidatedConfig {
   devices: DeviceSpec[];
   /** Valid devices with `enabled: false`. */
   disabled: DeviceSpec[];
+  /** Valid keys, by `keyId`. */
   keys: Map<number, KeySpec>;
+  /** Every problem found; the documents concerned are left out. */
   problems: ConfigProblem[];
 }
 

@@ -11,12 +11,17 @@ import type { DeviceSpec, DriverDefinition, KeySpec, MonitorLogger } from './typ
 export interface ReloadSummary {
   /** False when the configuration could not be read and the last good one stays. */
   loaded: boolean;
+  /** Ids of devices started because they are new (or newly enabled). */
   added: number[];
+  /** Ids of running devices whose document changed: stopped and started again with it. */
   changed: number[];
+  /** Ids of devices stopped because they were deleted or disabled. */
   removed: number[];
+  /** Ids of devices left running untouched. */
   unchanged: number[];
   /** Running devices whose new document is invalid: they keep their previous config. */
   kept: number[];
+  /** Every problem found in the `devices` and `keys` documents (each is also logged). */
   problems: ValidatedConfig['problems'];
 }
 

@@ -4,9 +4,13 @@ import type { ConfigProblem, ValidatedConfig } from './config-validate.js';
 
 /** Readings of a (device, key) pair the configuration does not know. */
 export interface OrphanReadings {
+  /** Device id the readings carry. */
   id: number;
+  /** Key id the readings carry. */
   keyId: number;
+  /** How many readings of this pair are stored. */
   count: number;
+  /** Why the pair is an orphan: no such device, no such key, or a key the device does not declare. */
   reason: 'unknown device' | 'unknown key' | 'key not produced by this device';
 }
 
@@ -16,6 +20,7 @@ export interface IntegrityReport {
   checkedAt: Date;
   /** Valid devices (enabled and disabled). */
   devices: number;
+  /** Valid keys. */
   keys: number;
   /** Every problem in the configuration documents. */
   problems: ConfigProblem[];

@@ -65,7 +65,18 @@ export interface MonitorOptions {
    * the spool drains soon after the server returns.
    * @default { minSeconds: 1, maxSeconds: 60 }
    */
-  retry?: { minSeconds?: number; maxSeconds?: number };
+  retry?: {
+    /**
+     * Delay before the first retry, in seconds.
+     * @default 1
+     */
+    minSeconds?: number;
+    /**
+     * Longest delay between retries, in seconds; must be ≥ `minSeconds`.
+     * @default 60
+     */
+    maxSeconds?: number;
+  };
   /**
    * Delete readings older than this many days (checked hourly). Off when undefined.
    * @default undefined
@@ -80,7 +91,10 @@ export interface MonitorOptions {
    * Source of reading timestamps (epoch ms). Pass the scheduler's ManualClock in tests.
    * @default Date
    */
-  clock?: { now(): number };
+  clock?: {
+    /** Current time in epoch ms. */
+    now(): number;
+  };
 }
 
 /** Options after defaults. */

@@ -4,7 +4,19 @@
 // a lambda — is a parse error, never executed.
 
 /** Result of {@link parsePyConf}: the dict, or why the string is not one. */
-export type PyConfResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+export type PyConfResult =
+  | {
+      /** The string is a dict. */
+      ok: true;
+      /** The parsed dict. */
+      value: Record<string, unknown>;
+    }
+  | {
+      /** The string is not a dict, or cannot be parsed as data. */
+      ok: false;
+      /** Why, e.g. where the parse stopped. */
+      error: string;
+    };
 
 const maxLength = 65_536;
 const maxDepth = 32;

@@ -8,9 +8,13 @@ import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 
 /** A stored reading. */
 export interface Reading {
+  /** Id of the device that produced it. */
   id: number;
+  /** What was measured: a `keyId` of the `keys` collection. */
   keyId: number;
+  /** The stored integer, in the key's unit (e.g. millidegrees). */
   value: number;
+  /** When it was measured (or received, if the driver gave no time). */
   ts: Date;
 }
 
@@ -18,9 +22,13 @@ export interface Reading {
 export interface BucketStats {
   /** Start of the bucket (aligned to epoch multiples of the bucket size). */
   start: Date;
+  /** Readings in the bucket (at least 1). */
   count: number;
+  /** Smallest value in the bucket. */
   min: number;
+  /** Largest value in the bucket. */
   max: number;
+  /** Mean of the values in the bucket (not rounded). */
   avg: number;
 }
 

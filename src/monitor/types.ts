@@ -3,10 +3,15 @@
  * `MailLoggerClient` satisfies it, so does a thin wrapper around pino or console.
  */
 export interface MonitorLogger {
+  /** Routine detail, e.g. the repeated failures of a device after the first few. */
   debug(message: string, context?: Record<string, unknown>): void;
+  /** Normal events, e.g. a configuration reload or readings replayed from the spool. */
   info(message: string, context?: Record<string, unknown>): void;
+  /** Something went wrong but the monitor carries on, e.g. a rejected reading or an unreadable database at a config poll. */
   warning(message: string, context?: Record<string, unknown>): void;
+  /** A failure that needs attention, e.g. a driver that failed (retried with backoff) or a bad device document (skipped). */
   error(message: string, context?: Record<string, unknown>): void;
+  /** Something very bad that needs a person now, e.g. readings that can no longer be spooled to disk. */
   alert(message: string, context?: Record<string, unknown>): void;
 }
 
@@ -15,8 +20,11 @@ export interface MonitorLogger {
  * it. Every timer of the monitor goes through it, so a `ManualClock` drives it in tests.
  */
 export interface MonitorScheduler {
+  /** Runs `fn` once, `seconds` (fractions allowed) from now; returns the job id. */
   onceAfter(seconds: number, fn: () => unknown): string;
+  /** Runs `fn` every `seconds` (fractions allowed), drift-free; returns the job id. */
   repeatEvery(seconds: number, fn: () => unknown): string;
+  /** Cancels a job by id; false if no pending job has that id. */
   remove(id: string): boolean;
 }
 
@@ -32,16 +40,29 @@ export interface DriverReading {
 
 /** A device document after validation: what a driver and the monitor work with. */
 export interface DeviceSpec {
+  /** The device's id: a non-negative integer, unique in `devices`. */
   id: number;
+  /** Non-empty name, unique in `devices`, shown in log lines (`device 3 "boiler"`). */
   name: string;
+  /** Free text; `''` when the document has none. */
   description: string;
-  /** Lowercase hex, e.g. `'0403'`, or `undefined`. */
+  /** USB vendor id, lowercase hex, e.g. `'0403'`, or `undefined`. */
   vendorId: string | undefined;
+  /** USB product id, lowercase hex, e.g. `'6001'`, or `undefined`. */
   productId: string | undefined;
+  /** Name of the driver that reads the device (the document's `driver`, or legacy `pyClass`). */
   driver: string;
   /** The driver's config after its own validation (defaults filled in). */
   config: Record<string, unknown>;
+  /**
+   * Seconds between polls of a polled driver (the document's `interval`).
+   * @default 10
+   */
   intervalSeconds: number;
+  /**
+   * False when the document says `enabled: false`; such devices are not run.
+   * @default true
+   */
   enabled: boolean;
   /** keyIds this device may produce, when its driver declares them. */
   keyIds: number[] | undefined;
@@ -49,8 +70,11 @@ export interface DeviceSpec {
 
 /** A `keys` document after validation. */
 export interface KeySpec {
+  /** The id readings refer to: a non-negative integer, unique in `keys`. */
   keyId: number;
+  /** Unit of the stored integer values, e.g. `'mC'` (millidegrees Celsius) or `'%'`. */
   unit: string;
+  /** Free text; `''` when the document has none. */
   description: string;
 }
 
@@ -78,8 +102,11 @@ export interface DriverContext {
  * streaming drivers call `context.emit()` themselves between `start()` and `stop()`.
  */
 export interface Driver {
+  /** Opens the source (port, file, socket); a throw or rejection is retried with backoff. */
   start?(): void | Promise<void>;
+  /** Polled drivers: returns the current readings, once now and then every `intervalSeconds`. */
   read?(): readonly DriverReading[] | Promise<readonly DriverReading[]>;
+  /** Releases everything `start()` opened, including the driver's own scheduler jobs. */
   stop?(): void | Promise<void>;
 }
 
@@ -90,19 +117,33 @@ export type DriverFactory = (config: Record<string, unknown>, context: DriverCon
 export interface DriverConfigProblem {
   /** Path inside the config, e.g. `'config.baudRate'`. */
   field: string;
+  /** What is wrong, with the value, e.g. `'must be a positive integer, got "9600" (string)'`. */
   message: string;
 }
 
 /** The result of a driver's config validation. */
 export type DriverConfigCheck =
-  | { ok: true; config: Record<string, unknown>; keyIds?: number[] }
-  | { ok: false; problems: DriverConfigProblem[] };
+  | {
+      /** The config is valid. */
+      ok: true;
+      /** The normalised config (defaults filled in) the driver will be created with. */
+      config: Record<string, unknown>;
+      /** keyIds the device will produce, checked against the `keys` collection. */
+      keyIds?: number[];
+    }
+  | {
+      /** The config is invalid; the device is skipped. */
+      ok: false;
+      /** Every problem found, each naming its field. */
+      problems: DriverConfigProblem[];
+    };
 
 /**
  * A driver with its own config validation, so a bad config is reported when the
  * configuration is loaded, with the field named, and the device is skipped.
  */
 export interface DriverDefinition {
+  /** Creates the driver for one device, with the config `validateConfig` returned. */
   create: DriverFactory;
   /** Checks and normalises a device's config (fill defaults); may list the keyIds it will produce. */
   validateConfig?(config: Record<string, unknown>): DriverConfigCheck;

@@ -29,7 +29,9 @@ const droppedFields = new Set(['pid', 'hostname', 'time', 'level', 'v']);
 
 /** What the transport logs through MailLoggerClient. */
 export interface MailRecord {
+  /** The mail-logger level the pino level maps to. */
   level: Level;
+  /** The line's `msg` (or `messageKey`) field; else `err.message`; else a placeholder. */
   message: string;
   /** Every other field of the line (err kept as pino serialised it); undefined when none. */
   context: Record<string, unknown> | undefined;

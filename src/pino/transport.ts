@@ -160,9 +160,10 @@ class MailLoggerStream extends Writable {
  * logger.error({ sensor: 3 }, 'boiler probe unplugged'); // mailed at once
  * ```
  */
-export function createPinoTransport(
-  options: PinoTransportOptions = {},
-): Writable & { flush(): Promise<void> } {
+export function createPinoTransport(options: PinoTransportOptions = {}): Writable & {
+  /** Resolves once the daemon acknowledged every record so far, or after `closeTimeoutSeconds`. */
+  flush(): Promise<void>;
+} {
   checkOptions(options);
   const clientOptions: { source?: string; maxBufferedRecords?: number } = {};
   if (options.source !== undefined) clientOptions.source = options.source;

@@ -22,6 +22,7 @@ export type JobKind = 'onceAfter' | 'onceOClock' | 'onceWhen' | 'repeatEvery' | 
 export interface JobInfo {
   /** The id the scheduling call returned (a UUID). */
   id: string;
+  /** The Scheduler method that created it, e.g. `'repeatCron'`. */
   kind: JobKind;
   /** When it runs next; null while a one-shot job is running. */
   nextRun: Date | null;

@@ -9,13 +9,19 @@ import { parseLine } from './line-format.js';
 
 /** One serial port as `SerialPort.list()` describes it. */
 export interface SerialPortInfo {
+  /** Device node to open, e.g. `'/dev/ttyUSB0'` (Windows: `'COM3'`). */
   path: string;
+  /** USB manufacturer string, e.g. `'FTDI'`, when the OS reports one. */
   manufacturer?: string | undefined;
+  /** USB serial number of the adapter, when it has one. */
   serialNumber?: string | undefined;
+  /** Plug-and-play id; on Linux the `/dev/serial/by-id/` name, e.g. `'usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0'`. */
   pnpId?: string | undefined;
+  /** Physical location (port/hub) as the OS reports it; unset on Linux. */
   locationId?: string | undefined;
   /** Hex, e.g. `'2341'` (Linux: lowercase; Windows: uppercase). */
   vendorId?: string | undefined;
+  /** USB product id, hex, e.g. `'0043'` (Linux: lowercase; Windows: uppercase). */
   productId?: string | undefined;
 }
 

@@ -5,14 +5,23 @@ import { checkKeyId, checkString, isPlainObject, unknownFields } from './config-
 
 /** Metrics of the `system` driver and their units. */
 export const systemMetrics = {
+  /** CPU temperature from the thermal zone file, in millidegrees Celsius (e.g. 48312). */
   cpuTemperature: 'millidegrees Celsius (thermal zone)',
+  /** 1-minute load average from `/proc/loadavg`, × 100 and rounded (0.52 → 52). */
   load1: 'load average × 100',
+  /** 5-minute load average from `/proc/loadavg`, × 100 and rounded. */
   load5: 'load average × 100',
+  /** 15-minute load average from `/proc/loadavg`, × 100 and rounded. */
   load15: 'load average × 100',
+  /** `MemTotal` from `/proc/meminfo`, in kB as the kernel reports it (1 kB = 1024 bytes). */
   memTotal: 'kB',
+  /** `MemAvailable` from `/proc/meminfo`, in kB (1024 bytes): memory available without swapping. */
   memAvailable: 'kB',
+  /** Size of the filesystem holding `diskPath`, in MiB, rounded. */
   diskTotal: 'MiB',
+  /** Space on that filesystem available to unprivileged users, in MiB, rounded. */
   diskFree: 'MiB (available to unprivileged users)',
+  /** Seconds since boot from `/proc/uptime`, rounded. */
   uptime: 'seconds',
 } as const;
 
