@@ -69,6 +69,7 @@ export {
   type DriverReading,
   type IntegrityReport,
   type KeySpec,
+  type LineResult,
   type MonitorLogger,
   type MonitorOptions,
   type MonitorScheduler,

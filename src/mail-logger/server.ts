@@ -58,8 +58,10 @@ async function isListening(socketPath: string): Promise<boolean> {
  * process.on('SIGTERM', () => void server.close());
  * ```
  */
-export class MailLoggerServer implements ConnectionHost {
-  readonly acceptedSeq = new Map<string, number>();
+export class MailLoggerServer {
+  private readonly acceptedSeq = new Map<string, number>();
+  /** What client connections may reach: kept off the public class. */
+  private readonly host: ConnectionHost;
   private readonly connections = new Set<Connection>();
   private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
   private readonly cronJobs: string[] = [];
@@ -75,14 +77,19 @@ export class MailLoggerServer implements ConnectionHost {
   private constructor(
     private readonly options: ResolvedServerOptions,
     private readonly credentials: ValidCredentials,
-    /** The on-disk journal (internal: shared with the client connections; do not write to it). */
-    readonly journal: Journal,
-    /** The daemon's in-memory state rebuilt from the journal (internal: read-only for callers). */
-    readonly state: DaemonState,
+    private readonly journal: Journal,
+    private readonly state: DaemonState,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
   ) {
     this.endpoint = parseTransport(options.listen ?? defaultTransport());
+    this.host = {
+      journal,
+      state,
+      acceptedSeq: this.acceptedSeq,
+      applyDurable: (event) => this.applyDurable(event),
+      log: (line) => this.log(line),
+    };
     const timers = {
       after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
       cancel: (id: string): void => void this.scheduler.remove(id),
@@ -192,7 +199,7 @@ export class MailLoggerServer implements ConnectionHost {
     this.options.log(line);
   }
 
-  applyDurable(event: JournalEvent): void {
+  private applyDurable(event: JournalEvent): void {
     const record = this.state.apply(event);
     if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
       this.grouper.onRecord();
@@ -227,7 +234,7 @@ export class MailLoggerServer implements ConnectionHost {
         socket.destroy();
         return;
       }
-      const connection = new Connection(socket, this);
+      const connection = new Connection(socket, this.host);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
     });

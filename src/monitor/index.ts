@@ -27,6 +27,7 @@ export type { Reading, BucketStats, TimeInput } from './queries.js';
 export { createSerialLineDriver } from './drivers/serial-line.js';
 export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';
 export { parseLine } from './drivers/line-format.js';
+export type { LineResult } from './drivers/line-format.js';
 export { systemMetrics } from './drivers/system.js';
 export { builtInDriverNames } from './drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';

@@ -2,7 +2,19 @@
 import type { DriverReading } from '../types.js';
 
 /** A parsed line: its readings, or why it was rejected. */
-export type LineResult = { ok: true; readings: DriverReading[] } | { ok: false; reason: string };
+export type LineResult =
+  | {
+      /** The line was understood. */
+      ok: true;
+      /** Its readings (none for an empty line). */
+      readings: DriverReading[];
+    }
+  | {
+      /** The line is malformed: it is counted and reported, never stored. */
+      ok: false;
+      /** Why, for the report, e.g. `bad pair "T=twenty-one"`. */
+      reason: string;
+    };
 
 const numberText = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
