@@ -5,9 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliWorld, until } from './support.js';
-
-const boilerConfig = '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}';
+import { addBoiler, boilerConfig, CliWorld, until } from './support.js';
 
 // A stand-in monitor: writes its pid file, prints a line per SIGHUP, exits on SIGTERM.
 const hupCounter = `
@@ -30,20 +28,7 @@ describe('raspimon binary', () => {
   it('adds a valid device (exit 0) and refuses an invalid one (exit 1) without writing it', async () => {
     await world.db.collection('keys').insertOne({ keyId: 1, unit: 'mC' });
     const [added, refused] = await Promise.all([
-      world.spawn([
-        'devices',
-        'add',
-        '--id',
-        '3',
-        '--name',
-        'boiler',
-        '--driver',
-        'file',
-        '--config',
-        boilerConfig,
-        '--interval',
-        '10',
-      ]).done,
+      world.spawn(addBoiler).done,
       world.spawn([
         'devices',
         'add',

@@ -5,23 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliWorld } from './support.js';
-
-const boilerConfig = '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}';
-const addBoiler = [
-  'devices',
-  'add',
-  '--id',
-  '3',
-  '--name',
-  'boiler',
-  '--driver',
-  'file',
-  '--config',
-  boilerConfig,
-  '--interval',
-  '10',
-];
+import { addBoiler, boilerConfig, CliWorld } from './support.js';
 
 let world: CliWorld;
 beforeEach(() => {

@@ -1,43 +1,25 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Level, MailLoggerClient, MailLoggerServer, Schedule } from '../../src/mail-logger/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
-import { sleep, tempDir } from './fixtures.js';
+import type { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { Level, Schedule } from '../../src/mail-logger/index.js';
+import type { ManualClock } from '../../src/scheduler/index.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
+import { sleep, startManualMailWorld, type ManualMailWorld } from './fixtures.js';
 
 describe('digests through the Scheduler (ManualClock, cron in a time zone)', () => {
+  let world: ManualMailWorld;
   let sink: SmtpSink;
-  let tmp: ReturnType<typeof tempDir>;
   let clock: ManualClock;
-  let scheduler: Scheduler;
   let server: MailLoggerServer;
   let logger: MailLoggerClient;
 
   beforeEach(async () => {
-    sink = await SmtpSink.start();
-    tmp = tempDir();
-    // Sunday 2024-03-03 07:00 in Madrid (UTC+1).
-    clock = new ManualClock(new Date('2024-03-03T06:00:00Z'));
-    scheduler = new Scheduler({ clock, timeZone: 'Europe/Madrid' });
-    scheduler.start();
-    const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
-    server = await MailLoggerServer.start({
-      credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
-      listen,
-      stateDir: path.join(tmp.dir, 'state'),
-      scheduler,
+    world = await startManualMailWorld({
+      start: new Date('2024-03-03T06:00:00Z'),
       timeZone: 'Europe/Madrid',
-      log: () => undefined,
     });
-    logger = MailLoggerClient.open(listen, { source: 'raspimon_dca632112233' });
+    ({ sink, clock, server, logger } = world);
   });
-  afterEach(async () => {
-    await logger.close({ timeoutSeconds: 1 });
-    await server.close();
-    await scheduler.stop();
-    await sink.close();
-    tmp.remove();
-  });
+  afterEach(() => world.dispose());
 
   it('sends the daily digest at 08:00 and the weekly one on Monday 08:00 local time; no mail for an empty digest', async () => {
     logger.config(Level.WARNING, Schedule.WEEKLY);

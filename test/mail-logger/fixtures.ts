@@ -4,6 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  MailLoggerClient,
+  MailLoggerServer,
+  type MailLoggerClientOptions,
+} from '../../src/mail-logger/index.js';
+import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -70,4 +77,51 @@ export async function runCli(args: string[]): Promise<{ code: number | null; out
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A daemon on a ManualClock with a real SMTP sink and one client, as the clock-driven tests use it. */
+export interface ManualMailWorld {
+  sink: SmtpSink;
+  clock: ManualClock;
+  scheduler: Scheduler;
+  server: MailLoggerServer;
+  logger: MailLoggerClient;
+  /** Closes the client (1 s at most), the daemon, the scheduler and the sink; deletes the temp dir. */
+  dispose(): Promise<void>;
+}
+
+/** Starts a daemon whose digests and grouping timers run on a ManualClock at `start`, in `timeZone`. */
+export async function startManualMailWorld(options: {
+  start: Date;
+  timeZone: string;
+  client?: MailLoggerClientOptions;
+}): Promise<ManualMailWorld> {
+  const sink = await SmtpSink.start();
+  const tmp = tempDir();
+  const clock = new ManualClock(options.start);
+  const scheduler = new Scheduler({ clock, timeZone: options.timeZone }).start();
+  const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
+  const server = await MailLoggerServer.start({
+    credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
+    listen,
+    stateDir: path.join(tmp.dir, 'state'),
+    scheduler,
+    timeZone: options.timeZone,
+    log: () => undefined,
+  });
+  const logger = MailLoggerClient.open(listen, { source: 'raspimon_dca632112233', ...options.client });
+  return {
+    sink,
+    clock,
+    scheduler,
+    server,
+    logger,
+    async dispose() {
+      await logger.close({ timeoutSeconds: 1 });
+      await server.close();
+      await scheduler.stop();
+      await sink.close();
+      tmp.remove();
+    },
+  };
 }

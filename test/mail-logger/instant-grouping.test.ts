@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
-import { sleep, tempDir } from './fixtures.js';
+import type { MailLoggerClient } from '../../src/mail-logger/index.js';
+import type { ManualClock } from '../../src/scheduler/index.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
+import { sleep, startManualMailWorld, type ManualMailWorld } from './fixtures.js';
 
 /** Count of records a mail accounts for, from its subject `[LEVEL ×N] ...` (no ×: 1). */
 function countOf(subject: string): number {
@@ -13,37 +12,20 @@ function countOf(subject: string): number {
 }
 
 describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
+  let world: ManualMailWorld;
   let sink: SmtpSink;
-  let tmp: ReturnType<typeof tempDir>;
   let clock: ManualClock;
-  let scheduler: Scheduler;
-  let server: MailLoggerServer;
   let logger: MailLoggerClient;
 
   beforeEach(async () => {
-    sink = await SmtpSink.start();
-    tmp = tempDir();
-    clock = new ManualClock(new Date('2024-03-04T10:00:00Z'));
-    scheduler = new Scheduler({ clock, timeZone: 'UTC' });
-    scheduler.start();
-    const listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
-    server = await MailLoggerServer.start({
-      credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
-      listen,
-      stateDir: path.join(tmp.dir, 'state'),
-      scheduler,
+    world = await startManualMailWorld({
+      start: new Date('2024-03-04T10:00:00Z'),
       timeZone: 'UTC',
-      log: () => undefined,
+      client: { maxBufferedRecords: 20_000 },
     });
-    logger = MailLoggerClient.open(listen, { source: 'raspimon_dca632112233', maxBufferedRecords: 20_000 });
+    ({ sink, clock, logger } = world);
   });
-  afterEach(async () => {
-    await logger.close({ timeoutSeconds: 1 });
-    await server.close();
-    await scheduler.stop();
-    await sink.close();
-    tmp.remove();
-  });
+  afterEach(() => world.dispose());
 
   /** Moves the manual clock, then waits (real time) until the daemon has mailed `count` in total. */
   async function advanceAndExpect(seconds: number, count: number): Promise<void> {
