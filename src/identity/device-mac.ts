@@ -1,3 +1,4 @@
+import { RaspimonTypeError } from '../errors.js';
 import { DeviceIdentityError } from './errors.js';
 import { macToNamespace } from './mac.js';
 import { selectIdentityInterface, type InterfaceVerdict } from './select.js';
@@ -37,6 +38,31 @@ export interface DeviceMac {
   wired: boolean;
 }
 
+const optionTypes = {
+  prefix: 'string',
+  interface: 'string',
+  allowWireless: 'boolean',
+  sysfsRoot: 'string',
+} as const;
+
+function checkOptions(caller: string, options: unknown): asserts options is DeviceIdentityOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${caller}: options must be an object such as { allowWireless: true }, got ${options === null ? 'null' : typeof options}.`,
+    );
+  }
+  for (const [name, type] of Object.entries(optionTypes)) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== type) {
+      throw new RaspimonTypeError(
+        'ERR_INVALID_ARG_TYPE',
+        `${caller}: options.${name} must be a ${type}, got ${JSON.stringify(value)} (${typeof value}).`,
+      );
+    }
+  }
+}
+
 function describe(verdicts: readonly InterfaceVerdict[]): string {
   if (verdicts.length === 0) return 'no interfaces at all';
   return verdicts.map((v) => `${v.name}${v.mac ? ` (${v.mac})` : ''}: ${v.reason}`).join('; ');
@@ -54,6 +80,7 @@ function describe(verdicts: readonly InterfaceVerdict[]): string {
  * and why each was rejected.
  */
 export function getDeviceMac(options: DeviceIdentityOptions = {}): DeviceMac {
+  checkOptions('getDeviceMac', options);
   const root = options.sysfsRoot ?? defaultSysfsRoot;
   const listing = readSysfsListing(root);
   if (listing === null) {
@@ -88,5 +115,6 @@ export function getDeviceMac(options: DeviceIdentityOptions = {}): DeviceMac {
  * @throws DeviceIdentityError as {@link getDeviceMac} does.
  */
 export function getDeviceNamespace(options: DeviceIdentityOptions = {}): string {
+  checkOptions('getDeviceNamespace', options);
   return macToNamespace(getDeviceMac(options).mac, options.prefix);
 }

@@ -45,7 +45,7 @@ export function macToNamespace(mac: string, prefix = 'raspimon_'): string {
   const reason = unusableMacReason(normalized);
   if (reason !== null) {
     throw new DeviceIdentityError(
-      `macToNamespace: ${normalized} is an ${reason}, which identifies no device; pass the MAC of a physical NIC.`,
+      `macToNamespace: ${normalized} (${reason}) identifies no device; pass the MAC of a physical NIC.`,
       [],
       'ERR_INVALID_MAC',
     );

@@ -4,6 +4,7 @@ import { createPinoTransport } from './transport.js';
 export { createPinoTransport };
 export type { PinoTransportOptions } from './transport.js';
 export { defaultPinoLevels, mapLevel, toMailRecord } from './record.js';
+export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 export type { MailRecord } from './record.js';
 
 // The one default export of raspimon: pino loads a transport by module name in its worker

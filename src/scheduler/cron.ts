@@ -34,13 +34,15 @@ export function cronFor(pattern: string, timeZone: string | undefined): CronRule
     // parses fine: both are the caller's mistake, so find out now.
     if (cron.nextRun() === null) throw new Error('it never matches a date');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
     const zone = timeZone === undefined ? '' : ` in time zone ${JSON.stringify(timeZone)}`;
-    throw new CronPatternError(
-      `Invalid cron pattern ${JSON.stringify(pattern)}${zone}: ${reason}. Use 5 fields (minute hour ` +
-        `day-of-month month day-of-week) or 6 with seconds first, e.g. '0 8 * * *', and an IANA zone such as 'Europe/Berlin'.`,
-      { cause: error },
-    );
+    const fix =
+      reason === 'it never matches a date'
+        ? 'Check the day and month fields (e.g. 30 February never comes).'
+        : "Use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. '0 8 * * *', and an IANA zone such as 'Europe/Berlin'.";
+    throw new CronPatternError(`Invalid cron pattern ${JSON.stringify(pattern)}${zone}: ${reason}. ${fix}`, {
+      cause: error,
+    });
   }
   const rule: CronRule = { cron, askedMs: NaN, answerMs: NaN };
   cache.set(key, rule);

@@ -219,3 +219,24 @@ describe("this machine's real /sys/class/net", () => {
     console.log(`identity on this machine: ${outcome}`);
   });
 });
+
+describe('identity options', () => {
+  it.each([
+    [null, 'options must be an object'],
+    [{ allowWireless: 'yes' }, 'options.allowWireless must be a boolean, got "yes" (string)'],
+    [{ interface: 0 }, 'options.interface must be a string, got 0 (number)'],
+    [{ sysfsRoot: ['/sys'] }, 'options.sysfsRoot must be a string'],
+    [{ prefix: 7 }, 'options.prefix must be a string'],
+  ])('getDeviceNamespace(%j) throws RaspimonTypeError ERR_INVALID_ARG_TYPE at the call', (options, text) => {
+    let caught: unknown;
+    try {
+      getDeviceNamespace(options as unknown as DeviceIdentityOptions);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TypeError);
+    expect(caught).toBeInstanceOf(RaspimonError);
+    expect(caught).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect((caught as Error).message).toContain(text);
+  });
+});
