@@ -139,7 +139,7 @@ while (Date.now() - startedAt < seconds * 1000) {
     ts: r.ts,
   }));
   const s = monitor.stats();
-  const summary = `${elapsed.toFixed(0)} s: ${s.written} readings stored, ${s.devices} devices, ${sink.messages.length} mails sent`;
+  const summary = `${elapsed.toFixed(0)} s: ${s.written} readings stored, ${s.devices} devices, ${sink.messages.length} mail(s) sent`;
   if (live) {
     process.stdout.write(`\x1b[2J\x1b[H${renderTable(rows, summary)}\n`);
   } else if (elapsed - lastPrinted >= 10 || elapsed >= seconds) {
@@ -189,4 +189,4 @@ if (problems.length > 0) {
   console.error(`\ndemo FAILED: ${problems.join('; ')}`);
   process.exit(1);
 }
-say(`ok: ${stored} readings from 3 devices, ${sink.messages.length} mails`);
+say(`ok: ${stored} readings from 3 devices, ${sink.messages.length} mail(s)`);
