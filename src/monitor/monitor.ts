@@ -21,8 +21,10 @@ import {
   type Reading,
   type TimeInput,
 } from './queries.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 import { ReadingIntake } from './reading-intake.js';
 import { ReadingsWriter, type WriterStats } from './readings-writer.js';
+import { installSignalHandlers } from './signals.js';
 import { Spool } from './spool.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger } from './types.js';
 
@@ -72,6 +74,8 @@ export class Monitor {
   private signalCleanup: (() => void) | undefined;
   private intake: ReadingIntake | undefined;
   private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private pidFileWritten = false;
 
   /** Validates the options; nothing is loaded or opened before start(). */
   constructor(options: MonitorOptions) {
@@ -100,7 +104,7 @@ export class Monitor {
     if (this.state !== 'new')
       throw new RaspimonError(
         'ERR_MONITOR_STATE',
-        `start() called on a monitor that is ${this.state}; create a new Monitor`,
+        `monitor.start(): the monitor is ${this.state === 'starting' ? 'already starting' : this.state === 'running' ? 'already running' : this.state}; start() may be called once, create a new Monitor to start again`,
       );
     this.state = 'starting';
     this.starting = this.doStart();
@@ -111,6 +115,8 @@ export class Monitor {
 
   private async doStart(): Promise<void> {
     try {
+      // First, and fast: `raspimon … --reload <pidfile>` may signal us from now on.
+      await this.writePidFile();
       const mongo = (this.mongo = await loadMongo());
       const spool = await Spool.open(path.join(this.options.stateDir, 'spool')).catch((error: unknown) => {
         throw new ConfigError(
@@ -160,8 +166,29 @@ export class Monitor {
       this.state = 'stopped';
       await this.fleet.stopAll();
       await this.connection?.close().catch(() => undefined);
+      await this.removePidFile();
       throw error;
     }
+  }
+
+  private async writePidFile(): Promise<void> {
+    const file = this.options.pidFile;
+    if (file === undefined) return;
+    await writePidFile(file);
+    this.pidFileWritten = true;
+    if (process.listenerCount('SIGHUP') === 0)
+      this.logger.warning(
+        `pid file ${file} written, but nothing handles SIGHUP: \`raspimon … --reload ${file}\` would end this process; call monitor.handleSignals() before start()`,
+      );
+  }
+
+  private async removePidFile(): Promise<void> {
+    const file = this.options.pidFile;
+    if (file === undefined || !this.pidFileWritten) return;
+    this.pidFileWritten = false;
+    await removePidFile(file).catch((error: unknown) => {
+      this.logger.warning(`cannot remove the pid file ${file} (${describeError(error)}); remove it by hand`);
+    });
   }
 
   /**
@@ -178,48 +205,60 @@ export class Monitor {
     return this.runReload(false);
   }
 
-  /** Stops every device, writes (or spools) pending readings and closes the connection. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every device, writes (or spools) pending readings, closes the connection and
+   * removes `options.pidFile`. Every call returns the same promise, which settles once all
+   * of that is done. A step that fails does not skip the others; stop() then rejects with
+   * the first failure.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     if (this.state === 'starting') await this.starting?.catch(() => undefined);
-    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.state === 'stopped') return;
     if (this.state === 'new') {
       this.state = 'stopped';
       return;
     }
     this.state = 'stopping';
-    for (const job of this.jobs) this.options.scheduler.remove(job);
-    this.jobs = [];
+    const failures: unknown[] = [];
+    const step = async (run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    // A stopping monitor no longer reloads: stop advertising the pid for SIGHUP first.
+    await this.removePidFile();
+    for (const job of this.jobs.splice(0)) await step(() => this.options.scheduler.remove(job));
     await this.followUp?.catch(() => undefined);
     await this.reloading?.catch(() => undefined);
-    await this.fleet.stopAll();
-    await this.writer?.close(this.options.stopTimeoutMs);
-    await this.connection?.close();
+    await step(() => this.fleet.stopAll());
+    await step(() => this.writer?.close(this.options.stopTimeoutMs));
+    await step(() => this.connection?.close());
     this.signalCleanup?.();
     this.state = 'stopped';
+    for (const extra of failures.slice(1))
+      this.logger.error(`stop(): another step failed as well (${describeError(extra)})`);
+    if (failures.length > 0) throw failures[0];
   }
 
   /**
    * Opt-in signal handling: SIGHUP → reload(); SIGTERM/SIGINT → stop(), then `onStop(signal)`
-   * if given, else the signal is raised again so the process ends as it would have.
-   * Install it first thing: SIGHUP's default action kills the process. Returns an uninstaller.
+   * if given, else the signal is raised again so the process ends as it would have. A
+   * second SIGTERM/SIGINT while stopping waits for the first stop(); a stop() that fails is
+   * reported through the logger and the process still ends. Install it first thing:
+   * SIGHUP's default action kills the process. Returns an uninstaller.
    */
   handleSignals(options: { onStop?: (signal: NodeJS.Signals) => void } = {}): () => void {
     this.signalCleanup?.();
-    const onHup = (): void => void this.reload();
-    const onStop = (signal: NodeJS.Signals): void => {
-      void this.stop().then(() => {
-        cleanup();
-        if (options.onStop) options.onStop(signal);
-        else process.kill(process.pid, signal);
-      });
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
+    const uninstall = installSignalHandlers(this, this.logger, options);
     const cleanup = (): void => {
-      process.off('SIGHUP', onHup);
-      process.off('SIGTERM', onStop);
-      process.off('SIGINT', onStop);
+      uninstall();
       if (this.signalCleanup === cleanup) this.signalCleanup = undefined;
     };
     this.signalCleanup = cleanup;
@@ -297,28 +336,52 @@ export class Monitor {
     return this.query('buckets()', (db) => bucketStats(db.collection('readings'), query));
   }
 
-  /** Runs a read on the namespace; the driver's errors become a DatabaseError with the cause. */
+  /**
+   * Runs a read on the namespace; the driver's errors become a DatabaseError with the cause,
+   * unless the monitor stopped meanwhile (then ERR_MONITOR_STATE, as for a call after stop()).
+   */
   private async query<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
-    if (!this.connection)
-      throw new RaspimonError(
-        'ERR_MONITOR_STATE',
-        `${what} needs a started monitor; call await monitor.start() first`,
-      );
+    const unusable = this.queryStateError(what);
+    if (unusable) throw unusable;
     const db = await this.database().catch((error: unknown) => {
-      throw new DatabaseError(
-        `${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`,
-        { cause: error },
+      throw (
+        this.queryStateError(what, error) ??
+        new DatabaseError(
+          `monitor.${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`,
+          { cause: error },
+        )
       );
     });
     try {
       return await run(db);
     } catch (error) {
       if (error instanceof RaspimonError) throw error;
-      throw new DatabaseError(
-        `${what} failed on database "${this.options.namespace}" (${describeError(error)})`,
-        { cause: error },
+      throw (
+        this.queryStateError(what, error) ??
+        new DatabaseError(
+          `monitor.${what} failed on database "${this.options.namespace}" (${describeError(error)})`,
+          { cause: error },
+        )
       );
     }
+  }
+
+  /** ERR_MONITOR_STATE when a query cannot run in the current state, else undefined. */
+  private queryStateError(what: string, cause?: unknown): RaspimonError | undefined {
+    const options = cause === undefined ? undefined : { cause };
+    if (this.state === 'stopping' || this.state === 'stopped')
+      return new RaspimonError(
+        'ERR_MONITOR_STATE',
+        `monitor.${what}: the monitor is ${this.state}; create a new Monitor to query`,
+        options,
+      );
+    if (!this.connection)
+      return new RaspimonError(
+        'ERR_MONITOR_STATE',
+        `monitor.${what}: the monitor is not started; call await monitor.start() first`,
+        options,
+      );
+    return undefined;
   }
 
   private async database(): Promise<Db> {

@@ -88,6 +88,21 @@ export interface MonitorOptions {
    */
   stopTimeoutSeconds?: number;
   /**
+   * File to hold this process's pid while the monitor runs: start() writes `process.pid`
+   * and a newline (temp file + rename, so it is never seen half-written) before anything
+   * slow, and stop() removes it if it still holds our pid. It is what
+   * `raspimon devices add … --reload <pidfile>` reads to send SIGHUP, so also call
+   * handleSignals(). The directory must exist and be writable; a relative path is resolved
+   * against the working directory at `new Monitor()`. Off when undefined.
+   * @default undefined
+   * @example
+   * ```ts
+   * // systemd: RuntimeDirectory=raspimon-monitor in the unit creates /run/raspimon-monitor
+   * new Monitor({ uri, namespace, scheduler, pidFile: process.env.RASPIMON_PIDFILE });
+   * ```
+   */
+  pidFile?: string;
+  /**
    * Source of reading timestamps (epoch ms). Pass the scheduler's ManualClock in tests.
    * @default Date
    */
@@ -115,6 +130,7 @@ export interface ResolvedOptions {
   retryMaxSeconds: number;
   retentionDays: number | undefined;
   stopTimeoutMs: number;
+  pidFile: string | undefined;
   clock: { now(): number };
 }
 
@@ -182,6 +198,11 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
       'ERR_INVALID_ARG_TYPE',
       `options.stateDir must be a directory path, got ${showValue(options.stateDir)}`,
     );
+  if (options.pidFile !== undefined && (typeof options.pidFile !== 'string' || options.pidFile === ''))
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `options.pidFile must be a file path, got ${showValue(options.pidFile)}`,
+    );
   if (options.clock !== undefined && typeof options.clock.now !== 'function')
     throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must have a now() returning epoch ms');
   return {
@@ -203,6 +224,7 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
     retentionDays:
       options.retentionDays === undefined ? undefined : positive(options.retentionDays, 'retentionDays', 0),
     stopTimeoutMs: positive(options.stopTimeoutSeconds, 'stopTimeoutSeconds', 10) * 1000,
+    pidFile: options.pidFile === undefined ? undefined : path.resolve(options.pidFile),
     clock: options.clock ?? { now: () => Date.now() },
   };
 }

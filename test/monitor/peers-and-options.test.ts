@@ -79,6 +79,11 @@ describe('Monitor options', () => {
       /options.logger.alert must be a function/,
     ],
     [
+      'a pidFile that is not a string',
+      { pidFile: 42 },
+      /options.pidFile must be a file path, got 42 \(number\)/,
+    ],
+    [
       'a driver that is not a factory',
       { drivers: { x: 42 } },
       /options.drivers.x must be a factory function/,
