@@ -5,20 +5,24 @@ import { Monitor } from 'raspimon/monitor';
 import { Scheduler } from 'raspimon/scheduler';
 
 const logger = MailLoggerClient.open(); // $RASPIMON_MAIL_LOGGER, else the daemon's unix socket
-let namespace: string;
-try {
-  namespace = getDeviceNamespace(); // 'raspimon_' + the wired MAC, e.g. raspimon_dca632112233
-} catch (error) {
+async function fail(problem: string, error: unknown): Promise<never> {
   console.error(String(error)); // the seed: show the error and send an e-mail
-  logger.alert('cannot identify this device; readings are not being stored', { error: String(error) });
+  logger.alert(problem, { error: String(error) });
   await logger.close();
   process.exit(1);
 }
+let namespace = '';
+try {
+  namespace = getDeviceNamespace(); // 'raspimon_' + the wired MAC, e.g. raspimon_dca632112233
+} catch (error) {
+  await fail('cannot identify this device; readings are not being stored', error);
+}
 const scheduler = new Scheduler().start();
 const uri = process.env.MONGODB_URI ?? 'mongodb://localhost:27017/';
-const monitor = new Monitor({ uri, namespace, scheduler, logger });
+const pidFile = process.env.RASPIMON_PIDFILE; // for `raspimon … --reload <pidfile>`
+const monitor = new Monitor({ uri, namespace, scheduler, logger, pidFile });
 monitor.handleSignals({ onStop: () => void scheduler.stop() }); // SIGHUP reloads; SIGTERM flushes, stops
-await monitor.start();
+await monitor.start().catch((error: unknown) => fail(`the monitor cannot start on ${namespace}`, error));
 logger.info(`monitoring ${namespace}`);
 await scheduler.loopForever();
 await logger.close();
