@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
 import { createPooledTransport } from './mailer.js';
-import type { MailLoggerServerOptions } from './options.js';
+import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
 import { DEFAULT_TRANSPORT } from './protocol.js';
 import { MailLoggerServer } from './server.js';
 
@@ -32,7 +32,27 @@ Options:
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
 
-SIGTERM/SIGINT: mail what is pending (up to 3 s), write the journal, exit 0.`;
+SIGTERM/SIGINT: mail what is pending (up to 3 s), write the journal, exit 0.
+Exit status 1: a runtime failure, e.g. the journal cannot be written (the daemon stops
+rather than accept what it cannot keep); 2: bad usage, credentials or start-up error.`;
+
+/** The flag that sets each MailLoggerServer option, so option errors name what the user typed. */
+const FLAGS: Record<string, string> = {
+  listen: '--listen',
+  stateDir: '--state-dir',
+  daily: '--daily',
+  weekly: '--weekly',
+  timeZone: '--time-zone',
+  groupWait: '--group-wait',
+  groupInterval: '--group-interval',
+  maxInstantMails: '--max-instant-mails',
+  'retry.minSeconds': '--retry-max',
+  'retry.maxSeconds': '--retry-max',
+};
+
+function flagLabel(option: string): string {
+  return FLAGS[option] ?? `option ${option}`;
+}
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`raspimon-mail-logger: ${message}\n`);
@@ -120,7 +140,24 @@ async function main(): Promise<void> {
   if (maxInstantMails !== undefined) options.maxInstantMails = maxInstantMails;
   if (retryMax !== undefined) options.retry = { minSeconds: Math.min(1, retryMax), maxSeconds: retryMax };
 
+  // Checked here too, so a bad value is reported by its flag (and with the usage).
+  try {
+    resolveServerOptions(options, flagLabel);
+  } catch (error) {
+    if (error instanceof RaspimonError) fail(`${(error as Error).message}\n\n${USAGE}`);
+    throw error;
+  }
+
   const server = await MailLoggerServer.start(options);
+  // A stop the server decided itself (the journal cannot be written) is a failure: exit 1,
+  // so systemd's Restart=on-failure brings the daemon back.
+  void server.closed.then((reason) => {
+    if (reason === null) return;
+    fail(
+      `exiting with status 1: ${reason.code === 'ERR_JOURNAL_WRITE' ? 'the journal cannot be written' : 'the daemon stopped'} (${reason.code})`,
+      1,
+    );
+  });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -44,6 +44,50 @@ export interface MailLoggerClientStats {
   connected: boolean;
 }
 
+/** Options of {@link MailLoggerClient.flush}. */
+export interface MailLoggerFlushOptions {
+  /**
+   * Give up waiting after this many seconds, rejecting with `ERR_FLUSH_TIMEOUT`; the
+   * records stay buffered and are sent when the daemon is reachable again.
+   * @default undefined (wait until the daemon acknowledges, however long that takes)
+   */
+  timeoutSeconds?: number;
+}
+
+interface FlushWaiter {
+  seq: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** The flush timeout in ms (undefined: none); throws for a bad value, at the call. */
+function flushTimeoutMs(options: MailLoggerFlushOptions): number | undefined {
+  if (typeof options !== 'object' || options === null) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `flush() takes an options object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  const seconds = options.timeoutSeconds;
+  if (seconds === undefined) return undefined;
+  if (typeof seconds !== 'number') {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option timeoutSeconds must be a number, got ${typeof seconds === 'string' ? `${JSON.stringify(seconds)} (string)` : typeof seconds}`,
+    );
+  }
+  if (Number.isNaN(seconds) || seconds < 0) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `option timeoutSeconds must be a number of seconds ≥ 0, got ${seconds}`,
+    );
+  }
+  // setTimeout cannot wait longer than 2^31 - 1 ms (about 24.8 days): beyond that, no timeout.
+  const ms = seconds * 1000;
+  return ms > 2 ** 31 - 1 ? undefined : ms;
+}
+
 // Kept small enough that a frame always stays under the daemon's 64 KiB limit, even if
 // every character needs a 6-byte JSON escape.
 const MAX_MESSAGE_CHARS = 8000;
@@ -106,7 +150,7 @@ export class MailLoggerClient {
   private silenced = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelayMs = RECONNECT_MIN_MS;
-  private waiters: Array<{ seq: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  private waiters: FlushWaiter[] = [];
 
   private constructor(transport: string, options: MailLoggerClientOptions) {
     this.endpoint = parseTransport(transport);
@@ -193,14 +237,30 @@ export class MailLoggerClient {
 
   /**
    * Resolves once every record logged so far is acknowledged by the daemon (durable) or was
-   * dropped by a full buffer. Rejects with `ERR_LOGGER_CLOSED` if the client is closed first.
+   * dropped by a full buffer. Rejects with `ERR_LOGGER_CLOSED` if the client is closed first,
+   * and with `ERR_FLUSH_TIMEOUT` if `timeoutSeconds` pass first (the records stay buffered
+   * and are sent when the daemon is reachable again).
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await logger.flush({ timeoutSeconds: 5 });
+   * } catch (e) {
+   *   if (e instanceof MailLoggerError && e.code === 'ERR_FLUSH_TIMEOUT') console.error(e.message);
+   * }
+   * ```
    */
-  flush(): Promise<void> {
+  flush(options: MailLoggerFlushOptions = {}): Promise<void> {
+    const timeoutMs = flushTimeoutMs(options);
     const seq = this.seq;
     if (this.buffer.lowestSeq() > seq) return Promise.resolve();
     if (this.closed) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
-      this.waiters.push({ seq, resolve, reject });
+      const waiter: FlushWaiter = { seq, resolve, reject, timer: undefined };
+      if (timeoutMs !== undefined) {
+        waiter.timer = setTimeout(() => this.timeOut(waiter, timeoutMs), timeoutMs);
+      }
+      this.waiters.push(waiter);
       this.connect();
       this.reconnectTimer?.ref();
     });
@@ -231,7 +291,24 @@ export class MailLoggerClient {
     this.ready = false;
     const waiters = this.waiters;
     this.waiters = [];
-    for (const waiter of waiters) waiter.reject(this.closedError());
+    for (const waiter of waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(this.closedError());
+    }
+  }
+
+  private timeOut(waiter: FlushWaiter, timeoutMs: number): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index === -1) return;
+    this.waiters.splice(index, 1);
+    // Nobody waits any more: reconnecting goes on in the background without holding the process.
+    if (this.waiters.length === 0) this.reconnectTimer?.unref();
+    waiter.reject(
+      new MailLoggerError(
+        'ERR_FLUSH_TIMEOUT',
+        `${this.buffer.size} record(s) still unacknowledged after ${timeoutMs / 1000} s: the daemon at ${this.describe()} is not answering (is raspimon-mail-logger running?); they stay buffered and are sent when it is reachable again`,
+      ),
+    );
   }
 
   private closedError(): MailLoggerError {
@@ -376,8 +453,10 @@ export class MailLoggerClient {
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const waiter of this.waiters) {
-      if (waiter.seq < lowest) waiter.resolve();
-      else still.push(waiter);
+      if (waiter.seq < lowest) {
+        clearTimeout(waiter.timer);
+        waiter.resolve();
+      } else still.push(waiter);
     }
     this.waiters = still;
   }

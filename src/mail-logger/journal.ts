@@ -174,6 +174,7 @@ export class Journal {
 
   /** Writes a snapshot of the state and starts an empty journal generation. */
   compact(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.compactWaiters.push({ resolve, reject });
       this.kick();
@@ -186,6 +187,21 @@ export class Journal {
     await this.snapshotting;
     await this.handle.close().catch(() => undefined);
     await fs.rm(path.join(this.dir, LOCK), { force: true });
+  }
+
+  /** The write or fsync failure that stopped the journal, or null while it works. */
+  get failure(): Error | null {
+    return this.failed;
+  }
+
+  /** Stops for good: nothing more is written, waiting compactions fail, the owner is told once. */
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = error;
+    const waiters = this.compactWaiters;
+    this.compactWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+    this.options.onFatal(error);
   }
 
   private kick(): void {
@@ -237,15 +253,20 @@ export class Journal {
         }
         const waiters = this.compactWaiters;
         this.compactWaiters = [];
-        const { written } = await this.snapshot();
+        let written: Promise<void>;
+        try {
+          ({ written } = await this.snapshot());
+        } catch (error) {
+          this.compactWaiters.unshift(...waiters); // rejected below, with the failure
+          throw error;
+        }
         written.then(
           () => waiters.forEach((w) => w.resolve()),
           (error: Error) => waiters.forEach((w) => w.reject(error)),
         );
       }
     } catch (error) {
-      this.failed = error as Error;
-      this.options.onFatal(error as Error);
+      this.fail(error as Error);
     } finally {
       // Cleared in the same turn the loop saw nothing left, so an append made after that
       // always starts a new run (a .finally() on the promise would leave a gap).
@@ -273,10 +294,7 @@ export class Journal {
     this.size = 0;
     this.snapshotInFlight = true;
     const written = this.writeSnapshot(text, old, oldGen).finally(() => (this.snapshotInFlight = false));
-    this.snapshotting = written.catch((error: Error) => {
-      this.failed = error;
-      this.options.onFatal(error);
-    });
+    this.snapshotting = written.catch((error: Error) => this.fail(error));
     return { written };
   }
 

@@ -1,18 +1,11 @@
 import nodemailer from 'nodemailer';
-import type { SendMailOptions, Transporter } from 'nodemailer';
-import type { Credentials } from './credentials.js';
+import type { Transporter } from 'nodemailer';
+import type { ValidCredentials } from './credentials.js';
+import type { MailMessage, MailTransport } from './mail-transport.js';
 import type { OutgoingMail } from './record.js';
 
-/** Anything with nodemailer's `sendMail` (a Transporter, or a test double). */
-export interface MailTransport {
-  /** Sends one message; a rejection means not accepted, and the mail is retried with backoff. */
-  sendMail(message: SendMailOptions): Promise<unknown>;
-  /** Releases the transport's connections; the daemon calls it only on a transport it built itself. */
-  close?(): void;
-}
-
 export interface MailerOptions {
-  credentials: Credentials;
+  credentials: ValidCredentials;
   /** A transport to use instead of one built from `credentials.smtp`, or nodemailer transport options. */
   transport?: MailTransport | Record<string, unknown> | undefined;
   /** Backoff between attempts, seconds: doubles from min to max. */
@@ -33,7 +26,7 @@ function isTransport(value: unknown): value is MailTransport {
 
 /** Builds the one pooled SMTP transport the daemon uses. */
 export function createPooledTransport(
-  smtp: Credentials['smtp'],
+  smtp: ValidCredentials['smtp'],
   overrides?: Record<string, unknown>,
 ): Transporter {
   const base: Record<string, unknown> = typeof smtp === 'string' ? { url: smtp } : { ...smtp };
@@ -114,7 +107,7 @@ export class Mailer {
     if (this.owned) this.transport.close?.();
   }
 
-  private message(mail: OutgoingMail): SendMailOptions {
+  private message(mail: OutgoingMail): MailMessage {
     return {
       from: this.options.credentials.from,
       to: this.options.credentials.to,

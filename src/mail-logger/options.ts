@@ -1,7 +1,7 @@
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-import type { Scheduler } from '../scheduler/index.js';
+import { CronPatternError, Scheduler } from '../scheduler/index.js';
 import type { Credentials } from './credentials.js';
-import type { MailTransport } from './mailer.js';
+import type { MailTransport } from './mail-transport.js';
 
 /** Options of {@link MailLoggerServer.start}. Times are in seconds. */
 export interface MailLoggerServerOptions {
@@ -21,7 +21,9 @@ export interface MailLoggerServerOptions {
   weekly?: string;
   /**
    * IANA time zone of the digest crons (when the daemon creates its Scheduler) and of the
-   * times shown in mails. @default the process's local zone
+   * times shown in mails. An unknown zone throws {@link CronPatternError}
+   * (`ERR_INVALID_CRON`), as `new Scheduler({ timeZone })` does.
+   * @default the process's local zone
    */
   timeZone?: string;
   /** A started Scheduler to use (its own timeZone then rules the crons). @default a new one */
@@ -46,7 +48,10 @@ export interface MailLoggerServerOptions {
   retry?: {
     /** Wait before the first retry, in seconds; doubles after each failed attempt. @default 1 */
     minSeconds?: number;
-    /** Longest wait between attempts, in seconds (raised to `minSeconds` if lower). @default 300 */
+    /**
+     * Longest wait between attempts, in seconds; must be ≥ `minSeconds` (else
+     * `ERR_OUT_OF_RANGE`, as in the Monitor). @default 300, or `minSeconds` if that is larger
+     */
     maxSeconds?: number;
   };
   /** Mode of the unix socket file. @default 0o660 */
@@ -80,36 +85,66 @@ function show(value: unknown): string {
   return String(value);
 }
 
-function positive(name: string, value: unknown, fallback: number, integer = false): number {
+/**
+ * How messages name an option: `option timeZone` for the API, the flag (`--time-zone`) for
+ * the command line.
+ */
+export type OptionLabel = (option: string) => string;
+
+const apiLabel: OptionLabel = (option) => `option ${option}`;
+
+function positive(label: string, value: unknown, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `option ${name} must be a number, got ${show(value)} (${typeof value})`,
+      `${label} must be a number, got ${show(value)} (${typeof value})`,
     );
   }
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
-      `option ${name} must be a ${integer ? 'positive integer' : 'positive finite number of seconds'}, got ${value}`,
+      `${label} must be a ${integer ? 'positive integer' : 'positive finite number of seconds'}, got ${value}`,
     );
   }
   return value;
 }
 
-function text(name: string, value: unknown, fallback: string): string {
+function text(label: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `option ${name} must be a non-empty string, got ${show(value)} (${typeof value})`,
+      `${label} must be a non-empty string, got ${show(value)} (${typeof value})`,
     );
   }
   return value;
 }
 
-/** Validates options and fills in defaults, without touching the caller's object. */
-export function resolveServerOptions(options: MailLoggerServerOptions): ResolvedServerOptions {
+/** Checks a zone the way the Scheduler does (so the same zones pass, with the same error). */
+function timeZoneOf(label: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const zone = text(label, value, '');
+  try {
+    new Scheduler({ timeZone: zone }); // validates now; holds no timer until start()
+  } catch (error) {
+    if (!(error instanceof CronPatternError)) throw error;
+    throw new CronPatternError(
+      `${label} ${JSON.stringify(zone)} is not an IANA time zone: use a name such as 'Europe/Berlin' or 'UTC'`,
+      { cause: error },
+    );
+  }
+  return zone;
+}
+
+/**
+ * Validates options and fills in defaults, without touching the caller's object. Messages
+ * name each option through `label` (the CLI passes its flag names).
+ */
+export function resolveServerOptions(
+  options: MailLoggerServerOptions,
+  label: OptionLabel = apiLabel,
+): ResolvedServerOptions {
   if (typeof options !== 'object' || options === null) {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
@@ -120,43 +155,43 @@ export function resolveServerOptions(options: MailLoggerServerOptions): Resolved
   if (typeof credentials !== 'string' && (typeof credentials !== 'object' || credentials === null)) {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `option credentials must be a file path or a credentials object, got ${typeof credentials}`,
+      `${label('credentials')} must be a file path or a credentials object, got ${typeof credentials}`,
     );
   }
-  if (options.timeZone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: options.timeZone });
-    } catch {
-      throw new RaspimonRangeError(
-        'ERR_OUT_OF_RANGE',
-        `option timeZone ${JSON.stringify(options.timeZone)} is not an IANA time zone`,
-      );
-    }
-  }
-  const retryMinSeconds = positive('retry.minSeconds', options.retry?.minSeconds, 1);
+  const timeZone = timeZoneOf(label('timeZone'), options.timeZone);
+  const retryMinSeconds = positive(label('retry.minSeconds'), options.retry?.minSeconds, 1);
   const retryMaxSeconds = positive(
-    'retry.maxSeconds',
+    label('retry.maxSeconds'),
     options.retry?.maxSeconds,
     Math.max(300, retryMinSeconds),
   );
+  if (retryMaxSeconds < retryMinSeconds) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `${label('retry.maxSeconds')} (${retryMaxSeconds}) must be ≥ retry.minSeconds (${retryMinSeconds})`,
+    );
+  }
   const log = options.log ?? ((line: string) => void process.stderr.write(`raspimon-mail-logger: ${line}\n`));
   if (typeof log !== 'function')
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `option log must be a function, got ${typeof log}`);
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${label('log')} must be a function, got ${typeof log}`,
+    );
   return {
     credentials,
-    listen: options.listen === undefined ? undefined : text('listen', options.listen, ''),
-    stateDir: text('stateDir', options.stateDir, '/var/lib/raspimon/mail-logger'),
-    daily: text('daily', options.daily, '0 8 * * *'),
-    weekly: text('weekly', options.weekly, '0 8 * * 1'),
-    timeZone: options.timeZone,
+    listen: options.listen === undefined ? undefined : text(label('listen'), options.listen, ''),
+    stateDir: text(label('stateDir'), options.stateDir, '/var/lib/raspimon/mail-logger'),
+    daily: text(label('daily'), options.daily, '0 8 * * *'),
+    weekly: text(label('weekly'), options.weekly, '0 8 * * 1'),
+    timeZone,
     scheduler: options.scheduler,
-    groupWait: positive('groupWait', options.groupWait, 1),
-    groupSettle: positive('groupSettle', options.groupSettle, 0.025),
-    groupInterval: positive('groupInterval', options.groupInterval, 600),
-    maxInstantMails: positive('maxInstantMails', options.maxInstantMails, 6, true),
+    groupWait: positive(label('groupWait'), options.groupWait, 1),
+    groupSettle: positive(label('groupSettle'), options.groupSettle, 0.025),
+    groupInterval: positive(label('groupInterval'), options.groupInterval, 600),
+    maxInstantMails: positive(label('maxInstantMails'), options.maxInstantMails, 6, true),
     transport: options.transport,
     retryMinSeconds,
-    retryMaxSeconds: Math.max(retryMinSeconds, retryMaxSeconds),
+    retryMaxSeconds,
     socketMode: options.socketMode ?? 0o660,
     log,
   };

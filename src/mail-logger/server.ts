@@ -67,12 +67,36 @@ export class MailLoggerServer {
   private readonly cronJobs: string[] = [];
   private composing = 0;
   private closing: Promise<void> | null = null;
+  /** Set when the server stops by itself; `closed` resolves with it. */
+  private fatal: MailLoggerError | null = null;
+  /** Until begin() is done, a failure is only recorded: start() rejects with it. */
+  private started = false;
+  private resolveClosed!: (reason: MailLoggerError | null) => void;
   private listener: net.Server | null = null;
   /** Set once listening succeeded: only then is the socket file ours to remove. */
   private listening = false;
   private endpoint: Endpoint;
   private readonly grouper: InstantGrouper;
   private readonly mailer: Mailer;
+
+  /**
+   * Resolves once the server has stopped and released everything: with `null` after
+   * {@link MailLoggerServer.close}, or with the {@link MailLoggerError} that made it stop by
+   * itself (`ERR_JOURNAL_WRITE`: the journal cannot be written, so nothing more could be
+   * acknowledged). It never rejects. A supervisor should treat a reason as a failure: the
+   * CLI logs it and exits with status 1, so systemd's `Restart=on-failure` restarts it.
+   *
+   * @example
+   * ```ts
+   * const server = await MailLoggerServer.start({ credentials: '/etc/mail_credentials' });
+   * const reason = await server.closed;
+   * if (reason) {
+   *   console.error(reason.code, reason.message);
+   *   process.exitCode = 1;
+   * }
+   * ```
+   */
+  readonly closed: Promise<MailLoggerError | null>;
 
   private constructor(
     private readonly options: ResolvedServerOptions,
@@ -82,6 +106,9 @@ export class MailLoggerServer {
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
   ) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
     this.endpoint = parseTransport(options.listen ?? defaultTransport());
     this.host = {
       journal,
@@ -116,8 +143,11 @@ export class MailLoggerServer {
 
   /**
    * Loads the credentials and the journal, starts listening, and resumes unsent mails.
-   * Throws {@link CredentialsError} for a bad credentials file and {@link MailLoggerError}
-   * when the state directory or the socket cannot be used.
+   * Throws {@link CredentialsError} for a bad credentials file, {@link MailLoggerError}
+   * when the state directory or the socket cannot be used, {@link RaspimonTypeError} /
+   * {@link RaspimonRangeError} for a bad option, and `CronPatternError` for an unknown
+   * `timeZone` or a bad `daily`/`weekly` pattern. Once running, see
+   * {@link MailLoggerServer.closed} for a stop the server decides itself.
    */
   static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
     const resolved = resolveServerOptions(options);
@@ -126,12 +156,13 @@ export class MailLoggerServer {
       typeof resolved.credentials === 'string'
         ? loadCredentialsFile(resolved.credentials)
         : validateCredentials(resolved.credentials);
-    const holder: { server?: MailLoggerServer } = {};
+    // A journal failure before the server exists is held until there is one to stop.
+    const holder: { server?: MailLoggerServer; early?: Error } = {};
     const { journal, state } = await Journal.open(resolved.stateDir, {
       now: () => Date.now(),
       onFatal: (error) => {
-        resolved.log(`journal write failed (${error.message}): stopping, nothing more can be acknowledged`);
-        void holder.server?.close();
+        if (holder.server) holder.server.stopOnJournalFailure(error);
+        else holder.early ??= error;
       },
     });
     const ownsScheduler = resolved.scheduler === undefined;
@@ -141,12 +172,15 @@ export class MailLoggerServer {
     if (ownsScheduler) scheduler.start();
     const server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
     holder.server = server;
+    if (holder.early) server.stopOnJournalFailure(holder.early);
     try {
       await server.begin();
+      if (server.fatal) throw server.fatal;
     } catch (error) {
       await server.close();
       throw error;
     }
+    server.started = true;
     return server;
   }
 
@@ -175,28 +209,62 @@ export class MailLoggerServer {
 
   /**
    * Composes the daily or weekly digest now (the cron jobs call this); resolves once it is
-   * journaled, with false when there was nothing to send.
+   * journaled, with false when there was nothing to send. Rejects with the server's
+   * `ERR_JOURNAL_WRITE` {@link MailLoggerError} if the journal fails meanwhile.
+   *
+   * @example
+   * ```ts
+   * if (await server.sendDigest('daily')) console.log('digest on its way');
+   * ```
    */
   async sendDigest(kind: 'daily' | 'weekly'): Promise<boolean> {
     const durable = this.compose(kind);
     if (durable === null) return false;
-    await durable;
-    await this.journal.compact();
+    // A journal that fails drops its pending callbacks: the stop's reason ends the wait.
+    await Promise.race([
+      durable,
+      this.closed.then((reason) => (reason === null ? durable : Promise.reject(reason))),
+    ]);
+    // A failing compaction stops the server (see `closed`); the caller gets the same reason.
+    await this.journal.compact().catch((error: unknown) => {
+      throw this.fatal ?? error;
+    });
     return true;
   }
 
   /**
    * Stops listening, mails what is pending for up to 3 s, writes the journal and releases
    * every timer, socket and file. Records not yet mailed stay in the journal for the next start.
+   * Calling it again (or after the server stopped by itself) returns the same promise.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= this.shutdown().finally(() => this.resolveClosed(this.fatal));
     return this.closing;
   }
 
   /** Writes one line to the daemon's own log (the `log` option; stderr by default). */
   log(line: string): void {
     this.options.log(line);
+  }
+
+  /**
+   * The journal cannot be written: nothing more can be acknowledged, so the server stops
+   * and `closed` resolves with the reason (the CLI then exits 1 for systemd to restart it).
+   */
+  private stopOnJournalFailure(error: Error): void {
+    if (this.fatal) return;
+    this.fatal = new MailLoggerError(
+      'ERR_JOURNAL_WRITE',
+      `cannot write the journal in ${this.options.stateDir} (${error.message}): ` +
+        'nothing more can be acknowledged. Records acknowledged so far are kept; make the directory writable (disk full? permissions?) and restart',
+      { cause: error },
+    );
+    this.log(`fatal: [${this.fatal.code}] ${this.fatal.message}; stopping`);
+    // Before start() returns, start() itself closes and rejects with the reason.
+    if (!this.started && this.closing === null) return;
+    this.close().catch((closeError: unknown) =>
+      this.log(`closing after the journal failure failed too: ${(closeError as Error).message}`),
+    );
   }
 
   private applyDurable(event: JournalEvent): void {
@@ -322,8 +390,9 @@ export class MailLoggerServer {
     await closed;
     this.grouper.close();
     for (const id of this.cronJobs) this.scheduler.remove(id);
-    // Mail what is pending now rather than after the next start.
-    await this.compose('instant');
+    // Mail what is pending now rather than after the next start (unless the journal failed:
+    // a mail that cannot be journaled would never resolve, and the records are kept anyway).
+    if (this.journal.failure === null) await this.compose('instant');
     await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.journal.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordBuffer, type BufferedRecord } from '../../src/mail-logger/buffer.js';
-import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { MailLoggerClient, MailLoggerError, MailLoggerServer } from '../../src/mail-logger/index.js';
 import type { Level } from '../../src/mail-logger/levels.js';
 import { RaspimonRangeError } from '../../src/errors.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -118,6 +118,37 @@ describe('MailLoggerClient', () => {
     expect(digest.subject).toBe('[Daily digest ×3] pi: 3 INFO');
     expect(digest.text).not.toContain('info 0');
     expect(digest.text).toContain('info 4');
+  });
+
+  it('flush({ timeoutSeconds }) rejects with ERR_FLUSH_TIMEOUT while no daemon answers; the records stay buffered and are mailed once one starts', async () => {
+    const socketPath = listen.slice('unix://'.length);
+    logger = MailLoggerClient.open(listen, { source: 'pi' });
+    logger.alert('the pump stopped');
+    logger.info('tank 40 %');
+    logger.info('tank 38 %');
+    const error: unknown = await logger.flush({ timeoutSeconds: 0.3 }).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MailLoggerError);
+    expect(error).toMatchObject({ code: 'ERR_FLUSH_TIMEOUT' });
+    const message = (error as Error).message;
+    expect(message).toContain('3 record(s)');
+    expect(message).toContain(`the daemon at ${socketPath} is not answering`);
+    expect(message).toContain('sent when it is reachable again');
+    expect(logger.stats()).toMatchObject({ buffered: 3, connected: false });
+    expect(() => logger!.flush({ timeoutSeconds: -1 })).toThrow(RaspimonRangeError);
+    expect(() => logger!.flush({ timeoutSeconds: '1' as unknown as number })).toThrow(
+      /option timeoutSeconds must be a number/,
+    );
+
+    server = await startServer();
+    await logger.flush({ timeoutSeconds: 10 });
+    expect(logger.stats()).toMatchObject({ buffered: 0, connected: true });
+    const [alert] = await sink.waitFor(1);
+    expect(alert!.subject).toBe('[ALERT] pi: the pump stopped');
+    expect(await server.sendDigest('daily')).toBe(true);
+    expect((await sink.waitFor(2))[1]!.subject).toBe('[Daily digest ×2] pi: 2 INFO');
   });
 
   it('resends unacknowledged records after the daemon restarts, without duplicates', async () => {

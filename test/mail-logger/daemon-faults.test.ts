@@ -1,4 +1,6 @@
-// Fault tests against the real daemon process: kill -9 mid-burst, SMTP server down / 4xx.
+// Fault tests against the real daemon process: kill -9 mid-burst, SMTP server down / 4xx,
+// a journal that cannot be written.
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
@@ -139,5 +141,24 @@ describe('the daemon process under faults', () => {
     await sleep(800);
     expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
     expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+  });
+
+  it('a journal that cannot be written stops the daemon with exit status 1 and one line saying why (so systemd restarts it)', async () => {
+    // A digest every second: its compaction opens the next journal generation, and a
+    // directory in that place makes the open fail, even for root.
+    args.push('--daily', '* * * * * *');
+    const daemon = await startDaemon();
+    mkdirSync(path.join(tmp.dir, 'state', 'journal-1.ndjson'));
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'pi' });
+    logger.info('rec-1');
+    await logger.flush();
+    const code = await Promise.race([daemon.exited, sleep(15_000).then(() => 'still running')]);
+    expect(code).toBe(1);
+    const output = daemon.stderr();
+    expect(output).toMatch(/fatal: \[ERR_JOURNAL_WRITE\] cannot write the journal in .*EISDIR.*stopping/);
+    expect(output).toContain('raspimon-mail-logger: exiting with status 1: the journal cannot be written');
+    // What was acknowledged and composed before the failure is still mailed on the way out.
+    expect(recordIds(sink.messages).get('rec-1')).toBe(1);
+    expect(existsSync(socketPath)).toBe(false);
   });
 });

@@ -1,0 +1,76 @@
+// MailLoggerServer.start options are checked like the Scheduler's and the Monitor's, and the
+// CLI names its flags in the same messages.
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MailLoggerServer, RaspimonRangeError } from '../../src/mail-logger/index.js';
+import { CronPatternError, Scheduler } from '../../src/scheduler/index.js';
+import { runCli, tempDir, writeCredentials } from './fixtures.js';
+
+const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };
+
+describe('MailLoggerServer.start options', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  function start(extra: Record<string, unknown>): Promise<MailLoggerServer> {
+    return MailLoggerServer.start({
+      credentials,
+      listen: 'tcp://:0',
+      stateDir: path.join(tmp.dir, 'state'),
+      log: () => undefined,
+      ...extra,
+    });
+  }
+
+  it('an unknown timeZone is a CronPatternError (ERR_INVALID_CRON), as in the Scheduler, naming the option and the value', async () => {
+    expect(() => new Scheduler({ timeZone: 'Mars/Olympus_Mons' })).toThrow(CronPatternError);
+    const failure = start({ timeZone: 'Mars/Olympus_Mons' });
+    await expect(failure).rejects.toBeInstanceOf(CronPatternError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'ERR_INVALID_CRON',
+      message: expect.stringContaining('option timeZone "Mars/Olympus_Mons" is not an IANA time zone'),
+    });
+  });
+
+  it('retry.maxSeconds below retry.minSeconds is refused with ERR_OUT_OF_RANGE, as in the Monitor', async () => {
+    const failure = start({ retry: { minSeconds: 10, maxSeconds: 5 } });
+    await expect(failure).rejects.toBeInstanceOf(RaspimonRangeError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: 'option retry.maxSeconds (5) must be ≥ retry.minSeconds (10)',
+    });
+  });
+
+  it('retry.minSeconds alone above 300 raises the default maxSeconds with it', async () => {
+    const server = await start({ retry: { minSeconds: 600 } });
+    await server.close();
+  });
+});
+
+describe('CLI option errors name the flag', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  async function cli(...flags: string[]): Promise<{ code: number | null; output: string }> {
+    const file = writeCredentials(tmp.dir, 'smtp://127.0.0.1:25');
+    return runCli([file, '--state-dir', path.join(tmp.dir, 'state'), '--listen', 'tcp://:0', ...flags]);
+  }
+
+  it('--time-zone and --max-instant-mails: exit 2 with the flag, the value and the usage', async () => {
+    const zone = await cli('--time-zone', 'Mars/Olympus_Mons');
+    expect(zone.code).toBe(2);
+    expect(zone.output).toContain('--time-zone "Mars/Olympus_Mons" is not an IANA time zone');
+    expect(zone.output).not.toContain('option timeZone');
+    expect(zone.output).toContain('Usage: raspimon-mail-logger');
+    const mails = await cli('--max-instant-mails', '2.5');
+    expect(mails.code).toBe(2);
+    expect(mails.output).toContain('--max-instant-mails must be a positive integer, got 2.5');
+    expect(mails.output).not.toContain('maxInstantMails');
+  });
+});
