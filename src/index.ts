@@ -28,8 +28,10 @@ export {
   type Credentials,
   type MailLoggerClientOptions,
   type MailLoggerClientStats,
+  type MailLoggerFlushOptions,
   type MailLoggerServerOptions,
   type MailLoggerServerStats,
+  type MailMessage,
   type MailTransport,
 } from './mail-logger/index.js';
 
