@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addBoiler, boilerConfig, CliWorld, until } from './support.js';
+import { waitFor } from '../helpers/wait.js';
+import { addBoiler, boilerConfig, CliWorld } from './support.js';
 
 // A stand-in monitor: writes its pid file, prints a line per SIGHUP, exits on SIGTERM.
 const hupCounter = `
@@ -82,7 +83,7 @@ describe('raspimon binary', () => {
       monitor = child;
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await until(() => output.includes('ready'));
+      await waitFor(() => output.includes('ready'));
 
       const result = await world.spawn(['keys', 'add', '--key', '1', '--unit', 'mC', '--reload', pidfile])
         .done;
@@ -90,7 +91,7 @@ describe('raspimon binary', () => {
       expect(result.stdout).toBe(
         `added key 1 (mC)\nsent SIGHUP to the monitor (pid ${readFileSync(pidfile, 'utf8')}): it reloads its configuration now\n`,
       );
-      await until(() => output.includes('SIGHUP 1'));
+      await waitFor(() => output.includes('SIGHUP 1'));
       expect(output).toBe('ready\nSIGHUP 1\n');
       expect(await world.db.collection('keys').countDocuments({ keyId: 1 })).toBe(1);
     });
@@ -105,11 +106,11 @@ describe('raspimon binary', () => {
     const tail = world.spawn(['readings', 'tail', '--follow', '--poll', '0.1', '--json'], {
       onStdout: (text) => (seen = text),
     });
-    await until(() => seen.includes('"value":41'), 20_000);
+    await waitFor(() => seen.includes('"value":41'), 20_000);
     await world.db
       .collection('readings')
       .insertOne({ id: 3, keyId: 1, value: 42, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, 1)) });
-    await until(() => seen.includes('"value":42'), 20_000);
+    await waitFor(() => seen.includes('"value":42'), 20_000);
     tail.kill('SIGINT');
     const result = await tail.done;
     expect(result.code).toBe(0);

@@ -93,12 +93,3 @@ export class CliWorld {
     await this.client.close();
   }
 }
-
-/** Resolves when `predicate` holds, polling every 20 ms (rejects after `ms`). */
-export async function until(predicate: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

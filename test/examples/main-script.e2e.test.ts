@@ -11,6 +11,7 @@ import { getDeviceNamespace } from '../../src/identity/index.js';
 import { MailLoggerServer } from '../../src/mail-logger/index.js';
 import { mongodbUri } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -19,14 +20,6 @@ function identity(): string | null {
     return getDeviceNamespace();
   } catch {
     return null;
-  }
-}
-
-async function until(predicate: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -103,7 +96,7 @@ describe('examples/main.ts as a process', () => {
     });
 
     const main = startMain();
-    await until(async () => (await db.collection('readings').countDocuments({ id: 1 })) > 0);
+    await waitFor(async () => (await db.collection('readings').countDocuments({ id: 1 })) > 0, 20_000);
     expect(existsSync(pidFile)).toBe(true);
 
     // An operator adds a device with the config CLI, which SIGHUPs the monitor via its pidfile.
@@ -127,7 +120,10 @@ describe('examples/main.ts as a process', () => {
     );
     expect({ code, cliOutput }).toMatchObject({ code: 0 });
     expect(cliOutput).toContain('SIGHUP');
-    await until(async () => (await db.collection('readings').countDocuments({ id: 2, value: 20500 })) > 0);
+    await waitFor(
+      async () => (await db.collection('readings').countDocuments({ id: 2, value: 20500 })) > 0,
+      20_000,
+    );
 
     main.kill();
     expect(await main.exited).toBe(0);

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { canConnect, waitFor } from './wait.js';
 
 /** Asks the kernel for a free loopback TCP port. */
 export function freePort(): Promise<number> {
@@ -14,19 +15,6 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
+  return waitFor(() => canConnect({ port, host: '127.0.0.1' }), timeoutMs, `a listener on 127.0.0.1:${port}`);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
+import { waitFor } from '../helpers/wait.js';
 import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
@@ -14,14 +15,6 @@ function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
       seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
   }
   return seen;
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 describe('the daemon process under faults', () => {
@@ -89,7 +82,7 @@ describe('the daemon process under faults', () => {
       if (!killed) acked = i + 200;
     }
     expect(acked).toBeGreaterThan(0);
-    await until('all records mailed', () => recordIds(sink.messages).size === total, 20_000);
+    await waitFor(() => recordIds(sink.messages).size === total, 20_000, 'all records mailed');
     await sleep(800); // anything mailed twice would show up by now
     const seen = recordIds(sink.messages);
     const duplicates = [...seen.entries()].filter(([, n]) => n > 1);
@@ -112,7 +105,7 @@ describe('the daemon process under faults', () => {
     await first.exited;
     await sink.up();
     await startDaemon();
-    await until('all records mailed', () => recordIds(sink.messages).size === 500, 15_000);
+    await waitFor(() => recordIds(sink.messages).size === 500, 15_000, 'all records mailed');
     await sleep(500);
     expect([...recordIds(sink.messages).values()].every((n) => n === 1)).toBe(true);
   });
@@ -126,7 +119,7 @@ describe('the daemon process under faults', () => {
       await logger.flush();
       await sleep(450); // separate mails
     }
-    await until('retries logged', () => first.stderr().includes('not accepted'), 5000);
+    await waitFor(() => first.stderr().includes('not accepted'), 5000, 'retries logged');
     expect(first.stderr()).not.toContain('password');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -134,10 +127,10 @@ describe('the daemon process under faults', () => {
     await sink.up();
     sink.rejectWith(451);
     const second = await startDaemon();
-    await until('a 451 is retried', () => second.stderr().includes('451'), 5000);
+    await waitFor(() => second.stderr().includes('451'), 5000, 'a 451 is retried');
     expect(sink.messages).toHaveLength(0);
     sink.rejectWith(null);
-    await until('three records mailed', () => recordIds(sink.messages).size === 3, 10_000);
+    await waitFor(() => recordIds(sink.messages).size === 3, 10_000, 'three records mailed');
     await sleep(800);
     expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
     expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);

@@ -1,7 +1,6 @@
 // Shared set-up of the mail-logger tests: temp dirs, credentials files, daemons.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../src/mail-logger/index.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
+import { canConnect, waitFor } from '../helpers/wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -28,21 +28,8 @@ export function writeCredentials(dir: string, smtpUrl: string, mode = 0o600): st
 }
 
 /** Resolves once something accepts connections on the unix socket. */
-export async function waitForSocket(socketPath: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ path: socketPath });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${socketPath} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function waitForSocket(socketPath: string, timeoutMs = 20_000): Promise<void> {
+  return waitFor(() => canConnect({ path: socketPath }), timeoutMs, `a listener on ${socketPath}`);
 }
 
 export interface Daemon {

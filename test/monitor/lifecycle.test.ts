@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, tempDir, waitFor } from './support.js';
+import { openDb, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-lifecycle.ts');
 let state: ReturnType<typeof tempDir>;

@@ -7,7 +7,8 @@ import { Monitor, validateConfig, type DriverDefinition } from '../../src/monito
 import { buildRegistry } from '../../src/monitor/drivers/registry.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, seedConfig, tempDir, waitFor } from './support.js';
+import { openDb, realScheduler, recordingLogger, seedConfig, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 let scheduler: Scheduler;
 let state: ReturnType<typeof tempDir>;

@@ -9,7 +9,8 @@ import { Monitor } from '../../src/monitor/index.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { startFerretDB, type FerretDB } from '../helpers/ferretdb.js';
 import { uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir, waitFor } from './support.js';
+import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: FerretDB;
 let serverDown = false;

@@ -4,7 +4,8 @@ import { Monitor, createSerialLineDriver } from '../../src/monitor/index.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { startPtyPair, type PtyPair } from '../helpers/socat.js';
-import { openDb, realScheduler, recordingLogger, tempDir, waitFor } from './support.js';
+import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 let pair: PtyPair;
 let scheduler: Scheduler;

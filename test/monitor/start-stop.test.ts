@@ -5,7 +5,8 @@ import { Monitor, type DriverDefinition, type MonitorStats } from '../../src/mon
 import { installSignalHandlers, type SignalProcess } from '../../src/monitor/signals.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, tempDir, waitFor } from './support.js';
+import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 let scheduler: Scheduler;
 let state: ReturnType<typeof tempDir>;

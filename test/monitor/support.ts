@@ -38,20 +38,6 @@ export function recordingLogger(): MonitorLogger & {
   };
 }
 
-/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A started real-clock scheduler. */
 export function realScheduler(): Scheduler {
   const scheduler = new Scheduler({ onError: (e) => console.error('scheduler job failed', e) });

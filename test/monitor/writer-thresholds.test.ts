@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Monitor, type DriverContext } from '../../src/monitor/index.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, recordingLogger, tempDir, waitFor } from './support.js';
+import { openDb, recordingLogger, tempDir } from './support.js';
+import { waitFor } from '../helpers/wait.js';
 
 let clock: ManualClock;
 let scheduler: Scheduler;
