@@ -51,8 +51,8 @@ export class RaspimonTypeError extends TypeError {
   /** Stable machine-readable code, e.g. `'ERR_INVALID_ARG_TYPE'`. */
   readonly code: string;
 
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
     Object.defineProperty(this, brand, { value: true });
@@ -67,8 +67,8 @@ export class RaspimonRangeError extends RangeError {
   /** Stable machine-readable code, e.g. `'ERR_OUT_OF_RANGE'`. */
   readonly code: string;
 
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
     Object.defineProperty(this, brand, { value: true });

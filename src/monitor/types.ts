@@ -20,6 +20,8 @@ export interface MonitorLogger {
  * it. Every timer of the monitor goes through it, so a `ManualClock` drives it in tests.
  */
 export interface MonitorScheduler {
+  /** Wall-clock time in epoch milliseconds: the one time source of the monitor. */
+  now(): number;
   /** Runs `fn` once, `seconds` (fractions allowed) from now; returns the job id. */
   onceAfter(seconds: number, fn: () => unknown): string;
   /** Runs `fn` every `seconds` (fractions allowed), drift-free; returns the job id. */

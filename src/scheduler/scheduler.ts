@@ -161,6 +161,20 @@ export class Scheduler {
   }
 
   /**
+   * The scheduler's wall clock in epoch milliseconds (`Date.now()` by default, the
+   * `ManualClock` in tests). Every part that takes a scheduler reads the time here, so
+   * one clock drives the whole program.
+   *
+   * @example
+   * ```ts
+   * const stamp = new Date(scheduler.now());
+   * ```
+   */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /**
    * Starts the scheduler; must come before any scheduling call. Calling it again while
    * running does nothing; a stopped scheduler cannot start again.
    *

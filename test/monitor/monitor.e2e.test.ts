@@ -358,6 +358,7 @@ describe('Monitor end to end (FerretDB)', () => {
     const repeats: Array<() => unknown> = [];
     // A scheduler wrapper that exposes the hourly retention job so the test can run it now.
     const spy = {
+      now: () => scheduler.now(),
       onceAfter: (s: number, fn: () => unknown) => scheduler.onceAfter(s, fn),
       repeatEvery: (s: number, fn: () => unknown) => {
         if (s === 3600) repeats.push(fn);

@@ -120,6 +120,7 @@ describe('Monitor.stop()', () => {
     // A scheduler that refuses to remove the monitor's poll job (pollSeconds 1234).
     const pollJobs = new Set<string>();
     const refusing = {
+      now: () => scheduler.now(),
       onceAfter: (s: number, fn: () => unknown) => scheduler.onceAfter(s, fn),
       repeatEvery: (s: number, fn: () => unknown) => {
         const id = scheduler.repeatEvery(s, fn);

@@ -1,0 +1,8 @@
+// Shared ground for every part (checks, describe, backoff, bounded waits): not a part and
+// not public API. Parts import from here; nothing here imports a part.
+export { describeError, describeValue } from './describe.js';
+export { checkBoolean, checkPositive, checkText, isPlainObject, isThenable } from './checks.js';
+export type { PositiveCheck } from './checks.js';
+export { Backoff } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { Signal, within } from './within.js';
