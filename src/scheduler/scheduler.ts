@@ -1,15 +1,16 @@
-// The Scheduler's public face: argument checks, the job table, running jobs and reporting
-// their failures, start/stop. When jobs are due (queues, the timer, clock steps) is
-// timeline.ts; what a step does to due times is clock-steps.ts.
+// The Scheduler's public face: argument checks, the job table, start/stop. When jobs are
+// due (queues, the timer, clock steps) is timeline.ts, and what a step does to due times
+// clock-steps.ts; calling jobs and reporting their failures is runner.ts.
 import { RaspimonTypeError } from '../errors.js';
-import { isThenable } from '../internal/index.js';
-import { checkFunction, checkOptionsObject, checkSeconds, checkString, checkWhen } from './arguments.js';
-import { systemClock, type Clock } from './clock.js';
+import { describeValue } from '../internal/index.js';
+import { checkFunction, checkSeconds, checkString, checkWhen } from './arguments.js';
+import type { Clock } from './clock.js';
 import { CronRules, nextCronRun } from './cron.js';
 import { SchedulerStateError } from './errors.js';
 import { Job, NO_ARGS, type JobFunction, type JobInfo, type JobKind, type Trigger } from './job.js';
 import { nextSlotAfter, secondsToMs } from './o-clock.js';
-import { writeErrorLine, type ErrorHandler, type SchedulerOptions } from './options.js';
+import { resolveOptions, type SchedulerOptions } from './options.js';
+import { JobRunner } from './runner.js';
 import { Timeline } from './timeline.js';
 import { UuidSequence } from './uuid.js';
 
@@ -40,7 +41,7 @@ type State = 'new' | 'running' | 'stopped';
  */
 export class Scheduler {
   readonly #clock: Clock;
-  readonly #onError: ErrorHandler;
+  readonly #runner: JobRunner;
   /** The parsed cron patterns of this scheduler's zone. */
   readonly #cronRules: CronRules;
   readonly #timeline: Timeline;
@@ -48,8 +49,6 @@ export class Scheduler {
   #state: State = 'new';
   /** Pending jobs by id. */
   readonly #jobs = new Map<string, Job>();
-  #inFlight = 0;
-  #onIdle: (() => void) | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #stopping: Promise<void> | null = null;
   readonly #stopped: Promise<void>;
@@ -64,27 +63,10 @@ export class Scheduler {
    * ```
    */
   constructor(options: SchedulerOptions = {}) {
-    checkOptionsObject('new Scheduler', options);
-    const { clock = systemClock, timeZone, onError = writeErrorLine, clockCheck = 10 } = options;
-    if (
-      typeof clock !== 'object' ||
-      clock === null ||
-      typeof clock.now !== 'function' ||
-      typeof clock.monotonic !== 'function' ||
-      typeof clock.setTimer !== 'function' ||
-      typeof clock.clearTimer !== 'function'
-    ) {
-      throw new RaspimonTypeError(
-        'ERR_INVALID_ARG_TYPE',
-        'new Scheduler: options.clock must implement Clock (now, monotonic, setTimer, clearTimer), e.g. new ManualClock().',
-      );
-    }
-    checkFunction('new Scheduler: options.onError', onError);
-    const clockCheckMs = secondsToMs(checkSeconds('new Scheduler', 'options.clockCheck', clockCheck));
-    if (timeZone !== undefined) checkString('new Scheduler', 'options.timeZone', timeZone);
+    const { clock, timeZone, onError, clockCheckMs } = resolveOptions(options);
     this.#cronRules = CronRules.of(timeZone); // throws CronPatternError for an unknown zone, now
     this.#clock = clock;
-    this.#onError = onError;
+    this.#runner = new JobRunner(onError);
     this.#timeline = new Timeline(clock, clockCheckMs, this.#onDue);
     this.#stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
@@ -93,8 +75,9 @@ export class Scheduler {
 
   /**
    * The scheduler's wall clock in epoch milliseconds (`Date.now()` by default, the
-   * `ManualClock` in tests). Every part that takes a scheduler reads the time here, so
-   * one clock drives the whole program.
+   * `ManualClock` in tests, steps included). Every part that takes a scheduler reads the
+   * time here, so one clock drives the whole program. Works in any state, also before
+   * {@link Scheduler.start} and after {@link Scheduler.stop}.
    *
    * @example
    * ```ts
@@ -139,12 +122,15 @@ export class Scheduler {
    */
   onceAfter<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const delayMs = secondsToMs(this.#check('Scheduler.onceAfter', seconds, fn));
-    return this.#add('onceAfter', null, this.#clock.monotonic() + delayMs, fn, args);
+    const monotonicMs = this.#clock.monotonic();
+    return this.#add('onceAfter', null, monotonicMs + delayMs, fn, args, monotonicMs);
   }
 
   /**
    * Runs `fn(...args)` once, at the next instant after now whose epoch time is a
    * multiple of `seconds` (`onceOClock(3600)`: at the next full hour, UTC-aligned).
+   * After a forward clock step it runs at once only if that instant really went by (see
+   * {@link Scheduler.repeatOClock}); else it waits for the next multiple.
    *
    * @example
    * ```ts
@@ -153,12 +139,16 @@ export class Scheduler {
    */
   onceOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.onceOClock', seconds, fn));
-    return this.#add('onceOClock', periodMs, nextSlotAfter(this.#clock.now(), periodMs), fn, args);
+    const dueMs = nextSlotAfter(this.#clock.now(), periodMs);
+    return this.#add('onceOClock', periodMs, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
    * Runs `fn(...args)` once at `when`, a `Date` or epoch seconds, by the wall clock. A
-   * time already past runs at once.
+   * time already past runs at once, also when a clock step takes the clock past it.
+   * A number above 1e11 (the year 5138) is refused with a {@link RaspimonRangeError}: it
+   * is epoch milliseconds, as `Date.now()` gives, and would wait until the year 58,000 or
+   * so; pass seconds (`Date.now() / 1000 + 5`) or a `Date`.
    *
    * @example
    * ```ts
@@ -170,7 +160,7 @@ export class Scheduler {
     this.#assertRunning('Scheduler.onceWhen');
     const dueMs = checkWhen('Scheduler.onceWhen', when);
     checkFunction('Scheduler.onceWhen', fn);
-    return this.#add('onceWhen', null, dueMs, fn, args);
+    return this.#add('onceWhen', null, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
@@ -185,13 +175,19 @@ export class Scheduler {
    */
   repeatEvery<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.repeatEvery', seconds, fn));
-    return this.#add('repeatEvery', periodMs, this.#clock.monotonic() + periodMs, fn, args);
+    const monotonicMs = this.#clock.monotonic();
+    return this.#add('repeatEvery', periodMs, monotonicMs + periodMs, fn, args, monotonicMs);
   }
 
   /**
    * Runs `fn(...args)` at every instant whose epoch time is a multiple of `seconds`
    * (`repeatOClock(60)`: at :00 of every minute; `repeatOClock(0.25)`: four times a
-   * second, on the quarter). Follows wall-clock steps; see the README on clock steps.
+   * second, on the quarter). Follows wall-clock steps: after a forward step (NTP
+   * setting the clock of a Pi without RTC), a slot runs at once, and once, only if it
+   * fell in the real (monotonic) time since the job was planned, as the corrected clock
+   * counts it; slots the clock jumped over were not lived through and do not run. After
+   * a backward step the job moves to the next slot of the new time, but a slot that ran
+   * less than half a period ago does not run again.
    *
    * @example
    * ```ts
@@ -200,13 +196,16 @@ export class Scheduler {
    */
   repeatOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.repeatOClock', seconds, fn));
-    return this.#add('repeatOClock', periodMs, nextSlotAfter(this.#clock.now(), periodMs), fn, args);
+    const dueMs = nextSlotAfter(this.#clock.now(), periodMs);
+    return this.#add('repeatOClock', periodMs, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
    * Runs `fn(...args)` at every match of the cron `pattern` (croner syntax: 5 fields, or
    * 6 with seconds first) in `options.timeZone`. Across DST changes it follows croner's
    * documented rules (a time in the skipped hour runs once, in the repeated hour once).
+   * Clock steps are handled as for {@link Scheduler.repeatOClock}: a Pi that boots in
+   * 1970 and is set to a Wednesday 14:00 runs a `0 8 * * *` job next on Thursday 08:00.
    * Throws {@link CronPatternError} for a bad pattern.
    *
    * @example
@@ -221,7 +220,8 @@ export class Scheduler {
       this.#cronRules.get(checkString('Scheduler.repeatCron', 'pattern', pattern));
     checkFunction('Scheduler.repeatCron', fn);
     // Patterns that never match were refused, so null means "none left after now".
-    return this.#add('repeatCron', rule, nextCronRun(rule, this.#clock.now()) ?? Infinity, fn, args);
+    const dueMs = nextCronRun(rule, this.#clock.now()) ?? Infinity;
+    return this.#add('repeatCron', rule, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
@@ -239,7 +239,7 @@ export class Scheduler {
     if (typeof id !== 'string') {
       throw new RaspimonTypeError(
         'ERR_INVALID_ARG_TYPE',
-        `Scheduler.remove: id must be the string a scheduling call returned, got ${String(id)} (${typeof id}).`,
+        `Scheduler.remove: id must be the string a scheduling call returned, got ${describeValue(id)}.`,
       );
     }
     const job = this.#jobs.get(id);
@@ -289,7 +289,7 @@ export class Scheduler {
     this.#state = 'stopped';
     this.#timeline.stop();
     this.#jobs.clear();
-    this.#stopping = this.#waitIdle().then(() => {
+    this.#stopping = this.#runner.idle().then(() => {
       if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
       this.#keepAlive = null;
       this.#resolveStopped();
@@ -339,10 +339,19 @@ export class Scheduler {
     );
   }
 
-  /** Creates, records and queues a job; `trigger` and `dueMs` as {@link Trigger} says for `kind`. */
-  #add(kind: JobKind, trigger: Trigger, dueMs: number, fn: JobFunction<never[]>, args: unknown[]): string {
+  /**
+   * Creates, records and queues a job; `trigger` and `dueMs` as {@link Trigger} says for
+   * `kind`, planned at `monotonicMs` (the one reading a relative due time counts from).
+   */
+  #add(
+    kind: JobKind,
+    trigger: Trigger,
+    dueMs: number,
+    fn: JobFunction<never[]>,
+    args: unknown[],
+    monotonicMs: number,
+  ): string {
     const id = this.#ids.next();
-    const monotonicMs = this.#clock.monotonic();
     const job = new Job(
       id,
       kind,
@@ -357,54 +366,9 @@ export class Scheduler {
     return id;
   }
 
-  /** Runs a job the timeline found due (unless its previous run is still going). */
+  /** A job the timeline found due: a finished one leaves the table, then it runs. */
   readonly #onDue = (job: Job, requeued: boolean): void => {
     if (!requeued) this.#jobs.delete(job.id);
-    if (job.running) {
-      job.skipped++;
-      return;
-    }
-    job.runs++;
-    let result: unknown;
-    try {
-      result = job.args.length === 0 ? job.fn() : Reflect.apply(job.fn, undefined, job.args);
-    } catch (error) {
-      this.#report(job, error);
-      return;
-    }
-    if (isThenable(result)) {
-      job.running = true;
-      this.#inFlight++;
-      void this.#settle(job, result);
-    }
+    this.#runner.run(job);
   };
-
-  async #settle(job: Job, result: PromiseLike<unknown>): Promise<void> {
-    try {
-      await result;
-    } catch (error) {
-      this.#report(job, error);
-    } finally {
-      job.running = false;
-      this.#inFlight--;
-      if (this.#inFlight === 0) this.#onIdle?.();
-    }
-  }
-
-  #waitIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#onIdle = resolve;
-    });
-  }
-
-  #report(job: Job, error: unknown): void {
-    job.lastError = error;
-    const info = { id: job.id, kind: job.kind };
-    try {
-      this.#onError(error, info);
-    } catch (handlerError) {
-      writeErrorLine(handlerError, info);
-    }
-  }
 }

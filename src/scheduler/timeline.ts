@@ -10,6 +10,12 @@ import { nextDue, type Job } from './job.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Offset changes smaller than this between two looks are NTP slewing, not a step. */
 const STEP_TOLERANCE_MS = 100;
+/**
+ * A look at a clock that does not report its steps is trusted only if the monotonic
+ * readings around the wall reading are this close: a process preempted between them
+ * (a loaded Pi) would otherwise see the offset move and take it for a step.
+ */
+const LOOK_BRACKET_MS = 10;
 
 /**
  * Called for each job that fell due, earliest first, after a repeating one was queued
@@ -170,8 +176,10 @@ export class Timeline {
    */
   #checkClock(reported: boolean): void {
     if (!this.#running) return;
-    const monotonicMs = this.#clock.monotonic();
+    const monotonicBeforeMs = this.#clock.monotonic();
     const wallMs = this.#clock.now();
+    const monotonicMs = this.#clock.monotonic();
+    if (!reported && monotonicMs - monotonicBeforeMs > LOOK_BRACKET_MS) return; // look again next time
     const previousOffsetMs = this.#offsetMs;
     this.#offsetMs = wallMs - monotonicMs;
     const stepMs = this.#offsetMs - previousOffsetMs;

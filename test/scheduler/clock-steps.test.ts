@@ -299,4 +299,41 @@ describe('wall-clock steps (NTP)', () => {
     await manual.advance(60);
     expect(runs).toEqual(['2026-05-10T13:01:04.000Z', '2026-05-10T13:02:00.000Z']);
   });
+
+  it.each(['before', 'after'] as const)(
+    'with a clock that does not report steps, a look preempted %s its wall reading is not taken for a step',
+    async (where) => {
+      // A loaded Pi: at the first timer the process is descheduled for 150 ms next to
+      // reading the wall clock, so the offset between the wall and the monotonic clock
+      // seems to move by 150 ms. Taken for a forward step, the job planned 100 ms before
+      // its 12:00:01 slot would count that slot as not lived through and skip it.
+      const manual = new ManualClock(new Date('2026-05-10T12:00:00.900Z'));
+      let pausedMs = 0;
+      let last: 'now' | 'monotonic' | null = null;
+      const pause = (after: 'now' | 'monotonic') => {
+        if (last === after && pausedMs === 0 && manual.monotonic() >= 100) pausedMs = 150;
+      };
+      const polled: Clock = {
+        now: () => {
+          if (where === 'before') pause('monotonic');
+          last = 'now';
+          return manual.now() + pausedMs;
+        },
+        monotonic: () => {
+          if (where === 'after') pause('now');
+          last = 'monotonic';
+          return manual.monotonic() + pausedMs;
+        },
+        setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
+        clearTimer: (handle) => manual.clearTimer(handle),
+      };
+      const scheduler = new Scheduler({ clock: polled }).start();
+      schedulers.push(scheduler);
+      const runs: string[] = [];
+      scheduler.repeatOClock(1, () => runs.push(new Date(polled.now()).toISOString().slice(11, 23)));
+      await manual.advance(3.2);
+      expect(pausedMs).toBe(150);
+      expect(runs.map((r) => r.slice(0, 8))).toEqual(['12:00:01', '12:00:02', '12:00:03', '12:00:04']);
+    },
+  );
 });
