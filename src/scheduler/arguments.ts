@@ -1,7 +1,7 @@
 // Argument checks shared by the Scheduler's methods: each throws at the call, with the
 // option or argument name, the value and its type (DESIGN §1: never later).
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-import { describeValue as describe } from '../internal/index.js';
+import { describeValue } from '../internal/index.js';
 
 /** Delays beyond this are refused: about 285,000 years, far past any useful schedule. */
 const MAX_SECONDS = 2 ** 53 / 1000 / 1000;
@@ -16,13 +16,13 @@ export function checkSeconds(where: string, name: string, value: unknown): numbe
   if (typeof value !== 'number') {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${where}: ${name} must be a number of seconds, got ${describe(value)}.`,
+      `${where}: ${name} must be a number of seconds, got ${describeValue(value)}.`,
     );
   }
   if (!(value > 0) || !(value <= MAX_SECONDS)) {
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
-      `${where}: ${name} must be a finite number of seconds > 0 and at most 9e9 (fractions allowed, e.g. 0.25), got ${describe(value)}.`,
+      `${where}: ${name} must be a finite number of seconds > 0 and at most 9e9 (fractions allowed, e.g. 0.25), got ${describeValue(value)}.`,
     );
   }
   return value;
@@ -32,7 +32,7 @@ export function checkFunction(where: string, value: unknown): void {
   if (typeof value !== 'function') {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${where}: the job must be a function, got ${describe(value)}.`,
+      `${where}: the job must be a function, got ${describeValue(value)}.`,
     );
   }
 }
@@ -56,13 +56,13 @@ export function checkWhen(where: string, value: unknown): number {
   } else {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${where}: the time must be a Date or epoch seconds (a number), got ${describe(value)}.`,
+      `${where}: the time must be a Date or epoch seconds (a number), got ${describeValue(value)}.`,
     );
   }
   if (!Number.isFinite(ms)) {
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
-      `${where}: the time must be a valid Date or finite epoch seconds, got ${describe(value)}.`,
+      `${where}: the time must be a valid Date or finite epoch seconds, got ${describeValue(value)}.`,
     );
   }
   return ms;
@@ -77,7 +77,7 @@ export function checkString(where: string, name: string, value: unknown): string
   if (typeof value !== 'string' || value.trim() === '') {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${where}: ${name} must be a non-empty string, got ${describe(value)}.`,
+      `${where}: ${name} must be a non-empty string, got ${describeValue(value)}.`,
     );
   }
   return value;
@@ -87,7 +87,7 @@ export function checkOptionsObject(where: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${where}: options must be an object, got ${describe(value)}.`,
+      `${where}: options must be an object, got ${describeValue(value)}.`,
     );
   }
 }

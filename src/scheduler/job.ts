@@ -59,7 +59,8 @@ export type Trigger = number | CronRule | null;
 
 /**
  * One scheduled job. A plain class with every field set in the constructor, so all jobs
- * share one hidden class (fast dispatch, ~140 bytes each); what follows from the kind
+ * share one hidden class (fast dispatch, 160 bytes each on 64-bit Node 20: 13 fields and
+ * the two boxed doubles `due` and `plannedMs`); what follows from the kind
  * (wall clock or monotonic, repeating or not) is computed, not stored.
  */
 export class Job implements HeapEntry {

@@ -259,8 +259,9 @@ export class Scheduler {
    */
   jobs(): JobInfo[] {
     const list: JobInfo[] = [];
+    const offsetMs = this.#timeline.offsetNow();
     for (const job of this.#jobs.values()) {
-      const dueMs = this.#timeline.wallDue(job);
+      const dueMs = this.#timeline.wallDue(job, offsetMs);
       list.push({
         id: job.id,
         kind: job.kind,

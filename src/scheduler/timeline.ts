@@ -77,9 +77,14 @@ export class Timeline {
     if (this.#relative.size === 0 && this.#wall.size === 0) this.#disarm();
   }
 
-  /** A job's next due time by the wall clock, in epoch ms (Infinity: never). */
-  wallDue(job: Job): number {
-    return job.wall ? job.due : job.due + (this.#clock.now() - this.#clock.monotonic());
+  /** wall − monotonic now, for {@link Timeline.wallDue}. */
+  offsetNow(): number {
+    return this.#clock.now() - this.#clock.monotonic();
+  }
+
+  /** A job's next due time by the wall clock, in epoch ms (Infinity: never), at `offsetMs` from {@link Timeline.offsetNow}. */
+  wallDue(job: Job, offsetMs: number): number {
+    return job.wall ? job.due : job.due + offsetMs;
   }
 
   /**
