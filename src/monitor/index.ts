@@ -28,6 +28,7 @@ export { createSerialLineDriver } from './drivers/serial-line.js';
 export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';
 export { parseLine } from './drivers/line-format.js';
 export type { LineResult } from './drivers/line-format.js';
-export { systemMetrics } from './drivers/system.js';
+export { systemMetrics, probeSystemMetrics } from './drivers/system.js';
+export type { SystemMetric, SystemSample } from './drivers/system.js';
 export { builtInDriverNames } from './drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
