@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describeError, describeValue } from '../../internal/index.js';
 import type { DriverConfigProblem, DriverDefinition, DriverReading } from '../types.js';
 import { checkKeyId, checkString, isPlainObject, unknownFields } from './config-fields.js';
@@ -170,13 +171,10 @@ async function findThrottledPath(config: SystemConfig): Promise<string | undefin
   return undefined;
 }
 
-function runVcgencmd(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, ['get_throttled'], { timeout: 2000 }, (error, stdout) => {
-      if (error) reject(error);
-      else resolve(stdout);
-    });
-  });
+const execFileAsync = promisify(execFile);
+
+async function runVcgencmd(command: string): Promise<string> {
+  return (await execFileAsync(command, ['get_throttled'], { timeout: 2000 })).stdout;
 }
 
 async function readThrottled(config: SystemConfig): Promise<number> {
