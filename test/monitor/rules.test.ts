@@ -137,7 +137,7 @@ describe('RuleEvaluator', () => {
     });
     evaluator.setConfig(rules, devices, keys);
     const read = (d: DeviceSpec, value: number, keyId = 7): void =>
-      evaluator!.onReading(d, keyId, value, clock.now());
+      evaluator!.onReading(d.id, keyId, value, clock.now());
     const kinds = (): string[] => events.map((e) => `${e.kind}:${e.ruleId}:${e.deviceId}`);
     return { clock, logger, events, read, kinds, evaluator };
   }

@@ -68,6 +68,7 @@ export class RuleEvaluator {
   private entries = new Map<number, Entry>();
   private byKey = new Map<number, Entry[]>();
   private restored = new Map<string, FiringState>();
+  private running = new Map<number, DeviceSpec>();
   private timer: string | undefined;
   private plannedAt = Infinity;
   private stopped = false;
@@ -119,6 +120,7 @@ export class RuleEvaluator {
   ): void {
     const now = this.options.now();
     const running = new Map(devices.map((d) => [d.id, d]));
+    this.running = running;
     const next = new Map<number, Entry>();
     for (const rule of rules) {
       if (!rule.enabled) continue;
@@ -221,20 +223,20 @@ export class RuleEvaluator {
     this.replan();
   }
 
-  /** The hot path: one accepted reading of `device`. */
-  onReading(device: Pick<DeviceSpec, 'id' | 'name'>, keyId: number, value: number, tsMs: number): void {
+  /** The hot path: one accepted reading of device `deviceId`. */
+  onReading(deviceId: number, keyId: number, value: number, tsMs: number): void {
     const entries = this.byKey.get(keyId);
     if (entries === undefined) return;
     let now = -1;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const rule = entry.rule;
-      if (rule.deviceId !== undefined && rule.deviceId !== device.id) continue;
+      if (rule.deviceId !== undefined && rule.deviceId !== deviceId) continue;
       if (now < 0) now = this.options.now();
-      let pair = entry.pairs.get(device.id);
+      let pair = entry.pairs.get(deviceId);
       if (pair === undefined) {
-        pair = newPair(device, now);
-        entry.pairs.set(device.id, pair);
+        pair = newPair(this.running.get(deviceId) ?? { id: deviceId, name: '(not running)' }, now);
+        entry.pairs.set(deviceId, pair);
         if (rule.noDataSeconds !== undefined) this.planAt(now + rule.noDataSeconds * 1000);
       }
       pair.lastSeenMs = now;
