@@ -16,6 +16,7 @@ export class FleetHeartbeat {
   private lastWriteAt = -Infinity;
   private job: string | undefined;
   private stopped = false;
+  private writing = false;
 
   /** Pass to the writer's stored-readings listeners. */
   readonly listener: (readings: ReadonlyArray<{ readonly tsMs: number }>) => void;
@@ -35,18 +36,17 @@ export class FleetHeartbeat {
   }
 
   private plan(): void {
-    if (this.job !== undefined || this.stopped) return;
-    const wait = Math.max(
-      0.001,
-      (this.lastWriteAt + this.intervalSeconds * 1000 - this.scheduler.now()) / 1000,
-    );
-    this.job = this.scheduler.onceAfter(wait, () => this.write());
+    if (this.job !== undefined || this.writing || this.stopped) return;
+    const waitMs = this.lastWriteAt + this.intervalSeconds * 1000 - this.scheduler.now();
+    if (waitMs <= 0) void this.write();
+    else this.job = this.scheduler.onceAfter(waitMs / 1000, () => this.write());
   }
 
   private async write(): Promise<void> {
     this.job = undefined;
     const newest = this.newestMs;
-    if (newest <= this.writtenMs || this.stopped) return;
+    if (newest <= this.writtenMs || this.stopped || this.writing) return;
+    this.writing = true;
     this.lastWriteAt = this.scheduler.now();
     try {
       const db = await this.db();
@@ -60,6 +60,8 @@ export class FleetHeartbeat {
       this.writtenMs = Math.max(this.writtenMs, newest);
     } catch {
       // The database is down: the readings are spooled, and so is this; the next batch retries.
+    } finally {
+      this.writing = false;
     }
     if (this.newestMs > this.writtenMs) this.plan();
   }
