@@ -26,18 +26,26 @@ export async function loadRawConfig(mongo: MongoModule, db: Db): Promise<RawConf
   return { devices, keys, rules, fingerprint: fingerprint(mongo, devices, keys, rules) };
 }
 
+function hashOf(mongo: MongoModule, docs: Document[]): string {
+  const hash = createHash('sha1');
+  for (const doc of docs) hash.update(mongo.BSON.serialize(doc));
+  return hash.digest('hex');
+}
+
+// `<devices and keys>` or `<devices and keys>:<rules>`, so a poll can say what changed.
 function fingerprint(mongo: MongoModule, devices: Document[], keys: Document[], rules: Document[]): string {
   const hash = createHash('sha1');
   hash.update(`${devices.length}:${keys.length}:`);
   for (const doc of devices) hash.update(mongo.BSON.serialize(doc));
   hash.update('|');
   for (const doc of keys) hash.update(mongo.BSON.serialize(doc));
-  // Without rules the fingerprint is what it was before rules existed.
-  if (rules.length > 0) {
-    hash.update(`|${rules.length}:`);
-    for (const doc of rules) hash.update(mongo.BSON.serialize(doc));
-  }
-  return hash.digest('hex');
+  const base = hash.digest('hex');
+  return rules.length > 0 ? `${base}:${rules.length}-${hashOf(mongo, rules)}` : base;
+}
+
+/** What differs between two fingerprints, for the poll's log line: `'devices or keys'` or `'rules'`. */
+export function changedCollections(before: string | undefined, after: string): string {
+  return before?.split(':')[0] === after.split(':')[0] ? 'rules' : 'devices or keys';
 }
 
 const cacheFile = 'last-good-config.json';

@@ -3,7 +3,13 @@
 // fingerprint changed. A configuration that cannot be read keeps the last good one; at
 // start, the copy saved in the state dir stands in for it.
 import { describeError } from '../internal/index.js';
-import { loadRawConfig, readConfigCache, saveConfigCache, type RawConfig } from './config-load.js';
+import {
+  changedCollections,
+  loadRawConfig,
+  readConfigCache,
+  saveConfigCache,
+  type RawConfig,
+} from './config-load.js';
 import { validateConfig, type ValidatedConfig } from './config-validate.js';
 import type { DatabaseConnection } from './connection.js';
 import { emptySummary, type DeviceFleet, type ReloadSummary } from './fleet.js';
@@ -65,7 +71,9 @@ export class ConfigReloader {
       const raw = await loadRawConfig(this.deps.mongo, await this.deps.connection.db());
       this.unreadableReported = false;
       if (raw.fingerprint !== this.fingerprint && this.deps.running()) {
-        logger.info(`configuration poll: devices, keys or rules changed in "${namespace}"; reloading`);
+        logger.info(
+          `configuration poll: ${changedCollections(this.fingerprint, raw.fingerprint)} changed in "${namespace}"; reloading`,
+        );
         await this.reload(false);
       }
     } catch (error) {

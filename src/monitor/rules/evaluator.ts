@@ -6,6 +6,9 @@ import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../ty
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { FiringState, RuleCause, RuleSpec } from './types.js';
 
+/** A replay over a long silence reminds at most this often in one check. */
+const maxRemindersPerCheck = 1000;
+
 const OK = 0;
 const PENDING = 1;
 const FIRING = 2;
@@ -291,15 +294,20 @@ export class RuleEvaluator {
       for (const pair of entry.pairs.values()) {
         if (rule.noDataSeconds !== undefined && pair.status !== FIRING) {
           const due = pair.lastSeenMs + rule.noDataSeconds * 1000;
-          if (due <= now)
-            this.fire(entry, pair, 'noData', undefined, rule.noDataSeconds, pair.lastSeenMs, now);
+          // Fired as of its deadline, so a replay over stored readings names the right time.
+          if (due <= now) this.fire(entry, pair, 'noData', undefined, rule.noDataSeconds, pair.lastSeenMs, due);
           else next = Math.min(next, due);
         }
         if (pair.status === FIRING && rule.repeatSeconds !== undefined) {
-          let due = pair.lastNoticeMs + rule.repeatSeconds * 1000;
+          const period = rule.repeatSeconds * 1000;
+          let due = pair.lastNoticeMs + period;
+          for (let n = 0; due <= now && n < maxRemindersPerCheck; n++) {
+            this.remind(entry, pair, due);
+            due += period;
+          }
           if (due <= now) {
-            this.remind(entry, pair, now);
-            due = now + rule.repeatSeconds * 1000;
+            pair.lastNoticeMs = now;
+            due = now + period;
           }
           next = Math.min(next, due);
         }
