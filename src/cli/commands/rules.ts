@@ -71,7 +71,8 @@ ${fieldsHelp}
 
 Example (a freezer: key 7 in millidegrees):
   raspimon rules add --id 1 --name "freezer warm" --key 7 --device 3 \\
-    --above -10000 --for 300 --hysteresis 1000 --level ALERT --repeat 3600
+    --above=-10000 --for 300 --hysteresis 1000 --level ALERT --repeat 3600
+  (a negative value needs the --flag=VALUE form)
 
 ${globalFlagsHelp}`;
 
