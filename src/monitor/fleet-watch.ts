@@ -15,7 +15,12 @@ export interface FleetEntry {
   /** The database name, e.g. `raspimon_dca632112233`. */
   namespace: string;
   /** Its devices (id and name), from the `devices` collection. */
-  devices: Array<{ id: number; name: string }>;
+  devices: Array<{
+    /** Device id. */
+    id: number;
+    /** Device name. */
+    name: string;
+  }>;
   /** Time of its newest reading; `undefined` when it has none. */
   newestReading: Date | undefined;
   /** Seconds from the newest reading to `now`; `undefined` when it has none. */

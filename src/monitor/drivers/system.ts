@@ -144,9 +144,15 @@ export function parseWireless(text: string): Map<string, { quality: number; sign
 
 /** What one read of the system metrics gave: the readings, and the metrics this machine lacks. */
 export interface SystemSample {
+  /** One reading per metric that could be read. */
   readings: DriverReading[];
   /** Requested metrics that could not be read, with why (e.g. no such file). */
-  skipped: Array<{ metric: SystemMetric; reason: string }>;
+  skipped: Array<{
+    /** The metric skipped. */
+    metric: SystemMetric;
+    /** Why, e.g. `Error: ENOENT: no such file or directory, open '/proc/net/wireless'`. */
+    reason: string;
+  }>;
 }
 
 async function findThrottledPath(config: SystemConfig): Promise<string | undefined> {

@@ -38,8 +38,11 @@ interface Entry {
 
 /** One transition the evaluator logged, as `rules test` and tests see it. */
 export interface RuleEvent {
+  /** Which transition. */
   kind: 'firing' | 'reminder' | 'resolved';
+  /** The rule's id. */
   ruleId: number;
+  /** The device's id. */
   deviceId: number;
   /** When it happened (epoch ms; for a fire, when the rule fired). */
   atMs: number;
@@ -51,6 +54,7 @@ export interface RuleEvent {
 
 /** What the evaluator needs: where records go, the clock, and optionally a scheduler. */
 export interface RuleEvaluatorOptions {
+  /** Where firing, reminder and resolved records go, at each rule's level. */
   logger: MonitorLogger;
   /** Epoch ms: the monitor's clock (the scheduler's). */
   now(): number;
@@ -63,9 +67,18 @@ export interface RuleEvaluatorOptions {
 }
 
 /**
- * Evaluates rules on readings. {@link RuleEvaluator.setConfig} swaps the rules and the
- * running devices (resolving what no longer applies), {@link RuleEvaluator.onReading}
- * is the hot path.
+ * Evaluates rules on readings, one state machine per (rule, device): ok → pending
+ * (`forSeconds`) → firing → ok (past the threshold by `hysteresis`), plus no-data
+ * deadlines and reminders on the clock. {@link RuleEvaluator.setConfig} swaps the rules
+ * and the running devices (resolving what no longer applies), {@link RuleEvaluator.onReading}
+ * is the hot path. The Monitor runs one; use your own to replay stored readings.
+ *
+ * @example
+ * ```ts
+ * const evaluator = new RuleEvaluator({ logger, now: () => scheduler.now(), scheduler });
+ * evaluator.setConfig(config.rules, config.devices, config.keys);
+ * evaluator.onReading(3, 7, -9500, scheduler.now()); // device 3, key 7: may log "firing: …"
+ * ```
  */
 export class RuleEvaluator {
   private entries = new Map<number, Entry>();
@@ -295,7 +308,8 @@ export class RuleEvaluator {
         if (rule.noDataSeconds !== undefined && pair.status !== FIRING) {
           const due = pair.lastSeenMs + rule.noDataSeconds * 1000;
           // Fired as of its deadline, so a replay over stored readings names the right time.
-          if (due <= now) this.fire(entry, pair, 'noData', undefined, rule.noDataSeconds, pair.lastSeenMs, due);
+          if (due <= now)
+            this.fire(entry, pair, 'noData', undefined, rule.noDataSeconds, pair.lastSeenMs, due);
           else next = Math.min(next, due);
         }
         if (pair.status === FIRING && rule.repeatSeconds !== undefined) {

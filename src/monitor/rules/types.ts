@@ -53,11 +53,15 @@ export type RuleCause = 'above' | 'below' | 'noData';
 
 /** The persisted state of one firing (rule, device) pair. */
 export interface FiringState {
+  /** The rule's id. */
   ruleId: number;
   /** The rule's name and level when it fired, for a resolve after the rule is gone. */
   ruleName: string;
+  /** The rule's level when it fired. */
   level: RuleLevel;
+  /** The device's id. */
   deviceId: number;
+  /** Why it fires. */
   cause: RuleCause;
   /** When the condition began (epoch ms). */
   sinceMs: number;

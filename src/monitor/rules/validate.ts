@@ -50,7 +50,12 @@ export function validateRules(
   rawRules: readonly unknown[],
   keys: ReadonlyMap<number, KeySpec>,
   devices: readonly DeviceSpec[],
-): { rules: RuleSpec[]; problems: ConfigProblem[] } {
+): {
+  /** Valid rules (enabled or not), in id order. */
+  rules: RuleSpec[];
+  /** One problem per bad field or shared id/name; those rules are left out. */
+  problems: ConfigProblem[];
+} {
   const problems: ConfigProblem[] = [];
   const byDevice = new Map(devices.map((d) => [d.id, d]));
   const candidates: RuleSpec[] = [];
