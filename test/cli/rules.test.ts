@@ -135,6 +135,23 @@ describe('rules add, list, set, remove', () => {
   });
 });
 
+describe('raspimon check', () => {
+  it('reports bad rules beside the devices and keys, one line each, exit status 1', async () => {
+    await world.db.collection('rules').insertMany([
+      { id: 1, name: 'ok', keyId: 7, above: 0 },
+      { id: 2, name: 'orphan', keyId: 7, deviceId: 12, above: 0 },
+    ]);
+    const result = await world.run(['check']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('configuration problems (1):');
+    expect(result.stdout).toContain(
+      '  rule 2 "orphan": deviceId 12 is not a valid device; add the device or fix the rule',
+    );
+    const json = JSON.parse((await world.run(['check', '--json'])).stdout) as { rules: number };
+    expect(json.rules).toBe(1);
+  });
+});
+
 describe('rules test', () => {
   it('replays a rule over the last day of readings and prints when it would have fired and resolved', async () => {
     const now = Date.parse('2026-06-02T12:00:00Z');

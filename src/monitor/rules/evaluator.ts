@@ -196,7 +196,7 @@ export class RuleEvaluator {
     for (const [id, old] of this.entries) {
       if (next.has(id)) continue;
       const rule = rules.find((r) => r.id === id);
-      const reason = rule ? 'rule disabled' : 'rule removed from the configuration';
+      const reason = rule ? 'rule disabled' : 'rule removed from the configuration (or now invalid)';
       for (const pair of old.pairs.values()) if (pair.status === FIRING) this.resolve(old, pair, now, reason);
     }
     // Saved states whose rule or device is gone: resolved now, named as well as we can.
