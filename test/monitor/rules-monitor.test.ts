@@ -211,6 +211,32 @@ describe('rules in the monitor', () => {
     }
   });
 
+  it('a rule added by SIGHUP fires; removed by poll it resolves', async () => {
+    const { monitor, logger } = start(30);
+    const uninstall = monitor.handleSignals();
+    try {
+      await monitor.start();
+      await conn.db.collection('rules').insertOne({ id: 7, name: 'humid', keyId: 8, deviceId: 4, above: 80 });
+      process.kill(process.pid, 'SIGHUP');
+      await waitFor(
+        () => {
+          emit(4, 85, 8);
+          return ruleRecords(logger).length > 0;
+        },
+        5000,
+        'the rule added by SIGHUP',
+      );
+      expect(ruleRecords(logger)).toEqual(['warning firing 7:4']);
+      await conn.db.collection('rules').deleteOne({ id: 7 });
+      await clock.advance(30);
+      await waitFor(() => ruleRecords(logger).length === 2, 5000, 'the poll reload');
+      expect(ruleRecords(logger)).toEqual(['warning firing 7:4', 'warning resolved 7:4']);
+      expect(logger.text('info')).toContain('configuration poll: rules changed');
+    } finally {
+      uninstall();
+    }
+  });
+
   it('invalid rules are reported one problem each and skipped; good rules run; check() lists them', async () => {
     await conn.db.collection('rules').insertMany([
       { id: 1, name: 'good', keyId: 7, deviceId: 3, below: -25000 },
