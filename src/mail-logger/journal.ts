@@ -15,14 +15,14 @@ export interface JournalOptions {
   compactBytes?: number;
   /** Called when a write or fsync fails: the daemon can no longer promise durability. */
   onFatal: (error: Error) => void;
-  /** Epoch ms, for session expiry in snapshots. */
+  /** Epoch ms (the daemon's scheduler clock), stamped on sessions. */
   now: () => number;
+  /** Whether a session has an open connection: such a session is kept in every snapshot. */
+  isLive?: (session: string) => boolean;
 }
 
 const SNAPSHOT = 'snapshot.json';
 const LOCK = 'daemon.pid';
-// Paused clients resume once the backlog is this small again (4 MiB of text).
-const LOW_WATER_CHARS = 4 * 1024 * 1024;
 
 function journalName(gen: number): string {
   return `journal-${gen}.ndjson`;
@@ -126,6 +126,7 @@ export class Journal {
       compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
       onFatal: options.onFatal,
       now: options.now,
+      isLive: options.isLive ?? (() => false),
     });
     return { journal, state };
   }
@@ -135,7 +136,7 @@ export class Journal {
     return this.backlog;
   }
 
-  /** Calls `listener` once the backlog has shrunk below the low-water mark. */
+  /** Calls `listener` once, when the next batch is taken for writing (the backlog is then empty). */
   onDrain(listener: () => void): void {
     this.drainListeners.push(listener);
   }
@@ -194,6 +195,13 @@ export class Journal {
     return this.failed;
   }
 
+  private notifyDrain(): void {
+    if (this.drainListeners.length === 0) return;
+    const listeners = this.drainListeners;
+    this.drainListeners = [];
+    for (const listener of listeners) listener();
+  }
+
   /** Stops for good: nothing more is written, waiting compactions fail, the owner is told once. */
   private fail(error: Error): void {
     if (this.failed) return;
@@ -226,14 +234,10 @@ export class Journal {
           const callbacks = this.callbacks;
           this.items = [];
           this.callbacks = [];
-          // The backlog counts what waits behind the batch in flight: paused clients resume
-          // now, so the next batch fills while this one is written (pipelined).
+          // The backlog counts what waits behind the batch in flight: it is empty now, so
+          // paused clients resume and the next batch fills while this one is written.
           this.backlog = 0;
-          if (this.backlog <= LOW_WATER_CHARS && this.drainListeners.length > 0) {
-            const listeners = this.drainListeners;
-            this.drainListeners = [];
-            for (const listener of listeners) listener();
-          }
+          this.notifyDrain();
           if (buffer.length > 0) {
             await this.handle.write(buffer);
             await this.handle.datasync();
@@ -283,7 +287,7 @@ export class Journal {
   private async snapshot(): Promise<{ written: Promise<void> }> {
     await this.snapshotting;
     const next = this.gen + 1;
-    const text = this.state.toSnapshot(next, this.options.now());
+    const text = this.state.toSnapshot(next, this.options.isLive);
     this.snapshotBytes = text.length;
     const nextHandle = await fs.open(path.join(this.dir, journalName(next)), 'a+');
     const old = this.handle;

@@ -13,12 +13,12 @@ import {
 import { renderMail } from './digest.js';
 import { MailLoggerError } from './errors.js';
 import { InstantGrouper } from './instant-grouper.js';
-import { Journal } from './journal.js';
 import { Mailer } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
-import type { OutgoingMail } from './record.js';
-import type { Bucket, DaemonState, JournalEvent } from './state.js';
+import type { OutgoingMail, StoredRecord } from './record.js';
+import type { Bucket, JournalEvent } from './state.js';
+import { Store } from './store.js';
 
 /** Counters of a running daemon. */
 export interface MailLoggerServerStats {
@@ -59,7 +59,6 @@ async function isListening(socketPath: string): Promise<boolean> {
  * ```
  */
 export class MailLoggerServer {
-  private readonly acceptedSeq = new Map<string, number>();
   /** What client connections may reach: kept off the public class. */
   private readonly host: ConnectionHost;
   private readonly connections = new Set<Connection>();
@@ -75,7 +74,6 @@ export class MailLoggerServer {
   private listener: net.Server | null = null;
   /** Set once listening succeeded: only then is the socket file ours to remove. */
   private listening = false;
-  private endpoint: Endpoint;
   private readonly grouper: InstantGrouper;
   private readonly mailer: Mailer;
 
@@ -101,22 +99,15 @@ export class MailLoggerServer {
   private constructor(
     private readonly options: ResolvedServerOptions,
     private readonly credentials: ValidCredentials,
-    private readonly journal: Journal,
-    private readonly state: DaemonState,
+    private readonly store: Store,
+    private endpoint: Endpoint,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
   ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.endpoint = parseTransport(options.listen ?? defaultTransport());
-    this.host = {
-      journal,
-      state,
-      acceptedSeq: this.acceptedSeq,
-      applyDurable: (event) => this.applyDurable(event),
-      log: (line) => this.log(line),
-    };
+    this.host = { store, log: (line) => this.log(line) };
     const timers = {
       after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
       cancel: (id: string): void => void this.scheduler.remove(id),
@@ -151,26 +142,33 @@ export class MailLoggerServer {
    */
   static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
     const resolved = resolveServerOptions(options);
-    parseTransport(resolved.listen ?? defaultTransport());
+    const endpoint = parseTransport(resolved.listen ?? defaultTransport());
     const credentials =
       typeof resolved.credentials === 'string'
         ? loadCredentialsFile(resolved.credentials)
         : validateCredentials(resolved.credentials);
     // A journal failure before the server exists is held until there is one to stop.
     const holder: { server?: MailLoggerServer; early?: Error } = {};
-    const { journal, state } = await Journal.open(resolved.stateDir, {
-      now: () => Date.now(),
-      onFatal: (error) => {
-        if (holder.server) holder.server.stopOnJournalFailure(error);
-        else holder.early ??= error;
-      },
-    });
     const ownsScheduler = resolved.scheduler === undefined;
     const scheduler =
       resolved.scheduler ??
       new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
+    let store: Store;
+    try {
+      store = await Store.open(resolved.stateDir, {
+        now: () => scheduler.now(),
+        onFatal: (error) => {
+          if (holder.server) holder.server.stopOnJournalFailure(error);
+          else holder.early ??= error;
+        },
+        onApplied: (event, record) => holder.server?.onApplied(event, record),
+      });
+    } catch (error) {
+      if (ownsScheduler) await scheduler.stop();
+      throw error;
+    }
     if (ownsScheduler) scheduler.start();
-    const server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
+    const server = new MailLoggerServer(resolved, credentials, store, endpoint, scheduler, ownsScheduler);
     holder.server = server;
     if (holder.early) server.stopOnJournalFailure(holder.early);
     try {
@@ -200,10 +198,10 @@ export class MailLoggerServer {
   stats(): MailLoggerServerStats {
     return {
       connections: this.connections.size,
-      pendingInstant: this.state.pending.instant.length,
-      pendingDaily: this.state.pending.daily.length,
-      pendingWeekly: this.state.pending.weekly.length,
-      outbox: this.state.outbox.length,
+      pendingInstant: this.store.state.pending.instant.length,
+      pendingDaily: this.store.state.pending.daily.length,
+      pendingWeekly: this.store.state.pending.weekly.length,
+      outbox: this.store.state.outbox.length,
     };
   }
 
@@ -226,7 +224,7 @@ export class MailLoggerServer {
       this.closed.then((reason) => (reason === null ? durable : Promise.reject(reason))),
     ]);
     // A failing compaction stops the server (see `closed`); the caller gets the same reason.
-    await this.journal.compact().catch((error: unknown) => {
+    await this.store.compact().catch((error: unknown) => {
       throw this.fatal ?? error;
     });
     return true;
@@ -267,15 +265,16 @@ export class MailLoggerServer {
     );
   }
 
-  private applyDurable(event: JournalEvent): void {
-    const record = this.state.apply(event);
+  /** Every durable event, once applied: instant records and drop notices wake the grouper. */
+  private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
     if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
       this.grouper.onRecord();
   }
 
   private async begin(): Promise<void> {
-    for (const mail of this.state.outbox) this.mailer.enqueue(mail);
-    if (this.state.pending.instant.length > 0 || this.state.hasDropped()) this.grouper.onRecord();
+    const state = this.store.state;
+    for (const mail of state.outbox) this.mailer.enqueue(mail);
+    if (state.pending.instant.length > 0 || state.hasDropped()) this.grouper.onRecord();
     this.cronJobs.push(
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
@@ -283,7 +282,7 @@ export class MailLoggerServer {
     await this.listen();
     this.log(
       `listening on ${this.address}, mailing ${this.credentials.to.length} recipient(s) via ${describeSmtp(this.credentials.smtp)}; state in ${this.options.stateDir}` +
-        (this.state.outbox.length > 0 ? `; ${this.state.outbox.length} unsent mail(s) resumed` : ''),
+        (state.outbox.length > 0 ? `; ${state.outbox.length} unsent mail(s) resumed` : ''),
     );
   }
 
@@ -353,23 +352,27 @@ export class MailLoggerServer {
 
   /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
   private compose(bucket: Bucket): Promise<void> | null {
-    const list = this.state.pending[bucket];
+    const state = this.store.state;
+    const list = state.pending[bucket];
     const since = this.composedUpTo[bucket];
     let start = 0;
     while (start < list.length && list[start]!.rid <= since) start++;
     const records = list.slice(start);
-    const dropped = this.composing === 0 ? { ...this.state.dropped } : {};
+    const dropped = this.composing === 0 ? { ...state.dropped } : {};
     if (records.length === 0 && Object.keys(dropped).length === 0) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
     const content = renderMail({ kind: bucket, records, dropped, timeZone: this.options.timeZone });
-    const mail: OutgoingMail = { id: randomUUID(), kind: bucket, ...content, createdAt: Date.now() };
-    const event: JournalEvent = { k: 'm', take: bucket, upTo, dropped, mail };
+    const mail: OutgoingMail = {
+      id: randomUUID(),
+      kind: bucket,
+      ...content,
+      createdAt: this.scheduler.now(),
+    };
     this.composing++;
     return new Promise((resolve) => {
-      this.journal.appendEvent(event, () => {
+      this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
         this.composing--;
-        this.state.apply(event);
         this.mailer.enqueue(mail);
         resolve();
       });
@@ -377,8 +380,7 @@ export class MailLoggerServer {
   }
 
   private onSent(mail: OutgoingMail): void {
-    const event: JournalEvent = { k: 'x', id: mail.id };
-    this.journal.appendEvent(event, () => this.state.apply(event));
+    this.store.commit([{ k: 'x', id: mail.id }]);
   }
 
   private async shutdown(): Promise<void> {
@@ -392,10 +394,10 @@ export class MailLoggerServer {
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start (unless the journal failed:
     // a mail that cannot be journaled would never resolve, and the records are kept anyway).
-    if (this.journal.failure === null) await this.compose('instant');
+    if (this.store.failure === null) await this.compose('instant');
     await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
-    await this.journal.close();
+    await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
     if (this.endpoint.kind === 'unix' && this.listening) await fs.rm(this.endpoint.path, { force: true });
   }

@@ -2,6 +2,7 @@ import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/mail-logger/journal.js';
+import { Store } from '../../src/mail-logger/store.js';
 import { serializeRecord } from '../../src/mail-logger/protocol.js';
 import type { JournalEvent } from '../../src/mail-logger/state.js';
 import { tempDir } from './fixtures.js';
@@ -128,5 +129,37 @@ describe('Journal', () => {
     writeFileSync(path.join(dir, 'daemon.pid'), '2147483646\n'); // no such process
     const taken = await Journal.open(dir, options);
     await taken.journal.close();
+  });
+});
+
+describe('Store', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.remove());
+
+  it('commit applies events only once they are on disk, in order, then runs the continuation', async () => {
+    const applied: string[] = [];
+    const store = await Store.open(path.join(tmp.dir, 'state'), {
+      ...options,
+      onApplied: (event) => applied.push(event.k),
+    });
+    const order: string[] = [];
+    store.hello('A', 'pi', 1, (acked) => order.push(`welcome ${acked}`));
+    expect(store.claim('A', 1)).toBe(true);
+    expect(store.claim('A', 1)).toBe(false); // in flight: a resend is not claimed twice
+    store.commitFrames(
+      'A',
+      frames(1, 1),
+      [{ k: 'r', id: 'A', f: { t: 'rec', seq: 1, time: 1, level: 'INFO', schedule: 'DAILY', msg: 'r1' } }],
+      () => order.push('ack 1'),
+    );
+    expect(store.state.sessions.size).toBe(0); // nothing applied before the fsync
+    await store.sync();
+    expect(order).toEqual(['welcome 0', 'ack 1']);
+    expect(applied).toEqual(['s', 'r']);
+    expect(store.state.pending.daily.map((r) => r.msg)).toEqual(['r1']);
+    await store.close();
   });
 });
