@@ -6,6 +6,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { InstanceLock } from '../internal/index.js';
 import { MailLoggerError } from './errors.js';
 import type { DropFrame, RecordFrame } from './protocol.js';
 import { DaemonState, type JournalEvent } from './state.js';
@@ -22,7 +23,8 @@ export interface JournalOptions {
 }
 
 const SNAPSHOT = 'snapshot.json';
-const LOCK = 'daemon.pid';
+// Written by versions before 0.2 (a pid guess); removed, never trusted.
+const LEGACY_PID_FILE = 'daemon.pid';
 
 function journalName(gen: number): string {
   return `journal-${gen}.ndjson`;
@@ -58,6 +60,7 @@ export class Journal {
     private size: number,
     private readonly state: DaemonState,
     private readonly options: Required<JournalOptions>,
+    private readonly lock: InstanceLock,
   ) {}
 
   /** Loads snapshot + journal from `dir` (created if missing) and opens it for appending. */
@@ -87,7 +90,28 @@ export class Journal {
         { cause: error },
       );
     }
-    await lockStateDir(dir);
+    const lock = await InstanceLock.acquire(dir, {
+      name: 'mail-logger',
+      held: (pid) =>
+        new MailLoggerError(
+          'ERR_STATE_LOCKED',
+          `the state directory ${dir} is in use by another mail-logger daemon${pid === undefined ? '' : ` (pid ${pid})`}: stop it, or pass another --state-dir`,
+        ),
+    });
+    try {
+      return await Journal.loadLocked(dir, options, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async loadLocked(
+    dir: string,
+    options: JournalOptions,
+    lock: InstanceLock,
+  ): Promise<{ journal: Journal; state: DaemonState }> {
+    await fs.rm(path.join(dir, LEGACY_PID_FILE), { force: true });
     let state = new DaemonState();
     let gen = 0;
     try {
@@ -122,12 +146,20 @@ export class Journal {
     const handle = await fs.open(path.join(dir, journalName(gen)), 'a+');
     // A torn last line (killed mid-write) is cut off so the next append starts a new line.
     if (bytes !== null && size < bytes.length) await handle.truncate(size);
-    const journal = new Journal(dir, handle, gen, size, state, {
-      compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
-      onFatal: options.onFatal,
-      now: options.now,
-      isLive: options.isLive ?? (() => false),
-    });
+    const journal = new Journal(
+      dir,
+      handle,
+      gen,
+      size,
+      state,
+      {
+        compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
+        onFatal: options.onFatal,
+        now: options.now,
+        isLive: options.isLive ?? (() => false),
+      },
+      lock,
+    );
     return { journal, state };
   }
 
@@ -187,7 +219,7 @@ export class Journal {
     await this.running;
     await this.snapshotting;
     await this.handle.close().catch(() => undefined);
-    await fs.rm(path.join(this.dir, LOCK), { force: true });
+    await this.lock.release();
   }
 
   /** The write or fsync failure that stopped the journal, or null while it works. */
@@ -316,34 +348,6 @@ export class Journal {
     await oldHandle.close();
     await fs.rm(path.join(this.dir, journalName(oldGen)), { force: true });
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One daemon per state directory: two writing one journal would corrupt it. */
-async function lockStateDir(dir: string): Promise<void> {
-  const file = path.join(dir, LOCK);
-  let holder = NaN;
-  try {
-    holder = Number((await fs.readFile(file, 'utf8')).trim());
-  } catch {
-    // no lock yet
-  }
-  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-    throw new MailLoggerError(
-      'ERR_STATE_LOCKED',
-      `the state directory ${dir} is in use by another mail-logger daemon (pid ${holder}): stop it, or pass another --state-dir`,
-    );
-  }
-  // A lock left by a daemon that was killed is simply taken over.
-  await fs.writeFile(file, `${process.pid}\n`, { mode: 0o600 });
 }
 
 /** Applies every complete line of `bytes`; returns the byte length of the valid prefix. */
