@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ConnectionHost } from './connection.js';
 import {
@@ -141,6 +143,7 @@ export class MailLoggerServer {
    */
   static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
     const resolved = resolveServerOptions(options);
+    checkScheduler(resolved.scheduler);
     const endpoint = parseTransport(resolved.listen ?? defaultTransport());
     const credentials =
       typeof resolved.credentials === 'string'
@@ -354,4 +357,18 @@ function errorSummary(error: Error): string {
   const parts = [e.code, e.responseCode === undefined ? undefined : String(e.responseCode)].filter(Boolean);
   const first = (e.message.split('\n')[0] ?? '').slice(0, 160);
   return parts.length > 0 ? `${parts.join(' ')}: ${first}` : first;
+}
+
+/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
+function checkScheduler(scheduler: unknown): void {
+  if (scheduler === undefined) return;
+  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
+    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
+    );
+  }
 }
