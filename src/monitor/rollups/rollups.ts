@@ -73,6 +73,8 @@ interface SavedState {
   savedAtMs: number;
   writtenThroughMs: number | null;
   pendingDays: number[];
+  /** A recomputation from raw still to do: the saved hours in it are incomplete. */
+  recovery: { fromMs: number; toMs: number } | null;
   hours: Array<[number, number, number, Accumulator]>;
 }
 
@@ -82,13 +84,14 @@ const futureToleranceMs = 60_000;
 export class Rollups {
   private readonly pairs = new Map<number, Map<number, Pair>>();
   private pendingDays = new Set<number>();
-  /** Every hour before this is written (or was never going to have readings). */
-  private writtenThroughMs: number | undefined;
+  /** Every hour before this is written (or had no readings), set by open(). */
+  private writtenThroughMs = -Infinity;
   /** Hours in [from, to) to recompute from raw (after an unclean end), once due. */
   private recovery: { fromMs: number; toMs: number } | undefined;
   private saveJob: string | undefined;
   private closing: Promise<void> | undefined;
   private lateReported = false;
+  private saving: Promise<void> = Promise.resolve();
   private readonly counters = { hourlyWritten: 0, dailyWritten: 0, late: 0 };
   /** Memory answers for minutes from here on (the monitor's start, rounded up). */
   readonly coveredFromMs: number;
@@ -109,21 +112,26 @@ export class Rollups {
           `rollups: cannot read ${this.deps.stateFile} (${describeError(error)}); the open hours are recomputed from the raw readings`,
         );
     }
-    const currentHourEnd = bucketStartMs(now, 3600) + hourMs;
-    if (state && state.version === 1) {
-      this.writtenThroughMs = state.writtenThroughMs ?? undefined;
+    const currentHour = bucketStartMs(now, 3600);
+    if (state?.version === 1 && state.writtenThroughMs !== null) {
+      this.writtenThroughMs = state.writtenThroughMs;
       this.pendingDays = new Set(state.pendingDays);
       if (state.clean) {
         for (const [id, keyId, start, acc] of state.hours) this.pair(id, keyId).hours.set(start, acc);
+        this.recovery = state.recovery ?? undefined;
       } else {
-        let from = bucketStartMs(state.savedAtMs, 3600);
-        for (const [, , start] of state.hours) from = Math.min(from, start);
-        if (this.writtenThroughMs !== undefined) from = Math.max(from, this.writtenThroughMs);
-        this.recovery = { fromMs: from, toMs: currentHourEnd };
+        // Readings stored after the last save are in raw but not in the saved hours: every
+        // hour not yet written is recomputed from raw once it is due.
+        this.recovery = {
+          fromMs: this.writtenThroughMs,
+          toMs: Math.max(currentHour + hourMs, this.writtenThroughMs),
+        };
       }
     } else {
-      // First run (or an unreadable state): the current hour may hold readings stored before.
-      this.recovery = { fromMs: bucketStartMs(now, 3600), toMs: currentHourEnd };
+      // First run (or an unreadable state): the current hour may hold readings stored
+      // before; earlier hours are left to `raspimon rollups rebuild`.
+      this.writtenThroughMs = currentHour;
+      this.recovery = { fromMs: currentHour, toMs: currentHour + hourMs };
     }
     await this.save(false);
   }
@@ -135,7 +143,7 @@ export class Rollups {
       const pair = this.pair(r.id, r.keyId);
       if (r.tsMs <= now + futureToleranceMs) pair.window.add(r.value, r.tsMs);
       const hour = bucketStartMs(r.tsMs, 3600);
-      if (this.writtenThroughMs !== undefined && hour < this.writtenThroughMs && !this.recovering(hour)) {
+      if (hour < this.writtenThroughMs) {
         this.late(r);
         continue;
       }
@@ -185,7 +193,9 @@ export class Rollups {
     this.saveJob = undefined;
     await this.closing;
     await this.tick();
-    await this.save(true);
+    // Readings left in the spool may be replayed partly twice after a stop that timed out:
+    // then the next start recomputes the unwritten hours from raw instead of trusting these.
+    await this.save(this.deps.backlogOldestMs() === undefined);
   }
 
   /** Deletes buckets older than the given days (undefined keeps them). */
@@ -329,7 +339,14 @@ export class Rollups {
     }
   }
 
-  private async save(clean: boolean): Promise<void> {
+  private save(clean: boolean): Promise<void> {
+    // One save at a time, in order: the newest state is the one left on disk.
+    const run = this.saving.then(() => this.writeState(clean));
+    this.saving = run;
+    return run;
+  }
+
+  private async writeState(clean: boolean): Promise<void> {
     const hours: SavedState['hours'] = [];
     for (const byKey of this.pairs.values())
       for (const pair of byKey.values())
@@ -338,8 +355,9 @@ export class Rollups {
       version: 1,
       clean,
       savedAtMs: this.deps.scheduler.now(),
-      writtenThroughMs: this.hourlyWrittenThroughMs ?? null,
+      writtenThroughMs: Number.isFinite(this.writtenThroughMs) ? this.writtenThroughMs : null,
       pendingDays: [...this.pendingDays],
+      recovery: this.recovery ?? null,
       hours,
     };
     const temp = `${this.deps.stateFile}.tmp`;
