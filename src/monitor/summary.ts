@@ -101,6 +101,8 @@ export interface SummaryParts {
   keys: ReadonlyMap<number, KeySpec>;
   /** The minute windows of a device, by keyId. */
   windows(id: number): ReadonlyMap<number, MinuteWindow>;
+  /** Whether to include the 24-h minute points (false for /metrics). */
+  charts: boolean;
   rules: RuleSummary[];
 }
 
@@ -155,7 +157,7 @@ export function buildSummary(parts: SummaryParts): MonitorSummary {
                 ageSeconds: Math.max(0, (parts.nowMs - latest.tsMs) / 1000),
               }
             : null,
-          chart: window ? chartPoints(window, parts.nowMs) : [],
+          chart: window && parts.charts ? chartPoints(window, parts.nowMs) : [],
         };
       }),
     };

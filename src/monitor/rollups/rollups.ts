@@ -9,7 +9,7 @@
 // written bucket equals a recomputation from raw.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Collection } from 'mongodb';
-import { describeError } from '../errors.js';
+import { describeError } from '../../internal/index.js';
 import type { MonitorLogger, MonitorScheduler } from '../types.js';
 import {
   addReading,
@@ -72,6 +72,8 @@ interface SavedState {
   clean: boolean;
   savedAtMs: number;
   writtenThroughMs: number | null;
+  /** Rollups cover hours from here on (the first run's hour, or the start of a rebuild). */
+  coveredFromMs: number | null;
   pendingDays: number[];
   /** A recomputation from raw still to do: the saved hours in it are incomplete. */
   recovery: { fromMs: number; toMs: number } | null;
@@ -86,6 +88,7 @@ export class Rollups {
   private pendingDays = new Set<number>();
   /** Every hour before this is written (or had no readings), set by open(). */
   private writtenThroughMs = -Infinity;
+  private rollupsFromMs = Infinity;
   /** Hours in [from, to) to recompute from raw (after an unclean end), once due. */
   private recovery: { fromMs: number; toMs: number } | undefined;
   private saveJob: string | undefined;
@@ -115,6 +118,7 @@ export class Rollups {
     const currentHour = bucketStartMs(now, 3600);
     if (state?.version === 1 && state.writtenThroughMs !== null) {
       this.writtenThroughMs = state.writtenThroughMs;
+      this.rollupsFromMs = state.coveredFromMs ?? state.writtenThroughMs;
       this.pendingDays = new Set(state.pendingDays);
       if (state.clean) {
         for (const [id, keyId, start, acc] of state.hours) this.pair(id, keyId).hours.set(start, acc);
@@ -131,6 +135,7 @@ export class Rollups {
       // First run (or an unreadable state): the current hour may hold readings stored
       // before; earlier hours are left to `raspimon rollups rebuild`.
       this.writtenThroughMs = currentHour;
+      this.rollupsFromMs = currentHour;
       this.recovery = { fromMs: currentHour, toMs: currentHour + hourMs };
     }
     await this.save(false);
@@ -168,11 +173,19 @@ export class Rollups {
     return list.sort((a, b) => a.id - b.id || a.keyId - b.keyId);
   }
 
-  /** Every hour before this is in `readings_hourly` (undefined until the first write). */
-  get hourlyWrittenThroughMs(): number | undefined {
-    return this.recovery
-      ? Math.min(this.writtenThroughMs ?? -Infinity, this.recovery.fromMs)
-      : this.writtenThroughMs;
+  /** Every hour before this (epoch ms) is in `readings_hourly`. */
+  get hourlyWrittenThroughMs(): number {
+    return this.writtenThroughMs;
+  }
+
+  /** The rollup collections are complete for hours from here on (epoch ms). */
+  get rollupsCoverFromMs(): number {
+    return this.rollupsFromMs;
+  }
+
+  /** A rebuild of `[fromMs, toMs)` reaching back before the covered hours extends them. */
+  rebuilt(fromMs: number, toMs: number): void {
+    if (fromMs < this.rollupsFromMs && toMs >= this.rollupsFromMs) this.rollupsFromMs = fromMs;
   }
 
   stats(): RollupStats {
@@ -356,6 +369,7 @@ export class Rollups {
       clean,
       savedAtMs: this.deps.scheduler.now(),
       writtenThroughMs: Number.isFinite(this.writtenThroughMs) ? this.writtenThroughMs : null,
+      coveredFromMs: Number.isFinite(this.rollupsFromMs) ? this.rollupsFromMs : null,
       pendingDays: [...this.pendingDays],
       recovery: this.recovery ?? null,
       hours,
