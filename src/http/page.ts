@@ -25,7 +25,7 @@ export function renderPage(summary: MonitorSummary): string {
   const out: string[] = [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta http-equiv="refresh" content="60">',
+    '<meta http-equiv="refresh" content="60"><link rel="icon" href="data:,">',
     `<title>raspimon — ${e(summary.namespace)}</title><style>${style}</style></head><body>`,
     `<h1>raspimon <span class="muted">${e(summary.namespace)}</span></h1>`,
     `<p>Monitor <b>${e(summary.state)}</b>; database <span class="${summary.databaseConnected ? 'ok' : 'down'}">${summary.databaseConnected ? 'connected' : 'unreachable'}</span>; `,
