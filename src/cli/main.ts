@@ -8,6 +8,7 @@ import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
+import { rollupsCommands, rollupsUsage } from './commands/rollups.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
 import { Database, checkNamespace, defaultTimeoutSeconds, defaultUri } from './database.js';
 import { loadCustomDrivers, type DriverEntries } from './drivers.js';
@@ -17,12 +18,14 @@ const commands: readonly Command[] = [
   ...deviceCommands,
   ...keyCommands,
   ...readingsCommands,
+  ...rollupsCommands,
   ...checkCommands,
 ];
 const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
   keys: keysUsage,
   readings: readingsUsage,
+  rollups: rollupsUsage,
 };
 
 /** The overview printed by `raspimon --help`. */

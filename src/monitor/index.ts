@@ -46,6 +46,8 @@ export type {
 } from './summary.js';
 export type { RollupDocument } from './rollups/bucket-math.js';
 export type { RebuildResult } from './rollups/recompute.js';
+export { rebuildRollups } from './rollups/recompute.js';
+export type { RetentionOptions } from './rollups/retention.js';
 export type { RollupStats } from './rollups/rollups.js';
 export { createSerialLineDriver } from './drivers/serial-line.js';
 export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';

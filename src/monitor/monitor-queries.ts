@@ -106,9 +106,7 @@ export class MonitorQueries {
 
   /** Recomputes the rollups of whole UTC days covering `[from, to)` from raw readings. */
   rebuild(from: TimeInput, to: TimeInput): Promise<RebuildResult> {
-    const fromMs = toMs(from, 'from');
-    const toMsValue = toMs(to, 'to');
-    return this.run('rebuildRollups()', (db) => rebuildRollups(db, fromMs, toMsValue));
+    return this.run('rebuildRollups()', (db) => rebuildRollups(db, { from, to }));
   }
 
   private async run<T>(what: string, query: (db: Db) => Promise<T>): Promise<T> {

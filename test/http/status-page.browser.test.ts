@@ -42,7 +42,14 @@ describe('status page in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith(status.url))).toEqual([]);
 
-    const devices = await page.$$eval('section.device', (sections) =>
+    // Structural DOM types: the project's tsconfig has no "dom" lib.
+    interface Node {
+      getAttribute(name: string): string | null;
+      querySelector(selector: string): Node | null;
+      closest(selector: string): Node | null;
+      textContent: string | null;
+    }
+    const devices = await page.$$eval('section.device', (sections: Node[]) =>
       sections.map((s) => ({
         id: s.getAttribute('data-device-id'),
         title: s.querySelector('h2')?.textContent ?? '',
@@ -53,7 +60,7 @@ describe('status page in headless Chromium', () => {
     expect(devices[2]!.title).toContain('failing');
     expect(await page.textContent('section[data-device-id="3"]')).toContain('sensor unplugged');
 
-    const charts = await page.$$eval('section.device tr.key', (rows) =>
+    const charts = await page.$$eval('section.device tr.key', (rows: Node[]) =>
       rows.map((row) => {
         const svg = row.querySelector('svg.chart');
         const line = svg?.querySelector('polyline');

@@ -2,6 +2,8 @@
 // scan on FerretDB v1, whatever the number of pairs), accumulated per (device, key, hour).
 // Used by the monitor after a crash (the open hours) and by `raspimon rollups rebuild`.
 import type { Collection, Db } from 'mongodb';
+import { RaspimonRangeError } from '../../errors.js';
+import { toMs, type TimeInput } from '../queries.js';
 import {
   addReading,
   bucketStartMs,
@@ -110,11 +112,32 @@ export interface RebuildResult {
 }
 
 /**
- * Recomputes `readings_hourly` and `readings_daily` for whole UTC days covering
- * `[fromMs, toMs)` from the raw readings: deletes the buckets in that range, then inserts
- * the recomputed ones.
+ * Recomputes `readings_hourly` and `readings_daily` of a namespace for the whole UTC days
+ * covering `[from, to)` (Dates or epoch seconds) from its raw readings, in one scan of
+ * them: deletes the buckets in that range, then inserts the recomputed ones. What
+ * `raspimon rollups rebuild` and `monitor.rebuildRollups()` run.
+ *
+ * @example
+ * ```ts
+ * const result = await rebuildRollups(client.db(namespace), { from: new Date('2026-11-01'), to: new Date('2026-11-08') });
+ * console.log(result.hourly, 'hourly buckets');
+ * ```
  */
-export async function rebuildRollups(db: Db, fromMs: number, toMs: number): Promise<RebuildResult> {
+export async function rebuildRollups(
+  db: Db,
+  range: { from: TimeInput; to: TimeInput },
+): Promise<RebuildResult> {
+  const fromMs = toMs(range.from, 'from');
+  const toMsValue = toMs(range.to, 'to');
+  if (toMsValue <= fromMs)
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `rebuildRollups: to must be after from, got ${new Date(fromMs).toISOString()} to ${new Date(toMsValue).toISOString()}`,
+    );
+  return rebuild(db, fromMs, toMsValue);
+}
+
+async function rebuild(db: Db, fromMs: number, toMs: number): Promise<RebuildResult> {
   const from = Math.floor(fromMs / dayMs) * dayMs;
   const to = Math.ceil(toMs / dayMs) * dayMs;
   const hourly = await hourlyFromRaw(db.collection('readings'), from, to);
