@@ -34,6 +34,7 @@ import type { RebuildResult } from './rollups/recompute.js';
 import { Rollups, type RollupStats } from './rollups/rollups.js';
 import type { MinuteWindow } from './rollups/minute-window.js';
 import type { TimeInput } from './queries.js';
+import { renderReadingsDigest } from './readings-digest.js';
 import { buildSummary, type MonitorSummary, type RuleSummary } from './summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
 
@@ -419,12 +420,7 @@ export class Monitor {
     const run = this.run;
     const now = run ? run.scheduler.now() : Date.now();
     const stats = this.stats();
-    const windows = new Map<number, Map<number, MinuteWindow>>();
-    for (const pair of run?.rollups.pairList() ?? []) {
-      let byKey = windows.get(pair.id);
-      if (!byKey) windows.set(pair.id, (byKey = new Map<number, MinuteWindow>()));
-      byKey.set(pair.keyId, pair.window);
-    }
+    const windows = this.windowsByDevice();
     const specs = new Map(this.devices().map((d) => [d.id, d]));
     return buildSummary({
       nowMs: now,
@@ -456,6 +452,38 @@ export class Monitor {
       charts: options.charts ?? true,
       rules: this.firingRules(),
     });
+  }
+
+  /**
+   * The readings section of a daily digest: per device and key, min/max/avg/last of the
+   * last 24 h (since start, if shorter), from memory. Log it as INFO shortly before the
+   * mail logger's daily digest and it lands in that mail (see examples/main.ts).
+   *
+   * @example
+   * ```ts
+   * scheduler.repeatCron('55 7 * * *', () => logger.info(monitor.readingsDigest()));
+   * ```
+   */
+  readingsDigest(): string {
+    const run = this.run;
+    const windows = this.windowsByDevice();
+    return renderReadingsDigest({
+      nowMs: run ? run.scheduler.now() : Date.now(),
+      devices: this.devices(),
+      keys: run?.fleet.keys ?? new Map(),
+      windows: (id) => windows.get(id) ?? new Map(),
+    });
+  }
+
+  /** The rollups' minute windows, by device then key. */
+  private windowsByDevice(): Map<number, Map<number, MinuteWindow>> {
+    const windows = new Map<number, Map<number, MinuteWindow>>();
+    for (const pair of this.run?.rollups.pairList() ?? []) {
+      let byKey = windows.get(pair.id);
+      if (!byKey) windows.set(pair.id, (byKey = new Map<number, MinuteWindow>()));
+      byKey.set(pair.keyId, pair.window);
+    }
+    return windows;
   }
 
   /** Firing rules for the summary: filled in by the rules part. */

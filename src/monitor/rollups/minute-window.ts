@@ -133,6 +133,40 @@ export class MinuteWindow {
     return into;
   }
 
+  /**
+   * Count/min/max/avg of buckets of `minutes` minutes (epoch-aligned) over whole minutes
+   * `[fromMinute, toMinute)`; buckets without readings are left out. The hot path of
+   * `buckets()`: no intermediate objects.
+   */
+  bucketStats(
+    fromMinute: number,
+    toMinute: number,
+    minutes: number,
+  ): Array<{ start: Date; count: number; min: number; max: number; avg: number }> {
+    const out: Array<{ start: Date; count: number; min: number; max: number; avg: number }> = [];
+    const low = Math.max(fromMinute, this.head - windowMinutes + 1);
+    const high = Math.min(toMinute, this.head + 1);
+    const { count, sum, min, max } = this;
+    for (let b = Math.floor(low / minutes) * minutes; b < high; b += minutes) {
+      let n = 0;
+      let total = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      const last = Math.min(b + minutes, high);
+      for (let m = Math.max(b, low); m < last; m++) {
+        const i = slot(m);
+        const c = count[i]!;
+        if (c === 0) continue;
+        n += c;
+        total += sum[i]!;
+        if (min[i]! < lo) lo = min[i]!;
+        if (max[i]! > hi) hi = max[i]!;
+      }
+      if (n > 0) out.push({ start: new Date(b * minuteMs), count: n, min: lo, max: hi, avg: total / n });
+    }
+    return out;
+  }
+
   private widen(): void {
     if (this.min instanceof Float64Array) return;
     this.min = Float64Array.from(this.min);

@@ -41,22 +41,14 @@ function toStats(start: number, acc: Accumulator): BucketStats {
   return { start: new Date(start), count: acc.count, min: acc.min, max: acc.max, avg: acc.sum / acc.count };
 }
 
-/** Buckets of `[fromMs, toMs)` answered from a minute window (the caller checked coverage). */
+/** Buckets of `[fromMs, toMs)` (whole minutes) answered from a minute window (the caller checked coverage). */
 export function bucketsFromWindow(
   window: MinuteWindow,
   fromMs: number,
   toMs: number,
   bucketSeconds: number,
 ): BucketStats[] {
-  const size = bucketSeconds * 1000;
-  const out: BucketStats[] = [];
-  for (let b = bucketStartMs(fromMs, bucketSeconds); b < toMs; b += size) {
-    let acc: Accumulator | undefined;
-    const last = Math.min(b + size, toMs) / minuteMs;
-    for (let m = Math.max(b, fromMs) / minuteMs; m < last; m++) acc = window.mergeMinute(m, acc);
-    if (acc) out.push(toStats(b, acc));
-  }
-  return out;
+  return window.bucketStats(fromMs / minuteMs, toMs / minuteMs, bucketSeconds / 60);
 }
 
 async function bucketsFromRollups(
