@@ -24,7 +24,14 @@ export interface KeySummary {
   /** The key's description, `''` when none. */
   description: string;
   /** The newest stored value, or null before the first. */
-  latest: { value: number; ts: string; ageSeconds: number } | null;
+  latest: {
+    /** The stored integer, in `unit`. */
+    value: number;
+    /** When it was measured (ISO 8601). */
+    ts: string;
+    /** Seconds between `ts` and the summary's `generatedAt`. */
+    ageSeconds: number;
+  } | null;
   /** Minutes with readings in the last 24 h (as stored), oldest first. */
   chart: ChartPoint[];
 }
