@@ -35,10 +35,26 @@ export function renderPage(summary: MonitorSummary): string {
   out.push('<h2>Firing rules</h2>');
   if (summary.rules.length === 0) out.push('<p class="muted" id="rules">none</p>');
   else {
-    out.push('<table id="rules"><tr><th>rule</th><th>details</th></tr>');
+    out.push(
+      '<table id="rules"><tr><th>rule</th><th>device</th><th>level</th><th>why</th><th>since</th></tr>',
+    );
     for (const rule of summary.rules) {
-      const { id, ...details } = rule;
-      out.push(`<tr><td>${e(String(id))}</td><td>${e(JSON.stringify(details))}</td></tr>`);
+      const { id, name, device, deviceId, level, cause, value, threshold, since } = rule;
+      const text = (v: unknown): string =>
+        e(
+          typeof v === 'string' || typeof v === 'number'
+            ? String(v)
+            : v === undefined || v === null
+              ? ''
+              : JSON.stringify(v),
+        );
+      const why =
+        cause === 'noData'
+          ? `no data for ${text(threshold)} s`
+          : `${text(value)} ${text(cause)} ${text(threshold)}`;
+      out.push(
+        `<tr class="rule"><td>${text(name ?? id)}</td><td>${text(device ?? deviceId)}</td><td class="failing">${text(level)}</td><td>${why}</td><td>${text(since)}</td></tr>`,
+      );
     }
     out.push('</table>');
   }

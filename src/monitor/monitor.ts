@@ -13,6 +13,7 @@ import { deviceStates, type DeviceState } from './device-state.js';
 import { buildRegistry } from './drivers/registry.js';
 import { ConfigError, MonitorLockedError, MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
+import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { ensureIndexes } from './indexes.js';
 import type { IntegrityReport } from './integrity.js';
 import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
@@ -29,6 +30,7 @@ import {
   type WriterStats,
 } from './readings-writer.js';
 import { installSignalHandlers } from './signals.js';
+import { MonitorRules } from './rules/runtime.js';
 import { Spool } from './spool.js';
 import type { RebuildResult } from './rollups/recompute.js';
 import { Rollups, type RollupStats } from './rollups/rollups.js';
@@ -73,6 +75,8 @@ interface Running {
   /** Removes the rollups' stored-readings listener. */
   unhookRollups: () => void;
   jobs: string[];
+  rules: MonitorRules;
+  heartbeat: FleetHeartbeat;
 }
 
 /**
@@ -188,8 +192,19 @@ export class Monitor {
       const fleet = new DeviceFleet(registry, logger, { scheduler, logger, settings, intake });
       undo.push(() => fleet.stopAll());
       const running = (): boolean => this.state === 'running';
+      const rules = new MonitorRules({ logger, scheduler, stateDir });
+      const heartbeat = new FleetHeartbeat(scheduler, () => connection.db());
+      this.readingListeners.add(rules.listener);
+      this.storedListeners.add(heartbeat.listener);
+      undo.push(async () => {
+        this.readingListeners.delete(rules.listener);
+        this.storedListeners.delete(heartbeat.listener);
+        heartbeat.stop();
+        await rules.stop();
+      });
       const reloader = new ConfigReloader({
         ...{ mongo, connection, fleet, registry, logger, namespace, stateDir, running },
+        onApplied: (config) => rules.apply(config, fleet.devices()),
       });
       const queries = new MonitorQueries({
         ...{ mongo, connection, namespace, registry },
@@ -222,6 +237,8 @@ export class Monitor {
         rollups,
         unhookRollups: () => void this.storedListeners.delete(feedRollups),
         jobs,
+        rules,
+        heartbeat,
       };
       this.run = run;
       if (spool.size > 0) {
@@ -326,10 +343,14 @@ export class Monitor {
     for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
     await run.reloader.settled();
     await step(() => run.fleet.stopAll());
+    this.readingListeners.delete(run.rules.listener);
+    await step(() => run.rules.stop());
     await step(() => run.writer.close(this.options.stopTimeoutMs));
     // After the writer: what it stored while closing is in the saved open hours.
     await step(() => run.rollups.close());
     run.unhookRollups();
+    this.storedListeners.delete(run.heartbeat.listener);
+    run.heartbeat.stop();
     await step(() => run.connection.close());
     await step(() => run.lock.release());
     await step(() => run.ownScheduler?.stop());
@@ -486,9 +507,23 @@ export class Monitor {
     return windows;
   }
 
-  /** Firing rules for the summary: filled in by the rules part. */
+  /** Firing (rule, device) pairs for the summary, oldest first. */
   private firingRules(): RuleSummary[] {
-    return [];
+    const names = new Map(this.devices().map((d) => [d.id, d.name]));
+    return (this.run?.rules.firing() ?? [])
+      .sort((a, b) => a.firedMs - b.firedMs)
+      .map((f) => ({
+        id: String(f.ruleId),
+        name: f.ruleName,
+        level: f.level,
+        deviceId: f.deviceId,
+        device: names.get(f.deviceId) ?? null,
+        cause: f.cause,
+        value: f.value ?? null,
+        threshold: f.threshold,
+        since: new Date(f.sinceMs).toISOString(),
+        fired: new Date(f.firedMs).toISOString(),
+      }));
   }
 
   /** Counters of the rollups (buckets written, late readings, memory of the minute windows). */
