@@ -80,6 +80,11 @@ describe('status page in headless Chromium', () => {
     const live = charts.find((c) => c.device === '2')!;
     expect(live.drawn).toBeGreaterThanOrEqual(1);
     expect(live.drawn).toBe(live.declared);
+    // The firing rule is listed with its device.
+    const rules = await page.$$eval('#rules tr.rule', (rows: Node[]) => rows.map((r) => r.textContent ?? ''));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toContain('pump hot');
+    expect(rules[0]).toContain('live "pump"');
     // The page escapes what it shows (a key description with <&>).
     expect(await page.textContent('section[data-device-id="1"]')).toContain('humidity <&>');
     await page.close();
@@ -99,6 +104,8 @@ describe('status page in headless Chromium', () => {
       historyMinutesAgo[1].length,
       historyMinutesAgo[2].length,
     ]);
-    expect(summary.rules).toEqual([]);
+    expect(summary.rules).toMatchObject([
+      { id: '1', name: 'pump hot', deviceId: 2, level: 'WARNING', cause: 'above' },
+    ]);
   });
 });

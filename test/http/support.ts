@@ -48,6 +48,9 @@ export async function startStatusWorld(): Promise<StatusWorld> {
       history.push({ keyId: Number(keyId), value: 1000 * Number(keyId) + i, ts });
       if (i % 2 === 0) history.push({ keyId: Number(keyId), value: -i, ts: new Date(ts.getTime() + 20_000) });
     }
+  await db
+    .collection('rules')
+    .insertOne({ id: 1, name: 'pump hot', keyId: 1, deviceId: 2, above: 10_000, level: 'WARNING' });
   let sent = false;
   let n = 0;
   const drivers: Record<string, DriverDefinition> = {
@@ -89,9 +92,10 @@ export async function startStatusWorld(): Promise<StatusWorld> {
     async () =>
       (await db.collection('readings').countDocuments({ id: 1 })) === history.length &&
       (await db.collection('readings').countDocuments({ id: 2 })) >= 3 &&
-      monitor.deviceStates().some((d) => d.id === 3 && d.errors > 0),
+      monitor.deviceStates().some((d) => d.id === 3 && d.errors > 0) &&
+      monitor.summary({ charts: false }).rules.length === 1,
     15_000,
-    'history stored, live readings, a broken device',
+    'history stored, live readings, a broken device, a firing rule',
   );
   await monitor.flush();
   return {
