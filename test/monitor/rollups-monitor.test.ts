@@ -31,6 +31,7 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i++)
     emitted.push({ keyId: 1, value: (i * 53) % 97, ts: new Date(startMs - (i + 1) * 150_000) });
   let n = 0;
+  let historySent = false;
   monitor = new Monitor({
     uri: mongodbUri(),
     namespace,
@@ -42,14 +43,17 @@ beforeAll(async () => {
     drivers: {
       tank: {
         validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
-        create: () => ({
+        create: (_config, context) => ({
           read: () => {
             // 60 live readings, then quiet: the tests compare against a fixed raw collection.
             if (n >= 60) return [];
-            const batch: DriverReading[] = n === 0 ? [...emitted] : [];
-            // Timed from the first whole minute after the start: the minutes memory answers for.
-            const ts = new Date(Math.ceil(startMs / 60_000) * 60_000 + n * 500);
-            const live = { keyId: 1, value: 1000 + (n++ % 11), ts };
+            const batch: DriverReading[] = historySent ? [] : [...emitted];
+            historySent = true;
+            // Timed from the first whole minute after the start (the minutes memory answers
+            // for), each sent once it is less than a minute ahead (memory keeps no later ones).
+            const ts = Math.ceil(startMs / 60_000) * 60_000 + n * 100;
+            if (ts > context.now() + 55_000) return batch;
+            const live = { keyId: 1, value: 1000 + (n++ % 11), ts: new Date(ts) };
             emitted.push(live);
             return [...batch, live];
           },
