@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
 import { createPooledTransport } from './mailer.js';
+import { classifySmtpFailure } from './smtp-reply.js';
 import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
 import { DEFAULT_TRANSPORT } from './protocol.js';
 import { MailLoggerServer } from './server.js';
@@ -69,7 +70,7 @@ function seconds(name: string, value: string | undefined): number | undefined {
 
 async function check(file: string): Promise<void> {
   const credentials = loadCredentialsFile(file);
-  const transport = createPooledTransport(credentials.smtp, { pool: false });
+  const transport = createPooledTransport(credentials, { pool: false });
   try {
     await transport.sendMail({
       from: credentials.from,
@@ -79,9 +80,17 @@ async function check(file: string): Promise<void> {
       messageId: `<${randomUUID()}@raspimon.mail-logger>`,
     });
   } catch (error) {
-    const e = error as Error & { code?: string };
+    // The same classification the daemon uses, so a login or TLS problem is named at install time.
+    const failure = classifySmtpFailure(error);
+    const what = {
+      auth: 'refused the login',
+      tls: 'could not set up TLS',
+      'too-big': 'refused the size',
+      permanent: 'refused',
+      transient: 'did not take',
+    }[failure.kind];
     fail(
-      `the SMTP server ${describeSmtp(credentials.smtp)} refused the test mail (${e.code ?? 'error'}: ${(e.message.split('\n')[0] ?? '').slice(0, 200)})`,
+      `the SMTP server ${describeSmtp(credentials.smtp)} ${what} for the test mail (${failure.summary})`,
       1,
     );
   } finally {

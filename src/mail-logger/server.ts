@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import {
   validateCredentials,
   type ValidCredentials,
 } from './credentials.js';
-import { renderMail } from './digest.js';
+import { DeadLetters } from './dead-letters.js';
 import { MailLoggerError } from './errors.js';
 import { InstantGrouper } from './instant-grouper.js';
 import { Mailer } from './mailer.js';
@@ -103,6 +102,7 @@ export class MailLoggerServer {
     private endpoint: Endpoint,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
+    deadLetters: DeadLetters,
   ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -125,10 +125,15 @@ export class MailLoggerServer {
       transport: options.transport,
       retryMinSeconds: options.retryMinSeconds,
       retryMaxSeconds: options.retryMaxSeconds,
+      maxMailBytes: options.maxMailBytes,
+      maxMailsPerDay: options.maxMailsPerDay,
+      sendTimeoutSeconds: options.sendTimeoutSeconds,
+      timeZone: options.timeZone,
+      now: () => this.scheduler.now(),
       ...timers,
-      onSent: (mail) => this.onSent(mail),
-      onFailure: (mail, error, retry) =>
-        this.log(`mail "${mail.subject}" not accepted (${errorSummary(error)}); retrying in ${retry} s`),
+      deadLetters,
+      onDone: (mail) => this.onSent(mail),
+      log: (line) => this.log(line),
     });
   }
 
@@ -168,7 +173,24 @@ export class MailLoggerServer {
       throw error;
     }
     if (ownsScheduler) scheduler.start();
-    const server = new MailLoggerServer(resolved, credentials, store, endpoint, scheduler, ownsScheduler);
+    const deadLetters = await DeadLetters.open(resolved.stateDir).catch(async (error: unknown) => {
+      await store.close();
+      if (ownsScheduler) await scheduler.stop();
+      throw new MailLoggerError(
+        'ERR_STATE_DIR',
+        `cannot read the dead-letter file in ${resolved.stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory readable by the daemon's user`,
+        { cause: error },
+      );
+    });
+    const server = new MailLoggerServer(
+      resolved,
+      credentials,
+      store,
+      endpoint,
+      scheduler,
+      ownsScheduler,
+      deadLetters,
+    );
     holder.server = server;
     if (holder.early) server.stopOnJournalFailure(holder.early);
     try {
@@ -362,13 +384,7 @@ export class MailLoggerServer {
     if (records.length === 0 && Object.keys(dropped).length === 0) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
-    const content = renderMail({ kind: bucket, records, dropped, timeZone: this.options.timeZone });
-    const mail: OutgoingMail = {
-      id: randomUUID(),
-      kind: bucket,
-      ...content,
-      createdAt: this.scheduler.now(),
-    };
+    const mail = this.mailer.compose(bucket, records, dropped);
     this.composing++;
     return new Promise((resolve) => {
       this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
@@ -401,12 +417,4 @@ export class MailLoggerServer {
     if (this.ownsScheduler) await this.scheduler.stop();
     if (this.endpoint.kind === 'unix' && this.listening) await fs.rm(this.endpoint.path, { force: true });
   }
-}
-
-/** An SMTP error in one line, without anything a server might echo back from credentials. */
-function errorSummary(error: Error): string {
-  const e = error as Error & { code?: string; responseCode?: number };
-  const parts = [e.code, e.responseCode === undefined ? undefined : String(e.responseCode)].filter(Boolean);
-  const first = (e.message.split('\n')[0] ?? '').slice(0, 160);
-  return parts.length > 0 ? `${parts.join(' ')}: ${first}` : first;
 }

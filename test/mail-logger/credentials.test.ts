@@ -84,6 +84,7 @@ describe('credentials', () => {
         smtp: `smtp://robot:${SECRET}@127.0.0.1:${sink.port}`,
         from: 'pi@example.org',
         to: 'team@example.org',
+        allowUnencryptedAuth: true, // the sink offers no STARTTLS
       },
       listen: `unix://${path.join(tmp.dir, 'ml.sock')}`,
       stateDir: path.join(tmp.dir, 'state'),
@@ -138,13 +139,19 @@ describe('CLI', () => {
 
   it('--check sends a test mail and exits 0; exits 1 naming the server when it refuses', async () => {
     const sink = await SmtpSink.start({ auth: { user: 'robot', pass: SECRET } });
-    const good = writeCredentials(tmp.dir, sink.url);
+    const relay = { allowUnencryptedAuth: true }; // the sink offers no STARTTLS
+    const good = writeCredentials(tmp.dir, sink.url, 0o600, relay);
     const ok = await runCli([good, '--check']);
     expect(ok.output).toContain(`test mail accepted by smtp://robot@127.0.0.1:${sink.port}`);
     expect(ok.code).toBe(0);
     expect((await sink.waitFor(1))[0]!.subject).toBe('raspimon-mail-logger test mail');
     const badDir = tempDir();
-    const bad = writeCredentials(badDir.dir, `smtp://robot:wrong-${SECRET}@127.0.0.1:${sink.port}`);
+    const bad = writeCredentials(
+      badDir.dir,
+      `smtp://robot:wrong-${SECRET}@127.0.0.1:${sink.port}`,
+      0o600,
+      relay,
+    );
     const refused = await runCli([bad, '--check']);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('EAUTH');

@@ -19,11 +19,18 @@ export function tempDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function writeCredentials(dir: string, smtpUrl: string, mode = 0o600): string {
+export function writeCredentials(
+  dir: string,
+  smtpUrl: string,
+  mode = 0o600,
+  extra: Record<string, unknown> = {},
+): string {
   const file = path.join(dir, 'mail_credentials');
-  writeFileSync(file, JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'] }), {
-    mode,
-  });
+  writeFileSync(
+    file,
+    JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'], ...extra }),
+    { mode },
+  );
   return file;
 }
 
