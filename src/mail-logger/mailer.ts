@@ -24,8 +24,13 @@ export interface MailerOptions {
   maxMailBytes: number;
   /** An attempt not answered within this is abandoned (its connection closed) and retried. */
   sendTimeoutSeconds: number;
-  /** Mails per rolling 24 h; further mails wait in the outbox. @default Infinity */
+  /**
+   * Mails per rolling 24 h. Instant mails stop two short of it (room for the digests): their
+   * records are held and go out in one mail when the budget allows. @default Infinity
+   */
   maxMailsPerDay?: number;
+  /** The budget allows instant mails again after a hold (the daemon then composes the held records). */
+  onQuotaFree?: () => void;
   /** IANA zone of the times shown in mails. */
   timeZone?: string | undefined;
   /** The daemon's clock, epoch ms (its Scheduler's `now()`). */
@@ -165,7 +170,8 @@ export class Mailer {
   /** Send times within the last 24 h, for `maxMailsPerDay`. */
   private sentTimes: number[] = [];
   private quotaTimer: string | null = null;
-  private quotaHeld = 0;
+  /** Set while instant records are held by `maxMailsPerDay`, until a mail says so. */
+  private quotaHold: { since: number; records: number; released: boolean } | null = null;
   private closed = false;
 
   constructor(private readonly options: MailerOptions) {
@@ -185,9 +191,28 @@ export class Mailer {
     return this.entries.size;
   }
 
-  /** True while `maxMailsPerDay` mails went out in the last 24 h. */
-  get quotaReached(): boolean {
-    return this.sentToday() >= (this.options.maxMailsPerDay ?? Infinity);
+  /**
+   * Whether an instant mail of `records` may be composed now. Once the instant share of
+   * `maxMailsPerDay` is used up, no: the records stay pending, this is logged once, and
+   * `onQuotaFree` is called when the budget allows again.
+   */
+  mayComposeInstant(records: number): boolean {
+    if (this.sentToday() < this.budget('instant')) {
+      if (this.quotaHold !== null) this.quotaHold.released = true;
+      return true;
+    }
+    if (this.quotaHold === null) {
+      this.quotaHold = { since: this.options.now(), records: 0, released: false };
+      this.log(null, 'held', {
+        kind: 'instant',
+        reason: 'maxMailsPerDay',
+        limit: this.options.maxMailsPerDay,
+        resume: `${Math.round(this.quotaFreeInMs() / 1000)}s`,
+      });
+    }
+    this.quotaHold.records = records;
+    this.armQuotaTimer();
+    return false;
   }
 
   /**
@@ -276,22 +301,46 @@ export class Mailer {
     return this.sentTimes.length;
   }
 
-  /** Starts attempts for ready mails, instant ones first, up to MAX_IN_FLIGHT. */
+  /** Mails of this kind allowed per 24 h: instant ones leave room for two digests. */
+  private budget(kind: OutgoingMail['kind']): number {
+    const max = this.options.maxMailsPerDay ?? Infinity;
+    return kind === 'instant' ? Math.max(1, max - 2) : max;
+  }
+
+  private quotaFreeInMs(): number {
+    const oldest = this.sentTimes[0] ?? this.options.now();
+    return Math.max(1000, oldest + DAY_MS - this.options.now());
+  }
+
+  private armQuotaTimer(): void {
+    if (this.quotaTimer !== null || this.closed) return;
+    this.quotaTimer = this.options.after(this.quotaFreeInMs() / 1000, () => {
+      this.quotaTimer = null;
+      this.pump();
+      if (this.quotaHold !== null && this.sentToday() < this.budget('instant')) this.options.onQuotaFree?.();
+      else if (this.quotaHold !== null) this.armQuotaTimer();
+    });
+  }
+
+  /** Starts attempts for ready mails, instant ones first, up to MAX_IN_FLIGHT, within the budget. */
   private pump(): void {
     if (this.closed) return;
     while (this.inFlight < MAX_IN_FLIGHT) {
+      const sent = this.sentToday();
       let next: Entry | undefined;
+      let overBudget = false;
       for (const entry of this.entries.values()) {
         if (entry.inFlight || entry.timer !== null) continue;
+        if (sent >= this.budget(entry.mail.kind)) {
+          overBudget = true;
+          continue;
+        }
         if (next === undefined || (entry.mail.kind === 'instant' && next.mail.kind !== 'instant'))
           next = entry;
         if (next.mail.kind === 'instant') break;
       }
+      if (overBudget) this.armQuotaTimer();
       if (next === undefined) return;
-      if (this.quotaReached) {
-        this.holdForQuota();
-        return;
-      }
       this.sentTimes.push(this.options.now()); // counts against the budget when it is attempted
       const attempt = this.attempt(next).finally(() => {
         this.attempts.delete(attempt);
@@ -302,30 +351,8 @@ export class Mailer {
     }
   }
 
-  private holdForQuota(): void {
-    const waiting = [...this.entries.values()].filter((e) => !e.inFlight).length;
-    if (this.quotaTimer === null) {
-      const resumeInMs = Math.max(
-        1000,
-        (this.sentTimes[0] ?? this.options.now()) + DAY_MS - this.options.now(),
-      );
-      if (this.quotaHeld === 0)
-        this.log(null, 'held', {
-          reason: 'maxMailsPerDay',
-          limit: this.options.maxMailsPerDay,
-          mails: waiting,
-          resume: `${Math.round(resumeInMs / 1000)}s`,
-        });
-      this.quotaTimer = this.options.after(resumeInMs / 1000, () => {
-        this.quotaTimer = null;
-        this.pump();
-      });
-    }
-    this.quotaHeld = Math.max(this.quotaHeld, waiting);
-  }
-
   /** Lines telling of dead letters not yet mentioned, and the ids they cover. */
-  private notices(): { lines: string[]; ids: string[] } {
+  private notices(): { lines: string[]; ids: string[]; quota: boolean } {
     const lines: string[] = [];
     const letters = this.options.deadLetters.unmentioned;
     for (const letter of letters.slice(0, 5)) {
@@ -335,11 +362,16 @@ export class Mailer {
     }
     if (letters.length > 5)
       lines.push(`${letters.length - 5} more refused mails are kept in ${this.options.deadLetters.file}`);
-    if (this.quotaHeld > 0)
+    const hold = this.quotaHold;
+    if (hold !== null) {
+      const since = new Date(hold.since).toISOString().replace('T', ' ').slice(0, 19);
       lines.push(
-        `maxMailsPerDay (${this.options.maxMailsPerDay}) was reached: ${this.quotaHeld} mail(s) were held until the budget allowed them`,
+        hold.released
+          ? `maxMailsPerDay (${this.options.maxMailsPerDay}) was reached at ${since} UTC: instant records were held since then and are sent now`
+          : `maxMailsPerDay (${this.options.maxMailsPerDay}) was reached at ${since} UTC: ${hold.records} instant record(s) are held and follow in one mail when the budget allows`,
       );
-    return { lines, ids: letters.map((l) => l.mail.id) };
+    }
+    return { lines, ids: letters.map((l) => l.mail.id), quota: hold?.released === true };
   }
 
   /** The message for this attempt, within the size limit known now; null when it cannot fit. */
@@ -389,7 +421,7 @@ export class Mailer {
 
   private async tryOnce(entry: Entry): Promise<void> {
     entry.attempts++;
-    const notices = entry.withoutNotices ? { lines: [], ids: [] } : this.notices();
+    const notices = entry.withoutNotices ? { lines: [], ids: [], quota: false } : this.notices();
     const built = this.message(entry, notices.lines);
     if (built === null || (entry.mustShrink && built.bytes >= entry.lastBytes)) {
       this.sentTimes.pop(); // nothing was sent
@@ -418,7 +450,7 @@ export class Mailer {
     } finally {
       this.options.cancel(watchdog);
     }
-    if (failure === null) this.onAccepted(entry, built.bytes, notices.ids);
+    if (failure === null) this.onAccepted(entry, built.bytes, notices);
     else if (failure.kind === 'permanent' && notices.lines.length > 0) {
       // A filter that refuses what a notice quotes must not take every later mail with it.
       entry.withoutNotices = true;
@@ -430,7 +462,8 @@ export class Mailer {
     } else await this.onFailed(entry, failure, built.bytes);
   }
 
-  private onAccepted(entry: Entry, bytes: number, mentioned: string[]): void {
+  private onAccepted(entry: Entry, bytes: number, notices: { ids: string[]; quota: boolean }): void {
+    const mentioned = notices.ids;
     const { mail } = entry;
     this.entries.delete(mail.id);
     this.log(mail.id, 'sent', {
@@ -440,14 +473,12 @@ export class Mailer {
       attempts: entry.attempts,
     });
     if (mentioned.length > 0)
-      this.options.deadLetters
-        .mentioned(mentioned, mail.id)
-        .catch((error: unknown) =>
-          this.log(mail.id, 'note', {
-            problem: `cannot update ${this.options.deadLetters.file}: ${(error as Error).message}`,
-          }),
-        );
-    this.quotaHeld = 0;
+      this.options.deadLetters.mentioned(mentioned, mail.id).catch((error: unknown) =>
+        this.log(mail.id, 'note', {
+          problem: `cannot update ${this.options.deadLetters.file}: ${(error as Error).message}`,
+        }),
+      );
+    if (notices.quota) this.quotaHold = null; // a mail said the hold is over
     if (this.condition !== null) {
       this.options.log(
         `smtp ok again after ${this.condition.failures} failed attempt(s) (${this.condition.text})`,

@@ -11,7 +11,7 @@ import {
 } from './credentials.js';
 import { DeadLetters } from './dead-letters.js';
 import { MailLoggerError } from './errors.js';
-import { InstantGrouper } from './instant-grouper.js';
+import { floodGroup, InstantGrouper } from './instant-grouper.js';
 import { Mailer } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
@@ -119,6 +119,7 @@ export class MailLoggerServer {
       maxInstantMails: options.maxInstantMails,
       timers,
       emit: () => void this.compose('instant'),
+      log: (line) => this.log(line),
     });
     this.mailer = new Mailer({
       credentials,
@@ -133,6 +134,7 @@ export class MailLoggerServer {
       ...timers,
       deadLetters,
       onDone: (mail) => this.onSent(mail),
+      onQuotaFree: () => this.grouper.onRecord('held by maxMailsPerDay'),
       log: (line) => this.log(line),
     });
   }
@@ -289,14 +291,15 @@ export class MailLoggerServer {
 
   /** Every durable event, once applied: instant records and drop notices wake the grouper. */
   private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
-    if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
-      this.grouper.onRecord();
+    if (record?.schedule === 'INSTANTANEOUSLY') this.grouper.onRecord(floodGroup(record.level, record.msg));
+    else if (event.k === 'd' && event.f.count > 0) this.grouper.onRecord('dropped records');
   }
 
   private async begin(): Promise<void> {
     const state = this.store.state;
     for (const mail of state.outbox) this.mailer.enqueue(mail);
-    if (state.pending.instant.length > 0 || state.hasDropped()) this.grouper.onRecord();
+    if (state.pending.instant.length > 0 || state.hasDropped())
+      this.grouper.onRecord('resumed after a restart');
     this.cronJobs.push(
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
@@ -382,6 +385,7 @@ export class MailLoggerServer {
     const records = list.slice(start);
     const dropped = this.composing === 0 ? { ...state.dropped } : {};
     if (records.length === 0 && Object.keys(dropped).length === 0) return null;
+    if (bucket === 'instant' && !this.mailer.mayComposeInstant(records.length)) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
     const mail = this.mailer.compose(bucket, records, dropped);

@@ -11,7 +11,7 @@ import {
 } from '../../src/mail-logger/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, tempDir } from './fixtures.js';
+import { sleep, startManualMailWorld, tempDir } from './fixtures.js';
 
 interface World {
   server: MailLoggerServer;
@@ -289,5 +289,49 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     await relay.logger.flush();
     await sink.waitFor(1);
     expect(sink.auths).toEqual([{ user: 'robot', secure: false }]);
+  });
+});
+
+describe('maxMailsPerDay on the scheduler clock (ManualClock, real smtp-server)', () => {
+  it('once the instant budget is used, records are held (logged once), the digest still goes out and says so, and the held records follow in one mail a day later', async () => {
+    const logged: string[] = [];
+    const world = await startManualMailWorld({
+      start: new Date('2024-03-04T07:59:00Z'),
+      timeZone: 'UTC',
+      server: { maxMailsPerDay: 4, log: (line) => logged.push(line) },
+    });
+    const { sink, clock, logger, server } = world;
+    try {
+      for (const text of ['alert 1', 'alert 2', 'alert 3', 'alert 4', 'alert 5']) {
+        logger.alert(text);
+        await logger.flush();
+        await clock.advance(2);
+        await sleep(100);
+      }
+      expect(sink.messages.map((m) => m.subject)).toEqual([
+        '[ALERT] raspimon_dca632112233: alert 1',
+        '[ALERT] raspimon_dca632112233: alert 2',
+      ]);
+      expect(logged.filter((l) => / held kind=instant reason=maxMailsPerDay /.test(l))).toHaveLength(1);
+      expect(server.stats().pendingInstant).toBe(3);
+      logger.info('daily line');
+      await logger.flush();
+      await clock.advance(60); // 08:00: the daily digest has its own room in the budget
+      await sink.waitFor(3);
+      const digest = sink.messages[2]!;
+      expect(digest.subject).toMatch(/^\[Daily digest/);
+      expect(digest.text).toContain('NOTICE: maxMailsPerDay (4) was reached');
+      expect(digest.text).toContain('3 instant record(s) are held');
+      await clock.advance(86_400 - 60); // 24 h after the first mail
+      await sink.waitFor(4);
+      await sleep(200);
+      expect(sink.messages).toHaveLength(4);
+      const late = sink.messages[3]!;
+      expect(late.subject).toBe('[ALERT ×3] raspimon_dca632112233: alert 3');
+      expect(late.text).toContain('were held since then and are sent now');
+      expect(logged.filter((l) => / held kind=instant reason=maxMailsPerDay /.test(l))).toHaveLength(1);
+    } finally {
+      await world.dispose();
+    }
   });
 });
