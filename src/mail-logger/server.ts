@@ -169,6 +169,8 @@ export class MailLoggerServer {
           else holder.early ??= error;
         },
         onApplied: (event, record) => holder.server?.onApplied(event, record),
+        log: resolved.log,
+        after: (seconds, fn) => void scheduler.onceAfter(seconds, fn),
       });
     } catch (error) {
       if (ownsScheduler) await scheduler.stop();
@@ -414,7 +416,7 @@ export class MailLoggerServer {
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start (unless the journal failed:
     // a mail that cannot be journaled would never resolve, and the records are kept anyway).
-    if (this.store.failure === null) await this.compose('instant');
+    if (this.store.failure === null && !this.store.diskFull) await this.compose('instant');
     await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.store.close();

@@ -124,6 +124,11 @@ export class Store implements SessionStore {
     return this.journal.compact();
   }
 
+  /** True while the disk is full: commits wait (unacknowledged) and are retried. */
+  get diskFull(): boolean {
+    return this.journal.diskFull;
+  }
+
   /** The write or fsync failure that stopped the journal, or null while it works. */
   get failure(): Error | null {
     return this.journal.failure;

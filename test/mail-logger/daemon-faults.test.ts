@@ -1,6 +1,7 @@
 // Fault tests against the real daemon process: kill -9 mid-burst, SMTP server down / 4xx,
 // a journal that cannot be written.
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
@@ -153,5 +154,32 @@ describe('the daemon process under faults', () => {
     // What was acknowledged and composed before the failure is still mailed on the way out.
     expect(recordIds(sink.messages).get('rec-1')).toBe(1);
     expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('a daemon.pid naming a live unrelated process (pid reuse after a power cut) does not block the start; a second daemon on the same state dir refuses, naming the first', async () => {
+    const stateDir = path.join(tmp.dir, 'state');
+    mkdirSync(stateDir, { recursive: true });
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(stateDir, 'daemon.pid'), `${sleeper.pid}\n`);
+      const first = await startDaemon();
+      const otherSocket = path.join(tmp.dir, 'other.sock');
+      const second = spawnDaemon(
+        args.map((a) => (a === `unix://${socketPath}` ? `unix://${otherSocket}` : a)),
+      );
+      daemons.push(second);
+      expect(await second.exited).toBe(2);
+      expect(second.stderr()).toContain(
+        `the state directory ${stateDir} is in use by another mail-logger daemon (pid ${first.child.pid})`,
+      );
+      expect(existsSync(otherSocket)).toBe(false);
+      // The first one still works.
+      logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'pi' });
+      logger.alert('rec-1');
+      await logger.flush();
+      await waitFor(() => recordIds(sink.messages).get('rec-1') === 1, 5000, 'rec-1 mailed');
+    } finally {
+      sleeper.kill();
+    }
   });
 });

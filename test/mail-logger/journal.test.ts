@@ -1,4 +1,5 @@
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/mail-logger/journal.js';
@@ -29,8 +30,8 @@ describe('Journal', () => {
   afterEach(() => tmp.remove());
 
   it('replays sessions, raw frames and mails after a crash, cuts a torn last line, and dedupes resent seqs', async () => {
-    const dir = path.join(tmp.dir, 'state');
-    const { journal, state } = await Journal.open(dir, options);
+    const live = path.join(tmp.dir, 'live');
+    const { journal, state } = await Journal.open(live, options);
     const hello: JournalEvent = { k: 's', id: 'A', src: 'pi-a', pid: 7, at: 0 };
     journal.appendEvent(hello, () => state.apply(hello));
     journal.appendFrames('A', frames(1, 3));
@@ -38,7 +39,10 @@ describe('Journal', () => {
     journal.appendFrames('B', frames(1, 2));
     journal.appendFrames('A', frames(3, 4)); // 3 is a resend: applied once
     await journal.sync();
-    // No close(): as after kill -9. Then a torn write at the tail.
+    // No close(): a copy of the files now is what kill -9 leaves. Then a torn write at the tail.
+    const dir = path.join(tmp.dir, 'state');
+    cpSync(live, dir, { recursive: true });
+    await journal.close();
     appendFileSync(path.join(dir, 'journal-0.ndjson'), '{"t":"rec","seq":5,"ti');
     const reopened = await Journal.open(dir, options);
     const daily = reopened.state.pending.daily;
@@ -54,7 +58,6 @@ describe('Journal', () => {
     // Appending after the cut starts on a fresh line.
     reopened.journal.appendFrames('A', frames(5, 5));
     await reopened.journal.close();
-    await journal.close();
     const third = await Journal.open(dir, options);
     expect(third.state.pending.daily.map((r) => r.msg).at(-1)).toBe('r5');
     await third.journal.close();
@@ -120,15 +123,23 @@ describe('Journal', () => {
     await third.journal.close();
   });
 
-  it('refuses a state directory held by another live daemon, and takes over one left by a killed daemon', async () => {
+  it('a daemon.pid naming a live unrelated process (pid reuse after a power cut) does not block; a second open of a held directory is refused with the holder’s pid', async () => {
     const dir = path.join(tmp.dir, 'state');
     const { journal } = await Journal.open(dir, options);
     await journal.close();
-    writeFileSync(path.join(dir, 'daemon.pid'), `${process.ppid}\n`); // alive, not us
-    await expect(Journal.open(dir, options)).rejects.toMatchObject({ code: 'ERR_STATE_LOCKED' });
-    writeFileSync(path.join(dir, 'daemon.pid'), '2147483646\n'); // no such process
-    const taken = await Journal.open(dir, options);
-    await taken.journal.close();
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(dir, 'daemon.pid'), `${sleeper.pid}\n`); // alive, not a daemon
+      const first = await Journal.open(dir, options);
+      const second = Journal.open(dir, options);
+      await expect(second).rejects.toMatchObject({ code: 'ERR_STATE_LOCKED' });
+      await expect(second).rejects.toThrow(`is in use by another mail-logger daemon (pid ${process.pid})`);
+      await first.journal.close();
+      const taken = await Journal.open(dir, options); // released by close()
+      await taken.journal.close();
+    } finally {
+      sleeper.kill();
+    }
   });
 });
 
