@@ -30,6 +30,10 @@ Options:
   --group-interval <sec>    rate-limit window of instant mails (default 600)
   --max-instant-mails <n>   instant mails per window before grouping (default 6)
   --retry-max <seconds>     longest wait between SMTP attempts (default 300)
+  --max-mail-bytes <n>      largest mail; longer digests are cut (default 1048576)
+  --max-mails-per-day <n>   mails per rolling 24 h, e.g. a free account's quota
+                            (default: no limit)
+  --send-timeout <seconds>  give up on an SMTP attempt after this long (default 60)
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
 
@@ -49,6 +53,9 @@ const FLAGS: Record<string, string> = {
   maxInstantMails: '--max-instant-mails',
   'retry.minSeconds': '--retry-max',
   'retry.maxSeconds': '--retry-max',
+  maxMailBytes: '--max-mail-bytes',
+  maxMailsPerDay: '--max-mails-per-day',
+  sendTimeoutSeconds: '--send-timeout',
 };
 
 function flagLabel(option: string): string {
@@ -116,6 +123,9 @@ async function main(): Promise<void> {
         'group-interval': { type: 'string' },
         'max-instant-mails': { type: 'string' },
         'retry-max': { type: 'string' },
+        'max-mail-bytes': { type: 'string' },
+        'max-mails-per-day': { type: 'string' },
+        'send-timeout': { type: 'string' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -147,6 +157,14 @@ async function main(): Promise<void> {
   if (groupWait !== undefined) options.groupWait = groupWait;
   if (groupInterval !== undefined) options.groupInterval = groupInterval;
   if (maxInstantMails !== undefined) options.maxInstantMails = maxInstantMails;
+  for (const [flag, option] of [
+    ['max-mail-bytes', 'maxMailBytes'],
+    ['max-mails-per-day', 'maxMailsPerDay'],
+    ['send-timeout', 'sendTimeoutSeconds'],
+  ] as const) {
+    const value = seconds(flag, values[flag]);
+    if (value !== undefined) options[option] = value;
+  }
   if (retryMax !== undefined) options.retry = { minSeconds: Math.min(1, retryMax), maxSeconds: retryMax };
 
   // Checked here too, so a bad value is reported by its flag (and with the usage).

@@ -240,6 +240,37 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     );
   });
 
+  it('a server that hangs both connections: the first alert after it answers again goes out at once, and none is lost', async () => {
+    sink = await SmtpSink.start();
+    sink.hangNext(2);
+    const { logger } = await start(sink, { sendTimeoutSeconds: 20, groupWait: 0.05 });
+    logger.alert('hung 1');
+    await logger.flush();
+    await sleep(150);
+    logger.alert('hung 2');
+    await logger.flush();
+    await waitFor(() => sink!.hanging === 2, 5000, 'both connections hanging');
+    logger.alert('queued behind the hang');
+    await logger.flush();
+    await sleep(500);
+    expect(sink.messages).toEqual([]);
+    const answeredAt = Date.now();
+    sink.release(); // the server answers again (451 to the two it held)
+    const [first] = await sink.waitFor(1);
+    const firstSeconds = (first!.dataAt - answeredAt) / 1000;
+    expect(first!.subject).toBe('[ALERT] pi: queued behind the hang');
+    expect(firstSeconds).toBeLessThan(1);
+    await sink.waitFor(3, 10_000);
+    expect(sink.messages.map((m) => m.subject).sort()).toEqual([
+      '[ALERT] pi: hung 1',
+      '[ALERT] pi: hung 2',
+      '[ALERT] pi: queued behind the hang',
+    ]);
+    console.log(
+      `both connections hung: first alert ${firstSeconds.toFixed(2)} s after the server answered again`,
+    );
+  });
+
   it('a refused login (535) is reported once however often it is retried, and the mail is kept', async () => {
     sink = await SmtpSink.start({ auth: { user: 'robot', pass: 'right' } });
     const { server, logger, logged } = await start(sink, {

@@ -121,6 +121,25 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(60 * 167 + 1 + 1 + 100);
   });
 
+  it('differently worded ERRORs cause at most 30 mails per window (5 × maxInstantMails), yet a new ALERT still gets through', async () => {
+    const words = ['pump', 'valve', 'fan', 'relay', 'door', 'gate', 'lamp', 'heater'];
+    for (let i = 0; i < 40; i++) {
+      logger.error(`${words[i % 8]} ${words[Math.floor(i / 8)]} failed`);
+      await logger.flush();
+      await clock.advance(1.5);
+      await sleep(20);
+    }
+    await sleep(200);
+    expect(sink.messages).toHaveLength(30);
+    logger.alert('smoke in the server room');
+    await logger.flush();
+    await clock.advance(1);
+    await sink.waitFor(31);
+    expect(sink.messages[30]!.subject).toMatch(
+      /^\[ALERT ×\d+\] raspimon_dca632112233: smoke in the server room$/,
+    );
+  });
+
   it('identical messages in one instant mail collapse with count and first/last time', async () => {
     for (let i = 0; i < 12; i++) logger.error('sensor timeout');
     logger.warning('disk 91% full');
