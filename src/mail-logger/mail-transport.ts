@@ -41,7 +41,14 @@ export interface MailMessage {
    * of the mail's bytes (sent as RFC 1870 `SIZE=`, so a server with a smaller limit refuses it
    * before the data, and nodemailer checks it against the SIZE the server announced).
    */
-  envelope?: { from: string; to: string[]; size: number };
+  envelope?: {
+    /** Sender, as `from`. */
+    from: string;
+    /** Recipients, as `to`. */
+    to: string[];
+    /** Estimated bytes of the whole mail as sent (an upper bound). */
+    size: number;
+  };
 }
 
 /**
