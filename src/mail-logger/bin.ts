@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
-import { createPooledTransport } from './mailer.js';
+import { createPooledTransport } from './smtp-transport.js';
 import { classifySmtpFailure } from './smtp-reply.js';
 import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
 import { DEFAULT_TRANSPORT } from './protocol.js';

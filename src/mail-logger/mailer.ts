@@ -1,17 +1,20 @@
 // Delivery of composed mails: one pooled SMTP transport, per-mail retry state, replies
 // classified as RFC 5321 does (see smtp-reply.ts), a size limit no mail exceeds, a dead-letter
 // file for permanent refusals, and an optional daily budget. Time comes from the daemon's
-// scheduler (`now`, `after`), never from Date.now().
+// scheduler (`now`, `after`), never from Date.now(). Over 400 lines on purpose: it is one
+// state machine per mail (ready → in flight → sent / waiting / shorter / dead letter), and
+// splitting it would scatter the transitions; the pure parts live in smtp-reply.ts, digest.ts,
+// mail-log.ts and smtp-transport.ts.
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
 import { Backoff, Signal, within } from '../internal/index.js';
 import type { ValidCredentials } from './credentials.js';
 import type { DeadLetters } from './dead-letters.js';
 import { composeBody, renderBody, renderSubject } from './digest.js';
+import { mailLogLine } from './mail-log.js';
 import type { MailMessage, MailTransport } from './mail-transport.js';
 import type { OutgoingMail, StoredRecord } from './record.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-reply.js';
+import { createPooledTransport, isTransport, POOL_CONNECTIONS } from './smtp-transport.js';
 
 export interface MailerOptions {
   credentials: ValidCredentials;
@@ -53,80 +56,8 @@ const HEADER_ALLOWANCE = 4096;
 /** Quoted-printable or base64 (with line breaks) grows a part by at most this factor. */
 const ENCODING_GROWTH = 1.4;
 /** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 const DAY_MS = 86_400_000;
-
-/**
- * One line of the daemon's log about a mail, always the same shape so it can be grepped:
- * `mail <id> <event> key=value ...` (`-` when no mail is composed yet; values with spaces quoted).
- *
- * @example
- * ```text
- * mail 3f2a9c1e sent kind=instant records=12 bytes=4210 attempts=1
- * mail 3f2a9c1e retry kind=daily records=900 in=1.7s reason="ECONNECTION: Connection closed"
- * ```
- */
-export function mailLogLine(
-  id: string | null,
-  event: string,
-  fields: Record<string, string | number | undefined>,
-): string {
-  const parts = [`mail ${id === null ? '-' : id.slice(0, 8)} ${event}`];
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    const text = String(value);
-    parts.push(`${key}=${/[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text}`);
-  }
-  return parts.join(' ');
-}
-
-function isTransport(value: unknown): value is MailTransport {
-  return typeof (value as MailTransport | undefined)?.sendMail === 'function';
-}
-
-/** True when `smtp` logs in over a connection that starts in plain text (smtp://, not smtps://). */
-function authOverPlainConnection(smtp: ValidCredentials['smtp']): boolean {
-  if (typeof smtp === 'string') {
-    const url = new URL(smtp);
-    return url.protocol === 'smtp:' && url.username !== '';
-  }
-  return smtp.secure !== true && typeof smtp.auth === 'object' && smtp.auth !== null;
-}
-
-/** Timeouts of the pooled transport, from the mailer's send timeout. */
-export interface TransportTimeouts {
-  /** Whole attempt, and socket inactivity, seconds. @default 60 */
-  sendTimeoutSeconds?: number;
-}
-
-/**
- * Builds the one pooled SMTP transport the daemon uses. With a login over `smtp://`, TLS
- * (STARTTLS) is required before AUTH unless the credentials say `allowUnencryptedAuth`.
- */
-export function createPooledTransport(
-  credentials: Pick<ValidCredentials, 'smtp' | 'allowUnencryptedAuth'>,
-  overrides?: Record<string, unknown>,
-  timeouts: TransportTimeouts = {},
-): Transporter {
-  const smtp = credentials.smtp;
-  const base: Record<string, unknown> = typeof smtp === 'string' ? { url: smtp } : { ...smtp };
-  const timeoutMs = (timeouts.sendTimeoutSeconds ?? 60) * 1000;
-  const tls =
-    authOverPlainConnection(smtp) && credentials.allowUnencryptedAuth !== true ? { requireTLS: true } : {};
-  const options = {
-    pool: true,
-    maxConnections: MAX_IN_FLIGHT,
-    connectionTimeout: Math.min(10_000, timeoutMs),
-    greetingTimeout: Math.min(10_000, timeoutMs),
-    socketTimeout: timeoutMs,
-    ...tls,
-    ...base,
-    ...overrides,
-  };
-  return nodemailer.createTransport(
-    options as Parameters<typeof nodemailer.createTransport>[0],
-  ) as Transporter;
-}
 
 interface Entry {
   mail: OutgoingMail;

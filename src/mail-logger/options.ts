@@ -3,6 +3,7 @@ import { checkPositive, checkText, describeValue, isPlainObject } from '../inter
 import { CronPatternError, Scheduler } from '../scheduler/index.js';
 import type { Credentials } from './credentials.js';
 import type { MailTransport } from './mail-transport.js';
+import { isTransport } from './smtp-transport.js';
 
 /** Options of {@link MailLoggerServer.start}. Times are in seconds. */
 export interface MailLoggerServerOptions {
@@ -116,7 +117,7 @@ function positive(label: string, value: unknown, fallback: number, integer = fal
 /** Anything with `sendMail`, or a plain object of nodemailer transport options. */
 function transportOf(label: string, value: unknown): MailTransport | Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
-  if (typeof (value as MailTransport | null)?.sendMail === 'function') return value as MailTransport;
+  if (isTransport(value)) return value;
   if (isPlainObject(value)) return value;
   throw new RaspimonTypeError(
     'ERR_INVALID_ARG_TYPE',
