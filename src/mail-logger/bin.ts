@@ -34,6 +34,9 @@ Options:
   --max-mails-per-day <n>   mails per rolling 24 h, e.g. a free account's quota
                             (default: no limit)
   --send-timeout <seconds>  give up on an SMTP attempt after this long (default 60)
+  --max-connections <n>     client connections open at once; more are refused
+                            (default 256, or ulimit -n less 64)
+  --hello-timeout <sec>     close a connection that says no hello in time (default 10)
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
 
@@ -56,6 +59,8 @@ const FLAGS: Record<string, string> = {
   maxMailBytes: '--max-mail-bytes',
   maxMailsPerDay: '--max-mails-per-day',
   sendTimeoutSeconds: '--send-timeout',
+  maxConnections: '--max-connections',
+  helloTimeoutSeconds: '--hello-timeout',
 };
 
 function flagLabel(option: string): string {
@@ -126,6 +131,8 @@ async function main(): Promise<void> {
         'max-mail-bytes': { type: 'string' },
         'max-mails-per-day': { type: 'string' },
         'send-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'hello-timeout': { type: 'string' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -165,6 +172,10 @@ async function main(): Promise<void> {
     const value = seconds(flag, values[flag]);
     if (value !== undefined) options[option] = value;
   }
+  const maxConnections = seconds('max-connections', values['max-connections']);
+  const helloTimeout = seconds('hello-timeout', values['hello-timeout']);
+  if (maxConnections !== undefined) options.maxConnections = maxConnections;
+  if (helloTimeout !== undefined) options.helloTimeoutSeconds = helloTimeout;
   if (retryMax !== undefined) options.retry = { minSeconds: Math.min(1, retryMax), maxSeconds: retryMax };
 
   // Checked here too, so a bad value is reported by its flag (and with the usage).

@@ -13,6 +13,13 @@ import type { SessionStore } from './store.js';
 export interface ConnectionHost {
   readonly store: SessionStore;
   log(line: string): void;
+  /** A connection that says no hello within this is closed. */
+  readonly helloTimeoutSeconds: number;
+  /** The daemon's timers (its Scheduler). */
+  after(seconds: number, fn: () => void): string;
+  cancel(id: string): void;
+  /** A connection (named `who`) was closed for saying no hello in time. */
+  noHello(who: string): void;
 }
 
 // A client that stops reading gets cut off before its unread acks grow past this.
@@ -33,6 +40,7 @@ export class Connection {
   private rejected = 0;
   private readonly splitter: LineSplitter;
   private readonly name: string;
+  private helloTimer: string | null;
 
   constructor(
     private readonly socket: net.Socket,
@@ -49,7 +57,9 @@ export class Connection {
     );
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows
+    this.helloTimer = host.after(host.helloTimeoutSeconds, () => this.onHelloTimeout());
     socket.on('close', () => {
+      this.cancelHelloTimer();
       if (this.session !== null) host.store.release(this.session);
       if (this.rejected > LOGGED_REJECTIONS) {
         host.log(`${this.describe()}: ${this.rejected - LOGGED_REJECTIONS} more frame(s) were rejected`);
@@ -58,6 +68,18 @@ export class Connection {
   }
 
   destroy(): void {
+    this.socket.destroy();
+  }
+
+  private cancelHelloTimer(): void {
+    if (this.helloTimer !== null) this.host.cancel(this.helloTimer);
+    this.helloTimer = null;
+  }
+
+  private onHelloTimeout(): void {
+    this.helloTimer = null;
+    if (this.session !== null || this.socket.destroyed) return;
+    this.host.noHello(this.describe());
     this.socket.destroy();
   }
 
@@ -108,6 +130,7 @@ export class Connection {
         return;
       }
       this.session = frame.session;
+      this.cancelHelloTimer();
       this.host.store.hello(frame.session, frame.source, frame.pid, (acked) =>
         this.send({ t: 'welcome', acked }),
       );

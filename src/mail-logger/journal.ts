@@ -3,12 +3,22 @@
 // rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
 // Client frames are written as the raw bytes the client sent (validated, zero copy), after a
 // marker line {"k":"c","id":SESSION} naming the session they belong to.
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff, InstanceLock } from '../internal/index.js';
 import { MailLoggerError } from './errors.js';
-import type { DropFrame, RecordFrame } from './protocol.js';
+import {
+  countLines,
+  fsyncDir,
+  generations,
+  isNoSpace,
+  journalName,
+  LEGACY_PID_FILE,
+  makeDir,
+  replay,
+  SNAPSHOT,
+} from './journal-files.js';
 import { DaemonState, type JournalEvent } from './state.js';
 
 export interface JournalOptions {
@@ -26,42 +36,11 @@ export interface JournalOptions {
   after?: (seconds: number, fn: () => void) => void;
 }
 
-/** Errors that mean "no space now", which the journal waits out instead of stopping. */
-function isNoSpace(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-function countLines(buffer: Buffer): number {
-  let n = 0;
-  for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-const SNAPSHOT = 'snapshot.json';
-// Written by versions before 0.2 (a pid guess); removed, never trusted.
-const LEGACY_PID_FILE = 'daemon.pid';
-
-function journalName(gen: number): string {
-  return `journal-${gen}.ndjson`;
-}
-
-/** The journal generations in `dir`, oldest first. */
-async function generations(dir: string): Promise<number[]> {
-  return (await fs.readdir(dir))
-    .map((name) => /^journal-(\d+)\.ndjson$/.exec(name)?.[1])
-    .filter((g): g is string => g !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, fsConstants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** An errno as a user reads it; a read-only filesystem said plainly. */
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EROFS') return 'EROFS: the filesystem is mounted read-only; remount it read-write';
+  return code ?? (error as Error).message;
 }
 
 export class Journal {
@@ -101,7 +80,7 @@ export class Journal {
       if (error instanceof MailLoggerError) throw error;
       throw new MailLoggerError(
         'ERR_STATE_DIR',
-        `cannot use the state directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make it readable and writable by the daemon's user, or pass --state-dir`,
+        `cannot use the state directory ${dir} (${describeFsError(error)}): make it readable and writable by the daemon's user, or pass --state-dir`,
         { cause: error },
       );
     }
@@ -112,11 +91,11 @@ export class Journal {
     options: JournalOptions,
   ): Promise<{ journal: Journal; state: DaemonState }> {
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDir(dir, 0o700);
     } catch (error) {
       throw new MailLoggerError(
         'ERR_STATE_DIR',
-        `cannot create the state directory ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}): create it writable by the daemon's user, or pass --state-dir`,
+        `cannot create the state directory ${dir} (${describeFsError(error)}): create it writable by the daemon's user, or pass --state-dir`,
         { cause: error },
       );
     }
@@ -478,34 +457,4 @@ export class Journal {
     for (const g of await generations(this.dir))
       if (g < gen) await fs.rm(path.join(this.dir, journalName(g)), { force: true });
   }
-}
-
-/** Applies every complete line of `bytes`; returns the byte length of the valid prefix. */
-function replay(bytes: Buffer, state: DaemonState): number {
-  let start = 0;
-  let valid = 0;
-  let session: string | null = null;
-  while (start < bytes.length) {
-    const nl = bytes.indexOf(0x0a, start);
-    if (nl === -1) break;
-    const line = bytes.toString('utf8', start, nl);
-    start = nl + 1;
-    try {
-      if (line.length > 0) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        if (entry.t === 'rec' && session !== null)
-          state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
-        else if (entry.t === 'drop' && session !== null)
-          state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
-        else if (entry.k === 'c' && typeof entry.id === 'string') session = entry.id;
-        else state.apply(entry as unknown as JournalEvent);
-      }
-      valid = start;
-    } catch {
-      // Only a torn tail can be unparsable (each batch is fsynced before the next starts);
-      // everything from here on is cut.
-      break;
-    }
-  }
-  return valid;
 }

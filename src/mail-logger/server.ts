@@ -1,8 +1,5 @@
-import { promises as fs } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import { Scheduler } from '../scheduler/index.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import type { ConnectionHost } from './connection.js';
 import {
   describeSmtp,
   loadCredentialsFile,
@@ -12,6 +9,7 @@ import {
 import { DeadLetters } from './dead-letters.js';
 import { MailLoggerError } from './errors.js';
 import { floodGroup, InstantGrouper } from './instant-grouper.js';
+import { Listener } from './listener.js';
 import { Mailer } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
@@ -35,17 +33,6 @@ export interface MailLoggerServerStats {
 
 const CLOSE_SEND_TIMEOUT_MS = 3000;
 
-async function isListening(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect({ path: socketPath });
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
 /**
  * The mail-logger daemon: accepts records from clients, keeps them in an on-disk journal,
  * mails instant records (grouped, rate-limited) and daily/weekly digests through one pooled
@@ -60,9 +47,9 @@ async function isListening(socketPath: string): Promise<boolean> {
 export class MailLoggerServer {
   /** What client connections may reach: kept off the public class. */
   private readonly host: ConnectionHost;
-  private readonly connections = new Set<Connection>();
   private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
   private readonly cronJobs: string[] = [];
+  private readonly counters = { noHello: 0 };
   private composing = 0;
   private closing: Promise<void> | null = null;
   /** Set when the server stops by itself; `closed` resolves with it. */
@@ -70,9 +57,7 @@ export class MailLoggerServer {
   /** Until begin() is done, a failure is only recorded: start() rejects with it. */
   private started = false;
   private resolveClosed!: (reason: MailLoggerError | null) => void;
-  private listener: net.Server | null = null;
-  /** Set once listening succeeded: only then is the socket file ours to remove. */
-  private listening = false;
+  private listener: Listener | null = null;
   private readonly grouper: InstantGrouper;
   private readonly mailer: Mailer;
 
@@ -107,7 +92,21 @@ export class MailLoggerServer {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.host = { store, log: (line) => this.log(line) };
+    this.host = {
+      store,
+      log: (line) => this.log(line),
+      helloTimeoutSeconds: options.helloTimeoutSeconds,
+      after: (seconds, fn) => this.scheduler.onceAfter(seconds, fn),
+      cancel: (id) => void this.scheduler.remove(id),
+      noHello: (who) => {
+        // The first is logged, then each power of two: a persistent prober costs a few lines.
+        const n = ++this.counters.noHello;
+        if ((n & (n - 1)) === 0)
+          this.log(
+            `${who}: no hello within ${options.helloTimeoutSeconds} s, connection closed (${n} so far)`,
+          );
+      },
+    };
     const timers = {
       after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
       cancel: (id: string): void => void this.scheduler.remove(id),
@@ -223,7 +222,7 @@ export class MailLoggerServer {
    */
   stats(): MailLoggerServerStats {
     return {
-      connections: this.connections.size,
+      connections: this.listener?.size ?? 0,
       pendingInstant: this.store.state.pending.instant.length,
       pendingDaily: this.store.state.pending.daily.length,
       pendingWeekly: this.store.state.pending.weekly.length,
@@ -306,7 +305,13 @@ export class MailLoggerServer {
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
     );
-    await this.listen();
+    this.listener = await Listener.open(this.endpoint, {
+      host: this.host,
+      socketMode: this.options.socketMode,
+      maxConnections: this.options.maxConnections,
+      log: (line) => this.log(line),
+    });
+    this.endpoint = this.listener.endpoint;
     this.log(
       `listening on ${this.address}, mailing ${this.credentials.to.length} recipient(s) via ${describeSmtp(this.credentials.smtp)}; state in ${this.options.stateDir}` +
         (state.outbox.length > 0 ? `; ${state.outbox.length} unsent mail(s) resumed` : ''),
@@ -319,62 +324,6 @@ export class MailLoggerServer {
     } catch (error) {
       this.log(`${kind} digest failed: ${(error as Error).message}`);
     }
-  }
-
-  private async listen(): Promise<void> {
-    const endpoint = this.endpoint;
-    const listener = net.createServer((socket) => {
-      if (this.closing) {
-        socket.destroy();
-        return;
-      }
-      const connection = new Connection(socket, this.host);
-      this.connections.add(connection);
-      socket.on('close', () => this.connections.delete(connection));
-    });
-    this.listener = listener;
-    if (endpoint.kind === 'unix') {
-      await fs
-        .mkdir(path.dirname(endpoint.path), { recursive: true })
-        .catch((error: NodeJS.ErrnoException) => {
-          throw new MailLoggerError(
-            'ERR_LISTEN',
-            `cannot create the socket's directory ${path.dirname(endpoint.path)} (${error.code ?? error.message}): create it writable by the daemon's user, or pass another --listen`,
-            { cause: error },
-          );
-        });
-      if (await isListening(endpoint.path)) {
-        throw new MailLoggerError(
-          'ERR_ADDRESS_IN_USE',
-          `another daemon already listens on ${endpoint.path}: stop it, or pass another --listen`,
-        );
-      }
-      await fs.rm(endpoint.path, { force: true }); // a stale socket from a killed daemon
-    }
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          new MailLoggerError(
-            error.code === 'EADDRINUSE' ? 'ERR_ADDRESS_IN_USE' : 'ERR_LISTEN',
-            `cannot listen on ${formatEndpoint(endpoint)} (${error.code ?? error.message}): ${error.code === 'EADDRINUSE' ? 'another process uses it' : 'check the path/port and permissions'}`,
-            { cause: error },
-          ),
-        ),
-      );
-      if (endpoint.kind === 'unix') listener.listen(endpoint.path, resolve);
-      else listener.listen(endpoint.port, endpoint.host, resolve);
-    });
-    this.listening = true;
-    listener.on('error', (error) => this.log(`listener error: ${error.message}`));
-    if (endpoint.kind === 'unix') {
-      await fs.chmod(endpoint.path, this.options.socketMode).catch((error: NodeJS.ErrnoException) => {
-        throw new MailLoggerError(
-          'ERR_LISTEN',
-          `cannot set the mode of ${endpoint.path} (${error.code ?? error.message})`,
-          { cause: error },
-        );
-      });
-    } else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
   }
 
   /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
@@ -406,12 +355,7 @@ export class MailLoggerServer {
   }
 
   private async shutdown(): Promise<void> {
-    const listener = this.listener;
-    // close() waits for open connections: drop them first (clients resend what was not acked).
-    const closed =
-      this.listening && listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
-    for (const connection of this.connections) connection.destroy();
-    await closed;
+    await this.listener?.close();
     this.grouper.close();
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start (unless the journal failed:
@@ -421,6 +365,5 @@ export class MailLoggerServer {
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
-    if (this.endpoint.kind === 'unix' && this.listening) await fs.rm(this.endpoint.path, { force: true });
   }
 }

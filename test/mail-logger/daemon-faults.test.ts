@@ -2,6 +2,7 @@
 // a journal that cannot be written.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
@@ -181,5 +182,42 @@ describe('the daemon process under faults', () => {
     } finally {
       sleeper.kill();
     }
+  });
+
+  it('a flood of idle connections under a low open-files limit (ulimit -n 100) neither ends the daemon nor blocks the journal; a good client is served once the flood ends', async () => {
+    args.push('--daily', '* * * * * *'); // a digest and a compaction every second: files to open
+    const daemon = spawn(
+      'sh',
+      [
+        '-c',
+        'ulimit -n 100 && exec "$0" "$@"',
+        process.execPath,
+        '--import',
+        'tsx',
+        'src/mail-logger/bin.ts',
+        ...args,
+      ],
+      { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    daemon.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => daemon.on('exit', resolve));
+    daemons.push({ child: daemon, stderr: () => output, exited });
+    await waitForSocket(socketPath);
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'good' });
+    logger.info('rec-0');
+    await logger.flush();
+    const flood: net.Socket[] = [];
+    for (let i = 0; i < 300; i++) flood.push(net.connect({ path: socketPath }).on('error', () => undefined));
+    logger.info('rec-1');
+    await sleep(2500); // digests and compactions run meanwhile
+    expect(daemon.exitCode).toBeNull();
+    expect(output).toContain('the most allowed: refusing new ones');
+    expect(output).not.toContain('fatal');
+    for (const socket of flood) socket.destroy();
+    logger.info('rec-2');
+    await logger.flush({ timeoutSeconds: 10 });
+    await waitFor(() => recordIds(sink.messages).size === 3, 10_000, 'three records in digests');
+    expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
   });
 });

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/mail-logger/journal.js';
 import { Store } from '../../src/mail-logger/store.js';
 import { serializeRecord } from '../../src/mail-logger/protocol.js';
@@ -90,6 +90,7 @@ describe('Journal', () => {
     journal.appendFrames('A', frames(11, 11));
     await journal.close();
     expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']); // and the lock is released
+    for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
     const reopened = await Journal.open(dir, options);
     expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual([
       'r5',
@@ -140,6 +141,34 @@ describe('Journal', () => {
     } finally {
       sleeper.kill();
     }
+  });
+});
+
+describe('Journal on a read-only filesystem', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let mount: string;
+  beforeAll(() => {
+    tmp = tempDir();
+    mount = path.join(tmp.dir, 'ro');
+    mkdirSync(mount);
+    // As root (as CI runs): a real tmpfs, with one state dir made before it goes read-only.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]);
+    mkdirSync(path.join(mount, 'existing'));
+    execFileSync('mount', ['-o', 'remount,ro', mount]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mount]);
+    tmp.remove();
+  });
+
+  it('says EROFS plainly (Node’s recursive mkdir says ENOENT), for a new and for an existing state directory', async () => {
+    const created = Journal.open(path.join(mount, 'a', 'b'), options);
+    await expect(created).rejects.toMatchObject({ code: 'ERR_STATE_DIR' });
+    await expect(created).rejects.toThrow(
+      '(EROFS: the filesystem is mounted read-only; remount it read-write)',
+    );
+    const existing = Journal.open(path.join(mount, 'existing'), options);
+    await expect(existing).rejects.toThrow('EROFS: the filesystem is mounted read-only');
   });
 });
 
