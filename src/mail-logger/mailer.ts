@@ -217,8 +217,13 @@ export class Mailer {
   }
 
   private hasWork(): boolean {
-    for (const entry of this.entries.values())
-      if (entry.inFlight || entry.timer === null) return !this.closed;
+    if (this.closed) return false;
+    const sent = this.sentToday();
+    for (const entry of this.entries.values()) {
+      if (entry.inFlight) return true;
+      // Ready, and not held by maxMailsPerDay: it will be attempted now.
+      if (entry.timer === null && sent < this.budget(entry.mail.kind)) return true;
+    }
     return false;
   }
 
