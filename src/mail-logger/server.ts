@@ -1,3 +1,5 @@
+import { RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ConnectionHost } from './connection.js';
 import {
@@ -148,6 +150,7 @@ export class MailLoggerServer {
    */
   static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
     const resolved = resolveServerOptions(options);
+    checkScheduler(resolved.scheduler);
     const endpoint = parseTransport(resolved.listen ?? defaultTransport());
     const credentials =
       typeof resolved.credentials === 'string'
@@ -365,5 +368,19 @@ export class MailLoggerServer {
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
+  }
+}
+
+/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
+function checkScheduler(scheduler: unknown): void {
+  if (scheduler === undefined) return;
+  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
+    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
+    );
   }
 }
