@@ -6,5 +6,5 @@ export type { PositiveCheck } from './checks.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { Signal, within } from './within.js';
-export { InstanceLock } from './instance-lock.js';
-export type { InstanceLockOptions } from './instance-lock.js';
+export { tryInstanceLock } from './instance-lock.js';
+export type { InstanceLock, InstanceLockOptions, LockAttempt, LockHolder } from './instance-lock.js';

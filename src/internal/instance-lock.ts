@@ -1,115 +1,134 @@
-// One process per directory, by a lock that cannot go stale.
-//
-// Node has no flock(), and a pid file is a guess: after a power cut the pid it names is often
-// reused by another service, and the lock then looks held forever. The lock here is a
-// listening unix socket, which the kernel releases when the process dies, however it dies:
-//   - On Linux, a socket in the abstract namespace named after the directory's device and
-//     inode (so symlinks and bind mounts of one directory share one lock). Binding is atomic
-//     and nothing is left on disk. Abstract names are per network namespace: two processes
-//     in different network namespaces (containers) sharing one directory are not stopped.
-//   - Elsewhere, a socket file in the directory. A socket file left by a killed process
-//     refuses connections, so it is recognised as stale by connecting to it, and replaced.
-// The holder answers every connection with its pid, so the error can name it.
+// One process per (state dir, name): a lock that cannot go stale. The lock is a listening
+// Unix socket, which the kernel takes away when the process ends however it ends (kill -9,
+// power cut), so no pid is ever guessed at:
+// - Linux: an abstract socket (no file at all) named after the state dir's device and
+//   inode, so two paths to one directory (symlink, bind mount) are one lock;
+// - elsewhere: a socket file in the state dir; one that refuses connections is a leftover
+//   of a dead process and is replaced.
+// The holder answers each connection with one JSON line describing itself, so a refused
+// second process can say who holds the lock.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
-/** Options of {@link InstanceLock.acquire}. */
-export interface InstanceLockOptions {
-  /** What is locked, e.g. `'mail-logger'`: part of the socket's name. */
-  name: string;
-  /** The error to throw when another live process holds the lock (`pid` when it told us). */
-  held: (pid: number | undefined) => Error;
+/** What the holder of a lock says about itself. */
+export interface LockHolder {
+  pid: number;
+  /** Epoch ms when it took the lock. */
+  since: number;
+  /** Free text from the holder, e.g. the namespace. */
+  about?: string;
 }
 
-function listen(server: net.Server, address: string): Promise<NodeJS.ErrnoException | null> {
-  return new Promise((resolve) => {
-    const onError = (error: NodeJS.ErrnoException): void => resolve(error);
-    server.once('error', onError);
+/** Where the lock lives and what it is for. */
+export interface InstanceLockOptions {
+  /** The state dir the lock protects; must exist. */
+  dir: string;
+  /** What kind of process holds it, e.g. `'monitor'` or `'daemon'`. */
+  name: string;
+  /** Free text the holder reports to a refused process. */
+  about?: string;
+  /** Epoch ms to report as `since`. @default Date.now() */
+  now?: number;
+  /** Linux abstract socket (true) or a socket file in `dir` (false). @default Linux */
+  abstract?: boolean;
+}
+
+/** A lock this process holds until {@link InstanceLock.release}. */
+export interface InstanceLock {
+  /** Where the lock is, for messages (`@raspimon…` for an abstract socket). */
+  readonly where: string;
+  release(): Promise<void>;
+}
+
+/** The result of {@link tryInstanceLock}: the lock, or who holds it. */
+export type LockAttempt =
+  { acquired: true; lock: InstanceLock } | { acquired: false; where: string; holder: LockHolder | undefined };
+
+/** Takes the lock, or says who holds it. Rejects only for an unusable `dir`. */
+export async function tryInstanceLock(options: InstanceLockOptions): Promise<LockAttempt> {
+  const abstract = options.abstract ?? process.platform === 'linux';
+  const holder: LockHolder = {
+    pid: process.pid,
+    since: options.now ?? Date.now(),
+    ...(options.about === undefined ? {} : { about: options.about }),
+  };
+  let address: string;
+  if (abstract) {
+    const { dev, ino } = await stat(options.dir);
+    const key = createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32);
+    address = `\0raspimon-${options.name}-${key}`;
+  } else {
+    await stat(options.dir);
+    address = path.join(options.dir, `${options.name}.lock`);
+  }
+  const where = abstract ? `@${address.slice(1)}` : address;
+  for (let attempt = 0; ; attempt++) {
+    const server = await listen(address, holder);
+    if (server) {
+      return {
+        acquired: true,
+        lock: {
+          where,
+          release: async () => {
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+            // net removes the socket file on close; a leftover would only be replaced later.
+            if (!abstract) await unlink(address).catch(() => undefined);
+          },
+        },
+      };
+    }
+    const answer = await ask(address);
+    if (answer.alive || abstract || attempt > 0) return { acquired: false, where, holder: answer.holder };
+    // A socket file nobody listens on: left by a process that died. Replace it once.
+    await unlink(address).catch(() => undefined);
+  }
+}
+
+/** Listens on `address`, answering each connection with `holder`; undefined if in use. */
+function listen(address: string, holder: LockHolder): Promise<net.Server | undefined> {
+  const line = JSON.stringify(holder) + '\n';
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end(line);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(undefined);
+      else reject(error);
+    });
     server.listen(address, () => {
-      server.off('error', onError);
-      resolve(null);
+      // The lock must not keep a process alive on its own.
+      server.unref();
+      resolve(server);
     });
   });
 }
 
-/** Connects to a lock socket: the holder's pid, `undefined` if it did not say, null if nobody listens. */
-function askHolder(address: string): Promise<number | undefined | null> {
+/** Connects to a lock: alive with the holder's line, or not alive (refused, gone). */
+function ask(address: string): Promise<{ alive: boolean; holder: LockHolder | undefined }> {
   return new Promise((resolve) => {
-    const socket = net.connect(address);
     let text = '';
     let connected = false;
-    const timer = setTimeout(() => socket.destroy(), 1000);
+    const socket = net.createConnection(address);
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      let holder: LockHolder | undefined;
+      try {
+        holder = JSON.parse(text.split('\n')[0]!) as LockHolder;
+      } catch {
+        holder = undefined;
+      }
+      resolve({ alive: connected, holder });
+    };
+    // A holder that accepts but never answers (busy event loop) is still alive.
+    const timer = setTimeout(done, 1000);
     socket.setEncoding('utf8');
     socket.on('connect', () => (connected = true));
     socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('error', () => undefined); // 'close' follows
-    socket.on('close', () => {
-      clearTimeout(timer);
-      if (!connected) return resolve(null);
-      const pid = Number(text.trim());
-      resolve(Number.isSafeInteger(pid) && pid > 0 ? pid : undefined);
-    });
+    socket.on('end', done);
+    socket.on('error', done);
   });
-}
-
-/**
- * Holds "one process per directory" until {@link InstanceLock.release} or the process's
- * death (kill -9 and power cuts included: the kernel frees it).
- *
- * @example
- * ```ts
- * const lock = await InstanceLock.acquire(stateDir, {
- *   name: 'mail-logger',
- *   held: (pid) => new MailLoggerError('ERR_STATE_LOCKED', `in use by pid ${pid}`),
- * });
- * // ... later
- * await lock.release();
- * ```
- */
-export class InstanceLock {
-  private constructor(
-    private readonly server: net.Server,
-    /** The socket file to remove on release (not for an abstract socket). */
-    private readonly file: string | null,
-  ) {}
-
-  /**
-   * Takes the lock of `dir` (which must exist), or throws `options.held(pid)` when another
-   * live process has it. Other failures (e.g. the directory cannot be written) are thrown as
-   * they come.
-   */
-  static async acquire(dir: string, options: InstanceLockOptions): Promise<InstanceLock> {
-    const server = net.createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end(`${process.pid}\n`);
-    });
-    server.unref(); // holding the lock never keeps the process alive
-    let address: string;
-    let file: string | null = null;
-    if (process.platform === 'linux') {
-      const { dev, ino } = await fs.stat(dir);
-      const key = createHash('sha256').update(`${dev}:${ino}`).digest('hex').slice(0, 32);
-      address = `\0raspimon-${options.name}-${key}`;
-    } else {
-      file = path.join(dir, `${options.name}.lock`);
-      address = file;
-      const holder = await askHolder(file);
-      if (holder !== null) throw options.held(holder);
-      await fs.rm(file, { force: true }); // left by a process that died
-    }
-    const error = await listen(server, address);
-    if (error === null) return new InstanceLock(server, file);
-    if (error.code !== 'EADDRINUSE') throw error;
-    const holder = await askHolder(address);
-    throw options.held(holder ?? undefined);
-  }
-
-  /** Releases the lock (idempotent). */
-  async release(): Promise<void> {
-    if (!this.server.listening) return;
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (this.file !== null) await fs.rm(this.file, { force: true });
-  }
 }

@@ -34,7 +34,10 @@ export interface MailLoggerClientOptions {
    * ManualClock) so records carry the same time as everything else.
    * @default the system clock
    */
-  clock?: { now(): number };
+  clock?: {
+    /** Epoch ms. */
+    now(): number;
+  };
 }
 
 /** Counters of one client, for health checks and tests. */

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Backoff, InstanceLock } from '../internal/index.js';
+import { Backoff, tryInstanceLock, type InstanceLock } from '../internal/index.js';
 import { MailLoggerError } from './errors.js';
 import {
   countLines,
@@ -99,14 +99,15 @@ export class Journal {
         { cause: error },
       );
     }
-    const lock = await InstanceLock.acquire(dir, {
-      name: 'mail-logger',
-      held: (pid) =>
-        new MailLoggerError(
-          'ERR_STATE_LOCKED',
-          `the state directory ${dir} is in use by another mail-logger daemon${pid === undefined ? '' : ` (pid ${pid})`}: stop it, or pass another --state-dir`,
-        ),
-    });
+    const attempt = await tryInstanceLock({ dir, name: 'mail-logger', now: options.now() });
+    if (!attempt.acquired) {
+      const pid = attempt.holder?.pid;
+      throw new MailLoggerError(
+        'ERR_STATE_LOCKED',
+        `the state directory ${dir} is in use by another mail-logger daemon${pid === undefined ? '' : ` (pid ${pid})`}: stop it, or pass another --state-dir`,
+      );
+    }
+    const lock = attempt.lock;
     try {
       return await Journal.loadLocked(dir, options, lock);
     } catch (error) {

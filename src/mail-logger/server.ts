@@ -354,7 +354,7 @@ export class MailLoggerServer {
   }
 
   private onSent(mail: OutgoingMail): void {
-    this.store.commit([{ k: 'x', id: mail.id }]);
+    this.store.markSent(mail.id);
   }
 
   private async shutdown(): Promise<void> {

@@ -2,6 +2,9 @@
 // means), kept in step. Every change goes through `commit`: the events are appended, and
 // once they are fsynced they are applied to the state, in order, and the caller's
 // continuation runs. Nothing else in the daemon appends to the journal or applies events.
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { Journal, type JournalOptions } from './journal.js';
 import type { StoredRecord } from './record.js';
 import type { DaemonState, JournalEvent } from './state.js';
@@ -40,6 +43,10 @@ export interface SessionStore {
 
 // Stop reading from clients while this much is waiting for the disk.
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+// Ids of mails the SMTP server accepted, one a line, each fsynced at once: a mail's "sent"
+// must not wait behind a batch of records in the journal, or a kill -9 in that time sends
+// it again after the restart. Folded into the journal (as 'x' events) at the next start.
+const SENT_FILE = 'sent.ndjson';
 
 /** The journal and the state, changed together through {@link Store.commit}. */
 export class Store implements SessionStore {
@@ -53,7 +60,10 @@ export class Store implements SessionStore {
     /** Open connections per session: those sessions are never left out of a snapshot. */
     private readonly live: Map<string, number>,
     private readonly options: StoreOptions,
+    private readonly sentFile: FileHandle,
   ) {}
+
+  private sentWrites: Promise<void> = Promise.resolve();
 
   /** Loads snapshot + journal from `dir` (created if missing) and opens it for appending. */
   static async open(dir: string, options: StoreOptions): Promise<Store> {
@@ -62,7 +72,37 @@ export class Store implements SessionStore {
       ...options,
       isLive: (session) => live.has(session),
     });
-    return new Store(journal, state, live, options);
+    let sentFile: FileHandle;
+    let sent: string[];
+    try {
+      const file = path.join(dir, SENT_FILE);
+      sent = (await fs.readFile(file, 'utf8').catch(() => '')).split('\n').filter((id) => id.length > 0);
+      sentFile = await fs.open(file, 'a', 0o600);
+    } catch (error) {
+      await journal.close();
+      throw error;
+    }
+    const store = new Store(journal, state, live, options, sentFile);
+    const known = new Set(state.outbox.map((mail) => mail.id));
+    const events: JournalEvent[] = sent.filter((id) => known.has(id)).map((id) => ({ k: 'x', id }));
+    for (const event of events) state.apply(event);
+    // Once the journal has them, the marks are redundant (a crash before: applied again, harmless).
+    if (sent.length > 0) store.commit(events, () => void sentFile.truncate(0).catch(() => undefined));
+    return store;
+  }
+
+  /**
+   * The SMTP server accepted `mailId`: fsynced in its own small file at once (the shortest
+   * window in which a kill -9 makes the next start send it again), and journaled.
+   */
+  markSent(mailId: string): void {
+    this.sentWrites = this.sentWrites
+      .then(async () => {
+        await this.sentFile.write(`${mailId}\n`);
+        await this.sentFile.datasync();
+      })
+      .catch(() => undefined); // the journal's 'x' below still records it
+    this.commit([{ k: 'x', id: mailId }]);
   }
 
   /** Journals `events`; once they are durable, applies them in order, then runs `then`. */
@@ -135,8 +175,10 @@ export class Store implements SessionStore {
   }
 
   /** Writes what is pending and closes the journal. */
-  close(): Promise<void> {
-    return this.journal.close();
+  async close(): Promise<void> {
+    await this.sentWrites;
+    await this.sentFile.close().catch(() => undefined);
+    await this.journal.close();
   }
 
   private applied(events: readonly JournalEvent[], then: (() => void) | undefined): void {

@@ -66,7 +66,7 @@ describe('the daemon process under faults', () => {
     return daemon;
   }
 
-  it('kill -9 mid-burst, then restart: every acknowledged record is mailed exactly once', async () => {
+  it('kill -9 mid-burst, then restart: every acknowledged record is mailed, each in exactly one mail (at most that mail re-sent whole)', async () => {
     const first = await startDaemon();
     logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'burst', maxBufferedRecords: 50_000 });
     const total = 6000;
@@ -86,11 +86,14 @@ describe('the daemon process under faults', () => {
     expect(acked).toBeGreaterThan(0);
     await waitFor(() => recordIds(sink.messages).size === total, 20_000, 'all records mailed');
     await sleep(800); // anything mailed twice would show up by now
-    const seen = recordIds(sink.messages);
+    // A kill in the moment between the server's acceptance and the sent mark re-sends that
+    // one mail whole, with its Message-ID (see duplicates.test.ts); no record is in two mails.
+    const distinct = [...new Map(sink.messages.map((m) => [m.messageId, m])).values()];
+    const seen = recordIds(distinct);
     const duplicates = [...seen.entries()].filter(([, n]) => n > 1);
     expect(duplicates).toEqual([]);
     expect(seen.size).toBe(total);
-    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    expect(sink.messages.length - distinct.length).toBeLessThanOrEqual(1);
   });
 
   it('acknowledged records survive kill -9 even when the client is gone too', async () => {
