@@ -3,6 +3,9 @@
 // rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
 // Client frames are written as the raw bytes the client sent (validated, zero copy), after a
 // marker line {"k":"c","id":SESSION} naming the session they belong to.
+// Over 400 lines on purpose: the group-commit loop, holding a batch while the disk is full,
+// and switching generations for a snapshot all work on one queue (items, callbacks, backlog,
+// fileSession); apart they would have to share it. Its pure parts are in journal-files.ts.
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
