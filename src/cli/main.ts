@@ -7,7 +7,9 @@ import { findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from '
 import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
+import { fleetCommands, fleetUsage } from './commands/fleet.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
+import { ruleCommands, rulesUsage } from './commands/rules.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
 import { Database, checkNamespace, defaultTimeoutSeconds, defaultUri } from './database.js';
 import { loadCustomDrivers, type DriverEntries } from './drivers.js';
@@ -18,11 +20,15 @@ const commands: readonly Command[] = [
   ...keyCommands,
   ...readingsCommands,
   ...checkCommands,
+  ...ruleCommands,
+  ...fleetCommands,
 ];
 const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
   keys: keysUsage,
   readings: readingsUsage,
+  rules: rulesUsage,
+  fleet: fleetUsage,
 };
 
 /** The overview printed by `raspimon --help`. */
