@@ -67,16 +67,14 @@ describe('two monitors on one namespace from different state dirs', () => {
   });
 
   it('a document left by a crashed monitor (never moving) is not reported, and is removed after ten of its intervals', async () => {
-    await conn.db
-      .collection('monitors')
-      .insertOne({
-        _id: 'crashed' as never,
-        host: 'old-pi',
-        pid: 1,
-        stateDir: '/x',
-        beat: 7,
-        intervalSeconds: 0.2,
-      });
+    await conn.db.collection('monitors').insertOne({
+      _id: 'crashed' as never,
+      host: 'old-pi',
+      pid: 1,
+      stateDir: '/x',
+      beat: 7,
+      intervalSeconds: 0.2,
+    });
     const a = makeMonitor();
     await a.monitor.start();
     await waitFor(
