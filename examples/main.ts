@@ -24,5 +24,6 @@ const monitor = new Monitor({ uri, namespace, scheduler, logger, pidFile });
 monitor.handleSignals({ onStop: () => void scheduler.stop() }); // SIGHUP reloads; SIGTERM flushes, stops
 await monitor.start().catch((error: unknown) => fail(`the monitor cannot start on ${namespace}`, error));
 logger.info(`monitoring ${namespace}`);
+scheduler.repeatCron('55 7 * * *', () => logger.info(monitor.readingsDigest())); // into the 08:00 digest
 await scheduler.loopForever();
 await logger.close();

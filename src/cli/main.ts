@@ -9,6 +9,7 @@ import { deviceCommands, devicesUsage } from './commands/devices.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
 import { fleetCommands, fleetUsage } from './commands/fleet.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
+import { rollupsCommands, rollupsUsage } from './commands/rollups.js';
 import { ruleCommands, rulesUsage } from './commands/rules.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
 import { Database, checkNamespace, defaultTimeoutSeconds, defaultUri } from './database.js';
@@ -19,6 +20,7 @@ const commands: readonly Command[] = [
   ...deviceCommands,
   ...keyCommands,
   ...readingsCommands,
+  ...rollupsCommands,
   ...checkCommands,
   ...ruleCommands,
   ...fleetCommands,
@@ -27,6 +29,7 @@ const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
   keys: keysUsage,
   readings: readingsUsage,
+  rollups: rollupsUsage,
   rules: rulesUsage,
   fleet: fleetUsage,
 };

@@ -2,7 +2,6 @@
 // pid file for `raspimon … --reload`, and the hourly retention job. Kept apart from the
 // Monitor's wiring; each reports through the logger or throws a named error.
 import { mkdir } from 'node:fs/promises';
-import type { Db } from 'mongodb';
 import { describeError, tryInstanceLock, type InstanceLock } from '../internal/index.js';
 import { ConfigError, MonitorLockedError } from './errors.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -52,21 +51,4 @@ export async function withdrawPid(file: string, logger: MonitorLogger): Promise<
   await removePidFile(file).catch((error: unknown) => {
     logger.warning(`cannot remove the pid file ${file} (${describeError(error)}); remove it by hand`);
   });
-}
-
-/** The retention job: deletes readings older than `days` (scheduler time), reporting what it did. */
-export async function applyRetention(
-  db: () => Promise<Db>,
-  nowMs: number,
-  days: number,
-  logger: MonitorLogger,
-): Promise<void> {
-  try {
-    const before = new Date(nowMs - days * 86_400_000);
-    const result = await (await db()).collection('readings').deleteMany({ ts: { $lt: before } });
-    if (result.deletedCount > 0)
-      logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
-  } catch (error) {
-    logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
-  }
 }
