@@ -1,6 +1,7 @@
 // Pure validation of the `devices` and `keys` documents (no I/O): every problem is
 // collected with the device and field it concerns, bad documents are left out, good
 // ones come back normalised. The monitor reports the problems through its logger.
+import { describeValue, isPlainObject } from '../internal/index.js';
 import { parsePyConf } from './py-conf.js';
 import type { RuleSpec } from './rules/types.js';
 import { validateRules } from './rules/validate.js';
@@ -36,27 +37,11 @@ export interface ValidatedConfig {
 export const defaultIntervalSeconds = 10;
 const minIntervalSeconds = 0.01;
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
+/** `"abc" (string)`, for messages that show the value and its type (the toolkit's describeValue). */
+export const showValue: (value: unknown) => string = describeValue;
 
-/** `"abc" (string)`, for messages that show the value and its type. */
-export function showValue(value: unknown): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  if (text.length > 60) text = text.slice(0, 57) + '...';
-  return `${text} (${typeName(value)})`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** Documents and configs are plain objects (as BSON gives them), never Dates, Maps or class instances. */
+const isRecord = isPlainObject;
 
 function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -116,7 +101,7 @@ export function validateConfig(
         collection: 'devices',
         subject,
         field: 'name',
-        message: `${JSON.stringify(device.name)} is shared by ${byName.get(device.name)!.length} devices; names must be unique`,
+        message: `${quote(device.name)} is shared by ${byName.get(device.name)!.length} devices; names must be unique`,
       });
       ok = false;
     }
@@ -141,7 +126,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 
 function deviceSubject(id: unknown, name: unknown): string {
   const idText = isId(id) ? String(id) : '(no valid id)';
-  return typeof name === 'string' ? `device ${idText} ${JSON.stringify(name)}` : `device ${idText}`;
+  return typeof name === 'string' ? `device ${idText} ${quote(name)}` : `device ${idText}`;
 }
 
 function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): Map<number, KeySpec> {
@@ -246,7 +231,7 @@ function validateDevice(
     if (!driver)
       report(
         'driver',
-        `unknown driver ${JSON.stringify(driverName)}; known: ${[...drivers.keys()].sort().join(', ')} (register custom ones with the Monitor's drivers option)`,
+        `unknown driver ${quote(driverName)}; known: ${[...drivers.keys()].sort().join(', ')} (register custom ones with the Monitor's drivers option)`,
       );
   }
 
@@ -330,8 +315,23 @@ function alias(
 ): unknown {
   const own = doc[field];
   const seed = doc[seedName];
-  if (own !== undefined && seed !== undefined && JSON.stringify(own) !== JSON.stringify(seed)) {
+  if (own !== undefined && seed !== undefined && !sameData(own, seed)) {
     report(field, `and its alias ${seedName} are both set, to different values; keep one`);
   }
   return own !== undefined ? own : seed;
+}
+
+/** Equal as JSON; values JSON cannot show (a BigInt) only equal themselves. */
+function sameData(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return a === b;
+  }
+}
+
+/** A document's text quoted for a message, cut at 60 characters: a name can be any size. */
+function quote(text: string): string {
+  const quoted = JSON.stringify(text);
+  return quoted.length > 60 ? quoted.slice(0, 56) + '..."' : quoted;
 }

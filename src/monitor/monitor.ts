@@ -1,25 +1,25 @@
 // The Monitor's lifecycle: start() builds the running pieces once, as one record (lock,
 // connection, writer, intake, fleet, reloader, queries), stop() takes them down in order.
+// (About 400 lines: it also wires the rules, the fleet heartbeat and the namespace presence.)
 // The pieces talk to each other directly (the fleet's runners feed the intake, the intake
 // the writer, the fleet hands the intake its keys); the Monitor only wires and delegates.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError, tryInstanceLock, type InstanceLock } from '../internal/index.js';
+import { describeError, type InstanceLock } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
 import { ConfigReloader } from './config-reloader.js';
 import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
 import { deviceStates, type DeviceState } from './device-state.js';
 import { buildRegistry } from './drivers/registry.js';
-import { ConfigError, MonitorLockedError, MonitorStateError } from './errors.js';
+import { MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { ensureIndexes } from './indexes.js';
 import type { IntegrityReport } from './integrity.js';
+import { NamespacePresence } from './namespace-presence.js';
 import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo } from './peers.js';
-import { removePidFile, writePidFile } from './pid-file.js';
 import type { BucketStats, Reading } from './queries.js';
 import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './reading-intake.js';
 import {
@@ -32,6 +32,7 @@ import {
 import { installSignalHandlers } from './signals.js';
 import { MonitorRules } from './rules/runtime.js';
 import { Spool } from './spool.js';
+import { advertisePid, lockStateDir, unusableStateDir, withdrawPid } from './start-guards.js';
 import type { RebuildResult } from './rollups/recompute.js';
 import { Rollups, type RollupStats } from './rollups/rollups.js';
 import type { MinuteWindow } from './rollups/minute-window.js';
@@ -77,6 +78,7 @@ interface Running {
   jobs: string[];
   rules: MonitorRules;
   heartbeat: FleetHeartbeat;
+  presence: NamespacePresence;
 }
 
 /**
@@ -138,10 +140,10 @@ export class Monitor {
       if (ownScheduler) undo.push(() => ownScheduler.stop());
       const scheduler = options.scheduler ?? ownScheduler!.start();
       // First, and fast: refuse a second monitor, then let `raspimon … --reload <pidfile>` signal us.
-      const lock = await this.lock(scheduler.now());
+      const lock = await lockStateDir(options.stateDir, options.namespace, scheduler.now());
       undo.push(() => lock.release());
-      const pidFile = await this.writePidFile();
-      if (pidFile !== undefined) undo.push(() => this.removePidFile(pidFile));
+      const pidFile = await advertisePid(options.pidFile, logger);
+      if (pidFile !== undefined) undo.push(() => withdrawPid(pidFile, logger));
       const mongo = await loadMongo();
       const spool = await Spool.open(path.join(options.stateDir, 'spool'), options.spoolLimitBytes).catch(
         (error: unknown) => {
@@ -222,6 +224,9 @@ export class Monitor {
           };
         },
       });
+      const presence = new NamespacePresence(() => connection.db(), logger, {
+        ...{ namespace, stateDir, intervalSeconds: options.pollSeconds },
+      });
       const jobs: string[] = [];
       const run: Running = {
         scheduler,
@@ -239,6 +244,7 @@ export class Monitor {
         jobs,
         rules,
         heartbeat,
+        presence,
       };
       this.run = run;
       if (spool.size > 0) {
@@ -248,6 +254,8 @@ export class Monitor {
       this.state = 'running';
       await reloader.reload(true);
       jobs.push(scheduler.repeatEvery(options.pollSeconds, () => reloader.poll()));
+      jobs.push(scheduler.repeatEvery(options.pollSeconds, () => presence.tick()));
+      void presence.tick();
       jobs.push(scheduler.repeatEvery(rollupCheckSeconds, () => rollups.tick()));
       const { rawDays, hourlyDays, dailyDays } = options.retention;
       if (rawDays !== undefined || hourlyDays !== undefined || dailyDays !== undefined)
@@ -257,41 +265,6 @@ export class Monitor {
       for (const step of undo.reverse()) await step().catch(() => undefined);
       throw error;
     }
-  }
-
-  private async lock(now: number): Promise<InstanceLock> {
-    const { stateDir, namespace } = this.options;
-    const attempt = await mkdir(stateDir, { recursive: true })
-      .then(() => tryInstanceLock({ dir: stateDir, name: 'monitor', about: `namespace "${namespace}"`, now }))
-      .catch((error: unknown) => {
-        throw unusableStateDir(stateDir, error);
-      });
-    if (attempt.acquired) return attempt.lock;
-    const holder = attempt.holder;
-    const who = holder
-      ? `process ${holder.pid} (${holder.about ?? 'a monitor'}, since ${new Date(holder.since).toISOString()})`
-      : 'another process';
-    throw new MonitorLockedError(
-      `another monitor already runs on the state dir ${stateDir}: ${who} holds the lock ${attempt.where}; stop it first, or give this monitor its own namespace and stateDir (two monitors would store every reading twice)`,
-    );
-  }
-
-  /** Writes options.pidFile, if any; returns it once written. */
-  private async writePidFile(): Promise<string | undefined> {
-    const file = this.options.pidFile;
-    if (file === undefined) return undefined;
-    await writePidFile(file);
-    if (process.listenerCount('SIGHUP') === 0)
-      this.logger.warning(
-        `pid file ${file} written, but nothing handles SIGHUP: \`raspimon … --reload ${file}\` would end this process; call monitor.handleSignals() before start()`,
-      );
-    return file;
-  }
-
-  private async removePidFile(file: string): Promise<void> {
-    await removePidFile(file).catch((error: unknown) => {
-      this.logger.warning(`cannot remove the pid file ${file} (${describeError(error)}); remove it by hand`);
-    });
   }
 
   /**
@@ -338,7 +311,7 @@ export class Monitor {
       }
     };
     // A stopping monitor no longer reloads: stop advertising the pid for SIGHUP first.
-    if (run.pidFile !== undefined) await this.removePidFile(run.pidFile);
+    if (run.pidFile !== undefined) await withdrawPid(run.pidFile, this.logger);
     run.pidFile = undefined;
     for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
     await run.reloader.settled();
@@ -351,6 +324,7 @@ export class Monitor {
     run.unhookRollups();
     this.storedListeners.delete(run.heartbeat.listener);
     run.heartbeat.stop();
+    await run.presence.leave();
     await step(() => run.connection.close());
     await step(() => run.lock.release());
     await step(() => run.ownScheduler?.stop());
@@ -617,11 +591,4 @@ function prefixed(stats: RollupStats): Record<string, number> {
   for (const [name, value] of Object.entries(stats) as Array<[string, number]>)
     out[`rollups${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
   return out;
-}
-
-function unusableStateDir(stateDir: string, error: unknown): ConfigError {
-  return new ConfigError(
-    `cannot use the state dir ${stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`,
-    { cause: error },
-  );
 }

@@ -296,7 +296,7 @@ export class ReadingsWriter {
       const ok = await this.insert(this.inFlight);
       if (this.closing) return;
       if (!ok) {
-        this.queue = this.inFlight.concat(this.queue);
+        this.requeue(this.inFlight);
         this.inFlight = [];
         // Spool now so a crash during the outage loses at most what arrives until the next attempt.
         await this.spillQueue();
@@ -420,19 +420,25 @@ export class ReadingsWriter {
     }
   }
 
+  /**
+   * Puts readings that could not be written or spooled back in front of the queue, keeping
+   * arrival order (a concurrent spill or insert may have put newer ones back first), so the
+   * oldest are the ones a memory drop takes.
+   */
+  private requeue(front: PendingReading[]): void {
+    if (front.length === 0) return;
+    const unordered = this.queue.length > 0 && this.queue[0]!.seq < front.at(-1)!.seq;
+    this.queue = front.concat(this.queue);
+    if (unordered) this.queue.sort((a, b) => a.seq - b.seq);
+  }
+
   private async spillQueue(): Promise<void> {
     const readings = this.queue;
     this.queue = [];
     if (!(await this.spill(readings))) {
-      this.queue = readings.concat(this.queue);
-      // Another spill may have failed meanwhile and put newer readings back first.
-      if (
-        readings.length > 0 &&
-        this.queue.length > readings.length &&
-        this.queue[readings.length]!.seq < readings.at(-1)!.seq
-      )
-        this.queue.sort((a, b) => a.seq - b.seq);
-      if (this.queue.length + this.inFlight.length > this.memoryCap) this.dropOldest('memory');
+      this.requeue(readings);
+      if (this.queue.length + this.inFlight.length > this.memoryCap)
+        this.dropOldest('the spool cannot take readings');
     }
   }
 

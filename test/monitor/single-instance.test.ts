@@ -60,7 +60,7 @@ describe('one monitor per state dir', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(refused).toHaveLength(3);
     for (const r of refused) {
-      const error = (r).reason as MonitorLockedError;
+      const error = r.reason as MonitorLockedError;
       expect(error).toBeInstanceOf(MonitorLockedError);
       expect(error.code).toBe('ERR_MONITOR_LOCKED');
       expect(error.message).toMatch(
