@@ -31,6 +31,12 @@ export interface CommandContext {
   usage: string;
   /** The namespace database (connects on first call). */
   db(): Promise<Db>;
+  /**
+   * The namespace database for a command that reads the configuration: rejects with
+   * NamespaceNotFoundError when it has none of `collections` (default `devices`), as a
+   * mistyped --namespace has none.
+   */
+  configurationDb(collections?: readonly string[]): Promise<Db>;
   /** The namespace in use. */
   namespace(): string;
   /** Custom drivers from `--drivers <module>` (none without it). */
@@ -39,6 +45,8 @@ export interface CommandContext {
   registry(): Promise<ReadonlyMap<string, DriverDefinition>>;
   /** Prints to stdout. */
   print(text: string): void;
+  /** The version of the raspimon package, e.g. `0.1.0`. */
+  version(): string;
 }
 
 /** One command, e.g. `devices add`. */

@@ -6,3 +6,5 @@ export type { PositiveCheck } from './checks.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { Signal, within } from './within.js';
+export { findPackage, packageVersion } from './package-version.js';
+export type { RaspimonPackage } from './package-version.js';

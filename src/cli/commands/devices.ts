@@ -48,7 +48,7 @@ already taken are refused (exit status 1) and nothing is written.
   --driver <driver>         system, file, serial-line, or one of --drivers
   --config <json|@file>     driver config as JSON (or a Python-literal dict), or @path
                             of a file holding it, e.g.
-                            '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+                            '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}'
   --interval <seconds>      sampling interval of a polled driver (default 10)
   --description <text>      free text
   --vendor-id <hex>         USB vendor id as dmesg shows it, e.g. 0403
@@ -58,9 +58,14 @@ already taken are refused (exit status 1) and nothing is written.
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 ${driversHelp}
 
+Readings are integers: keep the sensor's own unit when it is fine-grained, e.g. a DS18B20
+file holds millidegrees (21562 = 21.562 °C), so store it as it is (no "scale") with a key
+of unit mC; a scale of 0.001 would round it to whole degrees (22).
+
 Example:
+  raspimon keys add --key 1 --unit mC --description "boiler water temperature"
   raspimon devices add --id 3 --name boiler --driver file --interval 10 \\
-    --config '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+    --config '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}'
 
 ${globalFlagsHelp}`;
 
@@ -73,8 +78,12 @@ check then lists them as orphan readings of an unknown device).
 
 ${globalFlagsHelp}`;
 
-async function loadConfig(context: CommandContext): Promise<{ devices: Doc[]; keys: Doc[] }> {
-  const db = await context.db();
+async function loadConfig(
+  context: CommandContext,
+  existing = false,
+): Promise<{ devices: Doc[]; keys: Doc[] }> {
+  // Listing or changing what is there needs a configured namespace; adding may create one.
+  const db = existing ? await context.configurationDb(['devices', 'keys']) : await context.db();
   return databaseOperation('read the configuration', async () => {
     const [devices, keys] = await Promise.all([
       db
@@ -115,8 +124,9 @@ const list: Command = {
   flags: { ...sharedFlags.json, ...sharedFlags.drivers },
   async run(context) {
     expectPositionals(context.positionals, [], context.usage);
-    const { devices, keys } = await loadConfig(context);
-    const statuses = deviceStatuses(devices, keys, await context.registry());
+    const registry = await context.registry();
+    const { devices, keys } = await loadConfig(context, true);
+    const statuses = deviceStatuses(devices, keys, registry);
     const rows = devices.map((doc) => ({ doc, problems: statuses.get(doc) ?? [] }));
     if (context.values.flag('json'))
       context.print(formatJson(rows.map(({ doc, problems }) => ({ ...doc, problems }))));
