@@ -12,7 +12,8 @@ async function fail(logger: MailLoggerClient, problem: string, error: unknown): 
 }
 let namespace = '';
 try {
-  namespace = getDeviceNamespace(); // 'raspimon_' + the wired MAC, e.g. raspimon_dca632112233
+  // $RASPIMON_NAMESPACE, else 'raspimon_' + the wired MAC, e.g. raspimon_dca632112233
+  namespace = process.env.RASPIMON_NAMESPACE || getDeviceNamespace();
 } catch (error) {
   await fail(MailLoggerClient.open(), 'cannot identify this device; readings are not being stored', error);
 }

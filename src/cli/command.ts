@@ -10,7 +10,7 @@ import type { Signaller } from './reload.js';
 export interface CliIO {
   stdout: TextSink;
   stderr: TextSink;
-  /** Environment (`MONGODB_URI`). */
+  /** Environment (`MONGODB_URI`, `RASPIMON_NAMESPACE`). */
   env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths (`--config @file`, `--drivers`) are resolved from. */
   cwd: string;
@@ -72,7 +72,8 @@ export const sharedFlags = {
 /** Help lines of the global flags, appended to every usage text. */
 export const globalFlagsHelp = `Connection:
   --uri <uri>               MongoDB server (default: $MONGODB_URI or mongodb://localhost:27017/)
-  --namespace <db>          database of this device (default: getDeviceNamespace(), e.g.
-                            raspimon_dca632112233, from the wired MAC)
+  --namespace <db>          database of this device (default: $RASPIMON_NAMESPACE, else
+                            getDeviceNamespace(), e.g. raspimon_dca632112233, from the
+                            wired MAC)
   --timeout <seconds>       how long to wait for the server (default 5)
   -h, --help                show this help`;

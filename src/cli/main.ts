@@ -159,7 +159,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     let namespace: string | undefined;
     const namespaceOf = (): string =>
       (namespace ??= checkNamespace(
-        values.string('namespace') ?? (io.defaultNamespace ?? getDeviceNamespace)(),
+        values.string('namespace') ??
+          (io.env.RASPIMON_NAMESPACE || undefined) ??
+          (io.defaultNamespace ?? getDeviceNamespace)(),
         command.usage,
       ));
     const uriOf = (): string => values.string('uri') ?? io.env.MONGODB_URI ?? defaultUri;
@@ -186,7 +188,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           // On a workstation the default is its own MAC: say which database is used.
           if (values.string('namespace') === undefined)
             io.stderr.write(
-              `raspimon: namespace ${namespaceOf()} (this machine's wired MAC); pass --namespace <db> for another device\n`,
+              `raspimon: namespace ${namespaceOf()} (${io.env.RASPIMON_NAMESPACE ? 'from $RASPIMON_NAMESPACE' : "this machine's wired MAC"}); pass --namespace <db> for another device\n`,
             );
         }
         return database.db();
