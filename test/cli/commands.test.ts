@@ -553,7 +553,7 @@ describe('command line', () => {
 
   it.each([
     [[], 'Usage: raspimon <command>'],
-    [['devices'], 'Usage: raspimon devices <list|add|remove>'],
+    [['devices'], 'Usage: raspimon devices <list|add|set|test|remove>'],
     [['devices', 'list'], 'Usage: raspimon devices list'],
     [['devices', 'add'], 'Usage: raspimon devices add --id'],
     [['devices', 'remove'], 'Usage: raspimon devices remove <id|name>'],
@@ -614,5 +614,102 @@ describe('command line', () => {
     });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([{ keyId: 5, unit: 'V' }]);
+  });
+});
+
+describe('devices set', () => {
+  it('changes the named fields in place and keeps the others', async () => {
+    await withKey();
+    await world.run([...addBoiler, '--description', '1-Wire probe']);
+    const result = await world.run(['devices', 'set', 'boiler', '--interval', '30', '--name', 'water']);
+    expect(result).toMatchObject({ code: 0, stdout: 'changed name, interval of device 3 "boiler"\n' });
+    expect(await deviceDocs()).toEqual([
+      {
+        id: 3,
+        name: 'water',
+        driver: 'file',
+        description: '1-Wire probe',
+        config: JSON.parse(boilerConfig) as unknown,
+        interval: 30,
+      },
+    ]);
+    expect((await world.run(['devices', 'set', '3', '--disabled'])).code).toBe(0);
+    expect((await deviceDocs())[0]!.enabled).toBe(false);
+    expect((await world.run(['devices', 'set', '3', '--enabled'])).code).toBe(0);
+    expect((await deviceDocs())[0]).not.toHaveProperty('enabled');
+  });
+
+  it('refuses what add refuses (unknown keyId, a name taken by another device) and writes nothing', async () => {
+    await withKey();
+    await world.run(addBoiler);
+    const attic = ['--driver', 'file', '--config', '{"path":"/y","keyId":1}'];
+    expect((await world.run(['devices', 'add', '--id', '4', '--name', 'attic', ...attic])).code).toBe(0);
+    const before = await deviceDocs();
+    const badKey = await world.run(['devices', 'set', 'boiler', '--config', '{"path":"/x","keyId":9}']);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toContain('raspimon: refused to change device 3 "boiler"');
+    expect(badKey.stderr).toContain('keyId 9');
+    const taken = await world.run(['devices', 'set', 'boiler', '--name', 'attic']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('name "attic" is taken by device 4 "attic"');
+    const missing = await world.run(['devices', 'set', 'cellar', '--interval', '5']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no device named "cellar"');
+    expect((await world.run(['devices', 'set', 'boiler'])).code).toBe(2);
+    expect(await deviceDocs()).toEqual(before);
+  });
+});
+
+describe('devices test', () => {
+  it('runs the driver once and prints what it would store, storing nothing', async () => {
+    await withKey(1, 'mC');
+    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
+    const sensor = path.join(dir, 'temperature');
+    writeFileSync(sensor, '21562\n');
+    await world.run([
+      'devices',
+      'add',
+      '--id',
+      '3',
+      '--name',
+      'boiler',
+      '--driver',
+      'file',
+      '--config',
+      JSON.stringify({ path: sensor, keyId: 1 }),
+    ]);
+    const result = await world.run(['devices', 'test', 'boiler']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^device 3 "boiler", driver file: 1 reading\(s\); nothing was stored\n/);
+    expect(result.stdout).toMatch(/\n\s+1\s+21562\s+mC\s+\S+Z\s+yes\n$/);
+    const json = JSON.parse((await world.run(['devices', 'test', '3', '--json'])).stdout) as unknown[];
+    expect(json).toEqual([expect.objectContaining({ keyId: 1, value: 21562, unit: 'mC', stored: true })]);
+    expect(await world.db.collection('readings').countDocuments()).toBe(0);
+  });
+
+  it('says what the monitor would reject, and exits 1 when the driver fails', async () => {
+    await withKey(1, 'mC');
+    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
+    const sensor = path.join(dir, 'temperature');
+    writeFileSync(sensor, '21.5\n');
+    const config = JSON.stringify({ path: sensor, keyId: 1, scale: 0.5 });
+    await world.run([
+      'devices',
+      'add',
+      '--id',
+      '3',
+      '--name',
+      'boiler',
+      '--driver',
+      'file',
+      '--config',
+      config,
+    ]);
+    const rounded = await world.run(['devices', 'test', 'boiler', '--json']);
+    expect(JSON.parse(rounded.stdout)).toEqual([expect.objectContaining({ value: 11, stored: true })]);
+    writeFileSync(sensor, 'not a number\n');
+    const failed = await world.run(['devices', 'test', 'boiler']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^raspimon: .*device 3 "boiler"/m);
   });
 });

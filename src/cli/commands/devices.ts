@@ -1,26 +1,29 @@
 // `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parsePyConf } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, ConfigRejectedError, CliNotFoundError } from '../errors.js';
+import { CliUsageError, CliNotFoundError } from '../errors.js';
+import { loadConfig, readConfigFlag } from './device-docs.js';
+import { setCommand } from './devices-set.js';
+import { testCommand } from './devices-test.js';
 import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
 
 type Doc = Record<string, unknown>;
 
-const driversHelp = `  --drivers <module>        module exporting your custom drivers (export const drivers =
+/** Help line of --drivers, shared by the devices commands. */
+export const driversHelp = `  --drivers <module>        module exporting your custom drivers (export const drivers =
                             { name: factory }), so devices using them validate as in
                             your monitor`;
 
 /** Usage of the `devices` group. */
-export const devicesUsage = `Usage: raspimon devices <list|add|remove> [flags]
+export const devicesUsage = `Usage: raspimon devices <list|add|set|test|remove> [flags]
 
   list                      show every device and whether the monitor accepts it
   add                       add a device (validated as the monitor does)
+  set <id|name>             change fields of a device in place (validated as add)
+  test <id|name>            run the device's driver once; print what it would store
   remove <id|name>          remove a device (its readings stay)
 
 Run raspimon devices <command> --help for its flags.
@@ -78,29 +81,6 @@ check then lists them as orphan readings of an unknown device).
 
 ${globalFlagsHelp}`;
 
-async function loadConfig(
-  context: CommandContext,
-  existing = false,
-): Promise<{ devices: Doc[]; keys: Doc[] }> {
-  // Listing or changing what is there needs a configured namespace; adding may create one.
-  const db = existing ? await context.configurationDb(['devices', 'keys']) : await context.db();
-  return databaseOperation('read the configuration', async () => {
-    const [devices, keys] = await Promise.all([
-      db
-        .collection('devices')
-        .find({}, { projection: { _id: 0 } })
-        .sort({ id: 1 })
-        .toArray(),
-      db
-        .collection('keys')
-        .find({}, { projection: { _id: 0 } })
-        .sort({ keyId: 1 })
-        .toArray(),
-    ]);
-    return { devices, keys };
-  });
-}
-
 const columns: ReadonlyArray<Column<{ doc: Doc; problems: string[] }>> = [
   { header: 'ID', value: ({ doc }) => String(doc.id), right: true },
   { header: 'NAME', value: ({ doc }) => String(doc.name) },
@@ -134,36 +114,6 @@ const list: Command = {
   },
 };
 
-async function readConfigFlag(
-  context: CommandContext,
-  label: string,
-): Promise<Record<string, unknown> | undefined> {
-  const given = context.values.string('config');
-  if (given === undefined) return undefined;
-  let text = given;
-  let source = '--config';
-  if (given.startsWith('@')) {
-    const file = path.resolve(context.io.cwd, given.slice(1));
-    source = `--config ${given}`;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new CliUsageError(
-        `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? String(error)}: ${file})`,
-        context.usage,
-      );
-    }
-  }
-  const parsed = parsePyConf(text.trim());
-  if (!parsed.ok) {
-    throw new ConfigRejectedError(
-      `refused to add ${label}: ${source} is not a JSON object (${parsed.error}); nothing was written`,
-      [],
-    );
-  }
-  return parsed.value;
-}
-
 /** The document `devices add` stores, built from its flags (absent flags are left out). */
 async function deviceDocument(context: CommandContext): Promise<Doc> {
   const { values } = context;
@@ -179,7 +129,7 @@ async function deviceDocument(context: CommandContext): Promise<Doc> {
   if (vendorId !== undefined) doc.vendorId = vendorId;
   const productId = values.string('product-id');
   if (productId !== undefined) doc.productId = productId;
-  doc.config = (await readConfigFlag(context, deviceLabel(doc.id, doc.name))) ?? {};
+  doc.config = (await readConfigFlag(context, `add ${deviceLabel(doc.id, doc.name)}`)) ?? {};
   const interval = values.number('interval');
   if (interval !== undefined) doc.interval = interval;
   if (values.flag('disabled')) doc.enabled = false;
@@ -266,4 +216,4 @@ const remove: Command = {
 };
 
 /** The `devices` commands. */
-export const deviceCommands: readonly Command[] = [list, add, remove];
+export const deviceCommands: readonly Command[] = [list, add, setCommand, testCommand, remove];
