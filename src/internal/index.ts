@@ -8,3 +8,5 @@ export type { BackoffOptions } from './backoff.js';
 export { Signal, within } from './within.js';
 export { findPackage, packageVersion } from './package-version.js';
 export type { RaspimonPackage } from './package-version.js';
+export { tryInstanceLock } from './instance-lock.js';
+export type { InstanceLock, InstanceLockOptions, LockAttempt, LockHolder } from './instance-lock.js';

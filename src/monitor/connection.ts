@@ -1,6 +1,7 @@
 // The namespace database, connected lazily and reconnected after a failed first connect
 // (the Node driver then answers "Topology is closed" until a fresh connect()).
 import type { Db, MongoClient } from 'mongodb';
+import { MonitorStateError } from './errors.js';
 import type { MongoModule } from './peers.js';
 
 /** Where the database comes from: a URI we connect to, or the caller's client/Db. */
@@ -30,7 +31,7 @@ export class DatabaseConnection {
   }
 
   private async connect(): Promise<Db> {
-    if (this.closed) throw new Error('the monitor is stopped');
+    if (this.closed) throw stoppedError();
     if (!this.database) {
       if ('uri' in this.source) {
         const client = new this.mongo.MongoClient(this.source.uri, {
@@ -46,7 +47,7 @@ export class DatabaseConnection {
         }
         if (this.closed) {
           await client.close();
-          throw new Error('the monitor is stopped');
+          throw stoppedError();
         }
         this.client = client;
         this.database = client.db(this.namespace);
@@ -71,4 +72,8 @@ export class DatabaseConnection {
     this.database = undefined;
     await client?.close();
   }
+}
+
+function stoppedError(): MonitorStateError {
+  return new MonitorStateError('the monitor is stopped; create a new Monitor to use the database');
 }

@@ -1,7 +1,8 @@
 // Runs one device's driver, isolated: a factory, start(), read() or stop() that throws
 // or hangs past the timeout is reported, the driver is stopped, and it is started again
 // with exponential backoff. Nothing a driver does can stop the monitor or other devices.
-import { DriverError, describeError } from './errors.js';
+import { Backoff, describeError, isThenable } from '../internal/index.js';
+import { DriverError } from './errors.js';
 import type {
   Driver,
   DriverContext,
@@ -17,16 +18,33 @@ export interface RunnerSettings {
   timeoutSeconds: number;
   retryMinSeconds: number;
   retryMaxSeconds: number;
+  /** Jitter source of the restart backoff; a constant in tests. @default Math.random */
+  random?: () => number;
+}
+
+/** Where a device's readings go: the reading intake. */
+export interface ReadingAcceptor {
+  /** Validates, counts and queues a device's readings. */
+  accept(device: DeviceSpec, readings: readonly DriverReading[]): void;
 }
 
 /** What a runner needs from the monitor. */
 export interface RunnerDeps {
+  /** Timers and the one time source (`now()`). */
   scheduler: MonitorScheduler;
   logger: MonitorLogger;
   settings: RunnerSettings;
-  now(): number;
-  /** Accepts a device's readings (validated and counted by the monitor). */
-  accept(device: DeviceSpec, readings: readonly DriverReading[]): void;
+  intake: ReadingAcceptor;
+}
+
+/** The last failure of a device, for status reports. */
+export interface DeviceFailure {
+  /** Which driver call failed: `'start'`, `'read'` or `'stream'`. */
+  stage: string;
+  /** The error, as `Name: message`. */
+  message: string;
+  /** Epoch ms (scheduler time) of the failure. */
+  at: number;
 }
 
 const timedOut = Symbol('timed out');
@@ -37,7 +55,7 @@ export class DeviceRunner {
   private driver: Driver | undefined;
   private pollJob: string | undefined;
   private retryJob: string | undefined;
-  private failures = 0;
+  private readonly backoff: Backoff;
   private generation = 0;
   private stopped = false;
   private reading = false;
@@ -45,16 +63,23 @@ export class DeviceRunner {
   private readonly cancels = new Set<() => void>();
   /** Times the driver was (re)started, for stats. */
   starts = 0;
+  /** Failures since the device started running (not reset by a good read). */
+  errors = 0;
+  /** The most recent failure, if any. */
+  lastError: DeviceFailure | undefined;
 
   constructor(
     readonly device: DeviceSpec,
     private readonly definition: DriverDefinition,
     private readonly deps: RunnerDeps,
-  ) {}
+  ) {
+    const { retryMinSeconds, retryMaxSeconds, random } = deps.settings;
+    this.backoff = new Backoff({ minSeconds: retryMinSeconds, maxSeconds: retryMaxSeconds, random });
+  }
 
   /** Consecutive failures since the last good start or read. */
   get failureCount(): number {
-    return this.failures;
+    return this.backoff.failures;
   }
 
   /** Creates and starts the driver; failures are handled, never thrown. */
@@ -94,10 +119,10 @@ export class DeviceRunner {
     return {
       device,
       logger,
-      now: () => this.deps.now(),
+      now: () => this.deps.scheduler.now(),
       scheduler: this.deps.scheduler,
       emit: (readings) => {
-        if (generation === this.generation && !this.stopped) this.deps.accept(device, readings);
+        if (generation === this.generation && !this.stopped) this.deps.intake.accept(device, readings);
       },
       fail: (error) => {
         if (generation === this.generation && !this.stopped) void this.failed(generation, 'stream', error);
@@ -113,8 +138,8 @@ export class DeviceRunner {
       if (generation !== this.generation || this.stopped) return;
       if (!Array.isArray(readings))
         throw new DriverError(`read() must return an array of readings, got ${typeof readings}`);
-      this.failures = 0;
-      this.deps.accept(this.device, readings);
+      this.backoff.reset();
+      this.deps.intake.accept(this.device, readings);
     } catch (error) {
       if (generation === this.generation && !this.stopped) await this.failed(generation, 'read', error);
     } finally {
@@ -123,20 +148,19 @@ export class DeviceRunner {
   }
 
   private async failed(generation: number, stage: string, error: unknown): Promise<void> {
-    this.failures++;
+    const delay = this.backoff.next();
+    const failures = this.backoff.failures;
+    this.errors++;
+    this.lastError = { stage, message: describeError(error), at: this.deps.scheduler.now() };
     this.generation++;
     this.clearJobs();
-    const delay = Math.min(
-      this.deps.settings.retryMaxSeconds,
-      this.deps.settings.retryMinSeconds * 2 ** (this.failures - 1),
-    );
     const { id, name, driver } = this.device;
     // Failures 1, 2, 4, 8, … are errors; the rest are debug lines: a device unplugged for a
     // week must not mail the team every minute.
-    const level = (this.failures & (this.failures - 1)) === 0 ? 'error' : 'debug';
+    const level = (failures & (failures - 1)) === 0 ? 'error' : 'debug';
     this.deps.logger[level](
-      `device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${delay} s (failure ${this.failures})`,
-      { deviceId: id, stage, failures: this.failures },
+      `device ${id} "${name}" (${driver}): ${stage} failed (${describeError(error)}); retrying in ${formatSeconds(delay)} s (failure ${failures})`,
+      { deviceId: id, stage, failures },
     );
     await this.stopDriver();
     if (this.stopped || generation + 1 !== this.generation) return;
@@ -171,7 +195,7 @@ export class DeviceRunner {
   private async withTimeout<T>(stage: string, call: () => T | Promise<T>): Promise<T> {
     // A synchronous driver call cannot hang without blocking everything: no timer for it.
     const value = call();
-    if (!isThenable(value)) return value;
+    if (!isThenable<T>(value)) return value;
     let job: string | undefined;
     let cancel: (() => void) | undefined;
     const timeout = new Promise<typeof timedOut | typeof cancelled>((resolve) => {
@@ -206,6 +230,7 @@ function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
   };
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+/** `1`, `2.5`, `0.1`: a delay as a person reads it. */
+function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 10) / 10);
 }

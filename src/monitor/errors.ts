@@ -51,8 +51,33 @@ export class DatabaseError extends RaspimonError {
   }
 }
 
-/** Name and message of anything thrown, for log lines. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+/**
+ * A Monitor method was called in a state that does not allow it (`code:
+ * 'ERR_MONITOR_STATE'`): start() a second time, a query before start() or after stop().
+ * The message says what to call instead.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await monitor.latest();
+ * } catch (e) {
+ *   if (e instanceof MonitorStateError) await monitor.start();
+ * }
+ * ```
+ */
+export class MonitorStateError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MONITOR_STATE', message, options);
+  }
+}
+
+/**
+ * Another monitor already runs on this namespace and state dir (`code:
+ * 'ERR_MONITOR_LOCKED'`). start() refuses rather than store every reading twice. The
+ * message names the lock and what holds it.
+ */
+export class MonitorLockedError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MONITOR_LOCKED', message, options);
+  }
 }

@@ -4,8 +4,25 @@
 import type { RawConfig } from './config-load.js';
 import { diffDevices } from './config-diff.js';
 import type { ValidatedConfig } from './config-validate.js';
-import { DeviceRunner, type RunnerDeps } from './device-runner.js';
+import { DeviceRunner, type DeviceFailure, type RunnerDeps } from './device-runner.js';
 import type { DeviceSpec, DriverDefinition, KeySpec, MonitorLogger } from './types.js';
+
+/** What the fleet hands the keys in force to: the reading intake. */
+export interface KeyUser {
+  useKeys(keys: ReadonlyMap<number, KeySpec>): void;
+}
+
+/** A running device's health, from its runner. */
+export interface RunnerState {
+  device: DeviceSpec;
+  /** Driver (re)starts since the device began running. */
+  starts: number;
+  /** Failures since the device began running. */
+  errors: number;
+  /** Consecutive failures now (0 when healthy). */
+  failing: number;
+  lastError: DeviceFailure | undefined;
+}
 
 /** What one reload did. */
 export interface ReloadSummary {
@@ -36,13 +53,9 @@ export class DeviceFleet {
   constructor(
     private readonly registry: ReadonlyMap<string, DriverDefinition>,
     private readonly logger: MonitorLogger,
-    private readonly deps: RunnerDeps,
+    /** Runner dependencies; `deps.intake` also receives the keys of every applied config. */
+    private readonly deps: RunnerDeps & { intake: KeyUser },
   ) {}
-
-  /** The keys in force. */
-  get keys(): ReadonlyMap<number, KeySpec> {
-    return this.keyMap;
-  }
 
   get size(): number {
     return this.runners.size;
@@ -51,6 +64,19 @@ export class DeviceFleet {
   /** Running devices, by id. */
   devices(): DeviceSpec[] {
     return [...this.runners.values()].map((r) => r.device).sort((a, b) => a.id - b.id);
+  }
+
+  /** Health of every running device, by id. */
+  states(): RunnerState[] {
+    return [...this.runners.values()]
+      .map((r) => ({
+        device: r.device,
+        starts: r.starts,
+        errors: r.errors,
+        failing: r.failureCount,
+        lastError: r.lastError,
+      }))
+      .sort((a, b) => a.device.id - b.device.id);
   }
 
   /** Swaps to `config` (validated from `raw`), touching only what changed. */
@@ -74,6 +100,7 @@ export class DeviceFleet {
     }
     const diff = diffDevices(new Map([...this.runners].map(([id, r]) => [id, r.device])), next);
     this.keyMap = keys;
+    this.deps.intake.useKeys(keys);
     await Promise.all(
       [...diff.removed, ...diff.changed].map(async (device) => {
         const runner = this.runners.get(device.id);

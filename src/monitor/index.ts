@@ -2,7 +2,12 @@
 export { Monitor } from './monitor.js';
 export type { MonitorStats } from './monitor.js';
 export type { ReloadSummary } from './fleet.js';
+export { defaultMongoUri } from './options.js';
 export type { MonitorOptions } from './options.js';
+export type { DeviceState } from './device-state.js';
+export type { ReadingListener } from './reading-intake.js';
+export type { StoredListener, StoredReading } from './readings-writer.js';
+export type { ReadingsQuery, BucketsQuery } from './monitor-queries.js';
 export type {
   MonitorLogger,
   MonitorScheduler,
@@ -16,7 +21,14 @@ export type {
   DeviceSpec,
   KeySpec,
 } from './types.js';
-export { ConfigError, MissingPeerError, DriverError, DatabaseError } from './errors.js';
+export {
+  ConfigError,
+  MissingPeerError,
+  DriverError,
+  DatabaseError,
+  MonitorStateError,
+  MonitorLockedError,
+} from './errors.js';
 export { parsePyConf } from './py-conf.js';
 export type { PyConfResult } from './py-conf.js';
 export { validateConfig } from './config-validate.js';

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { describeError } from './errors.js';
+import { describeError } from '../internal/index.js';
 import type { MongoModule } from './peers.js';
 import type { MonitorLogger } from './types.js';
 

@@ -1,32 +1,36 @@
+// The Monitor's lifecycle: start() builds the running pieces once, as one record (lock,
+// connection, writer, intake, fleet, reloader, queries), stop() takes them down in order.
+// The pieces talk to each other directly (the fleet's runners feed the intake, the intake
+// the writer, the fleet hands the intake its keys); the Monitor only wires and delegates.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Collection, Db } from 'mongodb';
-import { RaspimonError } from '../errors.js';
-import { loadRawConfig, readConfigCache, saveConfigCache, type RawConfig } from './config-load.js';
-import { validateConfig } from './config-validate.js';
+import { describeError, tryInstanceLock, type InstanceLock } from '../internal/index.js';
+import { Scheduler } from '../scheduler/index.js';
+import { ConfigReloader } from './config-reloader.js';
 import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
-import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
+import { deviceStates, type DeviceState } from './device-state.js';
 import { buildRegistry } from './drivers/registry.js';
-import { ConfigError, DatabaseError, describeError } from './errors.js';
+import { ConfigError, MonitorLockedError, MonitorStateError } from './errors.js';
+import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { ensureIndexes } from './indexes.js';
 import type { IntegrityReport } from './integrity.js';
-import { integrityReport } from './integrity-check.js';
+import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
-import { loadMongo, type MongoModule } from './peers.js';
-import {
-  bucketStats,
-  findReadings,
-  latestReadings,
-  type BucketStats,
-  type Reading,
-  type TimeInput,
-} from './queries.js';
+import { loadMongo } from './peers.js';
 import { removePidFile, writePidFile } from './pid-file.js';
-import { ReadingIntake } from './reading-intake.js';
-import { ReadingsWriter, type WriterStats } from './readings-writer.js';
+import type { BucketStats, Reading } from './queries.js';
+import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './reading-intake.js';
+import {
+  emptyWriterStats,
+  ReadingsWriter,
+  writerRetry,
+  type StoredListener,
+  type WriterStats,
+} from './readings-writer.js';
 import { installSignalHandlers } from './signals.js';
 import { Spool } from './spool.js';
-import type { DeviceSpec, DriverDefinition, MonitorLogger } from './types.js';
+import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
 
 /** Counters since start. */
 export interface MonitorStats extends WriterStats {
@@ -44,13 +48,29 @@ export interface MonitorStats extends WriterStats {
 
 const retentionCheckSeconds = 3600;
 
+/** Everything start() builds, in one piece; kept after stop() for stats(). */
+interface Running {
+  scheduler: MonitorScheduler;
+  /** The scheduler the monitor created (options.scheduler omitted): stopped by stop(). */
+  ownScheduler: Scheduler | undefined;
+  lock: InstanceLock;
+  /** options.pidFile while this monitor's pid is in it. */
+  pidFile: string | undefined;
+  connection: DatabaseConnection;
+  writer: ReadingsWriter;
+  intake: ReadingIntake;
+  fleet: DeviceFleet;
+  reloader: ConfigReloader;
+  queries: MonitorQueries;
+  jobs: string[];
+}
+
 /**
  * Samples devices described in a MongoDB namespace and stores their readings there.
  *
  * @example
  * ```ts
- * const scheduler = new Scheduler(); scheduler.start();
- * const monitor = new Monitor({ uri: 'mongodb://db.local', namespace: getDeviceNamespace(), scheduler, logger });
+ * const monitor = new Monitor({ namespace: getDeviceNamespace(), logger }); // mongodb://localhost:27017/
  * monitor.handleSignals();   // SIGHUP → reload, SIGTERM/SIGINT → stop (flush)
  * await monitor.start();
  * ```
@@ -59,51 +79,31 @@ export class Monitor {
   private readonly options: ResolvedOptions;
   private readonly logger: MonitorLogger;
   private readonly registry: Map<string, DriverDefinition>;
-  private mongo: MongoModule | undefined;
-  private connection: DatabaseConnection | undefined;
-  private writer: ReadingsWriter | undefined;
-  private readonly fleet: DeviceFleet;
-  private fingerprint: string | undefined;
+  private readonly readingListeners = new Set<ReadingListener>();
+  private readonly storedListeners = new Set<StoredListener>();
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
-  private jobs: string[] = [];
-  private reloading: Promise<ReloadSummary> | undefined;
-  private followUp: Promise<ReloadSummary> | undefined;
-  private reloadWhenStarted = false;
-  private unreadableReported = false;
-  private polling = false;
-  private signalCleanup: (() => void) | undefined;
-  private intake: ReadingIntake | undefined;
+  private run: Running | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private pidFileWritten = false;
+  private reloadWhenStarted = false;
+  private signalCleanup: (() => void) | undefined;
 
   /** Validates the options; nothing is loaded or opened before start(). */
   constructor(options: MonitorOptions) {
     this.options = resolveOptions(options);
     this.logger = this.options.logger ?? stderrLogger();
     this.registry = buildRegistry(this.options.drivers);
-    this.fleet = new DeviceFleet(this.registry, this.logger, {
-      scheduler: this.options.scheduler,
-      logger: this.logger,
-      settings: {
-        timeoutSeconds: this.options.driverTimeoutSeconds,
-        retryMinSeconds: this.options.retryMinSeconds,
-        retryMaxSeconds: this.options.retryMaxSeconds,
-      },
-      now: () => this.options.clock.now(),
-      accept: (device, readings) => this.intake?.accept(device, readings),
-    });
   }
 
   /**
-   * Loads `mongodb` (a missing one throws MissingPeerError), opens the spool, reads the
+   * Takes the state dir's lock (a second monitor on it is refused with MonitorLockedError),
+   * loads `mongodb` (a missing one throws MissingPeerError), opens the spool, reads the
    * configuration (or the last good copy when the database is unreachable) and starts the
    * devices. Never fails because the database is down.
    */
   async start(): Promise<void> {
     if (this.state !== 'new')
-      throw new RaspimonError(
-        'ERR_MONITOR_STATE',
+      throw new MonitorStateError(
         `monitor.start(): the monitor is ${this.state === 'starting' ? 'already starting' : this.state === 'running' ? 'already running' : this.state}; start() may be called once, create a new Monitor to start again`,
       );
     this.state = 'starting';
@@ -114,78 +114,127 @@ export class Monitor {
   }
 
   private async doStart(): Promise<void> {
+    const { options, logger, registry } = this;
+    // Undone in reverse order if a later step fails.
+    const undo: Array<() => Promise<unknown>> = [];
     try {
-      // First, and fast: `raspimon … --reload <pidfile>` may signal us from now on.
-      await this.writePidFile();
-      const mongo = (this.mongo = await loadMongo());
-      const spool = await Spool.open(path.join(this.options.stateDir, 'spool')).catch((error: unknown) => {
-        throw new ConfigError(
-          `cannot use the state dir ${this.options.stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`,
-          { cause: error },
-        );
-      });
-      this.connection = new DatabaseConnection(
-        mongo,
-        this.options.source,
-        this.options.namespace,
-        this.options.serverSelectionTimeoutMS,
-        (db) => ensureIndexes(mongo, db, this.logger),
-      );
-      this.writer = new ReadingsWriter(
-        mongo,
-        () => this.readingsCollection(),
-        spool,
-        this.options.scheduler,
-        this.logger,
-        {
-          batchSize: this.options.batchSize,
-          flushSeconds: this.options.flushSeconds,
-          memoryLimit: this.options.memoryLimit,
-          retryMinSeconds: Math.min(this.options.retryMinSeconds, 1),
-          retryMaxSeconds: Math.min(this.options.retryMaxSeconds, 10),
+      const ownScheduler = options.scheduler
+        ? undefined
+        : new Scheduler({ onError: (e) => this.jobFailed(e) });
+      if (ownScheduler) undo.push(() => ownScheduler.stop());
+      const scheduler = options.scheduler ?? ownScheduler!.start();
+      // First, and fast: refuse a second monitor, then let `raspimon … --reload <pidfile>` signal us.
+      const lock = await this.lock(scheduler.now());
+      undo.push(() => lock.release());
+      const pidFile = await this.writePidFile();
+      if (pidFile !== undefined) undo.push(() => this.removePidFile(pidFile));
+      const mongo = await loadMongo();
+      const spool = await Spool.open(path.join(options.stateDir, 'spool'), options.spoolLimitBytes).catch(
+        (error: unknown) => {
+          throw unusableStateDir(options.stateDir, error);
         },
       );
-      this.intake = new ReadingIntake(
-        this.writer,
-        this.logger,
-        () => this.options.clock.now(),
-        () => this.fleet.keys,
+      const { namespace, stateDir } = options;
+      const connection = new DatabaseConnection(
+        mongo,
+        options.source,
+        namespace,
+        options.serverSelectionTimeoutMS,
+        (db) => ensureIndexes(mongo, db, logger),
       );
+      undo.push(() => connection.close());
+      const writer = new ReadingsWriter(
+        mongo,
+        async () => (await connection.db()).collection('readings'),
+        spool,
+        scheduler,
+        logger,
+        {
+          batchSize: options.batchSize,
+          flushSeconds: options.flushSeconds,
+          memoryLimit: options.memoryLimit,
+          ...writerRetry({ minSeconds: options.retryMinSeconds, maxSeconds: options.retryMaxSeconds }),
+        },
+        this.storedListeners,
+      );
+      const intake = new ReadingIntake(writer, logger, () => scheduler.now(), this.readingListeners);
+      const settings = {
+        timeoutSeconds: options.driverTimeoutSeconds,
+        retryMinSeconds: options.retryMinSeconds,
+        retryMaxSeconds: options.retryMaxSeconds,
+      };
+      const fleet = new DeviceFleet(registry, logger, { scheduler, logger, settings, intake });
+      undo.push(() => fleet.stopAll());
+      const running = (): boolean => this.state === 'running';
+      const reloader = new ConfigReloader({
+        ...{ mongo, connection, fleet, registry, logger, namespace, stateDir, running },
+      });
+      const queries = new MonitorQueries({
+        ...{ mongo, connection, namespace, registry },
+        now: () => scheduler.now(),
+        closed: (what, cause) => this.closedError(what, cause),
+      });
+      const jobs: string[] = [];
+      const run: Running = {
+        scheduler,
+        ownScheduler,
+        lock,
+        pidFile,
+        connection,
+        writer,
+        intake,
+        fleet,
+        reloader,
+        queries,
+        jobs,
+      };
+      this.run = run;
       if (spool.size > 0) {
-        this.logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
-        this.writer.kick();
+        logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
+        writer.kick();
       }
       this.state = 'running';
-      await this.runReload(true);
-      this.jobs.push(this.options.scheduler.repeatEvery(this.options.pollSeconds, () => this.poll()));
-      if (this.options.retentionDays !== undefined)
-        this.jobs.push(
-          this.options.scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention()),
-        );
+      await reloader.reload(true);
+      jobs.push(scheduler.repeatEvery(options.pollSeconds, () => reloader.poll()));
+      if (options.retentionDays !== undefined)
+        jobs.push(scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention(run)));
     } catch (error) {
       this.state = 'stopped';
-      await this.fleet.stopAll();
-      await this.connection?.close().catch(() => undefined);
-      await this.removePidFile();
+      for (const step of undo.reverse()) await step().catch(() => undefined);
       throw error;
     }
   }
 
-  private async writePidFile(): Promise<void> {
+  private async lock(now: number): Promise<InstanceLock> {
+    const { stateDir, namespace } = this.options;
+    const attempt = await mkdir(stateDir, { recursive: true })
+      .then(() => tryInstanceLock({ dir: stateDir, name: 'monitor', about: `namespace "${namespace}"`, now }))
+      .catch((error: unknown) => {
+        throw unusableStateDir(stateDir, error);
+      });
+    if (attempt.acquired) return attempt.lock;
+    const holder = attempt.holder;
+    const who = holder
+      ? `process ${holder.pid} (${holder.about ?? 'a monitor'}, since ${new Date(holder.since).toISOString()})`
+      : 'another process';
+    throw new MonitorLockedError(
+      `another monitor already runs on the state dir ${stateDir}: ${who} holds the lock ${attempt.where}; stop it first, or give this monitor its own namespace and stateDir (two monitors would store every reading twice)`,
+    );
+  }
+
+  /** Writes options.pidFile, if any; returns it once written. */
+  private async writePidFile(): Promise<string | undefined> {
     const file = this.options.pidFile;
-    if (file === undefined) return;
+    if (file === undefined) return undefined;
     await writePidFile(file);
-    this.pidFileWritten = true;
     if (process.listenerCount('SIGHUP') === 0)
       this.logger.warning(
         `pid file ${file} written, but nothing handles SIGHUP: \`raspimon … --reload ${file}\` would end this process; call monitor.handleSignals() before start()`,
       );
+    return file;
   }
 
-  private async removePidFile(): Promise<void> {
-    const file = this.options.pidFile;
-    if (file === undefined || !this.pidFileWritten) return;
-    this.pidFileWritten = false;
+  private async removePidFile(file: string): Promise<void> {
     await removePidFile(file).catch((error: unknown) => {
       this.logger.warning(`cannot remove the pid file ${file} (${describeError(error)}); remove it by hand`);
     });
@@ -201,15 +250,16 @@ export class Monitor {
       this.reloadWhenStarted = true;
       return Promise.resolve(emptySummary(false));
     }
-    if (this.state !== 'running') return Promise.resolve(emptySummary(false));
-    return this.runReload(false);
+    if (this.state !== 'running' || !this.run) return Promise.resolve(emptySummary(false));
+    return this.run.reloader.reload(false);
   }
 
   /**
-   * Stops every device, writes (or spools) pending readings, closes the connection and
-   * removes `options.pidFile`. Every call returns the same promise, which settles once all
-   * of that is done. A step that fails does not skip the others; stop() then rejects with
-   * the first failure.
+   * Stops every device, writes (or spools) pending readings, closes the connection, removes
+   * `options.pidFile`, releases the state dir's lock and stops the monitor's own scheduler
+   * (never the caller's). Every call returns the same promise, which settles once all of
+   * that is done. A step that fails does not skip the others; stop() then rejects with the
+   * first failure.
    */
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
@@ -219,27 +269,30 @@ export class Monitor {
   private async doStop(): Promise<void> {
     if (this.state === 'starting') await this.starting?.catch(() => undefined);
     if (this.state === 'stopped') return;
-    if (this.state === 'new') {
+    const run = this.run;
+    if (this.state === 'new' || !run) {
       this.state = 'stopped';
       return;
     }
     this.state = 'stopping';
     const failures: unknown[] = [];
-    const step = async (run: () => unknown): Promise<void> => {
+    const step = async (work: () => unknown): Promise<void> => {
       try {
-        await run();
+        await work();
       } catch (error) {
         failures.push(error);
       }
     };
     // A stopping monitor no longer reloads: stop advertising the pid for SIGHUP first.
-    await this.removePidFile();
-    for (const job of this.jobs.splice(0)) await step(() => this.options.scheduler.remove(job));
-    await this.followUp?.catch(() => undefined);
-    await this.reloading?.catch(() => undefined);
-    await step(() => this.fleet.stopAll());
-    await step(() => this.writer?.close(this.options.stopTimeoutMs));
-    await step(() => this.connection?.close());
+    if (run.pidFile !== undefined) await this.removePidFile(run.pidFile);
+    run.pidFile = undefined;
+    for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
+    await run.reloader.settled();
+    await step(() => run.fleet.stopAll());
+    await step(() => run.writer.close(this.options.stopTimeoutMs));
+    await step(() => run.connection.close());
+    await step(() => run.lock.release());
+    await step(() => run.ownScheduler?.stop());
     this.signalCleanup?.();
     this.state = 'stopped';
     for (const extra of failures.slice(1))
@@ -265,33 +318,56 @@ export class Monitor {
     return cleanup;
   }
 
+  /**
+   * Calls `listener(deviceId, keyId, value, tsMs)` with every reading accepted from a
+   * driver, on the driver's tick, right after it is queued for the database: keep it cheap
+   * (no I/O). A listener that throws is reported once and readings go on. Works before and
+   * after start(). Returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * monitor.onReading((id, keyId, value) => { if (keyId === 1 && value > 80_000) console.warn(id, 'hot'); });
+   * ```
+   */
+  onReading(listener: ReadingListener): () => void {
+    this.readingListeners.add(listener);
+    return () => void this.readingListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener(readings)` with each batch once the database holds it (`{ id, keyId,
+   * value, tsMs }` each). Within a run each reading is passed once; after a crash, a spool
+   * replay may pass again a reading the previous run had passed. Returns a remover.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => void this.storedListeners.delete(listener);
+  }
+
   /** Counters since start. */
   stats(): MonitorStats {
-    const writer = this.writer?.stats() ?? {
-      written: 0,
-      duplicates: 0,
-      queued: 0,
-      spooled: 0,
-      dropped: 0,
-      databaseDown: false,
+    const run = this.run;
+    return {
+      ...(run?.writer.stats() ?? emptyWriterStats()),
+      ...(run?.intake.counters ?? emptyIntakeCounters()),
+      devices: run?.fleet.size ?? 0,
     };
-    const intake = this.intake?.counters ?? {
-      accepted: 0,
-      rejectedNotInteger: 0,
-      rejectedUnknownKey: 0,
-      rejectedMalformed: 0,
-    };
-    return { ...writer, ...intake, devices: this.fleet.size };
   }
 
   /** Devices currently running, by id. */
   devices(): DeviceSpec[] {
-    return this.fleet.devices();
+    return this.run?.fleet.devices() ?? [];
+  }
+
+  /** Health and counters of every running device (last reading, errors, rejected readings), by id. */
+  deviceStates(): DeviceState[] {
+    const run = this.run;
+    return run ? deviceStates(run.fleet, run.intake) : [];
   }
 
   /** Writes pending readings now (replaying the spool first); true when nothing is left. */
   async flush(): Promise<boolean> {
-    return (await this.writer?.flush()) ?? true;
+    return (await this.run?.writer.flush()) ?? true;
   }
 
   /**
@@ -301,196 +377,64 @@ export class Monitor {
    * index; FerretDB v1 with SQLite scans: ~3 s per 50,000 readings here).
    */
   async check(): Promise<IntegrityReport> {
-    return this.query('check()', (db) => this.integrity(db));
-  }
-
-  private async integrity(db: Db): Promise<IntegrityReport> {
-    const raw = await loadRawConfig(this.mongo!, db);
-    return integrityReport(db, raw, this.registry, new Date(this.options.clock.now()));
+    return this.queries('check()').check();
   }
 
   /** Readings of one device and key with `from ≤ ts < to` (Dates or epoch seconds), oldest first. */
-  async readings(query: {
-    id: number;
-    keyId: number;
-    from: TimeInput;
-    to: TimeInput;
-    limit?: number;
-  }): Promise<Reading[]> {
-    return this.query('readings()', (db) => findReadings(db.collection('readings'), query));
+  async readings(query: ReadingsQuery): Promise<Reading[]> {
+    return this.queries('readings()').readings(query);
   }
 
   /** The newest reading of every (device, key) pair, optionally for one device. */
   async latest(query: { id?: number } = {}): Promise<Reading[]> {
-    return this.query('latest()', (db) => latestReadings(db.collection('readings'), query));
+    return this.queries('latest()').latest(query);
   }
 
   /** Count/min/max/avg per bucket (e.g. `bucketSeconds: 3600` for hourly). */
-  async buckets(query: {
-    id: number;
-    keyId: number;
-    from: TimeInput;
-    to: TimeInput;
-    bucketSeconds: number;
-  }): Promise<BucketStats[]> {
-    return this.query('buckets()', (db) => bucketStats(db.collection('readings'), query));
+  async buckets(query: BucketsQuery): Promise<BucketStats[]> {
+    return this.queries('buckets()').buckets(query);
   }
 
-  /**
-   * Runs a read on the namespace; the driver's errors become a DatabaseError with the cause,
-   * unless the monitor stopped meanwhile (then ERR_MONITOR_STATE, as for a call after stop()).
-   */
-  private async query<T>(what: string, run: (db: Db) => Promise<T>): Promise<T> {
-    const unusable = this.queryStateError(what);
-    if (unusable) throw unusable;
-    const db = await this.database().catch((error: unknown) => {
-      throw (
-        this.queryStateError(what, error) ??
-        new DatabaseError(
-          `monitor.${what}: database "${this.options.namespace}" is unreachable (${describeError(error)}); try again when it is up`,
-          { cause: error },
-        )
-      );
-    });
-    try {
-      return await run(db);
-    } catch (error) {
-      if (error instanceof RaspimonError) throw error;
-      throw (
-        this.queryStateError(what, error) ??
-        new DatabaseError(
-          `monitor.${what} failed on database "${this.options.namespace}" (${describeError(error)})`,
-          { cause: error },
-        )
-      );
-    }
-  }
-
-  /** ERR_MONITOR_STATE when a query cannot run in the current state, else undefined. */
-  private queryStateError(what: string, cause?: unknown): RaspimonError | undefined {
-    const options = cause === undefined ? undefined : { cause };
-    if (this.state === 'stopping' || this.state === 'stopped')
-      return new RaspimonError(
-        'ERR_MONITOR_STATE',
-        `monitor.${what}: the monitor is ${this.state}; create a new Monitor to query`,
-        options,
-      );
-    if (!this.connection)
-      return new RaspimonError(
-        'ERR_MONITOR_STATE',
+  /** The read side, or a MonitorStateError saying why it cannot be used now. */
+  private queries(what: string): MonitorQueries {
+    const closed = this.closedError(what);
+    if (closed) throw closed;
+    if (this.state !== 'running' || !this.run)
+      throw new MonitorStateError(
         `monitor.${what}: the monitor is not started; call await monitor.start() first`,
-        options,
       );
-    return undefined;
+    return this.run.queries;
   }
 
-  private async database(): Promise<Db> {
-    if (!this.connection)
-      throw new RaspimonError(
-        'ERR_MONITOR_STATE',
-        'the monitor is not started; call await monitor.start() first',
-      );
-    return this.connection.db();
+  private closedError(what: string, cause?: unknown): MonitorStateError | undefined {
+    if (this.state !== 'stopping' && this.state !== 'stopped') return undefined;
+    return new MonitorStateError(
+      `monitor.${what}: the monitor is ${this.state}; create a new Monitor to query`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
-  private async readingsCollection(): Promise<Collection> {
-    return (await this.database()).collection('readings');
+  private jobFailed(error: unknown): void {
+    this.logger.error(`monitor: a scheduled job failed (${describeError(error)})`);
   }
 
-  private runReload(initial: boolean): Promise<ReloadSummary> {
-    if (!this.reloading) {
-      const run = this.doReload(initial).finally(() => {
-        if (this.reloading === run) this.reloading = undefined;
-      });
-      this.reloading = run;
-      return run;
-    }
-    this.followUp ??= this.reloading.then(() => {
-      this.followUp = undefined;
-      return this.runReload(false);
-    });
-    return this.followUp;
-  }
-
-  private async doReload(initial: boolean): Promise<ReloadSummary> {
-    let raw: RawConfig | undefined;
-    let fromCache = false;
-    try {
-      raw = await loadRawConfig(this.mongo!, await this.database());
-      this.unreadableReported = false;
-    } catch (error) {
-      const running = this.fleet.size;
-      if (initial) {
-        raw = await readConfigCache(this.mongo!, this.options.stateDir);
-        fromCache = raw !== undefined;
-        this.logger.error(
-          `cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); ${raw ? `using the last good copy (${raw.devices.length} device document(s)) from ${this.options.stateDir}` : 'no saved copy yet: devices start once it is readable'}; readings are spooled until it is reachable`,
-        );
-      } else {
-        this.logger.error(
-          `cannot read the configuration from database "${this.options.namespace}" (${describeError(error)}); keeping the last good configuration (${running} device(s) running)`,
-        );
-      }
-      if (!raw) return emptySummary(false);
-    }
-    if (this.state !== 'running') return emptySummary(false);
-    const summary = await this.apply(raw);
-    if (!fromCache) {
-      await saveConfigCache(this.mongo!, this.options.stateDir, raw).catch((error: unknown) => {
-        this.logger.warning(
-          `cannot save the configuration copy in ${this.options.stateDir} (${describeError(error)})`,
-        );
-      });
-    }
-    return summary;
-  }
-
-  private async apply(raw: RawConfig): Promise<ReloadSummary> {
-    const config = validateConfig(raw.devices, raw.keys, this.registry);
-    for (const p of config.problems) {
-      this.logger.error(
-        `configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`,
-        { collection: p.collection, field: p.field },
-      );
-    }
-    const summary = await this.fleet.apply(raw, config);
-    this.fingerprint = raw.fingerprint;
-    return summary;
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling || this.reloading || this.state !== 'running') return;
-    this.polling = true;
-    try {
-      const raw = await loadRawConfig(this.mongo!, await this.database());
-      this.unreadableReported = false;
-      if (raw.fingerprint !== this.fingerprint && this.state === 'running') {
-        this.logger.info(
-          `configuration poll: devices or keys changed in "${this.options.namespace}"; reloading`,
-        );
-        await this.runReload(false);
-      }
-    } catch (error) {
-      if (!this.unreadableReported) {
-        this.unreadableReported = true;
-        this.logger.warning(
-          `configuration poll: database "${this.options.namespace}" unreadable (${describeError(error)}); keeping the last good configuration (${this.fleet.size} device(s))`,
-        );
-      }
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  private async applyRetention(): Promise<void> {
+  private async applyRetention(run: Running): Promise<void> {
     const days = this.options.retentionDays!;
     try {
-      const before = new Date(this.options.clock.now() - days * 86_400_000);
-      const result = await (await this.readingsCollection()).deleteMany({ ts: { $lt: before } });
+      const before = new Date(run.scheduler.now() - days * 86_400_000);
+      const readings = (await run.connection.db()).collection('readings');
+      const result = await readings.deleteMany({ ts: { $lt: before } });
       if (result.deletedCount > 0)
         this.logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
     } catch (error) {
       this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
     }
   }
+}
+
+function unusableStateDir(stateDir: string, error: unknown): ConfigError {
+  return new ConfigError(
+    `cannot use the state dir ${stateDir} for the readings spool (${describeError(error)}); pass a writable options.stateDir`,
+    { cause: error },
+  );
 }

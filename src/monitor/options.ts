@@ -3,20 +3,31 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-import { showValue } from './config-validate.js';
+import { checkPositive, describeValue } from '../internal/index.js';
 import { ConfigError } from './errors.js';
 import type { DriverDefinition, DriverFactory, MonitorLogger, MonitorScheduler } from './types.js';
 
-/** Options of `new Monitor()`. Give `uri` or `db`. */
+/** Server the monitor connects to when neither `uri` nor `db` is given (as the CLI's default). */
+export const defaultMongoUri = 'mongodb://localhost:27017/';
+
+/** Options of `new Monitor()`. Give `uri` or `db`, or neither for {@link defaultMongoUri}. */
 export interface MonitorOptions {
-  /** MongoDB connection string, e.g. `'mongodb://db.local:27017'`. */
+  /**
+   * MongoDB connection string, e.g. `'mongodb://db.local:27017'`.
+   * @default 'mongodb://localhost:27017/' (when `db` is not given either)
+   */
   uri?: string;
   /** An existing `MongoClient` (or `Db`) instead of `uri`; the monitor never closes it. */
   db?: MongoClient | Db;
   /** Database holding `devices`, `keys` and `readings`, e.g. `getDeviceNamespace()`. */
   namespace: string;
-  /** Runs every timer of the monitor (sampling, polling, batching, retries). */
-  scheduler: MonitorScheduler;
+  /**
+   * Runs every timer of the monitor (sampling, polling, batching, retries) and is its one
+   * time source (`now()`): pass a Scheduler on a `ManualClock` in tests. When omitted, the
+   * monitor creates its own Scheduler, starts it in start() and stops it in stop().
+   * @default a Scheduler of its own
+   */
+  scheduler?: MonitorScheduler;
   /**
    * Where problems and events are reported.
    * @default a logger writing to stderr
@@ -45,10 +56,21 @@ export interface MonitorOptions {
    */
   flushSeconds?: number;
   /**
-   * Readings kept in memory while the database is down before they go to the spool.
+   * Readings kept in memory while the database is down before they go to the spool. Also
+   * the hard bound when the spool cannot be written (disk full): the oldest readings in
+   * memory are then dropped, counted and reported once.
    * @default 10000
    */
   memoryLimit?: number;
+  /**
+   * Most bytes the on-disk spool may hold (a weekend outage at 100 readings/s is about
+   * 1.7 GB unbounded). At the limit the oldest segments are thinned (every second reading
+   * of the oldest segment dropped) and, if that is not enough, dropped, with counts
+   * reported once through the logger; the newest readings are always kept. 64 MiB holds
+   * about 800,000 readings (~80 B each), over two hours at 100 readings/s.
+   * @default 67108864 (64 MiB)
+   */
+  spoolLimitBytes?: number;
   /**
    * How long a database operation waits for a reachable server, in seconds.
    * @default 2
@@ -102,21 +124,14 @@ export interface MonitorOptions {
    * ```
    */
   pidFile?: string;
-  /**
-   * Source of reading timestamps (epoch ms). Pass the scheduler's ManualClock in tests.
-   * @default Date
-   */
-  clock?: {
-    /** Current time in epoch ms. */
-    now(): number;
-  };
 }
 
 /** Options after defaults. */
 export interface ResolvedOptions {
   source: { uri: string } | { db: MongoClient | Db };
   namespace: string;
-  scheduler: MonitorScheduler;
+  /** The caller's scheduler, or undefined: the monitor then runs its own. */
+  scheduler: MonitorScheduler | undefined;
   logger: MonitorLogger | undefined;
   drivers: Readonly<Record<string, DriverFactory | DriverDefinition>>;
   pollSeconds: number;
@@ -124,6 +139,7 @@ export interface ResolvedOptions {
   batchSize: number;
   flushSeconds: number;
   memoryLimit: number;
+  spoolLimitBytes: number;
   serverSelectionTimeoutMS: number;
   driverTimeoutSeconds: number;
   retryMinSeconds: number;
@@ -131,23 +147,6 @@ export interface ResolvedOptions {
   retentionDays: number | undefined;
   stopTimeoutMs: number;
   pidFile: string | undefined;
-  clock: { now(): number };
-}
-
-function positive(value: unknown, name: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number')
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `options.${name} must be a number, got ${showValue(value)}`,
-    );
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new RaspimonRangeError(
-      'ERR_OUT_OF_RANGE',
-      `options.${name} must be a positive${integer ? ' integer' : ' finite number'}, got ${value}`,
-    );
-  }
-  return value;
 }
 
 /** Validates options and fills defaults, without touching the caller's object. */
@@ -155,22 +154,32 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `Monitor options must be an object, got ${showValue(options)}`,
+      `Monitor options must be an object, got ${describeValue(options)}`,
     );
   const { uri, db, namespace, scheduler } = options;
-  if ((uri === undefined) === (db === undefined))
+  if (uri !== undefined && db !== undefined)
     throw new ConfigError(
-      'give exactly one of options.uri (a mongodb:// string) or options.db (a MongoClient or Db)',
+      'give one of options.uri (a mongodb:// string) or options.db (a MongoClient or Db), not both',
     );
+  if (
+    db !== undefined &&
+    (typeof db !== 'object' ||
+      db === null ||
+      (typeof (db as Db).collection !== 'function' && typeof (db as MongoClient).db !== 'function'))
+  )
+    throw new ConfigError(`options.db must be a MongoClient or a Db, got ${describeValue(db)}`);
   if (uri !== undefined && (typeof uri !== 'string' || !/^mongodb(\+srv)?:\/\//.test(uri)))
-    throw new ConfigError(`options.uri must be a mongodb:// connection string, got ${showValue(uri)}`);
+    throw new ConfigError(`options.uri must be a mongodb:// connection string, got ${describeValue(uri)}`);
   if (typeof namespace !== 'string' || !/^[^/\\. "$*<>:|?]{1,63}$/.test(namespace)) {
     throw new ConfigError(
-      `options.namespace must be a MongoDB database name (1-63 chars, no /\\. "$*<>:|?), got ${showValue(namespace)}`,
+      `options.namespace must be a MongoDB database name (1-63 chars, no /\\. "$*<>:|?), got ${describeValue(namespace)}`,
     );
   }
-  for (const method of ['onceAfter', 'repeatEvery', 'remove'] as const) {
-    if (typeof (scheduler as Partial<MonitorScheduler> | undefined)?.[method] !== 'function') {
+  for (const method of ['now', 'onceAfter', 'repeatEvery', 'remove'] as const) {
+    if (
+      scheduler !== undefined &&
+      typeof (scheduler as Partial<MonitorScheduler> | null)?.[method] !== 'function'
+    ) {
       throw new RaspimonTypeError(
         'ERR_INVALID_ARG_TYPE',
         `options.scheduler must be a started Scheduler (it has no ${method}()); create one with new Scheduler() and call start()`,
@@ -184,8 +193,12 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
         throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', `options.logger.${level} must be a function`);
     }
   }
-  const retryMinSeconds = positive(options.retry?.minSeconds, 'retry.minSeconds', 1);
-  const retryMaxSeconds = positive(options.retry?.maxSeconds, 'retry.maxSeconds', 60);
+  const retryMinSeconds = checkPositive('options.retry.minSeconds', options.retry?.minSeconds, {
+    fallback: 1,
+  });
+  const retryMaxSeconds = checkPositive('options.retry.maxSeconds', options.retry?.maxSeconds, {
+    fallback: 60,
+  });
   if (retryMaxSeconds < retryMinSeconds)
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
@@ -196,35 +209,51 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
   if (options.stateDir !== undefined && (typeof options.stateDir !== 'string' || options.stateDir === ''))
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `options.stateDir must be a directory path, got ${showValue(options.stateDir)}`,
+      `options.stateDir must be a directory path, got ${describeValue(options.stateDir)}`,
     );
   if (options.pidFile !== undefined && (typeof options.pidFile !== 'string' || options.pidFile === ''))
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `options.pidFile must be a file path, got ${showValue(options.pidFile)}`,
+      `options.pidFile must be a file path, got ${describeValue(options.pidFile)}`,
     );
-  if (options.clock !== undefined && typeof options.clock.now !== 'function')
-    throw new RaspimonTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must have a now() returning epoch ms');
+  if ((options as { clock?: unknown }).clock !== undefined)
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      'options.clock is gone: the scheduler is the one time source; pass new Scheduler({ clock }) as options.scheduler',
+    );
   return {
-    source: uri !== undefined ? { uri } : { db: db! },
+    source: db !== undefined ? { db } : { uri: uri ?? defaultMongoUri },
     namespace,
     scheduler,
     logger,
     drivers: options.drivers ?? {},
-    pollSeconds: positive(options.pollSeconds, 'pollSeconds', 60),
+    pollSeconds: checkPositive('options.pollSeconds', options.pollSeconds, { fallback: 60 }),
     stateDir: options.stateDir ?? path.join(defaultStateRoot, namespace),
-    batchSize: positive(options.batchSize, 'batchSize', 1000, true),
-    flushSeconds: positive(options.flushSeconds, 'flushSeconds', 1),
-    memoryLimit: positive(options.memoryLimit, 'memoryLimit', 10_000, true),
+    batchSize: checkPositive('options.batchSize', options.batchSize, { fallback: 1000, integer: true }),
+    flushSeconds: checkPositive('options.flushSeconds', options.flushSeconds, { fallback: 1 }),
+    memoryLimit: checkPositive('options.memoryLimit', options.memoryLimit, {
+      fallback: 10_000,
+      integer: true,
+    }),
+    spoolLimitBytes: checkPositive('options.spoolLimitBytes', options.spoolLimitBytes, {
+      fallback: 64 * 1024 * 1024,
+      integer: true,
+    }),
     serverSelectionTimeoutMS:
-      positive(options.serverSelectionTimeoutSeconds, 'serverSelectionTimeoutSeconds', 2) * 1000,
-    driverTimeoutSeconds: positive(options.driverTimeoutSeconds, 'driverTimeoutSeconds', 10),
+      checkPositive('options.serverSelectionTimeoutSeconds', options.serverSelectionTimeoutSeconds, {
+        fallback: 2,
+      }) * 1000,
+    driverTimeoutSeconds: checkPositive('options.driverTimeoutSeconds', options.driverTimeoutSeconds, {
+      fallback: 10,
+    }),
     retryMinSeconds,
     retryMaxSeconds,
     retentionDays:
-      options.retentionDays === undefined ? undefined : positive(options.retentionDays, 'retentionDays', 0),
-    stopTimeoutMs: positive(options.stopTimeoutSeconds, 'stopTimeoutSeconds', 10) * 1000,
+      options.retentionDays === undefined
+        ? undefined
+        : checkPositive('options.retentionDays', options.retentionDays),
+    stopTimeoutMs:
+      checkPositive('options.stopTimeoutSeconds', options.stopTimeoutSeconds, { fallback: 10 }) * 1000,
     pidFile: options.pidFile === undefined ? undefined : path.resolve(options.pidFile),
-    clock: options.clock ?? { now: () => Date.now() },
   };
 }

@@ -1,7 +1,8 @@
 // The pid file `raspimon devices add --reload <pidfile>` reads to send the monitor SIGHUP.
 // Written atomically (temp file + rename) so a reader never sees it half-written.
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { ConfigError, describeError } from './errors.js';
+import { describeError } from '../internal/index.js';
+import { ConfigError } from './errors.js';
 
 /**
  * Writes `pid` and a newline to `file` through a temp file in the same directory and a

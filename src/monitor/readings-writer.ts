@@ -3,8 +3,13 @@
 // on recovery the spool is replayed first (oldest segment first), then memory, so the
 // order is kept. A replay after an ambiguous failure re-sends the same _ids: the
 // duplicate-key errors it gets back mean "already stored" and are not counted twice.
+//
+// Memory is bounded in every state: at most `memoryLimit + batchSize` readings wait here.
+// When the spool cannot take them (disk full with nothing left to thin, a read-only state
+// dir) the oldest in memory are dropped. Both losses (spool thinning, memory drops) are
+// persistent conditions: reported once when they begin and once, with counts, when they end.
 import type { Collection, Document } from 'mongodb';
-import { describeError } from './errors.js';
+import { Backoff, describeError } from '../internal/index.js';
 import type { MongoModule } from './peers.js';
 import type { PendingReading, Spool } from './spool.js';
 import type { MonitorLogger, MonitorScheduler } from './types.js';
@@ -16,6 +21,19 @@ export interface WriterSettings {
   memoryLimit: number;
   retryMinSeconds: number;
   retryMaxSeconds: number;
+  /** Jitter source of the retry backoff; a constant in tests. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * The writer's retry curve from the device retry option: the same doubling, but capped at
+ * 1 s first and 10 s max, so the spool drains soon after the server returns.
+ */
+export function writerRetry(retry: { minSeconds: number; maxSeconds: number }): {
+  retryMinSeconds: number;
+  retryMaxSeconds: number;
+} {
+  return { retryMinSeconds: Math.min(retry.minSeconds, 1), retryMaxSeconds: Math.min(retry.maxSeconds, 10) };
 }
 
 /** Counters of the writer since start. */
@@ -28,11 +46,51 @@ export interface WriterStats {
   queued: number;
   /** Readings waiting in the on-disk spool. */
   spooled: number;
+  /** Bytes the on-disk spool takes. */
+  spoolBytes: number;
   /** Readings given up after repeated rejection by the server (logged). */
   dropped: number;
+  /** Readings thinned out of or dropped from the spool at its byte limit or on a full disk. */
+  spoolDropped: number;
+  /** Oldest readings dropped from memory because the spool could not take them. */
+  memoryDropped: number;
   /** Whether the last write attempt failed. */
   databaseDown: boolean;
 }
+
+/** The counters of a writer that never ran. */
+export function emptyWriterStats(): WriterStats {
+  return {
+    written: 0,
+    duplicates: 0,
+    queued: 0,
+    spooled: 0,
+    spoolBytes: 0,
+    dropped: 0,
+    spoolDropped: 0,
+    memoryDropped: 0,
+    databaseDown: false,
+  };
+}
+
+/** A reading as stored: what {@link StoredListener}s receive. */
+export interface StoredReading {
+  /** Device id. */
+  readonly id: number;
+  /** Key of the reading. */
+  readonly keyId: number;
+  /** The stored integer. */
+  readonly value: number;
+  /** Epoch ms. */
+  readonly tsMs: number;
+}
+
+/**
+ * Called with each batch once the database holds it (rollups). Within a run each reading
+ * is passed once; a reading found already stored by a replay after a crash may have been
+ * passed in the previous run too.
+ */
+export type StoredListener = (readings: readonly StoredReading[]) => void;
 
 const int32Max = 2 ** 31 - 1;
 const int32Min = -(2 ** 31);
@@ -42,14 +100,20 @@ export class ReadingsWriter {
   private queue: PendingReading[] = [];
   private inFlight: PendingReading[] = [];
   private draining: Promise<void> | undefined;
+  /** A spill started by push() while the drain waits on the database. */
+  private spilling: Promise<void> | undefined;
   private flushJob: string | undefined;
   private retryJob: string | undefined;
-  private failures = 0;
+  private readonly backoff: Backoff;
   private rejections = 0;
   private down = false;
   private closing = false;
   private seq: number;
-  private readonly counters = { written: 0, duplicates: 0, dropped: 0 };
+  private readonly counters = { written: 0, duplicates: 0, dropped: 0, spoolDropped: 0, memoryDropped: 0 };
+  /** Counts of the ongoing loss conditions, reported when each ends. */
+  private spoolLoss: { thinned: number; dropped: number } | undefined;
+  private memoryLoss: { dropped: number; reason: string } | undefined;
+  private readonly failedListeners = new WeakSet<StoredListener>();
 
   constructor(
     private readonly mongo: MongoModule,
@@ -58,8 +122,21 @@ export class ReadingsWriter {
     private readonly scheduler: MonitorScheduler,
     private readonly logger: MonitorLogger,
     private readonly settings: WriterSettings,
+    /** Live set, as the intake's. */
+    private readonly listeners: ReadonlySet<StoredListener> = new Set(),
   ) {
-    this.seq = Math.max(spool.lastSeq, Date.now() * 1000);
+    // Continues after what the spool holds, so replay order stays arrival order.
+    this.seq = Math.max(spool.lastSeq, scheduler.now() * 1000);
+    this.backoff = new Backoff({
+      minSeconds: settings.retryMinSeconds,
+      maxSeconds: settings.retryMaxSeconds,
+      random: settings.random,
+    });
+  }
+
+  /** Most readings held in memory: `memoryLimit` plus one batch being written. */
+  private get memoryCap(): number {
+    return this.settings.memoryLimit + this.settings.batchSize;
   }
 
   /** Queues one validated reading; no I/O on the caller's tick. */
@@ -72,6 +149,13 @@ export class ReadingsWriter {
       value,
       tsMs,
     });
+    if (this.down && !this.closing && this.queue.length >= this.settings.memoryLimit) this.spillSoon();
+    if (this.queue.length + this.inFlight.length > this.memoryCap)
+      this.dropOldest(
+        this.down
+          ? 'readings arrive faster than they can be spooled while the database is down'
+          : 'readings arrive faster than the database stores them',
+      );
     if (this.closing) return;
     if (
       this.queue.length >= this.settings.batchSize ||
@@ -91,8 +175,15 @@ export class ReadingsWriter {
       ...this.counters,
       queued: this.queue.length + this.inFlight.length,
       spooled: this.spool.size,
+      spoolBytes: this.spool.bytes,
       databaseDown: this.down,
     };
+  }
+
+  /** Spills memory to the spool now, without waiting for the drain's attempt to fail. */
+  private spillSoon(): void {
+    if (this.spilling) return;
+    this.spilling = this.spillQueue().finally(() => (this.spilling = undefined));
   }
 
   /** Starts writing now (replays the spool first); also after a start with a non-empty spool. */
@@ -111,24 +202,52 @@ export class ReadingsWriter {
   }
 
   /**
-   * Stops writing: tries to flush for up to `deadlineMs` unless the database is known to be
-   * down, then spools whatever is left, so the next start replays it.
+   * Stops writing: tries to flush for up to `deadlineMs` (scheduler time) unless the database
+   * is known to be down, then spools whatever is left, so the next start replays it.
    */
   async close(deadlineMs: number): Promise<void> {
     this.cancelJob('flushJob');
     this.cancelJob('retryJob');
     if (!this.down) {
       this.kick();
-      await within(this.draining, deadlineMs);
+      await this.within(this.draining, deadlineMs);
     }
     this.closing = true;
+    await this.spilling;
     // An insert still in flight may or may not land: spool it too; its _ids make a replay idempotent.
     const left = [...this.inFlight, ...this.queue];
     this.queue = [];
     this.inFlight = [];
-    if (left.length > 0) await this.spill(left);
+    if (left.length > 0 && !(await this.spill(left))) {
+      this.counters.memoryDropped += left.length;
+      this.logger.alert(
+        `readings writer: stopping with the database unreachable and the spool unwritable; ${left.length} reading(s) are lost`,
+      );
+    }
     // A spill the drain had begun must be on disk before the process may exit.
-    await within(this.draining, deadlineMs);
+    await this.within(this.draining, deadlineMs);
+    this.reportMemoryLossEnded('at stop');
+    if (this.spoolLoss) {
+      const { thinned, dropped } = this.spoolLoss;
+      this.logger.warning(
+        `readings spool: stopping while full; so far ${thinned} reading(s) were thinned out and ${dropped} dropped with the oldest segments`,
+      );
+    }
+  }
+
+  /** Waits for `promise` at most `ms` of scheduler time (not at all if the scheduler stopped). */
+  private async within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+    if (!promise) return;
+    let job: string | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      try {
+        job = this.scheduler.onceAfter(ms / 1000, resolve);
+      } catch {
+        resolve();
+      }
+    });
+    await Promise.race([promise.catch(() => undefined), deadline]);
+    if (job !== undefined) this.scheduler.remove(job);
   }
 
   private cancelJob(name: 'flushJob' | 'retryJob'): void {
@@ -162,15 +281,12 @@ export class ReadingsWriter {
         return this.failed();
       }
       this.inFlight = [];
+      if (this.spool.size === 0) this.reportLossEnded();
     }
   }
 
   private failed(): void {
-    this.failures++;
-    const delay = Math.min(
-      this.settings.retryMaxSeconds,
-      this.settings.retryMinSeconds * 2 ** (this.failures - 1),
-    );
+    const delay = this.backoff.next();
     this.cancelJob('retryJob');
     this.retryJob = this.scheduler.onceAfter(delay, () => {
       this.retryJob = undefined;
@@ -216,7 +332,7 @@ export class ReadingsWriter {
       const collection = await this.collection();
       await collection.insertMany(docs, { ordered: false });
       this.counters.written += batch.length;
-      this.recovered();
+      this.stored(batch);
       return true;
     } catch (error) {
       const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } })
@@ -228,7 +344,7 @@ export class ReadingsWriter {
         if (duplicates === list.length) {
           this.counters.written += batch.length - duplicates;
           this.counters.duplicates += duplicates;
-          this.recovered();
+          this.stored(batch);
           return true;
         }
         // The server answered but refused some documents: retry a few times, then give up loudly.
@@ -251,40 +367,105 @@ export class ReadingsWriter {
     }
   }
 
-  private recovered(): void {
+  /** After a successful insert: recovery bookkeeping and the stored listeners. */
+  private stored(batch: readonly PendingReading[]): void {
     if (this.down)
       this.logger.info(
         `readings writer: database reachable again; ${this.spool.size + this.queue.length} reading(s) still to write`,
       );
     this.down = false;
-    this.failures = 0;
+    this.backoff.reset();
     this.rejections = 0;
+    if (this.memoryLoss && this.queue.length < this.settings.memoryLimit) this.reportMemoryLossEnded('now');
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        if (this.failedListeners.has(listener)) continue;
+        this.failedListeners.add(listener);
+        this.logger.error(
+          `stored-readings listener failed (${describeError(error)}); readings are stored; further failures of this listener are not reported`,
+        );
+      }
+    }
   }
 
   private async spillQueue(): Promise<void> {
     const readings = this.queue;
     this.queue = [];
-    if (!(await this.spill(readings))) this.queue = readings.concat(this.queue);
+    if (!(await this.spill(readings))) {
+      this.queue = readings.concat(this.queue);
+      // Another spill may have failed meanwhile and put newer readings back first.
+      if (
+        readings.length > 0 &&
+        this.queue.length > readings.length &&
+        this.queue[readings.length]!.seq < readings.at(-1)!.seq
+      )
+        this.queue.sort((a, b) => a.seq - b.seq);
+      if (this.queue.length + this.inFlight.length > this.memoryCap) this.dropOldest('memory');
+    }
   }
 
   private async spill(readings: PendingReading[]): Promise<boolean> {
     try {
-      await this.spool.append(readings);
+      const loss = await this.spool.append(readings);
+      if (loss.thinned + loss.dropped > 0) this.spoolLost(loss.thinned, loss.dropped);
+      if (this.memoryLoss) this.reportMemoryLossEnded('now');
       return true;
     } catch (error) {
-      this.logger.alert(
-        `readings spool: cannot write to ${this.spool.dir} (${describeError(error)}); ${readings.length} reading(s) stay in memory`,
-      );
+      this.memoryLost(0, `the spool in ${this.spool.dir} cannot be written (${describeError(error)})`);
       return false;
     }
   }
-}
 
-/** Waits for `promise` (if any) at most `ms`. */
-async function within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (!promise) return;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([promise.catch(() => undefined), deadline]);
-  clearTimeout(timer);
+  /** Drops the oldest readings in memory down to `memoryLimit` (amortised: not one by one). */
+  private dropOldest(reason: string): void {
+    const excess = this.queue.length + this.inFlight.length - this.settings.memoryLimit;
+    const dropped = this.queue.splice(0, Math.min(excess, this.queue.length)).length;
+    this.memoryLost(dropped, reason);
+  }
+
+  private memoryLost(dropped: number, reason: string): void {
+    this.counters.memoryDropped += dropped;
+    if (this.memoryLoss) {
+      this.memoryLoss.dropped += dropped;
+      return;
+    }
+    this.memoryLoss = { dropped, reason };
+    this.logger.alert(
+      `readings writer: ${reason}; readings stay in memory, at most ${this.memoryCap}, the oldest dropped beyond that; reported once, with counts when it ends`,
+    );
+  }
+
+  private spoolLost(thinned: number, dropped: number): void {
+    this.counters.spoolDropped += thinned + dropped;
+    if (this.spoolLoss) {
+      this.spoolLoss.thinned += thinned;
+      this.spoolLoss.dropped += dropped;
+      return;
+    }
+    this.spoolLoss = { thinned, dropped };
+    this.logger.error(
+      `readings spool: full (limit ${this.spool.limitBytes} bytes, or the disk of ${this.spool.dir}); thinning the oldest readings to keep the newest; reported once, with counts when the spool is empty again`,
+    );
+  }
+
+  private reportMemoryLossEnded(when: 'now' | 'at stop'): void {
+    const loss = this.memoryLoss;
+    if (!loss) return;
+    this.memoryLoss = undefined;
+    this.logger.warning(
+      `readings writer: ${when === 'now' ? 'readings are stored or spooled again' : 'stopping'}; ${loss.dropped} reading(s) were dropped from memory since: ${loss.reason}`,
+    );
+  }
+
+  private reportLossEnded(): void {
+    if (this.spoolLoss && this.spool.size === 0) {
+      const { thinned, dropped } = this.spoolLoss;
+      this.spoolLoss = undefined;
+      this.logger.warning(
+        `readings spool: drained; while it was full ${thinned} reading(s) were thinned out and ${dropped} dropped with the oldest segments`,
+      );
+    }
+  }
 }

@@ -1,6 +1,6 @@
 // Monitor.handleSignals(): SIGHUP → reload(), SIGTERM/SIGINT → stop() then onStop or the
 // signal again. Kept apart from the Monitor so the error path can be tested on its own.
-import { describeError } from './errors.js';
+import { describeError } from '../internal/index.js';
 import type { MonitorLogger } from './types.js';
 
 /** What the signal handlers drive: a Monitor. */

@@ -51,9 +51,9 @@ function setup(create: (context: DriverContext) => Driver): {
   runner = new DeviceRunner(device, definition, {
     scheduler,
     logger,
-    settings: { timeoutSeconds: 5, retryMinSeconds: 1, retryMaxSeconds: 8 },
-    now: () => clock.now(),
-    accept: (_d, readings) => accepted.push(...readings),
+    // random 1: every backoff wait at its ceiling, so the doubling is exact.
+    settings: { timeoutSeconds: 5, retryMinSeconds: 1, retryMaxSeconds: 8, random: () => 1 },
+    intake: { accept: (_d, readings) => void accepted.push(...readings) },
   });
   return { clock, accepted, logger, starts: () => starts };
 }

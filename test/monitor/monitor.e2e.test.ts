@@ -349,7 +349,6 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('retentionDays deletes readings older than the limit with its own deleteMany', async () => {
-    const clock = { now: () => Date.now() };
     await conn.db.collection('keys').insertMany(keyDocs);
     await conn.db.collection('readings').insertMany([
       { id: 1, keyId: 1, value: 1, ts: new Date(Date.now() - 3 * 86_400_000) },
@@ -366,7 +365,7 @@ describe('Monitor end to end (FerretDB)', () => {
       },
       remove: (id: string) => scheduler.remove(id),
     };
-    const { monitor, logger } = makeMonitor({ scheduler: spy, retentionDays: 2, clock });
+    const { monitor, logger } = makeMonitor({ scheduler: spy, retentionDays: 2 });
     await monitor.start();
     expect(repeats).toHaveLength(1);
     await repeats[0]!();

@@ -53,7 +53,26 @@ describe('Monitor options', () => {
   const base = { uri: 'mongodb://127.0.0.1:27017', namespace: 'raspimon_bcaec57122fc', scheduler };
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['neither uri nor db', { uri: undefined }, /give exactly one of options.uri/],
+    [
+      'both uri and db',
+      { db: {} },
+      /give one of options.uri \(a mongodb:\/\/ string\) or options.db \(a MongoClient or Db\), not both/,
+    ],
+    [
+      'a db that is neither MongoClient nor Db',
+      { uri: undefined, db: 42 },
+      /options.db must be a MongoClient or a Db, got 42 \(number\)/,
+    ],
+    [
+      'the removed clock option',
+      { clock: { now: () => 0 } },
+      /options.clock is gone: the scheduler is the one time source/,
+    ],
+    [
+      'a spoolLimitBytes of zero',
+      { spoolLimitBytes: 0 },
+      /options.spoolLimitBytes must be a positive integer, got 0/,
+    ],
     [
       'a uri that is not mongodb://',
       { uri: 'http://x' },

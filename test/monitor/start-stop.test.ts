@@ -215,7 +215,7 @@ describe('queries outside start()…stop()', () => {
     await monitor.stop();
     for (const [name, run] of Object.entries(queries)) {
       await expect(run(monitor)).rejects.toMatchObject({
-        name: 'RaspimonError',
+        name: 'MonitorStateError',
         code: 'ERR_MONITOR_STATE',
         message: `monitor.${name}: the monitor is stopped; create a new Monitor to query`,
       });

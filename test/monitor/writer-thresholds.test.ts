@@ -26,7 +26,6 @@ beforeEach(async () => {
     uri: mongodbUri(),
     namespace: conn.db.databaseName,
     scheduler,
-    clock,
     logger: recordingLogger(),
     stateDir: state.dir,
     batchSize: 100,

@@ -1,29 +1,9 @@
+// Pure parsing of what drivers read: serial lines, port listings, sensor files, /proc/meminfo.
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/monitor/index.js';
-import { diffDevices } from '../../src/monitor/config-diff.js';
-import { validateConfig } from '../../src/monitor/config-validate.js';
 import { findPort } from '../../src/monitor/drivers/serial-line.js';
 import { valueFromFileText } from '../../src/monitor/drivers/file.js';
 import { parseMeminfo } from '../../src/monitor/drivers/system.js';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
-import { findOrphans } from '../../src/monitor/integrity.js';
-import { bucketPipeline } from '../../src/monitor/queries.js';
-import type { DeviceSpec } from '../../src/monitor/index.js';
-
-function device(id: number, config: Record<string, unknown> = {}): DeviceSpec {
-  return {
-    id,
-    name: `d${id}`,
-    description: '',
-    vendorId: undefined,
-    productId: undefined,
-    driver: 'x',
-    config,
-    intervalSeconds: 1,
-    enabled: true,
-    keyIds: undefined,
-  };
-}
 
 describe('serial line format', () => {
   it('parses NAME=VALUE pairs through the keys map, KEYID VALUE, and JSON', () => {
@@ -115,65 +95,5 @@ describe('file driver value', () => {
     expect(
       parseMeminfo('MemTotal:        3884360 kB\nMemAvailable:    2000000 kB\n').get('MemAvailable'),
     ).toBe(2_000_000);
-  });
-});
-
-describe('diffDevices', () => {
-  it('tells added, changed, removed and unchanged devices apart by content, not key order', () => {
-    const running = new Map([
-      [1, device(1, { a: 1, b: 2 })],
-      [2, device(2)],
-      [3, device(3)],
-    ]);
-    const diff = diffDevices(running, [
-      device(1, { b: 2, a: 1 }),
-      { ...device(2), intervalSeconds: 5 },
-      device(4),
-    ]);
-    expect(diff.unchanged.map((d) => d.id)).toEqual([1]);
-    expect(diff.changed.map((d) => d.id)).toEqual([2]);
-    expect(diff.added.map((d) => d.id)).toEqual([4]);
-    expect(diff.removed.map((d) => d.id)).toEqual([3]);
-  });
-});
-
-describe('integrity', () => {
-  it('classifies readings whose (id, keyId) pair is not in the configuration', () => {
-    const config = validateConfig(
-      [{ id: 1, name: 'a', driver: 'file', config: { path: '/t', keyId: 1 } }],
-      [
-        { keyId: 1, unit: 'mC' },
-        { keyId: 2, unit: '%' },
-      ],
-      buildRegistry(),
-    );
-    const orphans = findOrphans(
-      [
-        { id: 1, keyId: 1, count: 10 },
-        { id: 1, keyId: 2, count: 3 },
-        { id: 1, keyId: 9, count: 2 },
-        { id: 7, keyId: 1, count: 1 },
-      ],
-      config,
-    );
-    expect(orphans).toEqual([
-      { id: 1, keyId: 2, count: 3, reason: 'key not produced by this device' },
-      { id: 1, keyId: 9, count: 2, reason: 'unknown key' },
-      { id: 7, keyId: 1, count: 1, reason: 'unknown device' },
-    ]);
-  });
-});
-
-describe('bucket pipeline (MongoDB path)', () => {
-  it('groups by ts minus ts mod bucket size, with min/max/avg/count', () => {
-    const pipeline = bucketPipeline({ id: 1 }, 3_600_000);
-    expect(pipeline[1]).toMatchObject({
-      $group: {
-        count: { $sum: 1 },
-        min: { $min: '$value' },
-        max: { $max: '$value' },
-        avg: { $avg: '$value' },
-      },
-    });
   });
 });
