@@ -20,6 +20,8 @@ export interface CliIO {
   signaller?: Signaller;
   /** The default namespace when `--namespace` is absent. @default getDeviceNamespace */
   defaultNamespace?: () => string;
+  /** Current time in epoch ms, for ages (`raspimon status`). @default Date.now */
+  now?: () => number;
 }
 
 /** What a running command works with. */

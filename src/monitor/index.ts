@@ -43,3 +43,5 @@ export type { LineResult } from './drivers/line-format.js';
 export { systemMetrics } from './drivers/system.js';
 export { builtInDriverNames } from './drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+export { statusFileName } from './status-file.js';
+export type { StatusFile, StatusFileDevice } from './status-file.js';

@@ -537,7 +537,7 @@ describe('command line', () => {
   });
 
   it('`help <command>` prints the same usage as `<command> --help`; an unknown one is a usage error', async () => {
-    for (const words of [[], ['devices'], ['devices', 'add'], ['check'], ['init']]) {
+    for (const words of [[], ['devices'], ['devices', 'add'], ['check'], ['init'], ['status']]) {
       const viaHelp = await runCliCapture(['help', ...words]);
       const viaFlag = await runCliCapture([...words, '--help']);
       expect(viaHelp.code).toBe(0);
