@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
+import { packageVersion } from '../internal/index.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
 import { createPooledTransport } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
@@ -31,6 +32,7 @@ Options:
   --retry-max <seconds>     longest wait between SMTP attempts (default 300)
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
+  -V, --version             print the version of raspimon
 
 SIGTERM/SIGINT: mail what is pending (up to 3 s), write the journal, exit 0.
 Exit status 1: a runtime failure, e.g. the journal cannot be written (the daemon stops
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
         'retry-max': { type: 'string' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (error) {
@@ -117,6 +120,10 @@ async function main(): Promise<void> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`raspimon-mail-logger ${packageVersion(import.meta.url)}\n`);
     return;
   }
   if (positionals.length !== 1) fail(`expected one credentials file, got ${positionals.length}\n\n${USAGE}`);

@@ -1,12 +1,12 @@
 // The raspimon binary as users run it (node --import tsx src/cli/bin.ts): a handful of
 // end-to-end checks of exit statuses, output, the database and a real SIGHUP.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
-import { addBoiler, boilerConfig, CliWorld } from './support.js';
+import { addBoiler, boilerConfig, CliWorld, root } from './support.js';
 
 // A stand-in monitor: writes its pid file, prints a line per SIGHUP, exits on SIGTERM.
 const hupCounter = `
@@ -55,6 +55,24 @@ describe('raspimon binary', () => {
     expect(docs).toEqual([
       { id: 3, name: 'boiler', driver: 'file', config: JSON.parse(boilerConfig) as unknown, interval: 10 },
     ]);
+  });
+
+  it('both bins print the package version with --version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const [bin, name] of [
+      ['src/cli/bin.ts', 'raspimon'],
+      ['src/mail-logger/bin.ts', 'raspimon-mail-logger'],
+    ] as const) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, bin), '--version'], {
+        encoding: 'utf8',
+      });
+      expect({ status: result.status, stdout: result.stdout }).toEqual({
+        status: 0,
+        stdout: `${name} ${version}\n`,
+      });
+    }
   });
 
   it('exits 2 on an unknown flag and 0 on --help', async () => {

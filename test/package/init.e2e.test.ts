@@ -174,6 +174,13 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
     expect(unit).toContain(`ExecStart=${process.execPath} ${app}/dist/main.js`);
     expect(unit).toContain('Environment=MONGODB_URI=mongodb://db.lan:27017/');
 
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(sh('npx raspimon --version && npx raspimon-mail-logger --version', app)).toBe(
+      `raspimon ${version}\nraspimon-mail-logger ${version}\n`,
+    );
+
     const tscVersion = (): string => sh('npx tsc --version', app).trim();
     const newest = tscVersion();
     expect(existsSync(path.join(app, 'dist/main.js'))).toBe(true);
