@@ -32,14 +32,28 @@ export interface StatusFileDevice {
   /** Consecutive failures now (0 while it works). */
   failing: number;
   /** Its most recent failure, or null. */
-  lastError: { stage: string; message: string; at: string } | null;
+  lastError: {
+    /** Which driver call failed: `'start'`, `'read'` or `'stream'`. */
+    stage: string;
+    /** The error as `Name: message`. */
+    message: string;
+    /** When (ISO 8601). */
+    at: string;
+  } | null;
   /** Readings it produced that were not stored, by reason (skipped metrics). */
-  rejected: { notInteger: number; unknownKey: number; malformed: number };
+  rejected: {
+    /** The value is not a safe integer. */
+    notInteger: number;
+    /** The keyId is not in `keys`. */
+    unknownKey: number;
+    /** Not a reading, or an invalid `ts`. */
+    malformed: number;
+  };
 }
 
 /** The contents of `<stateDir>/status.json`. */
 export interface StatusFile {
-  /** Always {@link statusFormat}. */
+  /** Always `'raspimon-status/1'` (a later layout gets another). */
   format: typeof statusFormat;
   /** The database namespace. */
   namespace: string;
@@ -56,7 +70,12 @@ export interface StatusFile {
   /** False when the last database write failed. */
   databaseConnected: boolean;
   /** Readings waiting in the on-disk spool, and its size in bytes. */
-  spool: { readings: number; bytes: number };
+  spool: {
+    /** Readings in the spool. */
+    readings: number;
+    /** Bytes it takes on disk. */
+    bytes: number;
+  };
   /** The monitor's counters (`monitor.stats()`). */
   stats: MonitorStats;
   /** Each running device. */
