@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -88,6 +89,9 @@ function packedTarball(): string {
     .trim()
     .split('\n')
     .pop()!;
+  // One tarball is enough: drop those of earlier trees.
+  for (const old of readdirSync(cache))
+    if (old.endsWith('.tgz')) rmSync(path.join(cache, old), { force: true });
   copyFileSync(path.join(out, name), tarball);
   rmSync(out, { recursive: true, force: true });
   return tarball;
