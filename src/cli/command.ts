@@ -1,7 +1,7 @@
 // What a command is and what it gets to work with: parsed flags, where to print, and the
 // configuration database, opened on first use and closed by the runner.
 import type { Db } from 'mongodb';
-import type { DriverDefinition, DriverFactory } from '../monitor/index.js';
+import type { DriverDefinition, DriverFactory, MonitorLogger } from '../monitor/index.js';
 import type { FlagSpec, FlagValues } from './args.js';
 import type { TextSink } from './output.js';
 import type { Signaller } from './reload.js';
@@ -20,8 +20,10 @@ export interface CliIO {
   signaller?: Signaller;
   /** The default namespace when `--namespace` is absent. @default getDeviceNamespace */
   defaultNamespace?: () => string;
-  /** Current time in epoch ms, for ages (`raspimon status`). @default Date.now */
+  /** Current time in epoch ms (`rules test`, `fleet`, `status`). @default Date.now */
   now?: () => number;
+  /** Where `fleet watch` logs its ALERTs. @default MailLoggerClient.open(--mail-logger) */
+  logger?: MonitorLogger;
 }
 
 /** What a running command works with. */

@@ -9,7 +9,9 @@ import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
 import { initCommands } from './commands/init.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
+import { fleetCommands, fleetUsage } from './commands/fleet.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
+import { ruleCommands, rulesUsage } from './commands/rules.js';
 import { statusCommands } from './commands/status.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
 import {
@@ -48,6 +50,8 @@ const commands: readonly Command[] = [
   ...keyCommands,
   ...readingsCommands,
   ...checkCommands,
+  ...ruleCommands,
+  ...fleetCommands,
   ...statusCommands,
   helpCommand,
 ];
@@ -55,6 +59,8 @@ const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
   keys: keysUsage,
   readings: readingsUsage,
+  rules: rulesUsage,
+  fleet: fleetUsage,
 };
 
 /** The overview printed by `raspimon --help`. */

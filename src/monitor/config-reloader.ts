@@ -3,8 +3,14 @@
 // fingerprint changed. A configuration that cannot be read keeps the last good one; at
 // start, the copy saved in the state dir stands in for it.
 import { describeError } from '../internal/index.js';
-import { loadRawConfig, readConfigCache, saveConfigCache, type RawConfig } from './config-load.js';
-import { validateConfig } from './config-validate.js';
+import {
+  changedCollections,
+  loadRawConfig,
+  readConfigCache,
+  saveConfigCache,
+  type RawConfig,
+} from './config-load.js';
+import { validateConfig, type ValidatedConfig } from './config-validate.js';
 import type { DatabaseConnection } from './connection.js';
 import { emptySummary, type DeviceFleet, type ReloadSummary } from './fleet.js';
 import type { MongoModule } from './peers.js';
@@ -21,6 +27,8 @@ export interface ReloaderDeps {
   stateDir: string;
   /** False once the monitor is stopping: a reload that finds it so applies nothing. */
   running(): boolean;
+  /** After the fleet applied a configuration (the rules swap here). */
+  onApplied?(config: ValidatedConfig): Promise<void>;
 }
 
 export class ConfigReloader {
@@ -63,7 +71,9 @@ export class ConfigReloader {
       const raw = await loadRawConfig(this.deps.mongo, await this.deps.connection.db());
       this.unreadableReported = false;
       if (raw.fingerprint !== this.fingerprint && this.deps.running()) {
-        logger.info(`configuration poll: devices or keys changed in "${namespace}"; reloading`);
+        logger.info(
+          `configuration poll: ${changedCollections(this.fingerprint, raw.fingerprint)} changed in "${namespace}"; reloading`,
+        );
         await this.reload(false);
       }
     } catch (error) {
@@ -110,14 +120,15 @@ export class ConfigReloader {
   }
 
   private async apply(raw: RawConfig): Promise<ReloadSummary> {
-    const config = validateConfig(raw.devices, raw.keys, this.deps.registry);
+    const config = validateConfig(raw.devices, raw.keys, this.deps.registry, raw.rules);
     for (const p of config.problems) {
       this.deps.logger.error(
-        `configuration: ${p.subject}: ${p.field} ${p.message}; ${p.collection === 'devices' ? 'this device is skipped' : 'this key is skipped'}`,
+        `configuration: ${p.subject}: ${p.field} ${p.message}; this ${p.collection === 'devices' ? 'device' : p.collection === 'keys' ? 'key' : 'rule'} is skipped`,
         { collection: p.collection, field: p.field },
       );
     }
     const summary = await this.deps.fleet.apply(raw, config);
+    await this.deps.onApplied?.(config);
     this.fingerprint = raw.fingerprint;
     return summary;
   }

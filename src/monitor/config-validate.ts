@@ -2,12 +2,14 @@
 // collected with the device and field it concerns, bad documents are left out, good
 // ones come back normalised. The monitor reports the problems through its logger.
 import { parsePyConf } from './py-conf.js';
+import type { RuleSpec } from './rules/types.js';
+import { validateRules } from './rules/validate.js';
 import type { DeviceSpec, DriverDefinition, KeySpec } from './types.js';
 
 /** One problem found in the configuration documents. */
 export interface ConfigProblem {
   /** The collection holding the offending document. */
-  collection: 'devices' | 'keys';
+  collection: 'devices' | 'keys' | 'rules';
   /** How the document is named in messages, e.g. `device 3 "boiler"` or `key 7`. */
   subject: string;
   /** The offending field, e.g. `'interval'` or `'config.baudRate'`. */
@@ -24,6 +26,8 @@ export interface ValidatedConfig {
   disabled: DeviceSpec[];
   /** Valid keys, by `keyId`. */
   keys: Map<number, KeySpec>;
+  /** Valid rules (enabled or not), in id order. */
+  rules: RuleSpec[];
   /** Every problem found; the documents concerned are left out. */
   problems: ConfigProblem[];
 }
@@ -66,7 +70,8 @@ export function normaliseUsbId(value: string): string {
 }
 
 /**
- * Validates raw `devices` and `keys` documents against the registered drivers.
+ * Validates raw `devices`, `keys` and (optionally) `rules` documents against the
+ * registered drivers. Rules are checked against the valid devices and keys.
  *
  * @example
  * ```ts
@@ -78,6 +83,7 @@ export function validateConfig(
   rawDevices: readonly unknown[],
   rawKeys: readonly unknown[],
   drivers: ReadonlyMap<string, DriverDefinition>,
+  rawRules: readonly unknown[] = [],
 ): ValidatedConfig {
   const problems: ConfigProblem[] = [];
   const keys = validateKeys(rawKeys, problems);
@@ -117,7 +123,9 @@ export function validateConfig(
     if (ok) (device.enabled ? devices : disabled).push(device);
   }
   devices.sort((a, b) => a.id - b.id);
-  return { devices, disabled, keys, problems };
+  const rules = validateRules(rawRules, keys, [...devices, ...disabled]);
+  problems.push(...rules.problems);
+  return { devices, disabled, keys, rules: rules.rules, problems };
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

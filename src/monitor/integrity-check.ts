@@ -14,11 +14,11 @@ import type { DriverDefinition, DriverFactory } from './types.js';
  */
 export async function integrityReport(
   db: Db,
-  raw: { devices: Document[]; keys: Document[] },
+  raw: { devices: Document[]; keys: Document[]; rules?: Document[] },
   registry: ReadonlyMap<string, DriverDefinition>,
   checkedAt: Date,
 ): Promise<IntegrityReport> {
-  const config = validateConfig(raw.devices, raw.keys, registry);
+  const config = validateConfig(raw.devices, raw.keys, registry, raw.rules ?? []);
   const groups = await db
     .collection('readings')
     .aggregate<{ _id: { id: number; keyId: number }; count: number }>([
@@ -34,6 +34,7 @@ export async function integrityReport(
     checkedAt,
     devices: config.devices.length + config.disabled.length,
     keys: config.keys.size,
+    rules: config.rules.length,
     problems: config.problems,
     orphanReadings: findOrphans(pairs, config),
     readings: pairs.reduce((sum, p) => sum + p.count, 0),
@@ -71,9 +72,10 @@ export async function checkIntegrity(
   db: Db,
   options: { drivers?: Readonly<Record<string, DriverFactory | DriverDefinition>> } = {},
 ): Promise<IntegrityReport> {
-  const [devices, keys] = await Promise.all([
+  const [devices, keys, rules] = await Promise.all([
     db.collection('devices').find().sort({ _id: 1 }).toArray(),
     db.collection('keys').find().sort({ _id: 1 }).toArray(),
+    db.collection('rules').find().sort({ _id: 1 }).toArray(),
   ]);
-  return integrityReport(db, { devices, keys }, buildRegistry(options.drivers), new Date());
+  return integrityReport(db, { devices, keys, rules }, buildRegistry(options.drivers), new Date());
 }

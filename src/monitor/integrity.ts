@@ -22,6 +22,8 @@ export interface IntegrityReport {
   devices: number;
   /** Valid keys. */
   keys: number;
+  /** Valid rules (enabled or not). */
+  rules: number;
   /** Every problem in the configuration documents. */
   problems: ConfigProblem[];
   /** Reading groups whose (id, keyId) pair is not in the configuration. */

@@ -14,6 +14,7 @@ import { StatusFileWriter, statusDocument, statusFileName, statusIntervalSeconds
 import { buildRegistry } from './drivers/registry.js';
 import { ConfigError, MonitorLockedError, MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
+import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { ensureIndexes } from './indexes.js';
 import type { IntegrityReport } from './integrity.js';
 import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
@@ -30,6 +31,7 @@ import {
   type WriterStats,
 } from './readings-writer.js';
 import { installSignalHandlers } from './signals.js';
+import { MonitorRules } from './rules/runtime.js';
 import { Spool } from './spool.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
 
@@ -64,6 +66,8 @@ interface Running {
   reloader: ConfigReloader;
   queries: MonitorQueries;
   jobs: string[];
+  rules: MonitorRules;
+  heartbeat: FleetHeartbeat;
   /** `<stateDir>/status.json` for `raspimon status`, and when this run started. */
   status: { writer: StatusFileWriter; startedAt: number };
 }
@@ -169,8 +173,19 @@ export class Monitor {
       const fleet = new DeviceFleet(registry, logger, { scheduler, logger, settings, intake });
       undo.push(() => fleet.stopAll());
       const running = (): boolean => this.state === 'running';
+      const rules = new MonitorRules({ logger, scheduler, stateDir });
+      const heartbeat = new FleetHeartbeat(scheduler, () => connection.db());
+      this.readingListeners.add(rules.listener);
+      this.storedListeners.add(heartbeat.listener);
+      undo.push(async () => {
+        this.readingListeners.delete(rules.listener);
+        this.storedListeners.delete(heartbeat.listener);
+        heartbeat.stop();
+        await rules.stop();
+      });
       const reloader = new ConfigReloader({
         ...{ mongo, connection, fleet, registry, logger, namespace, stateDir, running },
+        onApplied: (config) => rules.apply(config, fleet.devices()),
       });
       const queries = new MonitorQueries({
         ...{ mongo, connection, namespace, registry },
@@ -190,6 +205,8 @@ export class Monitor {
         reloader,
         queries,
         jobs,
+        rules,
+        heartbeat,
         status: {
           writer: new StatusFileWriter(path.join(stateDir, statusFileName), logger),
           startedAt: scheduler.now(),
@@ -298,7 +315,11 @@ export class Monitor {
     for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
     await run.reloader.settled();
     await step(() => run.fleet.stopAll());
+    this.readingListeners.delete(run.rules.listener);
+    await step(() => run.rules.stop());
     await step(() => run.writer.close(this.options.stopTimeoutMs));
+    this.storedListeners.delete(run.heartbeat.listener);
+    run.heartbeat.stop();
     await this.writeStatus(run, 'stopped');
     await step(() => run.connection.close());
     await step(() => run.lock.release());

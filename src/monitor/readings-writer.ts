@@ -149,7 +149,13 @@ export class ReadingsWriter {
       value,
       tsMs,
     });
-    if (this.down && !this.closing && this.queue.length >= this.settings.memoryLimit) this.spillSoon();
+    // Memory holds memoryLimit readings while the database is down or busy; beyond, they go to disk.
+    if (
+      !this.closing &&
+      this.queue.length >= this.settings.memoryLimit &&
+      (this.down || (this.draining && this.queue.length >= this.settings.batchSize))
+    )
+      this.spillSoon();
     if (this.queue.length + this.inFlight.length > this.memoryCap)
       this.dropOldest(
         this.down
@@ -262,6 +268,7 @@ export class ReadingsWriter {
       if (this.closing) return;
       if (this.down && this.queue.length >= this.settings.memoryLimit) await this.spillQueue();
       const segment = this.spool.oldest();
+      if (segment === undefined) this.reportLossEnded();
       if (segment !== undefined) {
         if (!(await this.replay(segment))) {
           await this.spillQueue();
@@ -281,7 +288,6 @@ export class ReadingsWriter {
         return this.failed();
       }
       this.inFlight = [];
-      if (this.spool.size === 0) this.reportLossEnded();
     }
   }
 
@@ -295,6 +301,15 @@ export class ReadingsWriter {
   }
 
   private async replay(segment: string): Promise<boolean> {
+    this.spool.pin(segment);
+    try {
+      return await this.replayPinned(segment);
+    } finally {
+      this.spool.pin(undefined);
+    }
+  }
+
+  private async replayPinned(segment: string): Promise<boolean> {
     let content;
     try {
       content = await this.spool.read(segment);
@@ -418,10 +433,14 @@ export class ReadingsWriter {
     }
   }
 
-  /** Drops the oldest readings in memory down to `memoryLimit` (amortised: not one by one). */
+  /**
+   * Drops the oldest queued readings down to `memoryLimit` (amortised: not one by one). The
+   * batch in flight is left alone: it may be stored yet; if it fails it rejoins the queue
+   * at the front and is the first to go at the next drop.
+   */
   private dropOldest(reason: string): void {
-    const excess = this.queue.length + this.inFlight.length - this.settings.memoryLimit;
-    const dropped = this.queue.splice(0, Math.min(excess, this.queue.length)).length;
+    const excess = this.queue.length - this.settings.memoryLimit;
+    const dropped = excess > 0 ? this.queue.splice(0, excess).length : 0;
     this.memoryLost(dropped, reason);
   }
 

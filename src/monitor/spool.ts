@@ -79,6 +79,8 @@ export class Spool {
   private totalBytes = 0;
   /** Appends and removals run one at a time (a thinning must not race a removal). */
   private serial: Promise<unknown> = Promise.resolve();
+  /** The segment being replayed: never thinned or dropped under the replay's feet. */
+  private pinned: string | undefined;
 
   private constructor(
     readonly dir: string,
@@ -169,6 +171,11 @@ export class Spool {
     return loss;
   }
 
+  /** Marks `name` as being replayed (or none): making room leaves it alone. */
+  pin(name: string | undefined): void {
+    this.pinned = name;
+  }
+
   /** Reads one segment back; unparsable lines (a torn write) are skipped and counted. */
   async read(name: string): Promise<SegmentContent> {
     const text = await readFile(path.join(this.dir, name), 'utf8');
@@ -237,8 +244,9 @@ export class Spool {
    * False when there is nothing left to free.
    */
   private async makeRoom(loss: SpoolLoss, diskFull: boolean): Promise<boolean> {
-    if (this.segments.length === 0) return false;
-    const thinnable = this.segments.find((s) => s.level < maxThinLevel && s.readings > 1);
+    const candidates = this.segments.filter((s) => s.name !== this.pinned);
+    if (candidates.length === 0) return false;
+    const thinnable = candidates.find((s) => s.level < maxThinLevel && s.readings > 1);
     if (thinnable) {
       try {
         await this.thin(thinnable, loss);
@@ -247,7 +255,7 @@ export class Spool {
         if (!isDiskFull(error) && !diskFull) throw error;
       }
     }
-    const target = thinnable ?? this.segments[0]!;
+    const target = thinnable ?? candidates[0]!;
     await rm(path.join(this.dir, target.name), { force: true });
     loss.dropped += target.readings;
     this.forget(target.name);

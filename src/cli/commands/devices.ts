@@ -1,4 +1,5 @@
 // `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
+import { parsePyConf, probeSystemMetrics } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
@@ -33,7 +34,8 @@ ${globalFlagsHelp}`;
 const listUsage = `Usage: raspimon devices list [--json] [--drivers <module>]
 
 Shows every device document; STATUS says what the monitor thinks of it ("ok",
-"disabled", or the first problem that makes it skip the device).
+"disabled", or the first problem that makes it skip the device). For a system device
+it also names the metrics this machine lacks (the driver skips those).
 
   --json                    print the documents as JSON, with their problems
 ${driversHelp}
@@ -81,7 +83,17 @@ check then lists them as orphan readings of an unknown device).
 
 ${globalFlagsHelp}`;
 
-const columns: ReadonlyArray<Column<{ doc: Doc; problems: string[] }>> = [
+/** Metrics of a valid `system` device this machine lacks (the driver skips them). */
+async function skippedMetrics(doc: Doc, problems: readonly string[]): Promise<string[]> {
+  if (driverName(doc) !== 'system' || problems.length > 0) return [];
+  const raw = doc.config ?? doc.pyConf;
+  const config = typeof raw === 'string' ? parsePyConf(raw) : { ok: true as const, value: raw };
+  if (!config.ok || typeof config.value !== 'object' || config.value === null) return [];
+  const sample = await probeSystemMetrics(config.value as Record<string, unknown>);
+  return sample?.skipped.map((s) => s.metric) ?? [];
+}
+
+const columns: ReadonlyArray<Column<{ doc: Doc; problems: string[]; skipped: string[] }>> = [
   { header: 'ID', value: ({ doc }) => String(doc.id), right: true },
   { header: 'NAME', value: ({ doc }) => String(doc.name) },
   { header: 'DRIVER', value: ({ doc }) => String(driverName(doc)) },
@@ -92,8 +104,10 @@ const columns: ReadonlyArray<Column<{ doc: Doc; problems: string[] }>> = [
   },
   {
     header: 'STATUS',
-    value: ({ doc, problems }) =>
-      problems[0] !== undefined ? `invalid: ${problems[0]}` : doc.enabled === false ? 'disabled' : 'ok',
+    value: ({ doc, problems, skipped }) =>
+      problems[0] !== undefined
+        ? `invalid: ${problems[0]}`
+        : `${doc.enabled === false ? 'disabled' : 'ok'}${skipped.length > 0 ? ` (skipped on this machine: ${skipped.join(', ')})` : ''}`,
   },
 ];
 
@@ -107,9 +121,20 @@ const list: Command = {
     const registry = await context.registry();
     const { devices, keys } = await loadConfig(context, true);
     const statuses = deviceStatuses(devices, keys, registry);
-    const rows = devices.map((doc) => ({ doc, problems: statuses.get(doc) ?? [] }));
+    const rows = await Promise.all(
+      devices.map(async (doc) => {
+        const problems = statuses.get(doc) ?? [];
+        return { doc, problems, skipped: await skippedMetrics(doc, problems) };
+      }),
+    );
     if (context.values.flag('json'))
-      context.print(formatJson(rows.map(({ doc, problems }) => ({ ...doc, problems }))));
+      context.print(
+        formatJson(
+          rows.map(({ doc, problems, skipped }) =>
+            skipped.length > 0 ? { ...doc, problems, skippedMetrics: skipped } : { ...doc, problems },
+          ),
+        ),
+      );
     else context.print(formatTable(rows, columns, `no devices in ${context.namespace()}`));
   },
 };

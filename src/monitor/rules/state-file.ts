@@ -1,0 +1,110 @@
+// Rule state across restarts: the firing (rule, device) pairs, saved in the monitor's state
+// dir after each fire, reminder or resolve (coalesced, temp file + rename, off the hot
+// path), so a rule that was firing does not fire again after a restart.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describeError } from '../../internal/index.js';
+import type { MonitorLogger } from '../types.js';
+import type { FiringState } from './types.js';
+
+/** File name of the rule state inside the state dir. */
+export const ruleStateFile = 'rules-state.json';
+
+function isFiringState(value: unknown): value is FiringState {
+  const s = value as Partial<FiringState> | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.ruleId === 'number' &&
+    typeof s.deviceId === 'number' &&
+    typeof s.ruleName === 'string' &&
+    (s.level === 'WARNING' || s.level === 'ERROR' || s.level === 'ALERT') &&
+    (s.cause === 'above' || s.cause === 'below' || s.cause === 'noData') &&
+    typeof s.sinceMs === 'number' &&
+    typeof s.firedMs === 'number' &&
+    typeof s.lastNoticeMs === 'number' &&
+    typeof s.threshold === 'number' &&
+    (s.value === undefined || typeof s.value === 'number')
+  );
+}
+
+/** Loads and saves the firing states of one monitor. */
+export class RuleStateStore {
+  private readonly file: string;
+  private writing: Promise<void> | undefined;
+  private again = false;
+  private failureReported = false;
+
+  constructor(
+    stateDir: string,
+    private readonly logger: MonitorLogger,
+    private readonly states: () => FiringState[],
+  ) {
+    this.file = path.join(stateDir, ruleStateFile);
+  }
+
+  /** The saved states; none when the file is missing, and a warning when it is unreadable. */
+  async load(): Promise<FiringState[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warning(
+          `rules: cannot read the rule state ${this.file} (${describeError(error)}); firing rules may fire again`,
+        );
+      return [];
+    }
+    try {
+      const data = JSON.parse(text) as { firing?: unknown };
+      const list = Array.isArray(data.firing) ? data.firing : [];
+      const good = list.filter(isFiringState);
+      if (good.length !== list.length || !Array.isArray(data.firing))
+        this.logger.warning(
+          `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored`,
+        );
+      return good;
+    } catch (error) {
+      this.logger.warning(
+        `rules: the rule state ${this.file} is not JSON (${describeError(error)}); firing rules may fire again`,
+      );
+      return [];
+    }
+  }
+
+  /** Saves the current states soon; calls while a write runs coalesce into one more. */
+  save(): void {
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
+    this.writing = this.write().finally(() => {
+      this.writing = undefined;
+      if (this.again) {
+        this.again = false;
+        this.save();
+      }
+    });
+  }
+
+  /** Waits until every requested save is written. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async write(): Promise<void> {
+    try {
+      const temp = `${this.file}.tmp`;
+      await writeFile(temp, JSON.stringify({ version: 1, firing: this.states() }) + '\n');
+      await rename(temp, this.file);
+      this.failureReported = false;
+    } catch (error) {
+      if (!this.failureReported) {
+        this.failureReported = true;
+        this.logger.error(
+          `rules: cannot save the rule state in ${this.file} (${describeError(error)}); after a restart firing rules may fire again`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// Issue 10 item 8: one monitor per state dir. Four monitors on one namespace used to run
+// side by side and store every reading 3-4 times; now the lock lets one start and refuses
+// the others with MonitorLockedError, and a holder killed with -9 leaves no stale lock.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Monitor, MonitorLockedError, type DriverDefinition } from '../../src/monitor/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
+import { waitFor } from '../helpers/wait.js';
+import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+
+const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-lifecycle.ts');
+let scheduler: Scheduler;
+let state: ReturnType<typeof tempDir>;
+let conn: Awaited<ReturnType<typeof openDb>>;
+const monitors: Monitor[] = [];
+
+beforeEach(async () => {
+  scheduler = realScheduler();
+  state = tempDir();
+  conn = await openDb(mongodbUri(), uniqueDbName('lock_'));
+  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
+  await conn.db.collection('devices').insertOne({ id: 1, name: 'tick', driver: 'tick', interval: 0.05 });
+});
+afterEach(async () => {
+  for (const m of monitors.splice(0)) await m.stop();
+  await scheduler.stop();
+  await conn.db.dropDatabase();
+  await conn.close();
+  state.remove();
+});
+
+let ticks = 0;
+const tick: DriverDefinition = {
+  validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
+  create: () => ({ read: () => [{ keyId: 1, value: ticks++ }] }),
+};
+
+function makeMonitor(): Monitor {
+  const monitor = new Monitor({
+    uri: mongodbUri(),
+    namespace: conn.db.databaseName,
+    scheduler,
+    logger: recordingLogger(),
+    stateDir: state.dir,
+    flushSeconds: 0.05,
+    pollSeconds: 3600,
+    drivers: { tick },
+  });
+  monitors.push(monitor);
+  return monitor;
+}
+
+describe('one monitor per state dir', () => {
+  it('four monitors started at once on one namespace and state dir: one runs, three are refused with MonitorLockedError, each reading is stored once', async () => {
+    const four = [makeMonitor(), makeMonitor(), makeMonitor(), makeMonitor()];
+    const results = await Promise.allSettled(four.map((m) => m.start()));
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      const error = (r).reason as MonitorLockedError;
+      expect(error).toBeInstanceOf(MonitorLockedError);
+      expect(error.code).toBe('ERR_MONITOR_LOCKED');
+      expect(error.message).toMatch(
+        new RegExp(
+          `another monitor already runs on the state dir .*: process ${process.pid} \\(namespace "${conn.db.databaseName}"`,
+        ),
+      );
+    }
+    const running = four[results.findIndex((r) => r.status === 'fulfilled')]!;
+    await waitFor(() => running.stats().accepted >= 10, 5000, 'readings');
+    await running.flush();
+    const stored = await conn.db.collection('readings').countDocuments();
+    expect(stored).toBe(running.stats().written);
+    const values = await conn.db.collection('readings').distinct('value');
+    expect(values.length).toBe(stored); // no reading twice
+  });
+
+  it('a monitor in another process holds the lock; kill -9 of it frees the lock at once, no stale-lock cleanup needed', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, mongodbUri(), conn.db.databaseName, state.dir, 'signal'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await waitFor(() => out.includes('ready'), 15_000, 'the child monitor to run');
+    const refused = makeMonitor();
+    await expect(refused.start()).rejects.toMatchObject({
+      name: 'MonitorLockedError',
+      message: expect.stringContaining(`process ${child.pid} (namespace`),
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const next = makeMonitor();
+    await next.start();
+    await waitFor(() => next.stats().written > 0, 5000, 'readings from the monitor after the kill');
+  }, 30_000);
+
+  it('a refused monitor can be stopped, and the holder can start again after its stop()', async () => {
+    const first = makeMonitor();
+    await first.start();
+    const second = makeMonitor();
+    await expect(second.start()).rejects.toBeInstanceOf(MonitorLockedError);
+    await second.stop();
+    await first.stop();
+    const third = makeMonitor();
+    await third.start();
+    expect(third.devices().map((d) => d.id)).toEqual([1]);
+  });
+});
