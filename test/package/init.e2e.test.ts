@@ -318,6 +318,13 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
       expect(await service.exited).toBe(0);
       expect(existsSync(env.RASPIMON_PIDFILE)).toBe(false);
       expect(service.output.stdout).toMatch(startLine);
+
+      // README: `raspimon-mail-logger --check <credentials>` sends a test mail. (Not
+      // spawnSync: the SMTP sink runs in this process.)
+      const check = run(path.join(app, 'node_modules/.bin/raspimon-mail-logger'), ['--check', credentials]);
+      expect(await check.exited).toBe(0);
+      const mails = await sink.waitFor(2);
+      expect(mails.map((m) => m.subject)).toContain('raspimon-mail-logger test mail');
     } finally {
       daemon.kill('SIGTERM');
       await daemonExited;
