@@ -28,9 +28,11 @@ export {
   type Credentials,
   type MailLoggerClientOptions,
   type MailLoggerClientStats,
+  type MailLoggerCloseOptions,
   type MailLoggerFlushOptions,
   type MailLoggerServerOptions,
   type MailLoggerServerStats,
+  type MailLoggerTee,
   type MailMessage,
   type MailTransport,
 } from './mail-logger/index.js';

@@ -1,7 +1,9 @@
 import { RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
 import { DeviceIdentityError } from './errors.js';
+import type { InterfaceVerdict } from './facts.js';
 import { macToNamespace } from './mac.js';
-import { selectIdentityInterface, type InterfaceVerdict } from './select.js';
+import { selectIdentityInterface } from './select.js';
 import { defaultSysfsRoot, readSysfsListing } from './sysfs.js';
 
 /** Options of {@link getDeviceMac} and {@link getDeviceNamespace}. */
@@ -49,7 +51,7 @@ function checkOptions(caller: string, options: unknown): asserts options is Devi
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new RaspimonTypeError(
       'ERR_INVALID_ARG_TYPE',
-      `${caller}: options must be an object such as { allowWireless: true }, got ${options === null ? 'null' : typeof options}.`,
+      `${caller}: options must be an object such as { allowWireless: true }, got ${describeValue(options)}.`,
     );
   }
   for (const [name, type] of Object.entries(optionTypes)) {
@@ -57,13 +59,14 @@ function checkOptions(caller: string, options: unknown): asserts options is Devi
     if (value !== undefined && typeof value !== type) {
       throw new RaspimonTypeError(
         'ERR_INVALID_ARG_TYPE',
-        `${caller}: options.${name} must be a ${type}, got ${JSON.stringify(value)} (${typeof value}).`,
+        `${caller}: options.${name} must be a ${type}, got ${describeValue(value)}.`,
       );
     }
   }
 }
 
-function describe(verdicts: readonly InterfaceVerdict[]): string {
+/** Every interface seen and why it was rejected, for the error message. */
+function listVerdicts(verdicts: readonly InterfaceVerdict[]): string {
   if (verdicts.length === 0) return 'no interfaces at all';
   return verdicts.map((v) => `${v.name}${v.mac ? ` (${v.mac})` : ''}: ${v.reason}`).join('; ');
 }
@@ -100,7 +103,7 @@ export function getDeviceMac(options: DeviceIdentityOptions = {}): DeviceMac {
       ? 'plug in or enable the Ethernet adapter, pass { interface } to name one, or { allowWireless: true } on Wi-Fi-only boards'
       : 'name an interface listed here as usable, or drop the interface option';
   throw new DeviceIdentityError(
-    `getDeviceMac: ${wanted} in ${root} (${describe(verdicts)}); ${fix}.`,
+    `getDeviceMac: ${wanted} in ${root} (${listVerdicts(verdicts)}); ${fix}.`,
     verdicts,
   );
 }

@@ -1,5 +1,5 @@
 import { RaspimonError } from '../errors.js';
-import type { InterfaceVerdict } from './select.js';
+import type { InterfaceVerdict } from './facts.js';
 
 /**
  * No usable network interface was found for the device's identity (or a MAC string

@@ -1,3 +1,4 @@
+import { describeValue } from '../internal/index.js';
 import { DeviceIdentityError } from './errors.js';
 
 const macPattern = /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
@@ -37,7 +38,7 @@ export function macToNamespace(mac: string, prefix = 'raspimon_'): string {
   const normalized = typeof mac === 'string' ? normalizeMac(mac) : null;
   if (normalized === null) {
     throw new DeviceIdentityError(
-      `macToNamespace: ${JSON.stringify(mac)} is not a MAC address; pass six hex bytes such as 'bc:ae:c5:71:22:fc'.`,
+      `macToNamespace: ${describeValue(mac)} is not a MAC address; pass six hex bytes such as 'bc:ae:c5:71:22:fc'.`,
       [],
       'ERR_INVALID_MAC',
     );
@@ -52,7 +53,7 @@ export function macToNamespace(mac: string, prefix = 'raspimon_'): string {
   }
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]*$/.test(prefix)) {
     throw new DeviceIdentityError(
-      `macToNamespace: prefix ${JSON.stringify(prefix)} may only hold letters, digits, '_' and '-' (it names a MongoDB database).`,
+      `macToNamespace: prefix ${describeValue(prefix)} may only hold letters, digits, '_' and '-' (it names a MongoDB database).`,
       [],
       'ERR_INVALID_MAC',
     );

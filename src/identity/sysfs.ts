@@ -2,7 +2,7 @@
 // some interfaces (EINVAL on `carrier` of a downed link, for one): every read is tolerant.
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { InterfaceFacts } from './select.js';
+import type { InterfaceFacts } from './facts.js';
 
 /** Where Linux lists network interfaces. */
 export const defaultSysfsRoot = '/sys/class/net';

@@ -16,7 +16,12 @@ export function describeValue(value: unknown): string {
   let text: string;
   if (value instanceof Date) {
     text = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  } else if (typeof value === 'bigint' || typeof value === 'symbol' || value === undefined) {
+  } else if (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'symbol' ||
+    value === undefined
+  ) {
     text = String(value);
   } else {
     try {

@@ -30,6 +30,9 @@ Options:
   --group-interval <sec>    rate-limit window of instant mails (default 600)
   --max-instant-mails <n>   instant mails per window before grouping (default 6)
   --retry-max <seconds>     longest wait between SMTP attempts (default 300)
+  --max-connections <n>     client connections open at once; more are refused
+                            (default 256, or ulimit -n less 64)
+  --hello-timeout <sec>     close a connection that says no hello in time (default 10)
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
   -V, --version             print the version of raspimon
@@ -50,6 +53,8 @@ const FLAGS: Record<string, string> = {
   maxInstantMails: '--max-instant-mails',
   'retry.minSeconds': '--retry-max',
   'retry.maxSeconds': '--retry-max',
+  maxConnections: '--max-connections',
+  helloTimeoutSeconds: '--hello-timeout',
 };
 
 function flagLabel(option: string): string {
@@ -109,6 +114,8 @@ async function main(): Promise<void> {
         'group-interval': { type: 'string' },
         'max-instant-mails': { type: 'string' },
         'retry-max': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'hello-timeout': { type: 'string' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -145,6 +152,10 @@ async function main(): Promise<void> {
   if (groupWait !== undefined) options.groupWait = groupWait;
   if (groupInterval !== undefined) options.groupInterval = groupInterval;
   if (maxInstantMails !== undefined) options.maxInstantMails = maxInstantMails;
+  const maxConnections = seconds('max-connections', values['max-connections']);
+  const helloTimeout = seconds('hello-timeout', values['hello-timeout']);
+  if (maxConnections !== undefined) options.maxConnections = maxConnections;
+  if (helloTimeout !== undefined) options.helloTimeoutSeconds = helloTimeout;
   if (retryMax !== undefined) options.retry = { minSeconds: Math.min(1, retryMax), maxSeconds: retryMax };
 
   // Checked here too, so a bad value is reported by its flag (and with the usage).

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+import { RaspimonRangeError } from '../errors.js';
+import { Backoff, within } from '../internal/index.js';
 import { RecordBuffer, type BufferedRecord } from './buffer.js';
+import { UndeliveredTee } from './client-tee.js';
+import {
+  MAX_MESSAGE_CHARS,
+  resolveClientOptions,
+  stringifyContext,
+  timeoutMs,
+  type MailLoggerClientOptions,
+  type MailLoggerClientStats,
+  type MailLoggerCloseOptions,
+  type MailLoggerFlushOptions,
+  type ResolvedClientOptions,
+} from './client-options.js';
 import { MailLoggerError } from './errors.js';
 import { defaultSchedules, isLevel, isSchedule, Level, Schedule } from './levels.js';
 import {
@@ -17,100 +28,13 @@ import {
   type Endpoint,
 } from './protocol.js';
 
-/** Options of {@link MailLoggerClient.open}. */
-export interface MailLoggerClientOptions {
-  /**
-   * Who is logging, shown in mails, e.g. the device namespace from `getDeviceNamespace()`.
-   * @default `${os.hostname()}/${program file name}`
-   */
-  source?: string;
-  /**
-   * Records kept while the daemon is unreachable or has not acknowledged them yet; beyond
-   * this the least severe (oldest first) are dropped and their count is mailed.
-   * @default 10000
-   */
-  maxBufferedRecords?: number;
-}
-
-/** Counters of one client, for health checks and tests. */
-export interface MailLoggerClientStats {
-  /** Records waiting for the daemon's acknowledgement. */
-  buffered: number;
-  /** Records dropped because the buffer was full. */
-  dropped: number;
-  /** Records not sent because their level's schedule is SILENTLY. */
-  silenced: number;
-  /** Whether a connection to the daemon is up. */
-  connected: boolean;
-}
-
-/** Options of {@link MailLoggerClient.flush}. */
-export interface MailLoggerFlushOptions {
-  /**
-   * Give up waiting after this many seconds, rejecting with `ERR_FLUSH_TIMEOUT`; the
-   * records stay buffered and are sent when the daemon is reachable again.
-   * @default undefined (wait until the daemon acknowledges, however long that takes)
-   */
-  timeoutSeconds?: number;
-}
+const RECONNECT = { minSeconds: 0.1, maxSeconds: 2 };
 
 interface FlushWaiter {
   seq: number;
   resolve: () => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
-}
-
-/** The flush timeout in ms (undefined: none); throws for a bad value, at the call. */
-function flushTimeoutMs(options: MailLoggerFlushOptions): number | undefined {
-  if (typeof options !== 'object' || options === null) {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `flush() takes an options object, got ${options === null ? 'null' : typeof options}`,
-    );
-  }
-  const seconds = options.timeoutSeconds;
-  if (seconds === undefined) return undefined;
-  if (typeof seconds !== 'number') {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `option timeoutSeconds must be a number, got ${typeof seconds === 'string' ? `${JSON.stringify(seconds)} (string)` : typeof seconds}`,
-    );
-  }
-  if (Number.isNaN(seconds) || seconds < 0) {
-    throw new RaspimonRangeError(
-      'ERR_OUT_OF_RANGE',
-      `option timeoutSeconds must be a number of seconds ≥ 0, got ${seconds}`,
-    );
-  }
-  // setTimeout cannot wait longer than 2^31 - 1 ms (about 24.8 days): beyond that, no timeout.
-  const ms = seconds * 1000;
-  return ms > 2 ** 31 - 1 ? undefined : ms;
-}
-
-// Kept small enough that a frame always stays under the daemon's 64 KiB limit, even if
-// every character needs a 6-byte JSON escape.
-const MAX_MESSAGE_CHARS = 8000;
-const MAX_CONTEXT_CHARS = 4000;
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 2000;
-
-function stringifyContext(context: object): string {
-  try {
-    const json = JSON.stringify(context);
-    if (json === undefined) return '{}';
-    const object = json.startsWith('{') ? json : `{"value":${json}}`;
-    return object.length <= MAX_CONTEXT_CHARS
-      ? object
-      : JSON.stringify({ truncated: object.slice(0, MAX_CONTEXT_CHARS / 2) });
-  } catch (error) {
-    return JSON.stringify({ unserializable: error instanceof Error ? error.message : String(error) });
-  }
-}
-
-function defaultSource(): string {
-  const program = process.argv[1] === undefined ? 'node' : path.basename(process.argv[1]);
-  return `${os.hostname()}/${program}`;
 }
 
 /**
@@ -135,7 +59,7 @@ export class MailLoggerClient {
 
   private readonly endpoint: Endpoint;
   private readonly session = randomUUID();
-  private readonly source: string;
+  private readonly options: ResolvedClientOptions;
   private readonly schedules = defaultSchedules();
   private readonly buffer: RecordBuffer;
   private seq = 0;
@@ -149,26 +73,15 @@ export class MailLoggerClient {
   private droppedTotal = 0;
   private silenced = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectDelayMs = RECONNECT_MIN_MS;
+  private readonly backoff = new Backoff(RECONNECT);
   private waiters: FlushWaiter[] = [];
+  private readonly tee: UndeliveredTee;
 
   private constructor(transport: string, options: MailLoggerClientOptions) {
     this.endpoint = parseTransport(transport);
-    const max = options.maxBufferedRecords ?? 10_000;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RaspimonRangeError(
-        'ERR_OUT_OF_RANGE',
-        `option maxBufferedRecords must be a positive integer, got ${String(max)} (${typeof max})`,
-      );
-    }
-    if (options.source !== undefined && typeof options.source !== 'string') {
-      throw new RaspimonTypeError(
-        'ERR_INVALID_ARG_TYPE',
-        `option source must be a string, got ${typeof options.source}`,
-      );
-    }
-    this.buffer = new RecordBuffer(max);
-    this.source = (options.source ?? defaultSource()).slice(0, 200);
+    this.options = resolveClientOptions(options);
+    this.buffer = new RecordBuffer(this.options.maxBufferedRecords);
+    this.tee = new UndeliveredTee(this.options.tee, () => this.describe());
   }
 
   /**
@@ -251,15 +164,13 @@ export class MailLoggerClient {
    * ```
    */
   flush(options: MailLoggerFlushOptions = {}): Promise<void> {
-    const timeoutMs = flushTimeoutMs(options);
+    const ms = timeoutMs('flush()', options);
     const seq = this.seq;
     if (this.buffer.lowestSeq() > seq) return Promise.resolve();
     if (this.closed) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       const waiter: FlushWaiter = { seq, resolve, reject, timer: undefined };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(() => this.timeOut(waiter, timeoutMs), timeoutMs);
-      }
+      if (ms !== undefined) waiter.timer = setTimeout(() => this.timeOut(waiter, ms), ms);
       this.waiters.push(waiter);
       this.connect();
       this.reconnectTimer?.ref();
@@ -270,20 +181,12 @@ export class MailLoggerClient {
    * Waits up to `timeoutSeconds` for the buffer to be acknowledged, then closes the
    * connection. Records logged after `close()` are ignored.
    */
-  async close(options: { timeoutSeconds?: number } = {}): Promise<void> {
+  async close(options: MailLoggerCloseOptions = {}): Promise<void> {
+    const ms = timeoutMs('close()', options, 5);
     if (this.closed) return;
-    const timeoutMs = (options.timeoutSeconds ?? 5) * 1000;
-    if (this.buffer.lowestSeq() <= this.seq) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.flush().catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.buffer.lowestSeq() <= this.seq) await within(this.flush(), ms ?? 2 ** 31 - 1);
     this.closed = true;
+    this.tee.closed(this.buffer.size);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.socket?.destroy();
@@ -335,7 +238,7 @@ export class MailLoggerClient {
       if (msg.length > MAX_MESSAGE_CHARS) msg = `${msg.slice(0, MAX_MESSAGE_CHARS)}… (truncated)`;
       const record: BufferedRecord = {
         seq: ++this.seq,
-        time: Date.now(),
+        time: this.options.now(),
         level,
         schedule,
         msg,
@@ -352,6 +255,7 @@ export class MailLoggerClient {
         this.outgoing.push(record);
         this.scheduleWrite();
       } else {
+        this.tee.record(record);
         this.connect();
       }
     } catch {
@@ -398,7 +302,7 @@ export class MailLoggerClient {
   private dropNotice(count: number): BufferedRecord {
     const notice: BufferedRecord = {
       seq: ++this.seq,
-      time: Date.now(),
+      time: this.options.now(),
       level: 'WARNING',
       schedule: 'INSTANTANEOUSLY',
       msg: '',
@@ -423,11 +327,12 @@ export class MailLoggerClient {
       () => undefined,
     );
     socket.on('connect', () => {
-      socket.write(serializeHello(this.session, this.source, process.pid));
+      socket.write(serializeHello(this.session, this.options.source, process.pid));
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-    socket.on('error', () => undefined); // 'close' follows; the buffer keeps the records.
-    socket.on('close', () => this.onDisconnect(socket));
+    let failure = 'closed before welcome';
+    socket.on('error', (error: NodeJS.ErrnoException) => (failure = error.code ?? error.message)); // 'close' follows
+    socket.on('close', () => this.onDisconnect(socket, failure));
   }
 
   private onServerLine(line: string): void {
@@ -436,7 +341,8 @@ export class MailLoggerClient {
     if (frame.t === 'welcome') {
       this.buffer.ack(frame.acked);
       this.ready = true;
-      this.reconnectDelayMs = RECONNECT_MIN_MS;
+      this.backoff.reset();
+      this.tee.reachable(this.buffer.size, this.droppedTotal);
       this.outgoing = this.buffer.all();
       this.settleWaiters();
       this.scheduleWrite();
@@ -461,15 +367,18 @@ export class MailLoggerClient {
     this.waiters = still;
   }
 
-  private onDisconnect(socket: net.Socket): void {
+  private onDisconnect(socket: net.Socket, failure: string): void {
     if (this.socket !== socket) return;
+    const wasReady = this.ready;
     this.socket = null;
     this.ready = false;
     this.draining = false;
     this.outgoing = [];
     if (this.closed) return;
-    const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(RECONNECT_MAX_MS, this.reconnectDelayMs * 2);
+    // A connection that worked and dropped is retried quietly; one that never got a
+    // welcome means the daemon cannot be reached now.
+    if (!wasReady) this.tee.unreachable(failure, this.buffer.all(), this.buffer.size);
+    const delay = this.backoff.next() * 1000;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (this.buffer.lowestSeq() !== Infinity || this.waiters.length > 0) this.connect();

@@ -1,5 +1,4 @@
 import type net from 'node:net';
-import type { Journal } from './journal.js';
 import {
   LineSplitter,
   MAX_FRAME_BYTES,
@@ -7,23 +6,24 @@ import {
   serializeServerFrame,
   type ServerFrame,
 } from './protocol.js';
-import type { DaemonState, JournalEvent } from './state.js';
+import type { JournalEvent } from './state.js';
+import type { SessionStore } from './store.js';
 
 /** What a connection needs from the daemon. */
 export interface ConnectionHost {
-  readonly journal: Journal;
-  readonly state: DaemonState;
-  /** Highest seq accepted per session, durable or still being written. */
-  readonly acceptedSeq: Map<string, number>;
-  /** Applies an event that is now durable (records, drop notices, sessions). */
-  applyDurable(event: JournalEvent): void;
+  readonly store: SessionStore;
   log(line: string): void;
+  /** A connection that says no hello within this is closed. */
+  readonly helloTimeoutSeconds: number;
+  /** The daemon's timers (its Scheduler). */
+  after(seconds: number, fn: () => void): string;
+  cancel(id: string): void;
+  /** A connection (named `who`) was closed for saying no hello in time. */
+  noHello(who: string): void;
 }
 
 // A client that stops reading gets cut off before its unread acks grow past this.
 const MAX_UNREAD_BYTES = 1024 * 1024;
-// Stop reading from clients while this much is waiting for the disk.
-const MAX_JOURNAL_BACKLOG = 8 * 1024 * 1024;
 const LOGGED_REJECTIONS = 3;
 
 /** One client connection: frames in, journal appends, acks out once durable. */
@@ -40,6 +40,7 @@ export class Connection {
   private rejected = 0;
   private readonly splitter: LineSplitter;
   private readonly name: string;
+  private helloTimer: string | null;
 
   constructor(
     private readonly socket: net.Socket,
@@ -56,7 +57,10 @@ export class Connection {
     );
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows
+    this.helloTimer = host.after(host.helloTimeoutSeconds, () => this.onHelloTimeout());
     socket.on('close', () => {
+      this.cancelHelloTimer();
+      if (this.session !== null) host.store.release(this.session);
       if (this.rejected > LOGGED_REJECTIONS) {
         host.log(`${this.describe()}: ${this.rejected - LOGGED_REJECTIONS} more frame(s) were rejected`);
       }
@@ -67,9 +71,21 @@ export class Connection {
     this.socket.destroy();
   }
 
+  private cancelHelloTimer(): void {
+    if (this.helloTimer !== null) this.host.cancel(this.helloTimer);
+    this.helloTimer = null;
+  }
+
+  private onHelloTimeout(): void {
+    this.helloTimer = null;
+    if (this.session !== null || this.socket.destroyed) return;
+    this.host.noHello(this.describe());
+    this.socket.destroy();
+  }
+
   private describe(): string {
     const session =
-      this.session === null ? '' : ` (${this.host.state.sessions.get(this.session)?.source ?? this.session})`;
+      this.session === null ? '' : ` (${this.host.store.sourceOf(this.session) ?? this.session})`;
     return `${this.name}${session}`;
   }
 
@@ -82,18 +98,16 @@ export class Connection {
     const lines = this.lines;
     this.events = [];
     this.lines = [];
-    // Even with nothing new to write (a resend of frames still in flight), the ack must wait
-    // until everything before it is durable: an append with no lines is that barrier.
-    this.host.journal.appendFrames(this.session ?? '', lines, () => {
-      for (const event of events) this.host.applyDurable(event);
+    const store = this.host.store;
+    store.commitFrames(this.session ?? '', lines, events, () => {
       if (ackTarget > this.ackSent) {
         this.ackSent = ackTarget;
         this.send({ t: 'ack', seq: ackTarget });
       }
     });
-    if (this.host.journal.backlogBytes > MAX_JOURNAL_BACKLOG) {
+    if (store.congested) {
       this.socket.pause();
-      this.host.journal.onDrain(() => this.socket.resume());
+      store.onDrain(() => this.socket.resume());
     }
   }
 
@@ -116,18 +130,10 @@ export class Connection {
         return;
       }
       this.session = frame.session;
-      const event: JournalEvent = {
-        k: 's',
-        id: frame.session,
-        src: frame.source,
-        pid: frame.pid,
-        at: Date.now(),
-      };
-      const session = frame.session;
-      this.host.journal.appendEvent(event, () => {
-        this.host.applyDurable(event);
-        this.send({ t: 'welcome', acked: this.host.state.sessions.get(session)?.lastSeq ?? 0 });
-      });
+      this.cancelHelloTimer();
+      this.host.store.hello(frame.session, frame.source, frame.pid, (acked) =>
+        this.send({ t: 'welcome', acked }),
+      );
       return;
     }
     const session = this.session;
@@ -135,12 +141,7 @@ export class Connection {
       this.reject('a record before hello', frame.seq);
       return;
     }
-    const seen = Math.max(
-      this.host.acceptedSeq.get(session) ?? 0,
-      this.host.state.sessions.get(session)?.lastSeq ?? 0,
-    );
-    if (frame.seq > seen) {
-      this.host.acceptedSeq.set(session, frame.seq);
+    if (this.host.store.claim(session, frame.seq)) {
       // The validated line goes into the journal as the client sent it (newline included):
       // no re-serialisation, no copy; consecutive lines of one chunk make one slice.
       if (this.runBytes === bytes && this.runEnd === start) this.runEnd = end + 1;

@@ -1,5 +1,11 @@
 export { MailLoggerClient } from './client.js';
-export type { MailLoggerClientOptions, MailLoggerClientStats, MailLoggerFlushOptions } from './client.js';
+export type {
+  MailLoggerClientOptions,
+  MailLoggerClientStats,
+  MailLoggerCloseOptions,
+  MailLoggerFlushOptions,
+  MailLoggerTee,
+} from './client-options.js';
 export { MailLoggerServer } from './server.js';
 export type { MailLoggerServerStats } from './server.js';
 export type { MailLoggerServerOptions } from './options.js';

@@ -3,11 +3,25 @@
 // rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
 // Client frames are written as the raw bytes the client sent (validated, zero copy), after a
 // marker line {"k":"c","id":SESSION} naming the session they belong to.
-import { constants as fsConstants, promises as fs } from 'node:fs';
+// Over 400 lines on purpose: the group-commit loop, holding a batch while the disk is full,
+// and switching generations for a snapshot all work on one queue (items, callbacks, backlog,
+// fileSession); apart they would have to share it. Its pure parts are in journal-files.ts.
+import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { Backoff, tryInstanceLock, type InstanceLock } from '../internal/index.js';
 import { MailLoggerError } from './errors.js';
-import type { DropFrame, RecordFrame } from './protocol.js';
+import {
+  countLines,
+  fsyncDir,
+  generations,
+  isNoSpace,
+  journalName,
+  LEGACY_PID_FILE,
+  makeDir,
+  replay,
+  SNAPSHOT,
+} from './journal-files.js';
 import { DaemonState, type JournalEvent } from './state.js';
 
 export interface JournalOptions {
@@ -15,30 +29,30 @@ export interface JournalOptions {
   compactBytes?: number;
   /** Called when a write or fsync fails: the daemon can no longer promise durability. */
   onFatal: (error: Error) => void;
-  /** Epoch ms, for session expiry in snapshots. */
+  /** Epoch ms (the daemon's scheduler clock), stamped on sessions. */
   now: () => number;
+  /** Whether a session has an open connection: such a session is kept in every snapshot. */
+  isLive?: (session: string) => boolean;
+  /** Where "disk full" and "space is back" are reported (once each per outage). @default nothing */
+  log?: (line: string) => void;
+  /** Runs `fn` after `seconds` (the daemon's scheduler), for retries while the disk is full. */
+  after?: (seconds: number, fn: () => void) => void;
 }
 
-const SNAPSHOT = 'snapshot.json';
-const LOCK = 'daemon.pid';
-// Paused clients resume once the backlog is this small again (4 MiB of text).
-const LOW_WATER_CHARS = 4 * 1024 * 1024;
-
-function journalName(gen: number): string {
-  return `journal-${gen}.ndjson`;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, fsConstants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** An errno as a user reads it; a read-only filesystem said plainly. */
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EROFS') return 'EROFS: the filesystem is mounted read-only; remount it read-write';
+  return code ?? (error as Error).message;
 }
 
 export class Journal {
   private items: Array<{ session: string | null; data: Buffer | string }> = [];
+  /** Set while the disk is full: when it started (scheduler ms) and the retry backoff. */
+  private full: { since: number; backoff: Backoff; wake: (() => void) | null } | null = null;
+  private closing = false;
+  /** Callbacks of sync(): the only ones run when a close gives up on a full disk. */
+  private readonly syncCallbacks = new Set<() => void>();
   private fileSession: string | null = null;
   private callbacks: Array<() => void> = [];
   private compactWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -58,6 +72,7 @@ export class Journal {
     private size: number,
     private readonly state: DaemonState,
     private readonly options: Required<JournalOptions>,
+    private readonly lock: InstanceLock,
   ) {}
 
   /** Loads snapshot + journal from `dir` (created if missing) and opens it for appending. */
@@ -68,7 +83,7 @@ export class Journal {
       if (error instanceof MailLoggerError) throw error;
       throw new MailLoggerError(
         'ERR_STATE_DIR',
-        `cannot use the state directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make it readable and writable by the daemon's user, or pass --state-dir`,
+        `cannot use the state directory ${dir} (${describeFsError(error)}): make it readable and writable by the daemon's user, or pass --state-dir`,
         { cause: error },
       );
     }
@@ -79,15 +94,37 @@ export class Journal {
     options: JournalOptions,
   ): Promise<{ journal: Journal; state: DaemonState }> {
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDir(dir, 0o700);
     } catch (error) {
       throw new MailLoggerError(
         'ERR_STATE_DIR',
-        `cannot create the state directory ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}): create it writable by the daemon's user, or pass --state-dir`,
+        `cannot create the state directory ${dir} (${describeFsError(error)}): create it writable by the daemon's user, or pass --state-dir`,
         { cause: error },
       );
     }
-    await lockStateDir(dir);
+    const attempt = await tryInstanceLock({ dir, name: 'mail-logger', now: options.now() });
+    if (!attempt.acquired) {
+      const pid = attempt.holder?.pid;
+      throw new MailLoggerError(
+        'ERR_STATE_LOCKED',
+        `the state directory ${dir} is in use by another mail-logger daemon${pid === undefined ? '' : ` (pid ${pid})`}: stop it, or pass another --state-dir`,
+      );
+    }
+    const lock = attempt.lock;
+    try {
+      return await Journal.loadLocked(dir, options, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async loadLocked(
+    dir: string,
+    options: JournalOptions,
+    lock: InstanceLock,
+  ): Promise<{ journal: Journal; state: DaemonState }> {
+    await fs.rm(path.join(dir, LEGACY_PID_FILE), { force: true });
     let state = new DaemonState();
     let gen = 0;
     try {
@@ -103,12 +140,7 @@ export class Journal {
     }
     // Generations at or after the snapshot's hold the events since it, oldest first (a
     // newer one exists when the daemon died while writing the next snapshot).
-    const names = await fs.readdir(dir);
-    const gens = names
-      .map((name) => /^journal-(\d+)\.ndjson$/.exec(name)?.[1])
-      .filter((g): g is string => g !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
+    const gens = await generations(dir);
     for (const g of gens) if (g < gen) await fs.rm(path.join(dir, journalName(g)), { force: true });
     await fs.rm(path.join(dir, `${SNAPSHOT}.tmp`), { force: true });
     const live = gens.filter((g) => g >= gen);
@@ -119,14 +151,25 @@ export class Journal {
       size = replay(bytes, state);
       gen = g;
     }
-    const handle = await fs.open(path.join(dir, journalName(gen)), 'a+');
+    const handle = await fs.open(path.join(dir, journalName(gen)), 'a+', 0o600);
     // A torn last line (killed mid-write) is cut off so the next append starts a new line.
     if (bytes !== null && size < bytes.length) await handle.truncate(size);
-    const journal = new Journal(dir, handle, gen, size, state, {
-      compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
-      onFatal: options.onFatal,
-      now: options.now,
-    });
+    const journal = new Journal(
+      dir,
+      handle,
+      gen,
+      size,
+      state,
+      {
+        compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
+        onFatal: options.onFatal,
+        now: options.now,
+        isLive: options.isLive ?? (() => false),
+        log: options.log ?? (() => undefined),
+        after: options.after ?? ((seconds, fn) => void setTimeout(fn, seconds * 1000).unref()),
+      },
+      lock,
+    );
     return { journal, state };
   }
 
@@ -135,7 +178,7 @@ export class Journal {
     return this.backlog;
   }
 
-  /** Calls `listener` once the backlog has shrunk below the low-water mark. */
+  /** Calls `listener` once, when the next batch is taken for writing (the backlog is then empty). */
   onDrain(listener: () => void): void {
     this.drainListeners.push(listener);
   }
@@ -166,10 +209,22 @@ export class Journal {
     this.append(JSON.stringify(event) + '\n', onDurable);
   }
 
-  /** Resolves when everything appended so far is durable. */
+  /** Resolves when everything appended so far is durable (or a close gave up on a full disk). */
   sync(): Promise<void> {
     if (this.failed) return Promise.resolve();
-    return new Promise((resolve) => this.append('', resolve));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.syncCallbacks.delete(done);
+        resolve();
+      };
+      this.syncCallbacks.add(done);
+      this.append('', done);
+    });
+  }
+
+  /** True while writes fail for lack of space (appends wait, unacknowledged, and are retried). */
+  get diskFull(): boolean {
+    return this.full !== null;
   }
 
   /** Writes a snapshot of the state and starts an empty journal generation. */
@@ -181,17 +236,95 @@ export class Journal {
     });
   }
 
+  /**
+   * Writes what is pending and releases the files. On a full disk it gives up at once:
+   * what was not written was not acknowledged either (the clients still hold it).
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    this.full?.wake?.();
     await this.sync();
     await this.running;
     await this.snapshotting;
     await this.handle.close().catch(() => undefined);
-    await fs.rm(path.join(this.dir, LOCK), { force: true });
+    await this.lock.release();
   }
 
   /** The write or fsync failure that stopped the journal, or null while it works. */
   get failure(): Error | null {
     return this.failed;
+  }
+
+  /** Appends all of `buffer` and fsyncs it; false when the disk is full (nothing of it kept). */
+  private async write(buffer: Buffer): Promise<boolean> {
+    try {
+      // write() may write less than asked (a nearly full disk): go on until all is written.
+      for (let offset = 0; offset < buffer.length;) {
+        const { bytesWritten } = await this.handle.write(buffer, offset, buffer.length - offset);
+        if (bytesWritten <= 0) throw Object.assign(new Error('write() wrote nothing'), { code: 'ENOSPC' });
+        offset += bytesWritten;
+      }
+      await this.handle.datasync();
+      this.size += buffer.length;
+      return true;
+    } catch (error) {
+      if (!isNoSpace(error)) throw error;
+      // Cut what part of the batch did get written, so the journal never ends torn.
+      await this.handle.truncate(this.size);
+      if (this.full === null) {
+        this.full = {
+          since: this.options.now(),
+          backoff: new Backoff({ minSeconds: 0.2, maxSeconds: 5 }),
+          wake: null,
+        };
+        this.options.log(
+          `disk full: cannot write the journal in ${this.dir} (${(error as NodeJS.ErrnoException).code}); ` +
+            `${countLines(buffer)} line(s) (${buffer.length} bytes) wait unacknowledged, and the clients keep ` +
+            'their records and resend them; retrying until space is free',
+        );
+      }
+      return false;
+    }
+  }
+
+  /** Waits before the next attempt on a full disk; false when the journal is closing instead. */
+  private async waitForSpace(): Promise<boolean> {
+    const full = this.full!;
+    if (this.closing) return false;
+    await new Promise<void>((resolve) => {
+      full.wake = resolve;
+      this.options.after(full.backoff.next(), resolve);
+    });
+    full.wake = null;
+    return !this.closing;
+  }
+
+  private spaceIsBack(buffer: Buffer): void {
+    const seconds = Math.round((this.options.now() - this.full!.since) / 100) / 10;
+    this.full = null;
+    this.options.log(
+      `disk space is back after ${seconds} s: ${countLines(buffer)} held line(s) (${buffer.length} bytes) written and acknowledged`,
+    );
+    this.notifyDrain();
+  }
+
+  /** Closing on a full disk: what waits is dropped unacknowledged; only sync() waiters are told. */
+  private abandon(): void {
+    const callbacks = this.callbacks;
+    this.items = [];
+    this.callbacks = [];
+    this.backlog = 0;
+    for (const callback of callbacks) if (this.syncCallbacks.has(callback)) callback();
+    const waiters = this.compactWaiters;
+    this.compactWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  private notifyDrain(): void {
+    if (this.drainListeners.length === 0) return;
+    const listeners = this.drainListeners;
+    this.drainListeners = [];
+    for (const listener of listeners) listener();
   }
 
   /** Stops for good: nothing more is written, waiting compactions fail, the owner is told once. */
@@ -226,19 +359,21 @@ export class Journal {
           const callbacks = this.callbacks;
           this.items = [];
           this.callbacks = [];
-          // The backlog counts what waits behind the batch in flight: paused clients resume
-          // now, so the next batch fills while this one is written (pipelined).
+          // The backlog counts what waits behind the batch in flight: it is empty now, so
+          // paused clients resume and the next batch fills while this one is written (not
+          // while the disk is full: they resume once a write got through).
           this.backlog = 0;
-          if (this.backlog <= LOW_WATER_CHARS && this.drainListeners.length > 0) {
-            const listeners = this.drainListeners;
-            this.drainListeners = [];
-            for (const listener of listeners) listener();
+          if (this.full === null) this.notifyDrain();
+          if (buffer.length > 0 && !(await this.write(buffer))) {
+            // Not on disk, so not acknowledged: held, in order, ahead of what came since.
+            this.items.unshift({ session: null, data: buffer });
+            this.callbacks.unshift(...callbacks);
+            this.backlog += buffer.length;
+            if (await this.waitForSpace()) continue;
+            this.abandon();
+            break;
           }
-          if (buffer.length > 0) {
-            await this.handle.write(buffer);
-            await this.handle.datasync();
-            this.size += buffer.length;
-          }
+          if (this.full !== null) this.spaceIsBack(buffer);
           for (const callback of callbacks) callback();
           // Compact when the journal outgrows both the threshold and a few snapshots: records
           // waiting for a digest are in every snapshot, so compacting more often would cost
@@ -283,22 +418,36 @@ export class Journal {
   private async snapshot(): Promise<{ written: Promise<void> }> {
     await this.snapshotting;
     const next = this.gen + 1;
-    const text = this.state.toSnapshot(next, this.options.now());
+    const text = this.state.toSnapshot(next, this.options.isLive);
     this.snapshotBytes = text.length;
-    const nextHandle = await fs.open(path.join(this.dir, journalName(next)), 'a+');
+    let nextHandle: FileHandle;
+    try {
+      nextHandle = await fs.open(path.join(this.dir, journalName(next)), 'a+', 0o600);
+    } catch (error) {
+      if (!isNoSpace(error)) throw error;
+      return { written: Promise.resolve() }; // compacting is only an economy: later
+    }
     const old = this.handle;
-    const oldGen = this.gen;
     this.handle = nextHandle;
     this.fileSession = null;
     this.gen = next;
     this.size = 0;
     this.snapshotInFlight = true;
-    const written = this.writeSnapshot(text, old, oldGen).finally(() => (this.snapshotInFlight = false));
+    const written = this.writeSnapshot(text, old, next)
+      .catch(async (error: unknown) => {
+        if (!isNoSpace(error)) throw error;
+        // Both generations stay and are replayed on load; a later snapshot removes them.
+        await fs.rm(path.join(this.dir, `${SNAPSHOT}.tmp`), { force: true });
+        this.options.log(`disk full: snapshot deferred (the journal keeps everything meanwhile)`);
+      })
+      .finally(() => (this.snapshotInFlight = false));
     this.snapshotting = written.catch((error: Error) => this.fail(error));
     return { written };
   }
 
-  private async writeSnapshot(text: string, oldHandle: FileHandle, oldGen: number): Promise<void> {
+  /** Writes the snapshot as of generation `gen`, then removes every older generation. */
+  private async writeSnapshot(text: string, oldHandle: FileHandle, gen: number): Promise<void> {
+    await oldHandle.close();
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const handle = await fs.open(tmp, 'w', 0o600);
     try {
@@ -309,65 +458,7 @@ export class Journal {
     }
     await fs.rename(tmp, path.join(this.dir, SNAPSHOT));
     await fsyncDir(this.dir);
-    await oldHandle.close();
-    await fs.rm(path.join(this.dir, journalName(oldGen)), { force: true });
+    for (const g of await generations(this.dir))
+      if (g < gen) await fs.rm(path.join(this.dir, journalName(g)), { force: true });
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One daemon per state directory: two writing one journal would corrupt it. */
-async function lockStateDir(dir: string): Promise<void> {
-  const file = path.join(dir, LOCK);
-  let holder = NaN;
-  try {
-    holder = Number((await fs.readFile(file, 'utf8')).trim());
-  } catch {
-    // no lock yet
-  }
-  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-    throw new MailLoggerError(
-      'ERR_STATE_LOCKED',
-      `the state directory ${dir} is in use by another mail-logger daemon (pid ${holder}): stop it, or pass another --state-dir`,
-    );
-  }
-  // A lock left by a daemon that was killed is simply taken over.
-  await fs.writeFile(file, `${process.pid}\n`, { mode: 0o600 });
-}
-
-/** Applies every complete line of `bytes`; returns the byte length of the valid prefix. */
-function replay(bytes: Buffer, state: DaemonState): number {
-  let start = 0;
-  let valid = 0;
-  let session: string | null = null;
-  while (start < bytes.length) {
-    const nl = bytes.indexOf(0x0a, start);
-    if (nl === -1) break;
-    const line = bytes.toString('utf8', start, nl);
-    start = nl + 1;
-    try {
-      if (line.length > 0) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        if (entry.t === 'rec' && session !== null)
-          state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
-        else if (entry.t === 'drop' && session !== null)
-          state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
-        else if (entry.k === 'c' && typeof entry.id === 'string') session = entry.id;
-        else state.apply(entry as unknown as JournalEvent);
-      }
-      valid = start;
-    } catch {
-      // Only a torn tail can be unparsable (each batch is fsynced before the next starts);
-      // everything from here on is cut.
-      break;
-    }
-  }
-  return valid;
 }

@@ -46,15 +46,14 @@ export type Schedule = (typeof Schedule)[keyof typeof Schedule];
 export const LEVELS: readonly Level[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'ALERT'];
 export const SCHEDULES: readonly Schedule[] = ['SILENTLY', 'DAILY', 'WEEKLY', 'INSTANTANEOUSLY'];
 
-const rankOf: Record<string, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, ALERT: 4 };
-
 /** 0 (DEBUG) .. 4 (ALERT); -1 for anything that is not a level. */
 export function levelRank(level: string): number {
-  return rankOf[level] ?? -1;
+  return (LEVELS as readonly string[]).indexOf(level);
 }
 
+// Not `level in {...}`: "__proto__", "constructor" and "toString" are in every object.
 export function isLevel(value: unknown): value is Level {
-  return typeof value === 'string' && value in rankOf;
+  return typeof value === 'string' && (LEVELS as readonly string[]).includes(value);
 }
 
 export function isSchedule(value: unknown): value is Schedule {

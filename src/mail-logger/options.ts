@@ -1,6 +1,8 @@
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+import { checkPositive } from '../internal/index.js';
 import { CronPatternError, Scheduler } from '../scheduler/index.js';
 import type { Credentials } from './credentials.js';
+import { defaultMaxConnections } from './listener.js';
 import type { MailTransport } from './mail-transport.js';
 
 /** Options of {@link MailLoggerServer.start}. Times are in seconds. */
@@ -54,8 +56,16 @@ export interface MailLoggerServerOptions {
      */
     maxSeconds?: number;
   };
-  /** Mode of the unix socket file. @default 0o660 */
+  /** Mode of the unix socket file (an integer 0 to 0o777). @default 0o660 */
   socketMode?: number;
+  /**
+   * Client connections open at once; one more is refused with a `nack` (and counted, logged
+   * once per spell), so a flood of connections cannot use up the daemon's file descriptors.
+   * @default 256, or the open-files limit (`ulimit -n`) less 64 if that is smaller
+   */
+  maxConnections?: number;
+  /** Seconds a new connection may take to say hello before it is closed. @default 10 */
+  helloTimeoutSeconds?: number;
   /** Where the daemon's own log lines go (never secrets). @default a line on stderr */
   log?: (line: string) => void;
 }
@@ -76,6 +86,8 @@ export interface ResolvedServerOptions {
   retryMinSeconds: number;
   retryMaxSeconds: number;
   socketMode: number;
+  maxConnections: number;
+  helloTimeoutSeconds: number;
   log: (line: string) => void;
 }
 
@@ -192,7 +204,36 @@ export function resolveServerOptions(
     transport: options.transport,
     retryMinSeconds,
     retryMaxSeconds,
-    socketMode: options.socketMode ?? 0o660,
+    ...connectionOptions(options, label),
     log,
+  };
+}
+
+/** The daemon's listening options (socket mode, connection cap, hello timeout), checked. */
+function connectionOptions(
+  options: MailLoggerServerOptions,
+  label: OptionLabel,
+): Pick<ResolvedServerOptions, 'socketMode' | 'maxConnections' | 'helloTimeoutSeconds'> {
+  const socketMode = checkPositive(label('socketMode'), options.socketMode, {
+    fallback: 0o660,
+    integer: true,
+    allowZero: true,
+  });
+  if (socketMode > 0o777) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `${label('socketMode')} must be a file mode from 0 to 0o777 (e.g. 0o660), got 0o${socketMode.toString(8)}`,
+    );
+  }
+  return {
+    socketMode,
+    maxConnections: checkPositive(label('maxConnections'), options.maxConnections, {
+      fallback: defaultMaxConnections(),
+      integer: true,
+    }),
+    helloTimeoutSeconds: checkPositive(label('helloTimeoutSeconds'), options.helloTimeoutSeconds, {
+      fallback: 10,
+      unit: 'seconds',
+    }),
   };
 }

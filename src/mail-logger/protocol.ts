@@ -12,6 +12,7 @@
 // seq grows by one per frame and per client session, so a resend after a reconnect is
 // recognised (seq <= last seen) and skipped by the daemon.
 import { RaspimonRangeError } from '../errors.js';
+import { isPlainObject } from '../internal/index.js';
 import { isLevel, isSchedule, type Level, type Schedule } from './levels.js';
 
 /** Largest frame (one line, in bytes) the daemon accepts. */
@@ -52,10 +53,6 @@ export type ServerFrame =
   | { t: 'nack'; seq: number | null; reason: string };
 
 export type ParseResult<T> = { ok: true; frame: T } | { ok: false; reason: string; seq: number | null };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
+import { RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import type { ConnectionHost } from './connection.js';
 import {
   describeSmtp,
   loadCredentialsFile,
@@ -13,12 +12,13 @@ import {
 import { renderMail } from './digest.js';
 import { MailLoggerError } from './errors.js';
 import { InstantGrouper } from './instant-grouper.js';
-import { Journal } from './journal.js';
+import { Listener } from './listener.js';
 import { Mailer } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
-import type { OutgoingMail } from './record.js';
-import type { Bucket, DaemonState, JournalEvent } from './state.js';
+import type { OutgoingMail, StoredRecord } from './record.js';
+import type { Bucket, JournalEvent } from './state.js';
+import { Store } from './store.js';
 
 /** Counters of a running daemon. */
 export interface MailLoggerServerStats {
@@ -36,17 +36,6 @@ export interface MailLoggerServerStats {
 
 const CLOSE_SEND_TIMEOUT_MS = 3000;
 
-async function isListening(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect({ path: socketPath });
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
 /**
  * The mail-logger daemon: accepts records from clients, keeps them in an on-disk journal,
  * mails instant records (grouped, rate-limited) and daily/weekly digests through one pooled
@@ -59,12 +48,11 @@ async function isListening(socketPath: string): Promise<boolean> {
  * ```
  */
 export class MailLoggerServer {
-  private readonly acceptedSeq = new Map<string, number>();
   /** What client connections may reach: kept off the public class. */
   private readonly host: ConnectionHost;
-  private readonly connections = new Set<Connection>();
   private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
   private readonly cronJobs: string[] = [];
+  private readonly counters = { noHello: 0 };
   private composing = 0;
   private closing: Promise<void> | null = null;
   /** Set when the server stops by itself; `closed` resolves with it. */
@@ -72,10 +60,7 @@ export class MailLoggerServer {
   /** Until begin() is done, a failure is only recorded: start() rejects with it. */
   private started = false;
   private resolveClosed!: (reason: MailLoggerError | null) => void;
-  private listener: net.Server | null = null;
-  /** Set once listening succeeded: only then is the socket file ours to remove. */
-  private listening = false;
-  private endpoint: Endpoint;
+  private listener: Listener | null = null;
   private readonly grouper: InstantGrouper;
   private readonly mailer: Mailer;
 
@@ -101,21 +86,28 @@ export class MailLoggerServer {
   private constructor(
     private readonly options: ResolvedServerOptions,
     private readonly credentials: ValidCredentials,
-    private readonly journal: Journal,
-    private readonly state: DaemonState,
+    private readonly store: Store,
+    private endpoint: Endpoint,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
   ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.endpoint = parseTransport(options.listen ?? defaultTransport());
     this.host = {
-      journal,
-      state,
-      acceptedSeq: this.acceptedSeq,
-      applyDurable: (event) => this.applyDurable(event),
+      store,
       log: (line) => this.log(line),
+      helloTimeoutSeconds: options.helloTimeoutSeconds,
+      after: (seconds, fn) => this.scheduler.onceAfter(seconds, fn),
+      cancel: (id) => void this.scheduler.remove(id),
+      noHello: (who) => {
+        // The first is logged, then each power of two: a persistent prober costs a few lines.
+        const n = ++this.counters.noHello;
+        if ((n & (n - 1)) === 0)
+          this.log(
+            `${who}: no hello within ${options.helloTimeoutSeconds} s, connection closed (${n} so far)`,
+          );
+      },
     };
     const timers = {
       after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
@@ -151,26 +143,36 @@ export class MailLoggerServer {
    */
   static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
     const resolved = resolveServerOptions(options);
-    parseTransport(resolved.listen ?? defaultTransport());
+    checkScheduler(resolved.scheduler);
+    const endpoint = parseTransport(resolved.listen ?? defaultTransport());
     const credentials =
       typeof resolved.credentials === 'string'
         ? loadCredentialsFile(resolved.credentials)
         : validateCredentials(resolved.credentials);
     // A journal failure before the server exists is held until there is one to stop.
     const holder: { server?: MailLoggerServer; early?: Error } = {};
-    const { journal, state } = await Journal.open(resolved.stateDir, {
-      now: () => Date.now(),
-      onFatal: (error) => {
-        if (holder.server) holder.server.stopOnJournalFailure(error);
-        else holder.early ??= error;
-      },
-    });
     const ownsScheduler = resolved.scheduler === undefined;
     const scheduler =
       resolved.scheduler ??
       new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
+    let store: Store;
+    try {
+      store = await Store.open(resolved.stateDir, {
+        now: () => scheduler.now(),
+        onFatal: (error) => {
+          if (holder.server) holder.server.stopOnJournalFailure(error);
+          else holder.early ??= error;
+        },
+        onApplied: (event, record) => holder.server?.onApplied(event, record),
+        log: resolved.log,
+        after: (seconds, fn) => void scheduler.onceAfter(seconds, fn),
+      });
+    } catch (error) {
+      if (ownsScheduler) await scheduler.stop();
+      throw error;
+    }
     if (ownsScheduler) scheduler.start();
-    const server = new MailLoggerServer(resolved, credentials, journal, state, scheduler, ownsScheduler);
+    const server = new MailLoggerServer(resolved, credentials, store, endpoint, scheduler, ownsScheduler);
     holder.server = server;
     if (holder.early) server.stopOnJournalFailure(holder.early);
     try {
@@ -199,11 +201,11 @@ export class MailLoggerServer {
    */
   stats(): MailLoggerServerStats {
     return {
-      connections: this.connections.size,
-      pendingInstant: this.state.pending.instant.length,
-      pendingDaily: this.state.pending.daily.length,
-      pendingWeekly: this.state.pending.weekly.length,
-      outbox: this.state.outbox.length,
+      connections: this.listener?.size ?? 0,
+      pendingInstant: this.store.state.pending.instant.length,
+      pendingDaily: this.store.state.pending.daily.length,
+      pendingWeekly: this.store.state.pending.weekly.length,
+      outbox: this.store.state.outbox.length,
     };
   }
 
@@ -226,7 +228,7 @@ export class MailLoggerServer {
       this.closed.then((reason) => (reason === null ? durable : Promise.reject(reason))),
     ]);
     // A failing compaction stops the server (see `closed`); the caller gets the same reason.
-    await this.journal.compact().catch((error: unknown) => {
+    await this.store.compact().catch((error: unknown) => {
       throw this.fatal ?? error;
     });
     return true;
@@ -267,23 +269,30 @@ export class MailLoggerServer {
     );
   }
 
-  private applyDurable(event: JournalEvent): void {
-    const record = this.state.apply(event);
+  /** Every durable event, once applied: instant records and drop notices wake the grouper. */
+  private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
     if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
       this.grouper.onRecord();
   }
 
   private async begin(): Promise<void> {
-    for (const mail of this.state.outbox) this.mailer.enqueue(mail);
-    if (this.state.pending.instant.length > 0 || this.state.hasDropped()) this.grouper.onRecord();
+    const state = this.store.state;
+    for (const mail of state.outbox) this.mailer.enqueue(mail);
+    if (state.pending.instant.length > 0 || state.hasDropped()) this.grouper.onRecord();
     this.cronJobs.push(
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
     );
-    await this.listen();
+    this.listener = await Listener.open(this.endpoint, {
+      host: this.host,
+      socketMode: this.options.socketMode,
+      maxConnections: this.options.maxConnections,
+      log: (line) => this.log(line),
+    });
+    this.endpoint = this.listener.endpoint;
     this.log(
       `listening on ${this.address}, mailing ${this.credentials.to.length} recipient(s) via ${describeSmtp(this.credentials.smtp)}; state in ${this.options.stateDir}` +
-        (this.state.outbox.length > 0 ? `; ${this.state.outbox.length} unsent mail(s) resumed` : ''),
+        (state.outbox.length > 0 ? `; ${state.outbox.length} unsent mail(s) resumed` : ''),
     );
   }
 
@@ -295,81 +304,29 @@ export class MailLoggerServer {
     }
   }
 
-  private async listen(): Promise<void> {
-    const endpoint = this.endpoint;
-    const listener = net.createServer((socket) => {
-      if (this.closing) {
-        socket.destroy();
-        return;
-      }
-      const connection = new Connection(socket, this.host);
-      this.connections.add(connection);
-      socket.on('close', () => this.connections.delete(connection));
-    });
-    this.listener = listener;
-    if (endpoint.kind === 'unix') {
-      await fs
-        .mkdir(path.dirname(endpoint.path), { recursive: true })
-        .catch((error: NodeJS.ErrnoException) => {
-          throw new MailLoggerError(
-            'ERR_LISTEN',
-            `cannot create the socket's directory ${path.dirname(endpoint.path)} (${error.code ?? error.message}): create it writable by the daemon's user, or pass another --listen`,
-            { cause: error },
-          );
-        });
-      if (await isListening(endpoint.path)) {
-        throw new MailLoggerError(
-          'ERR_ADDRESS_IN_USE',
-          `another daemon already listens on ${endpoint.path}: stop it, or pass another --listen`,
-        );
-      }
-      await fs.rm(endpoint.path, { force: true }); // a stale socket from a killed daemon
-    }
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          new MailLoggerError(
-            error.code === 'EADDRINUSE' ? 'ERR_ADDRESS_IN_USE' : 'ERR_LISTEN',
-            `cannot listen on ${formatEndpoint(endpoint)} (${error.code ?? error.message}): ${error.code === 'EADDRINUSE' ? 'another process uses it' : 'check the path/port and permissions'}`,
-            { cause: error },
-          ),
-        ),
-      );
-      if (endpoint.kind === 'unix') listener.listen(endpoint.path, resolve);
-      else listener.listen(endpoint.port, endpoint.host, resolve);
-    });
-    this.listening = true;
-    listener.on('error', (error) => this.log(`listener error: ${error.message}`));
-    if (endpoint.kind === 'unix') {
-      await fs.chmod(endpoint.path, this.options.socketMode).catch((error: NodeJS.ErrnoException) => {
-        throw new MailLoggerError(
-          'ERR_LISTEN',
-          `cannot set the mode of ${endpoint.path} (${error.code ?? error.message})`,
-          { cause: error },
-        );
-      });
-    } else this.endpoint = { ...endpoint, port: (listener.address() as net.AddressInfo).port };
-  }
-
   /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
   private compose(bucket: Bucket): Promise<void> | null {
-    const list = this.state.pending[bucket];
+    const state = this.store.state;
+    const list = state.pending[bucket];
     const since = this.composedUpTo[bucket];
     let start = 0;
     while (start < list.length && list[start]!.rid <= since) start++;
     const records = list.slice(start);
-    const dropped = this.composing === 0 ? { ...this.state.dropped } : {};
+    const dropped = this.composing === 0 ? { ...state.dropped } : {};
     if (records.length === 0 && Object.keys(dropped).length === 0) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
     const content = renderMail({ kind: bucket, records, dropped, timeZone: this.options.timeZone });
-    const mail: OutgoingMail = { id: randomUUID(), kind: bucket, ...content, createdAt: Date.now() };
-    const event: JournalEvent = { k: 'm', take: bucket, upTo, dropped, mail };
+    const mail: OutgoingMail = {
+      id: randomUUID(),
+      kind: bucket,
+      ...content,
+      createdAt: this.scheduler.now(),
+    };
     this.composing++;
     return new Promise((resolve) => {
-      this.journal.appendEvent(event, () => {
+      this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
         this.composing--;
-        this.state.apply(event);
         this.mailer.enqueue(mail);
         resolve();
       });
@@ -377,27 +334,20 @@ export class MailLoggerServer {
   }
 
   private onSent(mail: OutgoingMail): void {
-    const event: JournalEvent = { k: 'x', id: mail.id };
-    this.journal.appendEvent(event, () => this.state.apply(event));
+    this.store.markSent(mail.id);
   }
 
   private async shutdown(): Promise<void> {
-    const listener = this.listener;
-    // close() waits for open connections: drop them first (clients resend what was not acked).
-    const closed =
-      this.listening && listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : null;
-    for (const connection of this.connections) connection.destroy();
-    await closed;
+    await this.listener?.close();
     this.grouper.close();
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start (unless the journal failed:
     // a mail that cannot be journaled would never resolve, and the records are kept anyway).
-    if (this.journal.failure === null) await this.compose('instant');
+    if (this.store.failure === null && !this.store.diskFull) await this.compose('instant');
     await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
-    await this.journal.close();
+    await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
-    if (this.endpoint.kind === 'unix' && this.listening) await fs.rm(this.endpoint.path, { force: true });
   }
 }
 
@@ -407,4 +357,18 @@ function errorSummary(error: Error): string {
   const parts = [e.code, e.responseCode === undefined ? undefined : String(e.responseCode)].filter(Boolean);
   const first = (e.message.split('\n')[0] ?? '').slice(0, 160);
   return parts.length > 0 ? `${parts.join(' ')}: ${first}` : first;
+}
+
+/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
+function checkScheduler(scheduler: unknown): void {
+  if (scheduler === undefined) return;
+  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
+    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
+    );
+  }
 }

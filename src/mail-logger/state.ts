@@ -10,7 +10,7 @@ export interface SessionInfo {
   lastSeq: number;
   source: string;
   pid: number;
-  /** Epoch ms of the last hello. */
+  /** Epoch ms of the last hello (the daemon's clock; shown only, never used for expiry). */
   seenAt: number;
 }
 
@@ -21,14 +21,23 @@ export type JournalEvent =
   | { k: 'm'; take: Bucket; upTo: number; dropped: Record<string, number>; mail: OutgoingMail }
   | { k: 'x'; id: string };
 
-const SESSION_TTL_MS = 30 * 86_400_000;
+// Sessions without an open connection kept in a snapshot, most recent hello first: enough
+// for clients that come back after a daemon restart to be deduplicated. No wall clock
+// decides (NTP may step it by decades), and a connected session is always kept, so the
+// records it sends after a snapshot are replayed.
+const MAX_IDLE_SESSIONS = 1000;
+
+function counts(): Record<string, number> {
+  // No prototype: sources named "__proto__" or "constructor" are counted like any other.
+  return Object.create(null) as Record<string, number>;
+}
 
 export class DaemonState {
   nextRid = 1;
   readonly sessions = new Map<string, SessionInfo>();
   pending: Record<Bucket, StoredRecord[]> = { instant: [], daily: [], weekly: [] };
   /** Records dropped by clients, per source, not yet reported in a mail. */
-  dropped: Record<string, number> = {};
+  dropped: Record<string, number> = counts();
   outbox: OutgoingMail[] = [];
 
   /** Applies one event; returns the record it added, if any. */
@@ -36,6 +45,7 @@ export class DaemonState {
     switch (event.k) {
       case 's': {
         const known = this.sessions.get(event.id);
+        this.sessions.delete(event.id); // re-inserted last: the map is in order of the last hello
         this.sessions.set(event.id, {
           lastSeq: known?.lastSeq ?? 0,
           source: event.src,
@@ -97,8 +107,16 @@ export class DaemonState {
     return Object.keys(this.dropped).length > 0;
   }
 
-  toSnapshot(gen: number, now: number): string {
-    const sessions = [...this.sessions.entries()].filter(([, s]) => now - s.seenAt < SESSION_TTL_MS);
+  /** The state as snapshot text; sessions for which `isLive` is true are always kept. */
+  toSnapshot(gen: number, isLive: (session: string) => boolean): string {
+    const all = [...this.sessions.entries()];
+    let idle = 0;
+    const kept: Array<[string, SessionInfo]> = [];
+    for (let i = all.length - 1; i >= 0; i--) {
+      const entry = all[i]!;
+      if (isLive(entry[0]) || idle++ < MAX_IDLE_SESSIONS) kept.push(entry);
+    }
+    const sessions = kept.reverse();
     return JSON.stringify({
       v: 1,
       gen,
@@ -126,7 +144,7 @@ export class DaemonState {
     state.pending.instant = data.pending.instant;
     state.pending.daily = data.pending.daily;
     state.pending.weekly = data.pending.weekly;
-    state.dropped = data.dropped;
+    state.dropped = Object.assign(counts(), data.dropped);
     state.outbox = data.outbox;
     return { state, gen: data.gen };
   }

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { describeError } from '../internal/index.js';
 import { CronPatternError } from './errors.js';
 
 /**
@@ -14,39 +15,81 @@ export interface CronRule {
   answerMs: number;
 }
 
-// One rule per pattern + zone, shared by every Scheduler (patterns are few and the
-// parsed form is immutable).
-const cache = new Map<string, CronRule>();
+const SYNTAX_FIX =
+  "Use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. '0 8 * * *', and an IANA zone such as 'Europe/Berlin'.";
+const NEVER_FIX = 'Check the day and month fields (e.g. 30 February never comes).';
 
-/**
- * The cached rule for `pattern` in `timeZone` (undefined: the process's local zone).
- * Throws {@link CronPatternError} for a bad pattern or zone, or a pattern that never
- * matches (e.g. `0 0 30 2 *`).
- */
-export function cronFor(pattern: string, timeZone: string | undefined): CronRule {
-  const key = `${timeZone ?? ''}\u0000${pattern}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
+function invalid(
+  pattern: string,
+  timeZone: string | undefined,
+  reason: string,
+  fix: string,
+  cause?: unknown,
+) {
+  const zone = timeZone === undefined ? '' : ` in time zone ${JSON.stringify(timeZone)}`;
+  const message = `Invalid cron pattern ${JSON.stringify(pattern)}${zone}: ${reason.replace(/[.\s]+$/, '')}. ${fix}`;
+  return new CronPatternError(message, cause === undefined ? undefined : { cause });
+}
+
+/** Parses `pattern` in `timeZone`; throws {@link CronPatternError} for a bad one. */
+function parse(pattern: string, timeZone: string | undefined): CronRule {
   let cron: Cron;
+  let first: Date | null;
   try {
     cron = timeZone === undefined ? new Cron(pattern) : new Cron(pattern, { timezone: timeZone });
     // A bad zone only surfaces when a date is computed, and a never-matching pattern
     // parses fine: both are the caller's mistake, so find out now.
-    if (cron.nextRun() === null) throw new Error('it never matches a date');
+    first = cron.nextRun();
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
-    const zone = timeZone === undefined ? '' : ` in time zone ${JSON.stringify(timeZone)}`;
-    const fix =
-      reason === 'it never matches a date'
-        ? 'Check the day and month fields (e.g. 30 February never comes).'
-        : "Use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. '0 8 * * *', and an IANA zone such as 'Europe/Berlin'.";
-    throw new CronPatternError(`Invalid cron pattern ${JSON.stringify(pattern)}${zone}: ${reason}. ${fix}`, {
-      cause: error,
-    });
+    throw invalid(pattern, timeZone, describeError(error), SYNTAX_FIX, error);
   }
-  const rule: CronRule = { cron, askedMs: NaN, answerMs: NaN };
-  cache.set(key, rule);
-  return rule;
+  if (first === null) throw invalid(pattern, timeZone, 'it never matches a date', NEVER_FIX);
+  return { cron, askedMs: NaN, answerMs: NaN };
+}
+
+// The one cache: rules by zone, then by pattern, shared by every Scheduler (patterns are
+// few and a parsed rule is immutable apart from its remembered answer).
+const zones = new Map<string | undefined, CronRules>();
+
+/**
+ * The parsed cron patterns of one time zone (undefined: the process's local zone), each
+ * parsed once and shared by every Scheduler in that zone. A Scheduler keeps its zone's
+ * instance, so scheduling a cron job looks the pattern up in one Map.
+ */
+export class CronRules {
+  readonly #byPattern = new Map<string, CronRule>();
+
+  private constructor(readonly timeZone: string | undefined) {}
+
+  /** The rules of `timeZone`; throws {@link CronPatternError} for a zone that is not an IANA name. */
+  static of(timeZone: string | undefined): CronRules {
+    let rules = zones.get(timeZone);
+    if (rules === undefined) {
+      const created = new CronRules(timeZone);
+      created.get('* * * * *'); // throws CronPatternError for an unknown zone, now
+      zones.set(timeZone, created);
+      rules = created;
+    }
+    return rules;
+  }
+
+  /** The rule for `pattern` if it was parsed before, else undefined. */
+  cached(pattern: string): CronRule | undefined {
+    return this.#byPattern.get(pattern);
+  }
+
+  /**
+   * The rule for `pattern`, parsed on first use. Throws {@link CronPatternError} for a bad
+   * pattern or one that never matches (e.g. `0 0 30 2 *`).
+   */
+  get(pattern: string): CronRule {
+    let rule = this.#byPattern.get(pattern);
+    if (rule === undefined) {
+      rule = parse(pattern, this.timeZone);
+      this.#byPattern.set(pattern, rule);
+    }
+    return rule;
+  }
 }
 
 /**

@@ -33,7 +33,6 @@ export class SchedulerStateError extends RaspimonError {}
  */
 export class CronPatternError extends RaspimonRangeError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_INVALID_CRON', message);
-    if (options && 'cause' in options) this.cause = options.cause;
+    super('ERR_INVALID_CRON', message, options);
   }
 }

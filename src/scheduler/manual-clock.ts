@@ -1,5 +1,6 @@
 import { setImmediate as realSetImmediate } from 'node:timers';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
 import type { Clock } from './clock.js';
 import { secondsToMs } from './o-clock.js';
 
@@ -109,7 +110,7 @@ export class ManualClock implements Clock {
     if (typeof seconds !== 'number' || !(seconds >= 0) || !Number.isFinite(seconds)) {
       throw new RaspimonRangeError(
         'ERR_OUT_OF_RANGE',
-        `ManualClock.advance: seconds must be a finite number ≥ 0, got ${String(seconds)} (${typeof seconds}).`,
+        `ManualClock.advance: seconds must be a finite number ≥ 0, got ${describeValue(seconds)}.`,
       );
     }
     // Snapped to whole ms when float noise is all that separates them (0.3 s → 300 ms), so
@@ -173,7 +174,7 @@ export class ManualClock implements Clock {
     if (!(date instanceof Date)) {
       throw new RaspimonTypeError(
         'ERR_INVALID_ARG_TYPE',
-        `ManualClock: ${name} must be a Date, got ${typeof date}.`,
+        `ManualClock: ${name} must be a Date, got ${describeValue(date)}.`,
       );
     }
     const ms = date.getTime();

@@ -1,79 +1,23 @@
-import { checkFunction, checkOptionsObject, checkSeconds, checkString, checkWhen } from './arguments.js';
-import { systemClock, type Clock } from './clock.js';
-import { replanAfterBackwardStep } from './clock-steps.js';
-import { cronFor, nextCronRun, type CronRule } from './cron.js';
-import { SchedulerStateError } from './errors.js';
-import { Heap } from './heap.js';
-import { Job, NO_ARGS, type JobFunction, type JobInfo, type JobKind } from './job.js';
-import { nextSlotAfter, secondsToMs } from './o-clock.js';
-import { randomId } from './uuid.js';
+// The Scheduler's public face: argument checks, the job table, start/stop. When jobs are
+// due (queues, the timer, clock steps) is timeline.ts, and what a step does to due times
+// clock-steps.ts; calling jobs and reporting their failures is runner.ts.
 import { RaspimonTypeError } from '../errors.js';
+import { describeValue } from '../internal/index.js';
+import { checkFunction, checkSeconds, checkString, checkWhen } from './arguments.js';
+import type { Clock } from './clock.js';
+import { CronRules, nextCronRun } from './cron.js';
+import { SchedulerStateError } from './errors.js';
+import { Job, NO_ARGS, type JobFunction, type JobInfo, type JobKind, type Trigger } from './job.js';
+import { nextSlotAfter, secondsToMs } from './o-clock.js';
+import { resolveOptions, type SchedulerOptions } from './options.js';
+import { JobRunner } from './runner.js';
+import { Timeline } from './timeline.js';
+import { UuidSequence } from './uuid.js';
 
-/** setTimeout's limit; longer waits are chunked (the timer re-arms for the rest). */
+/** setInterval's limit, for the keep-alive of loopForever(). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Offset changes smaller than this between two looks are NTP slewing, not a step. */
-const STEP_TOLERANCE_MS = 100;
-
-/**
- * Receives what a failed job threw or rejected with.
- *
- * @example
- * ```ts
- * const onError: ErrorHandler = (error, job) => logger.error(`job ${job.kind} failed: ${String(error)}`);
- * ```
- */
-export type ErrorHandler = (error: unknown, job: { id: string; kind: JobKind }) => void;
-
-/**
- * Options of {@link Scheduler}. The object is read once and never modified.
- *
- * @example
- * ```ts
- * const options: SchedulerOptions = { timeZone: 'Europe/Madrid', clockCheck: 5, onError: (e) => logger.error(String(e)) };
- * const scheduler = new Scheduler(options);
- * ```
- */
-export interface SchedulerOptions {
-  /**
-   * Time source: wall clock, monotonic clock and timers. Tests pass a {@link ManualClock}.
-   * @default systemClock (Date.now, performance.now and setTimeout, looked up at each call)
-   */
-  clock?: Clock;
-  /**
-   * IANA time zone for `repeatCron` patterns, e.g. `'Europe/Berlin'`.
-   * @default undefined (the process's local zone, i.e. `TZ`)
-   */
-  timeZone?: string;
-  /**
-   * Called with what a job threw or rejected with. Never stops the scheduler.
-   * @default writes one line to stderr: `raspimon scheduler: job <id> (<kind>) failed: <error>`
-   */
-  onError?: ErrorHandler;
-  /**
-   * Seconds between checks for wall-clock steps (e.g. NTP setting the time of a Pi
-   * without RTC), made only while wall-clock jobs (onceWhen, o'clock, cron) are
-   * pending and only with a clock that does not report its own steps.
-   * @default 10
-   */
-  clockCheck?: number;
-}
 
 type State = 'new' | 'running' | 'stopped';
-
-function writeErrorLine(error: unknown, job: { id: string; kind: JobKind }): void {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(
-    `raspimon scheduler: job ${job.id} (${job.kind}) failed: ${text.replace(/\s*\n\s*/g, ' ')}\n`,
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 /**
  * Runs functions at given delays, repetitions, o'clock times and cron patterns, on one
@@ -97,26 +41,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export class Scheduler {
   readonly #clock: Clock;
-  readonly #timeZone: string | undefined;
-  readonly #onError: ErrorHandler;
-  readonly #clockCheckMs: number;
+  readonly #runner: JobRunner;
+  /** The parsed cron patterns of this scheduler's zone. */
+  readonly #cronRules: CronRules;
+  readonly #timeline: Timeline;
+  readonly #ids = new UuidSequence();
   #state: State = 'new';
+  /** Pending jobs by id. */
   readonly #jobs = new Map<string, Job>();
-  /** Cron rules by pattern, in this scheduler's zone (saves building the shared cache's key). */
-  readonly #cronRules = new Map<string, CronRule>();
-  /** Relative jobs, keyed by monotonic due time. */
-  readonly #relative = new Heap<Job>();
-  /** Wall-clock jobs, keyed by epoch due time. */
-  readonly #wall = new Heap<Job>();
-  #seq = 0;
-  #timer: unknown = null;
-  /** Monotonic time the armed timer fires at; Infinity when none is armed. */
-  #timerAtMs = Infinity;
-  /** wall − monotonic at the last look, to notice steps of the wall clock. */
-  #offsetMs = 0;
-  #unsubscribeStep: (() => void) | null = null;
-  #inFlight = 0;
-  #onIdle: (() => void) | null = null;
   #keepAlive: NodeJS.Timeout | null = null;
   #stopping: Promise<void> | null = null;
   readonly #stopped: Promise<void>;
@@ -131,30 +63,11 @@ export class Scheduler {
    * ```
    */
   constructor(options: SchedulerOptions = {}) {
-    checkOptionsObject('new Scheduler', options);
-    const { clock = systemClock, timeZone, onError = writeErrorLine, clockCheck = 10 } = options;
-    if (
-      typeof clock !== 'object' ||
-      clock === null ||
-      typeof clock.now !== 'function' ||
-      typeof clock.monotonic !== 'function' ||
-      typeof clock.setTimer !== 'function' ||
-      typeof clock.clearTimer !== 'function'
-    ) {
-      throw new RaspimonTypeError(
-        'ERR_INVALID_ARG_TYPE',
-        'new Scheduler: options.clock must implement Clock (now, monotonic, setTimer, clearTimer), e.g. new ManualClock().',
-      );
-    }
-    checkFunction('new Scheduler: options.onError', onError);
-    this.#clockCheckMs = secondsToMs(checkSeconds('new Scheduler', 'options.clockCheck', clockCheck));
-    if (timeZone !== undefined) {
-      checkString('new Scheduler', 'options.timeZone', timeZone);
-      cronFor('* * * * *', timeZone); // throws CronPatternError for an unknown zone, now
-    }
+    const { clock, timeZone, onError, clockCheckMs } = resolveOptions(options);
+    this.#cronRules = CronRules.of(timeZone); // throws CronPatternError for an unknown zone, now
     this.#clock = clock;
-    this.#timeZone = timeZone;
-    this.#onError = onError;
+    this.#runner = new JobRunner(onError);
+    this.#timeline = new Timeline(clock, clockCheckMs, this.#onDue);
     this.#stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -162,8 +75,9 @@ export class Scheduler {
 
   /**
    * The scheduler's wall clock in epoch milliseconds (`Date.now()` by default, the
-   * `ManualClock` in tests). Every part that takes a scheduler reads the time here, so
-   * one clock drives the whole program.
+   * `ManualClock` in tests, steps included). Every part that takes a scheduler reads the
+   * time here, so one clock drives the whole program. Works in any state, also before
+   * {@link Scheduler.start} and after {@link Scheduler.stop}.
    *
    * @example
    * ```ts
@@ -193,8 +107,7 @@ export class Scheduler {
     }
     if (this.#state === 'running') return this;
     this.#state = 'running';
-    this.#offsetMs = this.#clock.now() - this.#clock.monotonic();
-    this.#unsubscribeStep = this.#clock.onStep?.(() => this.#checkClock(true)) ?? null;
+    this.#timeline.start();
     return this;
   }
 
@@ -210,12 +123,14 @@ export class Scheduler {
   onceAfter<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const delayMs = secondsToMs(this.#check('Scheduler.onceAfter', seconds, fn));
     const monotonicMs = this.#clock.monotonic();
-    return this.#add('onceAfter', false, fn, args, monotonicMs + delayMs, 0, 0, null, monotonicMs);
+    return this.#add('onceAfter', null, monotonicMs + delayMs, fn, args, monotonicMs);
   }
 
   /**
    * Runs `fn(...args)` once, at the next instant after now whose epoch time is a
    * multiple of `seconds` (`onceOClock(3600)`: at the next full hour, UTC-aligned).
+   * After a forward clock step it runs at once only if that instant really went by (see
+   * {@link Scheduler.repeatOClock}); else it waits for the next multiple.
    *
    * @example
    * ```ts
@@ -224,12 +139,16 @@ export class Scheduler {
    */
   onceOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.onceOClock', seconds, fn));
-    return this.#add('onceOClock', true, fn, args, nextSlotAfter(this.#clock.now(), periodMs), 0, 0, null);
+    const dueMs = nextSlotAfter(this.#clock.now(), periodMs);
+    return this.#add('onceOClock', periodMs, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
    * Runs `fn(...args)` once at `when`, a `Date` or epoch seconds, by the wall clock. A
-   * time already past runs at once.
+   * time already past runs at once, also when a clock step takes the clock past it.
+   * A number above 1e11 (the year 5138) is refused with a {@link RaspimonRangeError}: it
+   * is epoch milliseconds, as `Date.now()` gives, and would wait until the year 58,000 or
+   * so; pass seconds (`Date.now() / 1000 + 5`) or a `Date`.
    *
    * @example
    * ```ts
@@ -241,7 +160,7 @@ export class Scheduler {
     this.#assertRunning('Scheduler.onceWhen');
     const dueMs = checkWhen('Scheduler.onceWhen', when);
     checkFunction('Scheduler.onceWhen', fn);
-    return this.#add('onceWhen', true, fn, args, dueMs, 0, 0, null);
+    return this.#add('onceWhen', null, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
@@ -256,14 +175,19 @@ export class Scheduler {
    */
   repeatEvery<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.repeatEvery', seconds, fn));
-    const originMs = this.#clock.monotonic();
-    return this.#add('repeatEvery', false, fn, args, originMs + periodMs, periodMs, originMs, null, originMs);
+    const monotonicMs = this.#clock.monotonic();
+    return this.#add('repeatEvery', periodMs, monotonicMs + periodMs, fn, args, monotonicMs);
   }
 
   /**
    * Runs `fn(...args)` at every instant whose epoch time is a multiple of `seconds`
    * (`repeatOClock(60)`: at :00 of every minute; `repeatOClock(0.25)`: four times a
-   * second, on the quarter). Follows wall-clock steps; see the README on clock steps.
+   * second, on the quarter). Follows wall-clock steps: after a forward step (NTP
+   * setting the clock of a Pi without RTC), a slot runs at once, and once, only if it
+   * fell in the real (monotonic) time since the job was planned, as the corrected clock
+   * counts it; slots the clock jumped over were not lived through and do not run. After
+   * a backward step the job moves to the next slot of the new time, but a slot that ran
+   * less than half a period ago does not run again.
    *
    * @example
    * ```ts
@@ -272,22 +196,16 @@ export class Scheduler {
    */
   repeatOClock<A extends unknown[]>(seconds: number, fn: JobFunction<A>, ...args: A): string {
     const periodMs = secondsToMs(this.#check('Scheduler.repeatOClock', seconds, fn));
-    return this.#add(
-      'repeatOClock',
-      true,
-      fn,
-      args,
-      nextSlotAfter(this.#clock.now(), periodMs),
-      periodMs,
-      0,
-      null,
-    );
+    const dueMs = nextSlotAfter(this.#clock.now(), periodMs);
+    return this.#add('repeatOClock', periodMs, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
    * Runs `fn(...args)` at every match of the cron `pattern` (croner syntax: 5 fields, or
    * 6 with seconds first) in `options.timeZone`. Across DST changes it follows croner's
    * documented rules (a time in the skipped hour runs once, in the repeated hour once).
+   * Clock steps are handled as for {@link Scheduler.repeatOClock}: a Pi that boots in
+   * 1970 and is set to a Wednesday 14:00 runs a `0 8 * * *` job next on Thursday 08:00.
    * Throws {@link CronPatternError} for a bad pattern.
    *
    * @example
@@ -297,16 +215,13 @@ export class Scheduler {
    */
   repeatCron<A extends unknown[]>(pattern: string, fn: JobFunction<A>, ...args: A): string {
     this.#assertRunning('Scheduler.repeatCron');
-    let rule = this.#cronRules.get(pattern);
-    if (rule === undefined) {
-      checkString('Scheduler.repeatCron', 'pattern', pattern);
-      rule = cronFor(pattern, this.#timeZone);
-      this.#cronRules.set(pattern, rule);
-    }
+    const rule =
+      this.#cronRules.cached(pattern) ??
+      this.#cronRules.get(checkString('Scheduler.repeatCron', 'pattern', pattern));
     checkFunction('Scheduler.repeatCron', fn);
-    // cronFor refused patterns that never match, so null means "none left after now".
+    // Patterns that never match were refused, so null means "none left after now".
     const dueMs = nextCronRun(rule, this.#clock.now()) ?? Infinity;
-    return this.#add('repeatCron', true, fn, args, dueMs, 0, 0, rule);
+    return this.#add('repeatCron', rule, dueMs, fn, args, this.#clock.monotonic());
   }
 
   /**
@@ -324,14 +239,13 @@ export class Scheduler {
     if (typeof id !== 'string') {
       throw new RaspimonTypeError(
         'ERR_INVALID_ARG_TYPE',
-        `Scheduler.remove: id must be the string a scheduling call returned, got ${String(id)} (${typeof id}).`,
+        `Scheduler.remove: id must be the string a scheduling call returned, got ${describeValue(id)}.`,
       );
     }
     const job = this.#jobs.get(id);
     if (job === undefined) return false;
     this.#jobs.delete(id);
-    (job.wall ? this.#wall : this.#relative).remove(job);
-    if (this.#jobs.size === 0) this.#disarm();
+    this.#timeline.remove(job);
     return true;
   }
 
@@ -344,10 +258,10 @@ export class Scheduler {
    * ```
    */
   jobs(): JobInfo[] {
-    const offsetMs = this.#clock.now() - this.#clock.monotonic();
     const list: JobInfo[] = [];
+    const offsetMs = this.#timeline.offsetNow();
     for (const job of this.#jobs.values()) {
-      const dueMs = job.wall ? job.due : job.due + offsetMs;
+      const dueMs = this.#timeline.wallDue(job, offsetMs);
       list.push({
         id: job.id,
         kind: job.kind,
@@ -374,13 +288,9 @@ export class Scheduler {
   stop(): Promise<void> {
     if (this.#stopping) return this.#stopping;
     this.#state = 'stopped';
-    this.#disarm();
-    this.#unsubscribeStep?.();
-    this.#unsubscribeStep = null;
+    this.#timeline.stop();
     this.#jobs.clear();
-    this.#relative.clear();
-    this.#wall.clear();
-    this.#stopping = this.#waitIdle().then(() => {
+    this.#stopping = this.#runner.idle().then(() => {
       if (this.#keepAlive !== null) clearInterval(this.#keepAlive);
       this.#keepAlive = null;
       this.#resolveStopped();
@@ -430,201 +340,36 @@ export class Scheduler {
     );
   }
 
+  /**
+   * Creates, records and queues a job; `trigger` and `dueMs` as {@link Trigger} says for
+   * `kind`, planned at `monotonicMs` (the one reading a relative due time counts from).
+   */
   #add(
     kind: JobKind,
-    wall: boolean,
+    trigger: Trigger,
+    dueMs: number,
     fn: JobFunction<never[]>,
     args: unknown[],
-    dueMs: number,
-    periodMs: number,
-    originMs: number,
-    cron: CronRule | null,
-    monotonicMs = this.#clock.monotonic(),
+    monotonicMs: number,
   ): string {
-    const id = randomId();
+    const id = this.#ids.next();
     const job = new Job(
       id,
       kind,
-      wall,
+      trigger,
       fn as JobFunction<unknown[]>,
       args.length === 0 ? NO_ARGS : args,
       dueMs,
-      periodMs,
-      originMs,
-      cron,
+      monotonicMs,
     );
-    job.seq = this.#seq++;
     this.#jobs.set(id, job);
-    if (wall) {
-      this.#wall.push(job);
-      let atMs = dueMs - (this.#clock.now() - monotonicMs);
-      if (this.#unsubscribeStep === null) atMs = Math.min(atMs, monotonicMs + this.#clockCheckMs);
-      this.#armAt(atMs, monotonicMs);
-    } else {
-      this.#relative.push(job);
-      this.#armAt(dueMs, monotonicMs);
-    }
+    this.#timeline.add(job, monotonicMs);
     return id;
   }
 
-  /** Arms the timer for monotonic time `atMs`, unless it already fires sooner. */
-  #armAt(atMs: number, monotonicMs: number): void {
-    if (this.#timer !== null) {
-      if (atMs >= this.#timerAtMs) return;
-      this.#clock.clearTimer(this.#timer);
-    }
-    if (atMs === Infinity) {
-      this.#timer = null;
-      this.#timerAtMs = Infinity;
-      return;
-    }
-    const delayMs = Math.min(Math.max(atMs - monotonicMs, 0), MAX_TIMER_MS);
-    this.#timerAtMs = monotonicMs + delayMs;
-    this.#timer = this.#clock.setTimer(this.#onTimer, delayMs);
-  }
-
-  #disarm(): void {
-    if (this.#timer !== null) this.#clock.clearTimer(this.#timer);
-    this.#timer = null;
-    this.#timerAtMs = Infinity;
-  }
-
-  /** Arms the timer for the earliest pending job (and the next clock check). */
-  #rearm(): void {
-    const monotonicMs = this.#clock.monotonic();
-    let atMs = this.#relative.peek()?.due ?? Infinity;
-    const wallTop = this.#wall.peek();
-    if (wallTop !== undefined) {
-      atMs = Math.min(atMs, wallTop.due - (this.#clock.now() - monotonicMs));
-      if (this.#unsubscribeStep === null) atMs = Math.min(atMs, monotonicMs + this.#clockCheckMs);
-    }
-    this.#armAt(atMs, monotonicMs);
-  }
-
-  readonly #onTimer = (): void => {
-    this.#timer = null;
-    this.#timerAtMs = Infinity;
-    if (this.#state !== 'running') return;
-    this.#checkClock(false);
-    this.#dispatch();
-    if (this.#state === 'running') this.#rearm();
+  /** A job the timeline found due: a finished one leaves the table, then it runs. */
+  readonly #onDue = (job: Job, requeued: boolean): void => {
+    if (!requeued) this.#jobs.delete(job.id);
+    this.#runner.run(job);
   };
-
-  /** Runs every job due now, earliest first; jobs scheduled meanwhile wait for the next turn. */
-  #dispatch(): void {
-    const monotonicMs = this.#clock.monotonic();
-    const wallMs = this.#clock.now();
-    const offsetMs = wallMs - monotonicMs;
-    const firstNewSeq = this.#seq;
-    const relative = this.#relative;
-    const wall = this.#wall;
-    while (this.#state === 'running') {
-      const r = relative.peek();
-      const w = wall.peek();
-      const rDue = r !== undefined && r.due <= monotonicMs;
-      const wDue = w !== undefined && w.due <= wallMs;
-      let job: Job;
-      if (rDue && wDue) {
-        const wAt = w.due - offsetMs;
-        job = r.due < wAt || (r.due === wAt && r.seq < w.seq) ? r : w;
-      } else if (rDue) job = r;
-      else if (wDue) job = w;
-      else return;
-      if (job.seq >= firstNewSeq) return; // scheduled during this turn: next turn
-      (job.wall ? wall : relative).remove(job);
-      this.#fire(job, monotonicMs, wallMs);
-    }
-  }
-
-  #fire(job: Job, monotonicMs: number, wallMs: number): void {
-    if (job.periodMs === 0 && job.cron === null) {
-      this.#jobs.delete(job.id);
-    } else {
-      // Re-queue before running, so the job can remove itself and an overlap is seen.
-      const next = this.#nextDue(job, monotonicMs, wallMs);
-      if (next === null) {
-        this.#jobs.delete(job.id);
-      } else {
-        job.due = next;
-        job.seq = this.#seq++;
-        (job.wall ? this.#wall : this.#relative).push(job);
-      }
-      if (job.running) {
-        job.skipped++;
-        return;
-      }
-    }
-    job.runs++;
-    let result: unknown;
-    try {
-      result = job.args.length === 0 ? job.fn() : Reflect.apply(job.fn, undefined, job.args);
-    } catch (error) {
-      this.#report(job, error);
-      return;
-    }
-    if (isThenable(result)) {
-      job.running = true;
-      this.#inFlight++;
-      void this.#settle(job, result);
-    }
-  }
-
-  async #settle(job: Job, result: PromiseLike<unknown>): Promise<void> {
-    try {
-      await result;
-    } catch (error) {
-      this.#report(job, error);
-    } finally {
-      job.running = false;
-      this.#inFlight--;
-      if (this.#inFlight === 0) this.#onIdle?.();
-    }
-  }
-
-  #waitIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#onIdle = resolve;
-    });
-  }
-
-  #report(job: Job, error: unknown): void {
-    job.lastError = error;
-    const info = { id: job.id, kind: job.kind };
-    try {
-      this.#onError(error, info);
-    } catch (handlerError) {
-      writeErrorLine(handlerError, info);
-    }
-  }
-
-  /** Due time of a repeating job's next run after now; null when a cron has no more. */
-  #nextDue(job: Job, monotonicMs: number, wallMs: number): number | null {
-    if (job.cron !== null) return nextCronRun(job.cron, wallMs);
-    if (job.wall) return nextSlotAfter(wallMs, job.periodMs);
-    return nextSlotAfter(monotonicMs, job.periodMs, job.originMs);
-  }
-
-  /**
-   * Notices a wall-clock step. Forward: wall jobs that became due run at the next
-   * dispatch, once each (their next slot is computed from the new time). Backward:
-   * repeating wall jobs move back to their next slot after the new time, but a slot
-   * that came less than half a period ago is not run again.
-   */
-  #checkClock(reported: boolean): void {
-    if (this.#state !== 'running') return;
-    const monotonicMs = this.#clock.monotonic();
-    const wallMs = this.#clock.now();
-    const previousOffsetMs = this.#offsetMs;
-    this.#offsetMs = wallMs - monotonicMs;
-    const stepMs = this.#offsetMs - previousOffsetMs;
-    if (stepMs < (reported ? 0 : -STEP_TOLERANCE_MS)) {
-      replanAfterBackwardStep(this.#wall.values(), wallMs, monotonicMs + previousOffsetMs);
-      this.#wall.rebuild();
-    }
-    if (reported && stepMs !== 0) {
-      this.#disarm();
-      this.#rearm();
-    }
-  }
 }

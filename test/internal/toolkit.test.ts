@@ -17,6 +17,8 @@ describe('describeValue', () => {
   it('shows the value and its type, cut at 60 characters', () => {
     expect(describeValue('abc')).toBe('"abc" (string)');
     expect(describeValue(-1)).toBe('-1 (number)');
+    expect(describeValue(NaN)).toBe('NaN (number)'); // not JSON's "null"
+    expect(describeValue(-Infinity)).toBe('-Infinity (number)');
     expect(describeValue(null)).toBe('null (null)');
     expect(describeValue(undefined)).toBe('undefined (undefined)');
     expect(describeValue([1])).toBe('[1] (array)');

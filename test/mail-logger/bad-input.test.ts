@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
+import { waitFor } from '../helpers/wait.js';
 import { tempDir } from './fixtures.js';
 
 /** A raw protocol client: send lines, collect the daemon's frames. */
@@ -151,4 +152,92 @@ describe('bad input on the socket affects only that connection', () => {
     await logger.close();
     for (const c of [endless, silent, deaf]) c.socket.destroy();
   });
+});
+
+describe('10,000 hostile lines through the daemon', () => {
+  it('never crash it, never corrupt its state, and good frames (on hostile connections and from a real client) are served exactly once', async () => {
+    const sink = await SmtpSink.start();
+    const tmp = tempDir();
+    const socketPath = path.join(tmp.dir, 'ml.sock');
+    const start = (): Promise<MailLoggerServer> =>
+      MailLoggerServer.start({
+        credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
+        listen: `unix://${socketPath}`,
+        stateDir: path.join(tmp.dir, 'state'),
+        log: () => undefined,
+      });
+    let server = await start();
+    const good = MailLoggerClient.open(`unix://${socketPath}`, { source: 'good', tee: false });
+    const hostile = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            t: fc.constantFrom('rec', 'drop', 'hello', '__proto__'),
+            seq: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double(), fc.constant(2 ** 53)),
+            time: fc.oneof(fc.integer(), fc.constant(-1), fc.constant(1e300)),
+            level: fc.constantFrom('INFO', 'FATAL', '__proto__', 'constructor'),
+            schedule: fc.constantFrom('DAILY', 'SILENTLY', 'NEVER'),
+            msg: fc.oneof(fc.string({ maxLength: 50 }), fc.integer()),
+            count: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(1.5)),
+            session: fc.oneof(fc.string({ maxLength: 5 }), fc.constant('x'.repeat(200))),
+            v: fc.constantFrom(1, 2),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
+      fc.constantFrom('{', '', '\r', '{"__proto__":{"t":"rec"}}', '{"t":"rec","seq":1e999}'),
+    );
+    let lines = 0;
+    let run = 0;
+    let goodSent = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(hostile, { minLength: 50, maxLength: 80 }), async (batch) => {
+          lines += batch.length;
+          const raw = await RawClient.connect(socketPath);
+          raw.hello(`hostile-${run++}`);
+          // Interleaved with the junk, two valid records of this session that must be kept.
+          const half = batch.length >> 1;
+          const valid = (seq: number): string =>
+            `{"t":"rec","seq":${seq},"time":1,"level":"INFO","schedule":"DAILY","msg":"kept ${run}-${seq}"}`;
+          const text = [...batch.slice(0, half), valid(1_000_000), ...batch.slice(half), valid(1_000_001)]
+            .map((l) => `${l.replace(/\n/g, ' ')}\n`)
+            .join('');
+          raw.send(text);
+          good.info(`good ${goodSent++}`);
+          await raw.waitFor((f) => f.t === 'ack' && (f.seq as number) >= 1_000_001);
+          raw.socket.destroy();
+        }),
+        { numRuns: 200 },
+      );
+      expect(lines).toBeGreaterThanOrEqual(10_000);
+      await good.flush({ timeoutSeconds: 10 });
+      // The state is intact across a restart: every kept record, once, nothing else.
+      await server.close();
+      server = await start();
+      const pending = server.stats().pendingDaily;
+      expect(pending).toBeGreaterThanOrEqual(200 * 2 + goodSent);
+      expect(await server.sendDigest('daily')).toBe(true);
+      // Hostile drop notices may have caused instant mails too: the digest is the one to read.
+      await waitFor(
+        () => sink.messages.some((m) => m.subject.startsWith('[Daily digest')),
+        5000,
+        'the digest',
+      );
+      const digest = sink.messages.find((m) => m.subject.startsWith('[Daily digest'));
+      const count = (needle: string): number => digest!.text.split(needle).length - 1;
+      for (let r = 1; r <= run; r++) {
+        expect(count(`kept ${r}-1000000\n`), `kept ${r}-1000000`).toBe(1);
+        expect(count(`kept ${r}-1000001\n`), `kept ${r}-1000001`).toBe(1);
+      }
+      for (let i = 0; i < goodSent; i++) expect(count(`good ${i}\n`), `good ${i}`).toBe(1);
+    } finally {
+      await good.close({ timeoutSeconds: 0.5 });
+      await server.close();
+      await sink.close();
+      tmp.remove();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 // Fault tests against the real daemon process: kill -9 mid-burst, SMTP server down / 4xx,
 // a journal that cannot be written.
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
@@ -64,7 +66,7 @@ describe('the daemon process under faults', () => {
     return daemon;
   }
 
-  it('kill -9 mid-burst, then restart: every acknowledged record is mailed exactly once', async () => {
+  it('kill -9 mid-burst, then restart: every acknowledged record is mailed, each in exactly one mail (at most that mail re-sent whole)', async () => {
     const first = await startDaemon();
     logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'burst', maxBufferedRecords: 50_000 });
     const total = 6000;
@@ -84,11 +86,14 @@ describe('the daemon process under faults', () => {
     expect(acked).toBeGreaterThan(0);
     await waitFor(() => recordIds(sink.messages).size === total, 20_000, 'all records mailed');
     await sleep(800); // anything mailed twice would show up by now
-    const seen = recordIds(sink.messages);
+    // A kill in the moment between the server's acceptance and the sent mark re-sends that
+    // one mail whole, with its Message-ID (see duplicates.test.ts); no record is in two mails.
+    const distinct = [...new Map(sink.messages.map((m) => [m.messageId, m])).values()];
+    const seen = recordIds(distinct);
     const duplicates = [...seen.entries()].filter(([, n]) => n > 1);
     expect(duplicates).toEqual([]);
     expect(seen.size).toBe(total);
-    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    expect(sink.messages.length - distinct.length).toBeLessThanOrEqual(1);
   });
 
   it('acknowledged records survive kill -9 even when the client is gone too', async () => {
@@ -153,5 +158,69 @@ describe('the daemon process under faults', () => {
     // What was acknowledged and composed before the failure is still mailed on the way out.
     expect(recordIds(sink.messages).get('rec-1')).toBe(1);
     expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('a daemon.pid naming a live unrelated process (pid reuse after a power cut) does not block the start; a second daemon on the same state dir refuses, naming the first', async () => {
+    const stateDir = path.join(tmp.dir, 'state');
+    mkdirSync(stateDir, { recursive: true });
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(stateDir, 'daemon.pid'), `${sleeper.pid}\n`);
+      const first = await startDaemon();
+      const otherSocket = path.join(tmp.dir, 'other.sock');
+      const second = spawnDaemon(
+        args.map((a) => (a === `unix://${socketPath}` ? `unix://${otherSocket}` : a)),
+      );
+      daemons.push(second);
+      expect(await second.exited).toBe(2);
+      expect(second.stderr()).toContain(
+        `the state directory ${stateDir} is in use by another mail-logger daemon (pid ${first.child.pid})`,
+      );
+      expect(existsSync(otherSocket)).toBe(false);
+      // The first one still works.
+      logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'pi' });
+      logger.alert('rec-1');
+      await logger.flush();
+      await waitFor(() => recordIds(sink.messages).get('rec-1') === 1, 5000, 'rec-1 mailed');
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('a flood of idle connections under a low open-files limit (ulimit -n 100) neither ends the daemon nor blocks the journal; a good client is served once the flood ends', async () => {
+    args.push('--daily', '* * * * * *'); // a digest and a compaction every second: files to open
+    const daemon = spawn(
+      'sh',
+      [
+        '-c',
+        'ulimit -n 100 && exec "$0" "$@"',
+        process.execPath,
+        '--import',
+        'tsx',
+        'src/mail-logger/bin.ts',
+        ...args,
+      ],
+      { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    daemon.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => daemon.on('exit', resolve));
+    daemons.push({ child: daemon, stderr: () => output, exited });
+    await waitForSocket(socketPath);
+    logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'good' });
+    logger.info('rec-0');
+    await logger.flush();
+    const flood: net.Socket[] = [];
+    for (let i = 0; i < 300; i++) flood.push(net.connect({ path: socketPath }).on('error', () => undefined));
+    logger.info('rec-1');
+    await sleep(2500); // digests and compactions run meanwhile
+    expect(daemon.exitCode).toBeNull();
+    expect(output).toContain('the most allowed: refusing new ones');
+    expect(output).not.toContain('fatal');
+    for (const socket of flood) socket.destroy();
+    logger.info('rec-2');
+    await logger.flush({ timeoutSeconds: 10 });
+    await waitFor(() => recordIds(sink.messages).size === 3, 10_000, 'three records in digests');
+    expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
   });
 });

@@ -52,7 +52,7 @@ describe('wire protocol (pure)', () => {
     });
   });
 
-  it('never throws on arbitrary input and always gives a reason when it rejects', () => {
+  it('never throws on 10,000 arbitrary lines, always gives a reason when it rejects, and accepts only well-formed frames', () => {
     const anyLine = fc.oneof(
       fc.string({ unit: 'binary' }),
       fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -74,10 +74,32 @@ describe('wire protocol (pure)', () => {
     fc.assert(
       fc.property(anyLine, (line) => {
         const parsed = parseClientFrame(line);
-        if (!parsed.ok) expect(parsed.reason.length).toBeGreaterThan(0);
+        if (!parsed.ok) {
+          expect(parsed.reason.length).toBeGreaterThan(0);
+          return;
+        }
+        // What is accepted is what the daemon relies on.
+        const frame = parsed.frame;
+        if (frame.t === 'hello') expect(typeof frame.session).toBe('string');
+        else {
+          expect(Number.isSafeInteger(frame.seq) && frame.seq > 0).toBe(true);
+          expect(Number.isFinite(frame.time)).toBe(true);
+          if (frame.t === 'rec') {
+            expect(LEVELS).toContain(frame.level);
+            expect(SCHEDULES).toContain(frame.schedule);
+            expect(typeof frame.msg).toBe('string');
+          } else expect(Number.isSafeInteger(frame.count) && frame.count >= 0).toBe(true);
+        }
       }),
-      { numRuns: 2000 },
+      { numRuns: 10_000 },
     );
+  });
+
+  it('rejects levels named like Object.prototype members (__proto__, constructor, toString), found by the daemon fuzz', () => {
+    for (const level of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const line = `{"t":"rec","seq":1,"time":1,"level":"${level}","schedule":"DAILY","msg":"x"}`;
+      expect(parseClientFrame(line)).toEqual({ ok: false, reason: `unknown level "${level}"`, seq: 1 });
+    }
   });
 
   it('rejects unknown levels, malformed JSON and missing seq with a reason', () => {

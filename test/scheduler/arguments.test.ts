@@ -59,6 +59,21 @@ describe('bad arguments throw at the call', () => {
     expect(() => scheduler.onceWhen(as<number>('2026-01-01'), noop)).toThrow(RaspimonTypeError);
   });
 
+  it('onceWhen(Date.now() + 5000) (milliseconds) → RaspimonRangeError saying to pass seconds or a Date', () => {
+    const scheduler = started();
+    const call = () => scheduler.onceWhen(Date.now() + 5000, noop);
+    expect(call).toThrow(RaspimonRangeError);
+    expect(call).toThrow(/looks like epoch milliseconds.*year 5\d{4}.*pass seconds.*or a Date/);
+    expect(() => scheduler.onceWhen(1.0000001e11, noop)).toThrow(/milliseconds/);
+    expect(() => scheduler.onceWhen(-1e12, noop)).toThrow(/milliseconds/);
+    expect(scheduler.jobs()).toEqual([]);
+    // Epoch seconds up to 1e11 (the year 5138) and any Date are taken as they are.
+    scheduler.onceWhen(1e11, noop);
+    scheduler.onceWhen(Date.now() / 1000 + 5, noop);
+    scheduler.onceWhen(new Date(8.64e15), noop);
+    expect(scheduler.jobs()).toHaveLength(3);
+  });
+
   it('remove with a non-string id → RaspimonTypeError', () => {
     const scheduler = started();
     expect(() => scheduler.remove(as<string>(42))).toThrow(RaspimonTypeError);

@@ -17,20 +17,20 @@ afterEach(async () => {
 });
 
 describe('wall-clock steps (NTP)', () => {
-  it('after a +1 h step each wall job runs once (coalesced), then stays aligned', async () => {
+  // Changed from "each wall job runs once after the step": a step is not elapsed time,
+  // so a slot the clock jumped over was not missed (issue 10); only onceWhen, a fixed
+  // time now past, runs at once.
+  it('after a +1 h step no slot the step jumped over runs; a onceWhen now past runs at once; then aligned', async () => {
     const clock = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
     const scheduler = setup('', clock);
     const runs: string[] = [];
     scheduler.repeatOClock(60, () => runs.push(`minute ${iso(clock.now())}`));
     scheduler.repeatCron('*/5 * * * *', () => runs.push(`cron ${iso(clock.now())}`));
+    scheduler.onceOClock(3600, () => runs.push(`hour ${iso(clock.now())}`));
     scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), () => runs.push(`once ${iso(clock.now())}`));
     clock.setWallTime(new Date(clock.now() + HOUR));
     await clock.advance(0);
-    expect(runs.sort()).toEqual([
-      'cron 2026-05-10T13:00:30.000Z',
-      'minute 2026-05-10T13:00:30.000Z',
-      'once 2026-05-10T13:00:30.000Z',
-    ]);
+    expect(runs).toEqual(['once 2026-05-10T13:00:30.000Z']);
     runs.length = 0;
     await clock.advance(5 * 60);
     expect(runs).toEqual([
@@ -38,9 +38,83 @@ describe('wall-clock steps (NTP)', () => {
       'minute 2026-05-10T13:02:00.000Z',
       'minute 2026-05-10T13:03:00.000Z',
       'minute 2026-05-10T13:04:00.000Z',
-      'cron 2026-05-10T13:05:00.000Z', // queued since 13:00:30, before the minute job's latest re-queue
+      'cron 2026-05-10T13:05:00.000Z', // queued since 12:00:30, before the minute job's latest re-queue
       'minute 2026-05-10T13:05:00.000Z',
     ]);
+    expect(
+      scheduler
+        .jobs()
+        .find((j) => j.kind === 'onceOClock')
+        ?.nextRun?.toISOString(),
+    ).toBe('2026-05-10T14:00:00.000Z');
+  });
+
+  it('a Pi booting in 1970 set by NTP to a Wednesday 14:00 sends neither the daily 08:00 nor the Monday 08:00 digest until their next real slot', async () => {
+    const clock = new ManualClock(new Date(0));
+    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
+    schedulers.push(scheduler);
+    const runs: string[] = [];
+    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
+    scheduler.repeatCron('0 8 * * 1', () => runs.push(`weekly ${iso(clock.now())}`));
+    await clock.advance(40); // boot, then NTP answers
+    clock.setWallTime(new Date('2026-05-13T14:00:00.000Z')); // a Wednesday
+    await clock.advance(0);
+    expect(runs).toEqual([]);
+    await clock.advance(18 * 3600); // to Thursday 08:00
+    expect(runs).toEqual(['daily 2026-05-14T08:00:00.000Z']);
+    await clock.advance(4 * 86_400); // to Monday 08:00
+    expect(runs).toEqual([
+      'daily 2026-05-14T08:00:00.000Z',
+      'daily 2026-05-15T08:00:00.000Z',
+      'daily 2026-05-16T08:00:00.000Z',
+      'daily 2026-05-17T08:00:00.000Z',
+      'weekly 2026-05-18T08:00:00.000Z', // queued since boot, before the daily job's latest re-queue
+      'daily 2026-05-18T08:00:00.000Z',
+    ]);
+  });
+
+  it('a slot that went by in real time while the clock was behind runs once when NTP corrects it', async () => {
+    // The clock runs 3 min slow. Real 08:00 passes at 07:57 on it; NTP steps it at real
+    // 08:01, so 08:00 was really missed: the daily job runs then, once, and so do the
+    // hourly and the 5-minute jobs, whose 08:00 slot passed too. Then all are on time.
+    const clock = new ManualClock(new Date('2026-05-13T06:57:00.000Z'));
+    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
+    schedulers.push(scheduler);
+    const runs: string[] = [];
+    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
+    scheduler.repeatOClock(3600, () => runs.push(`hourly ${iso(clock.now())}`));
+    scheduler.repeatOClock(300, () => runs.push(`5 min ${iso(clock.now())}`));
+    await clock.advance(3600); // to 07:57 on the slow clock: 07:00 … 07:55 ran
+    runs.length = 0;
+    await clock.advance(60); // 07:58, real 08:01
+    clock.setWallTime(new Date('2026-05-13T08:01:00.000Z'));
+    await clock.advance(0);
+    expect(runs).toEqual([
+      'daily 2026-05-13T08:01:00.000Z',
+      'hourly 2026-05-13T08:01:00.000Z',
+      '5 min 2026-05-13T08:01:00.000Z',
+    ]);
+    await clock.advance(4 * 60);
+    expect(runs.slice(3)).toEqual(['5 min 2026-05-13T08:05:00.000Z']);
+    expect(scheduler.jobs().map((j) => j.nextRun?.toISOString())).toEqual([
+      '2026-05-14T08:00:00.000Z',
+      '2026-05-13T09:00:00.000Z',
+      '2026-05-13T08:10:00.000Z',
+    ]);
+  });
+
+  it('two forward steps in a row: only the real time since planning counts, on the latest clock', async () => {
+    const clock = new ManualClock(new Date('2026-05-13T07:59:00.000Z'));
+    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
+    schedulers.push(scheduler);
+    const runs: string[] = [];
+    scheduler.repeatCron('0 8 * * *', () => runs.push(iso(clock.now())));
+    await clock.advance(30);
+    clock.setWallTime(new Date('2026-05-13T10:00:00.000Z')); // +2 h: 08:00 was jumped over
+    clock.setWallTime(new Date('2026-05-13T10:00:10.000Z')); // and +10 s more
+    await clock.advance(0);
+    expect(runs).toEqual([]);
+    expect(scheduler.jobs()[0]?.nextRun?.toISOString()).toBe('2026-05-14T08:00:00.000Z');
   });
 
   it("after a −1 h step an hourly o'clock job and a cron job do not run their last slot again", async () => {
@@ -101,7 +175,10 @@ describe('wall-clock steps (NTP)', () => {
     expect(runs).toEqual(['every 10000', 'every 20000', 'once 25000', 'every 30000']);
   });
 
-  it('a Pi booting at 1970 then set by NTP (+56 years) does not flood: each job runs once, then on schedule', async () => {
+  // Changed from "each job runs once": the per-second job's 12:00:01 slot had not come
+  // when the step landed at 12:00:00.5 (only the minute's 12:00:00 went by in the 10 s
+  // since boot, as the new clock counts), so the second job no longer runs at once.
+  it('a Pi booting at 1970 then set by NTP (+56 years) does not flood: only slots in the real time since boot run, once', async () => {
     const clock = new ManualClock(new Date(0));
     const scheduler = setup('', clock);
     const counts = { second: 0, minute: 0, cron: 0, every: 0 };
@@ -113,9 +190,9 @@ describe('wall-clock steps (NTP)', () => {
     expect(counts).toEqual({ second: 10, minute: 0, cron: 0, every: 10 });
     clock.setWallTime(new Date('2026-05-10T12:00:00.500Z'));
     await clock.advance(0);
-    expect(counts).toEqual({ second: 11, minute: 1, cron: 1, every: 10 });
+    expect(counts).toEqual({ second: 10, minute: 1, cron: 1, every: 10 });
     await clock.advance(5);
-    expect(counts).toEqual({ second: 16, minute: 1, cron: 1, every: 15 });
+    expect(counts).toEqual({ second: 15, minute: 1, cron: 1, every: 15 });
   });
 
   it('with a clock that reports its steps, advancing two years wakes the timer only for due work', async () => {
@@ -200,4 +277,63 @@ describe('wall-clock steps (NTP)', () => {
     await manual.advance(60);
     expect(runs).toEqual(['2026-05-10T11:01:00.000Z']);
   });
+
+  it('with a clock that does not report steps, a slot that passed between the step and the check runs once at the check', async () => {
+    const manual = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
+    const polled: Clock = {
+      now: () => manual.now(),
+      monotonic: () => manual.monotonic(),
+      setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
+      clearTimer: (handle) => manual.clearTimer(handle),
+    };
+    const scheduler = new Scheduler({ clock: polled }).start(); // clockCheck 10 s
+    schedulers.push(scheduler);
+    const runs: string[] = [];
+    scheduler.repeatOClock(60, () => runs.push(iso(manual.now())));
+    await manual.advance(1);
+    manual.setWallTime(new Date('2026-05-10T13:00:55.000Z')); // +1 h 24 s, not reported
+    await manual.advance(8.9); // 13:01:03.9: the step is not seen yet
+    expect(runs).toEqual([]);
+    await manual.advance(0.1); // the check at 10 s: 13:01:04, and 13:01:00 went by 4 s ago
+    expect(runs).toEqual(['2026-05-10T13:01:04.000Z']);
+    await manual.advance(60);
+    expect(runs).toEqual(['2026-05-10T13:01:04.000Z', '2026-05-10T13:02:00.000Z']);
+  });
+
+  it.each(['before', 'after'] as const)(
+    'with a clock that does not report steps, a look preempted %s its wall reading is not taken for a step',
+    async (where) => {
+      // A loaded Pi: at the first timer the process is descheduled for 150 ms next to
+      // reading the wall clock, so the offset between the wall and the monotonic clock
+      // seems to move by 150 ms. Taken for a forward step, the job planned 100 ms before
+      // its 12:00:01 slot would count that slot as not lived through and skip it.
+      const manual = new ManualClock(new Date('2026-05-10T12:00:00.900Z'));
+      let pausedMs = 0;
+      let last: 'now' | 'monotonic' | null = null;
+      const pause = (after: 'now' | 'monotonic') => {
+        if (last === after && pausedMs === 0 && manual.monotonic() >= 100) pausedMs = 150;
+      };
+      const polled: Clock = {
+        now: () => {
+          if (where === 'before') pause('monotonic');
+          last = 'now';
+          return manual.now() + pausedMs;
+        },
+        monotonic: () => {
+          if (where === 'after') pause('now');
+          last = 'monotonic';
+          return manual.monotonic() + pausedMs;
+        },
+        setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
+        clearTimer: (handle) => manual.clearTimer(handle),
+      };
+      const scheduler = new Scheduler({ clock: polled }).start();
+      schedulers.push(scheduler);
+      const runs: string[] = [];
+      scheduler.repeatOClock(1, () => runs.push(new Date(polled.now()).toISOString().slice(11, 23)));
+      await manual.advance(3.2);
+      expect(pausedMs).toBe(150);
+      expect(runs.map((r) => r.slice(0, 8))).toEqual(['12:00:01', '12:00:02', '12:00:03', '12:00:04']);
+    },
+  );
 });

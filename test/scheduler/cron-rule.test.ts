@@ -1,8 +1,10 @@
 import { Cron } from 'croner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cronFor, nextCronRun, previousCronRun } from '../../src/scheduler/cron.js';
-import { randomId } from '../../src/scheduler/uuid.js';
+import { CronRules, nextCronRun, previousCronRun } from '../../src/scheduler/cron.js';
+import { UuidSequence } from '../../src/scheduler/uuid.js';
+
+const cronFor = (pattern: string, zone: string | undefined) => CronRules.of(zone).get(pattern);
 
 describe('cron rules (croner as a pure parser, answers remembered)', () => {
   it("nextCronRun with its remembered answer always equals croner's own nextRun", () => {
@@ -46,10 +48,21 @@ describe('cron rules (croner as a pure parser, answers remembered)', () => {
 });
 
 describe('job ids', () => {
-  it('are distinct version-4 UUIDs', () => {
-    const ids = Array.from({ length: 5000 }, randomId);
-    for (const id of ids)
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('are distinct version-4 UUIDs, also where the counter carries over digits', () => {
+    const sequence = new UuidSequence();
+    const ids = Array.from({ length: 70_000 }, () => sequence.next()); // past 0xffff
+    for (const id of ids) expect(id).toMatch(uuid);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]!.slice(24)).toBe('000000000001');
+    expect(ids[0xffff - 1]!.slice(24)).toBe('00000000ffff');
+    expect(ids[0xffff]!.slice(24)).toBe('000000010000');
+  });
+
+  it('differ between sequences (a random 74-bit prefix each)', () => {
+    const prefixes = Array.from({ length: 1000 }, () => new UuidSequence().next().slice(0, 24));
+    for (const prefix of prefixes) expect(`${prefix}000000000000`).toMatch(uuid);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
   });
 });

@@ -10,7 +10,9 @@ afterEach(() => {
 });
 
 describe('with the real clock', () => {
-  it('repeatOClock(1) fires within 20 ms after each second boundary, never before it (3 s)', async () => {
+  // The bound is loose on purpose: with seven engineers' load on two cores, a firing was
+  // once 20+ ms late. Early is what must never happen, and would show as ~999.
+  it('repeatOClock(1) fires within 200 ms after each second boundary, never before it (3 s)', async () => {
     const scheduler = new Scheduler().start();
     const lateMs: number[] = [];
     scheduler.repeatOClock(1, () => lateMs.push(Date.now() % 1000));
@@ -18,7 +20,7 @@ describe('with the real clock', () => {
     await scheduler.stop();
     expect(lateMs.length).toBeGreaterThanOrEqual(3);
     // Date.now() % 1000 is the ms past the boundary: an early firing would show ~999.
-    for (const ms of lateMs) expect(ms).toBeLessThan(20);
+    for (const ms of lateMs) expect(ms).toBeLessThan(200);
   });
 
   it('stop() leaves no timer behind and loopForever() keeps the process alive until then', async () => {

@@ -323,6 +323,27 @@ describe('jobs()', () => {
   });
 });
 
+describe('now()', () => {
+  it("is the scheduler's wall clock in epoch ms: the ManualClock's, steps included", async () => {
+    const { clock, scheduler } = setup('2026-01-01T12:00:00.000Z');
+    expect(scheduler.now()).toBe(Date.parse('2026-01-01T12:00:00.000Z'));
+    await clock.advance(1.5);
+    expect(scheduler.now()).toBe(Date.parse('2026-01-01T12:00:01.500Z'));
+    clock.setWallTime(new Date('2030-06-01T00:00:00Z'));
+    expect(scheduler.now()).toBe(Date.parse('2030-06-01T00:00:00Z'));
+  });
+
+  it('works before start() and after stop(), and is Date.now() with the default clock', async () => {
+    const scheduler = new Scheduler();
+    const before = Date.now();
+    const now = scheduler.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    await scheduler.start().stop();
+    expect(scheduler.now()).toBeGreaterThanOrEqual(now);
+  });
+});
+
 describe('lifecycle', () => {
   it('scheduling before start() or after stop() throws SchedulerStateError', async () => {
     const scheduler = new Scheduler({ clock: new ManualClock() });
