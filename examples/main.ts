@@ -17,8 +17,9 @@ try {
 } catch (error) {
   await fail(MailLoggerClient.open(), 'cannot identify this device; readings are not being stored', error);
 }
-// Mails name this device; $RASPIMON_MAIL_LOGGER, else the daemon's unix socket.
-const logger = MailLoggerClient.open(undefined, { source: namespace });
+// $RASPIMON_MAIL_LOGGER, else the daemon's socket; mails name this device; what cannot be
+// mailed yet (daemon down) is also written to stderr, so journalctl shows it.
+const logger = MailLoggerClient.open(undefined, { source: namespace, tee: 'stderr' });
 const scheduler = new Scheduler().start();
 const uri = process.env.MONGODB_URI ?? 'mongodb://localhost:27017/';
 const pidFile = process.env.RASPIMON_PIDFILE; // for `raspimon … --reload <pidfile>`

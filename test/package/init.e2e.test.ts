@@ -241,7 +241,7 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
     }
   }, 60_000);
 
-  it('npm start: one start line, readings stored through the packaged daemon, exit 0 on SIGTERM', async () => {
+  it('npm start: one start line, readings stored through the packaged daemon, exit 0 on SIGTERM; with the daemon down the error is on stderr', async () => {
     sink = await SmtpSink.start();
     const credentials = path.join(dir, 'mail_credentials');
     writeFileSync(
@@ -276,11 +276,11 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
         RASPIMON_PIDFILE: path.join(dir, 'monitor.pid'),
         STATE_DIRECTORY: path.join(dir, 'monitor-state'),
       };
-      const run = (command: string, args: string[]) => {
+      const run = (command: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
         // Own process group: npm start runs sh -c node, and npm does not pass SIGTERM on.
         const child = spawn(command, args, {
           cwd: app,
-          env,
+          env: { ...env, ...extra },
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });
@@ -316,8 +316,18 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
       await waitFor(() => service.output.stdout.includes('\n'), 10_000);
       service.child.kill('SIGTERM');
       expect(await service.exited).toBe(0);
-      expect(existsSync(env.RASPIMON_PIDFILE)).toBe(false);
       expect(service.output.stdout).toMatch(startLine);
+      expect(existsSync(env.RASPIMON_PIDFILE)).toBe(false);
+
+      // The mail daemon down (a socket nobody listens on): what cannot be mailed yet is on
+      // stderr, so journalctl shows it; the start line is there as ever.
+      const alone = run(node!, args, { RASPIMON_MAIL_LOGGER: `unix://${path.join(dir, 'nobody.sock')}` });
+      await waitFor(() => alone.output.stdout.includes('\n'), 20_000);
+      expect(alone.output.stdout).toMatch(startLine);
+      await waitFor(() => alone.output.stderr.includes('ghost'), 20_000).catch(() => undefined);
+      alone.child.kill('SIGTERM');
+      expect(await alone.exited).toBe(0);
+      expect(alone.output.stderr).toContain('device 2 "ghost"');
 
       // README: `raspimon-mail-logger --check <credentials>` sends a test mail. (Not
       // spawnSync: the SMTP sink runs in this process.)
