@@ -11,6 +11,7 @@ export default defineConfig([
       monitor: 'src/monitor/index.ts',
       identity: 'src/identity/index.ts',
       pino: 'src/pino/index.ts',
+      http: 'src/http/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

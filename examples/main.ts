@@ -29,5 +29,6 @@ await monitor.start().catch((e: unknown) => fail(logger, `the monitor cannot sta
 const started = `monitoring ${namespace}: ${monitor.devices().length} device(s), pid ${process.pid}`;
 console.log(started); // the one start line, for journalctl
 logger.info(started);
+scheduler.repeatCron('55 7 * * *', () => logger.info(monitor.readingsDigest())); // into the 08:00 digest
 await scheduler.loopForever();
 await logger.close();

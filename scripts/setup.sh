@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need beyond npm packages: socat (serial PTY
-# pairs) and FerretDB (a MongoDB-compatible server), both idempotent and quick when present.
+# pairs), Debian's chromium (the status page's browser tests) and FerretDB (a
+# MongoDB-compatible server), all idempotent and quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then
@@ -12,6 +13,14 @@ if ! command -v socat >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq socat >&2
+fi
+# Debian's chromium: the status page is tested in a real headless browser (playwright-core).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${RASPIMON_CHROMIUM:-}" ]; then
+  echo "setup: installing chromium" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
 fi
 if [ -z "${MONGODB_URI:-}" ]; then
   bash scripts/install-ferretdb.sh >/dev/null

@@ -11,6 +11,7 @@ import { initCommands } from './commands/init.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
 import { fleetCommands, fleetUsage } from './commands/fleet.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
+import { rollupsCommands, rollupsUsage } from './commands/rollups.js';
 import { ruleCommands, rulesUsage } from './commands/rules.js';
 import { statusCommands } from './commands/status.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
@@ -49,6 +50,7 @@ const commands: readonly Command[] = [
   ...deviceCommands,
   ...keyCommands,
   ...readingsCommands,
+  ...rollupsCommands,
   ...checkCommands,
   ...ruleCommands,
   ...fleetCommands,
@@ -59,6 +61,7 @@ const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
   keys: keysUsage,
   readings: readingsUsage,
+  rollups: rollupsUsage,
   rules: rulesUsage,
   fleet: fleetUsage,
 };

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
 import { packageVersion } from '../internal/index.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
-import { createPooledTransport } from './mailer.js';
+import { createPooledTransport } from './smtp-transport.js';
+import { classifySmtpFailure } from './smtp-reply.js';
 import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
 import { DEFAULT_TRANSPORT } from './protocol.js';
 import { MailLoggerServer } from './server.js';
@@ -30,6 +31,10 @@ Options:
   --group-interval <sec>    rate-limit window of instant mails (default 600)
   --max-instant-mails <n>   instant mails per window before grouping (default 6)
   --retry-max <seconds>     longest wait between SMTP attempts (default 300)
+  --max-mail-bytes <n>      largest mail; longer digests are cut (default 1048576)
+  --max-mails-per-day <n>   mails per rolling 24 h, e.g. a free account's quota
+                            (default: no limit)
+  --send-timeout <seconds>  give up on an SMTP attempt after this long (default 60)
   --max-connections <n>     client connections open at once; more are refused
                             (default 256, or ulimit -n less 64)
   --hello-timeout <sec>     close a connection that says no hello in time (default 10)
@@ -53,6 +58,9 @@ const FLAGS: Record<string, string> = {
   maxInstantMails: '--max-instant-mails',
   'retry.minSeconds': '--retry-max',
   'retry.maxSeconds': '--retry-max',
+  maxMailBytes: '--max-mail-bytes',
+  maxMailsPerDay: '--max-mails-per-day',
+  sendTimeoutSeconds: '--send-timeout',
   maxConnections: '--max-connections',
   helloTimeoutSeconds: '--hello-timeout',
 };
@@ -76,7 +84,7 @@ function seconds(name: string, value: string | undefined): number | undefined {
 
 async function check(file: string): Promise<void> {
   const credentials = loadCredentialsFile(file);
-  const transport = createPooledTransport(credentials.smtp, { pool: false });
+  const transport = createPooledTransport(credentials, { pool: false });
   try {
     await transport.sendMail({
       from: credentials.from,
@@ -86,9 +94,17 @@ async function check(file: string): Promise<void> {
       messageId: `<${randomUUID()}@raspimon.mail-logger>`,
     });
   } catch (error) {
-    const e = error as Error & { code?: string };
+    // The same classification the daemon uses, so a login or TLS problem is named at install time.
+    const failure = classifySmtpFailure(error);
+    const what = {
+      auth: 'refused the login',
+      tls: 'could not set up TLS',
+      'too-big': 'refused the size',
+      permanent: 'refused',
+      transient: 'did not take',
+    }[failure.kind];
     fail(
-      `the SMTP server ${describeSmtp(credentials.smtp)} refused the test mail (${e.code ?? 'error'}: ${(e.message.split('\n')[0] ?? '').slice(0, 200)})`,
+      `the SMTP server ${describeSmtp(credentials.smtp)} ${what} for the test mail (${failure.summary})`,
       1,
     );
   } finally {
@@ -114,6 +130,9 @@ async function main(): Promise<void> {
         'group-interval': { type: 'string' },
         'max-instant-mails': { type: 'string' },
         'retry-max': { type: 'string' },
+        'max-mail-bytes': { type: 'string' },
+        'max-mails-per-day': { type: 'string' },
+        'send-timeout': { type: 'string' },
         'max-connections': { type: 'string' },
         'hello-timeout': { type: 'string' },
         check: { type: 'boolean' },
@@ -152,6 +171,14 @@ async function main(): Promise<void> {
   if (groupWait !== undefined) options.groupWait = groupWait;
   if (groupInterval !== undefined) options.groupInterval = groupInterval;
   if (maxInstantMails !== undefined) options.maxInstantMails = maxInstantMails;
+  for (const [flag, option] of [
+    ['max-mail-bytes', 'maxMailBytes'],
+    ['max-mails-per-day', 'maxMailsPerDay'],
+    ['send-timeout', 'sendTimeoutSeconds'],
+  ] as const) {
+    const value = seconds(flag, values[flag]);
+    if (value !== undefined) options[option] = value;
+  }
   const maxConnections = seconds('max-connections', values['max-connections']);
   const helloTimeout = seconds('hello-timeout', values['hello-timeout']);
   if (maxConnections !== undefined) options.maxConnections = maxConnections;

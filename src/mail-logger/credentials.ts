@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { checkBoolean } from '../internal/index.js';
 import { CredentialsError } from './errors.js';
 
 /**
@@ -18,23 +19,31 @@ export interface Credentials {
   from: string;
   /** One recipient or several. */
   to: string | string[];
+  /**
+   * Log in over `smtp://` even when the server offers no STARTTLS, so the password crosses
+   * the network in clear. Only for a trusted relay on the same host or link (e.g. a local
+   * Postfix). Without it, a login over `smtp://` requires TLS first (nodemailer `requireTLS`).
+   * @default false
+   */
+  allowUnencryptedAuth?: boolean;
 }
 
 /** Credentials after validation: `to` is always a list. */
-export type ValidCredentials = Credentials & { to: string[] };
+export type ValidCredentials = Credentials & { to: string[]; allowUnencryptedAuth: boolean };
 
 const EXAMPLE =
   '{"smtp": "smtps://user:password@smtp.example.org:465", "from": "robot@example.org", "to": "team@example.org"}';
 
 /**
- * Reads and validates a credentials file: it must exist, be readable only by its owner
- * (like ssh keys and msmtp's config), and hold valid JSON. Messages name the file and
+ * Reads and validates a credentials file: it must exist, be a regular file owned by the
+ * daemon's user (or root) and readable only by its owner (like ssh keys and msmtp's config),
+ * and hold valid JSON. Messages name the file and
  * the fix, never its contents.
  */
 export function loadCredentialsFile(file: string): ValidCredentials {
-  let mode: number;
+  let stats: Stats;
   try {
-    mode = statSync(file).mode;
+    stats = statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -49,6 +58,24 @@ export function loadCredentialsFile(file: string): ValidCredentials {
       file,
     );
   }
+  // A FIFO or device would block the start (or never end): only a regular file is read.
+  if (!stats.isFile()) {
+    throw new CredentialsError(
+      `credentials file ${file} is not a regular file (${kindOf(stats)}): point the daemon at the JSON file itself`,
+      file,
+      'ERR_CREDENTIALS_NOT_FILE',
+    );
+  }
+  // Like ssh: a secret in a file someone else owns could have been written by them.
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
+    throw new CredentialsError(
+      `credentials file ${file} is owned by uid ${stats.uid}, not by the daemon's user (uid ${uid}) or root: run: chown ${uid} ${file}`,
+      file,
+      'ERR_CREDENTIALS_OWNER',
+    );
+  }
+  const mode = stats.mode;
   if ((mode & 0o077) !== 0) {
     throw new CredentialsError(
       `credentials file ${file} is readable or writable by group/others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): it holds a password, run: chmod 600 ${file}`,
@@ -89,7 +116,13 @@ export function validateCredentials(value: unknown, file?: string): ValidCredent
       'ERR_CREDENTIALS_MALFORMED',
     );
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('not a JSON object');
-  const { smtp, from, to } = value as Record<string, unknown>;
+  const { smtp, from, to, allowUnencryptedAuth } = value as Record<string, unknown>;
+  let plainAuth: boolean;
+  try {
+    plainAuth = checkBoolean('"allowUnencryptedAuth"', allowUnencryptedAuth, false);
+  } catch {
+    throw bad('"allowUnencryptedAuth" must be true or false');
+  }
   if (typeof smtp === 'string') {
     let url: URL;
     try {
@@ -113,7 +146,20 @@ export function validateCredentials(value: unknown, file?: string): ValidCredent
   ) {
     throw bad('"to" must be an e-mail address or a non-empty list of them');
   }
-  return { smtp: typeof smtp === 'string' ? smtp : { ...smtp }, from, to: [...(recipients as string[])] };
+  return {
+    smtp: typeof smtp === 'string' ? smtp : { ...smtp },
+    from,
+    to: [...(recipients as string[])],
+    allowUnencryptedAuth: plainAuth,
+  };
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /** The SMTP endpoint with the secret masked, for logs: `smtps://robot@smtp.example.org:465`. */

@@ -31,6 +31,24 @@ export interface MailMessage {
   date: Date;
   /** Extra headers: `X-Raspimon-Mail-Kind` is `instant`, `daily` or `weekly`. */
   headers: Record<string, string>;
+  /**
+   * Aborted when the attempt took longer than the daemon's `sendTimeoutSeconds`: a nodemailer
+   * pool then closes the connection that carries it; the daemon retries the mail later.
+   */
+  signal?: AbortSignal;
+  /**
+   * SMTP envelope: sender and recipients as in `from`/`to`, and `size`, the daemon's estimate
+   * of the mail's bytes (sent as RFC 1870 `SIZE=`, so a server with a smaller limit refuses it
+   * before the data, and nodemailer checks it against the SIZE the server announced).
+   */
+  envelope?: {
+    /** Sender, as `from`. */
+    from: string;
+    /** Recipients, as `to`. */
+    to: string[];
+    /** Estimated bytes of the whole mail as sent (an upper bound). */
+    size: number;
+  };
 }
 
 /**
@@ -45,7 +63,7 @@ export interface MailMessage {
  * ```
  */
 export interface MailTransport {
-  /** Sends one message; a rejection means not accepted, and the mail is retried with backoff. */
+  /** Sends one message; a rejection means not accepted: with an SMTP `responseCode` 5xx the mail is not retried as is (see the README's delivery rules), otherwise it is retried with backoff. */
   sendMail(message: MailMessage): Promise<unknown>;
   /** Releases the transport's connections; the daemon calls it only on a transport it built itself. */
   close?(): void;

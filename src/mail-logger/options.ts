@@ -1,9 +1,10 @@
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-import { checkPositive } from '../internal/index.js';
+import { checkPositive, checkText, describeValue, isPlainObject } from '../internal/index.js';
 import { CronPatternError, Scheduler } from '../scheduler/index.js';
 import type { Credentials } from './credentials.js';
 import { defaultMaxConnections } from './listener.js';
 import type { MailTransport } from './mail-transport.js';
+import { isTransport } from './smtp-transport.js';
 
 /** Options of {@link MailLoggerServer.start}. Times are in seconds. */
 export interface MailLoggerServerOptions {
@@ -46,6 +47,24 @@ export interface MailLoggerServerOptions {
   maxInstantMails?: number;
   /** A nodemailer transport (anything with `sendMail`) or transport options overriding `credentials.smtp`. */
   transport?: MailTransport | Record<string, unknown>;
+  /**
+   * Largest mail in bytes, as sent. A mail that would be larger is cut: each digest section
+   * keeps its first lines and says "N more records, M occurrences". The server's own limit
+   * (its EHLO `SIZE`, or a 552 reply) lowers it further. @default 1048576 (1 MiB)
+   */
+  maxMailBytes?: number;
+  /**
+   * Mails per rolling 24 hours (free mail accounts lock after ~500). Once reached, mails are
+   * held in the outbox until the budget allows them, logged once and mentioned in the next
+   * mail. @default no limit
+   */
+  maxMailsPerDay?: number;
+  /**
+   * Seconds an SMTP attempt may take (connection, greeting, each reply, the whole send): a
+   * server that hangs is given up on, the mail retried later and the mails behind it go on.
+   * @default 60
+   */
+  sendTimeoutSeconds?: number;
   /** First and longest wait between SMTP attempts, seconds. @default { minSeconds: 1, maxSeconds: 300 } */
   retry?: {
     /** Wait before the first retry, in seconds; doubles after each failed attempt. @default 1 */
@@ -83,18 +102,15 @@ export interface ResolvedServerOptions {
   groupInterval: number;
   maxInstantMails: number;
   transport: MailTransport | Record<string, unknown> | undefined;
+  maxMailBytes: number;
+  maxMailsPerDay: number;
+  sendTimeoutSeconds: number;
   retryMinSeconds: number;
   retryMaxSeconds: number;
   socketMode: number;
   maxConnections: number;
   helloTimeoutSeconds: number;
   log: (line: string) => void;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
-  return String(value);
 }
 
 /**
@@ -106,37 +122,24 @@ export type OptionLabel = (option: string) => string;
 const apiLabel: OptionLabel = (option) => `option ${option}`;
 
 function positive(label: string, value: unknown, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `${label} must be a number, got ${show(value)} (${typeof value})`,
-    );
-  }
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new RaspimonRangeError(
-      'ERR_OUT_OF_RANGE',
-      `${label} must be a ${integer ? 'positive integer' : 'positive finite number of seconds'}, got ${value}`,
-    );
-  }
-  return value;
+  return checkPositive(label, value, { fallback, integer, ...(integer ? {} : { unit: 'seconds' }) });
 }
 
-function text(label: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `${label} must be a non-empty string, got ${show(value)} (${typeof value})`,
-    );
-  }
-  return value;
+/** Anything with `sendMail`, or a plain object of nodemailer transport options. */
+function transportOf(label: string, value: unknown): MailTransport | Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (isTransport(value)) return value;
+  if (isPlainObject(value)) return value;
+  throw new RaspimonTypeError(
+    'ERR_INVALID_ARG_TYPE',
+    `${label} must be a transport with sendMail() or an object of nodemailer SMTP options, got ${describeValue(value)}`,
+  );
 }
 
 /** Checks a zone the way the Scheduler does (so the same zones pass, with the same error). */
 function timeZoneOf(label: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  const zone = text(label, value, '');
+  const zone = checkText(label, value);
   try {
     new Scheduler({ timeZone: zone }); // validates now; holds no timer until start()
   } catch (error) {
@@ -183,6 +186,17 @@ export function resolveServerOptions(
       `${label('retry.maxSeconds')} (${retryMaxSeconds}) must be ≥ retry.minSeconds (${retryMinSeconds})`,
     );
   }
+  const maxMailBytes = checkPositive(label('maxMailBytes'), options.maxMailBytes, {
+    fallback: 1_048_576,
+    integer: true,
+    unit: 'bytes',
+  });
+  if (maxMailBytes < 10_000) {
+    throw new RaspimonRangeError(
+      'ERR_OUT_OF_RANGE',
+      `${label('maxMailBytes')} must be at least 10000 bytes (headers take about 4 kB), got ${maxMailBytes}`,
+    );
+  }
   const log = options.log ?? ((line: string) => void process.stderr.write(`raspimon-mail-logger: ${line}\n`));
   if (typeof log !== 'function')
     throw new RaspimonTypeError(
@@ -191,17 +205,23 @@ export function resolveServerOptions(
     );
   return {
     credentials,
-    listen: options.listen === undefined ? undefined : text(label('listen'), options.listen, ''),
-    stateDir: text(label('stateDir'), options.stateDir, '/var/lib/raspimon/mail-logger'),
-    daily: text(label('daily'), options.daily, '0 8 * * *'),
-    weekly: text(label('weekly'), options.weekly, '0 8 * * 1'),
+    listen: options.listen === undefined ? undefined : checkText(label('listen'), options.listen),
+    stateDir: checkText(label('stateDir'), options.stateDir, '/var/lib/raspimon/mail-logger'),
+    daily: checkText(label('daily'), options.daily, '0 8 * * *'),
+    weekly: checkText(label('weekly'), options.weekly, '0 8 * * 1'),
     timeZone,
     scheduler: options.scheduler,
     groupWait: positive(label('groupWait'), options.groupWait, 1),
     groupSettle: positive(label('groupSettle'), options.groupSettle, 0.025),
     groupInterval: positive(label('groupInterval'), options.groupInterval, 600),
     maxInstantMails: positive(label('maxInstantMails'), options.maxInstantMails, 6, true),
-    transport: options.transport,
+    transport: transportOf(label('transport'), options.transport),
+    maxMailBytes,
+    maxMailsPerDay: checkPositive(label('maxMailsPerDay'), options.maxMailsPerDay, {
+      fallback: Infinity,
+      integer: true,
+    }),
+    sendTimeoutSeconds: positive(label('sendTimeoutSeconds'), options.sendTimeoutSeconds, 60),
     retryMinSeconds,
     retryMaxSeconds,
     ...connectionOptions(options, label),

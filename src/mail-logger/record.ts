@@ -1,3 +1,4 @@
+import type { MailBody } from './digest.js';
 import type { Level, Schedule } from './levels.js';
 
 /** A record as the daemon keeps it (journal, memory, digests). */
@@ -21,8 +22,14 @@ export interface OutgoingMail {
   id: string;
   kind: 'instant' | 'daily' | 'weekly';
   subject: string;
-  text: string;
-  html: string;
-  /** Epoch ms when it was composed. */
+  /**
+   * What the mail reports, rendered at each attempt within the size limit known then (so a
+   * server that refuses it as too big gets a shorter mail, never the same one again).
+   */
+  body?: MailBody;
+  /** Parts rendered when composed: mails journaled by raspimon 0.1, which have no `body`. */
+  text?: string;
+  html?: string;
+  /** Epoch ms when it was composed (the daemon's scheduler clock). */
   createdAt: number;
 }

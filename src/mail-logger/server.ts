@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { RaspimonTypeError } from '../errors.js';
 import { describeValue } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
@@ -9,9 +8,9 @@ import {
   validateCredentials,
   type ValidCredentials,
 } from './credentials.js';
-import { renderMail } from './digest.js';
+import { DeadLetters } from './dead-letters.js';
 import { MailLoggerError } from './errors.js';
-import { InstantGrouper } from './instant-grouper.js';
+import { floodGroup, InstantGrouper } from './instant-grouper.js';
 import { Listener } from './listener.js';
 import { Mailer } from './mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
@@ -90,6 +89,7 @@ export class MailLoggerServer {
     private endpoint: Endpoint,
     private readonly scheduler: Scheduler,
     private readonly ownsScheduler: boolean,
+    deadLetters: DeadLetters,
   ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -120,16 +120,23 @@ export class MailLoggerServer {
       maxInstantMails: options.maxInstantMails,
       timers,
       emit: () => void this.compose('instant'),
+      log: (line) => this.log(line),
     });
     this.mailer = new Mailer({
       credentials,
       transport: options.transport,
       retryMinSeconds: options.retryMinSeconds,
       retryMaxSeconds: options.retryMaxSeconds,
+      maxMailBytes: options.maxMailBytes,
+      maxMailsPerDay: options.maxMailsPerDay,
+      sendTimeoutSeconds: options.sendTimeoutSeconds,
+      timeZone: options.timeZone,
+      now: () => this.scheduler.now(),
       ...timers,
-      onSent: (mail) => this.onSent(mail),
-      onFailure: (mail, error, retry) =>
-        this.log(`mail "${mail.subject}" not accepted (${errorSummary(error)}); retrying in ${retry} s`),
+      deadLetters,
+      onDone: (mail) => this.onSent(mail),
+      onQuotaFree: () => this.grouper.onRecord('held by maxMailsPerDay'),
+      log: (line) => this.log(line),
     });
   }
 
@@ -172,7 +179,24 @@ export class MailLoggerServer {
       throw error;
     }
     if (ownsScheduler) scheduler.start();
-    const server = new MailLoggerServer(resolved, credentials, store, endpoint, scheduler, ownsScheduler);
+    const deadLetters = await DeadLetters.open(resolved.stateDir).catch(async (error: unknown) => {
+      await store.close();
+      if (ownsScheduler) await scheduler.stop();
+      throw new MailLoggerError(
+        'ERR_STATE_DIR',
+        `cannot read the dead-letter file in ${resolved.stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory readable by the daemon's user`,
+        { cause: error },
+      );
+    });
+    const server = new MailLoggerServer(
+      resolved,
+      credentials,
+      store,
+      endpoint,
+      scheduler,
+      ownsScheduler,
+      deadLetters,
+    );
     holder.server = server;
     if (holder.early) server.stopOnJournalFailure(holder.early);
     try {
@@ -271,14 +295,15 @@ export class MailLoggerServer {
 
   /** Every durable event, once applied: instant records and drop notices wake the grouper. */
   private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
-    if (record?.schedule === 'INSTANTANEOUSLY' || (event.k === 'd' && event.f.count > 0))
-      this.grouper.onRecord();
+    if (record?.schedule === 'INSTANTANEOUSLY') this.grouper.onRecord(floodGroup(record.level, record.msg));
+    else if (event.k === 'd' && event.f.count > 0) this.grouper.onRecord('dropped records');
   }
 
   private async begin(): Promise<void> {
     const state = this.store.state;
     for (const mail of state.outbox) this.mailer.enqueue(mail);
-    if (state.pending.instant.length > 0 || state.hasDropped()) this.grouper.onRecord();
+    if (state.pending.instant.length > 0 || state.hasDropped())
+      this.grouper.onRecord('resumed after a restart');
     this.cronJobs.push(
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
@@ -314,15 +339,10 @@ export class MailLoggerServer {
     const records = list.slice(start);
     const dropped = this.composing === 0 ? { ...state.dropped } : {};
     if (records.length === 0 && Object.keys(dropped).length === 0) return null;
+    if (bucket === 'instant' && !this.mailer.mayComposeInstant(records.length)) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
-    const content = renderMail({ kind: bucket, records, dropped, timeZone: this.options.timeZone });
-    const mail: OutgoingMail = {
-      id: randomUUID(),
-      kind: bucket,
-      ...content,
-      createdAt: this.scheduler.now(),
-    };
+    const mail = this.mailer.compose(bucket, records, dropped);
     this.composing++;
     return new Promise((resolve) => {
       this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
@@ -349,14 +369,6 @@ export class MailLoggerServer {
     await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
   }
-}
-
-/** An SMTP error in one line, without anything a server might echo back from credentials. */
-function errorSummary(error: Error): string {
-  const e = error as Error & { code?: string; responseCode?: number };
-  const parts = [e.code, e.responseCode === undefined ? undefined : String(e.responseCode)].filter(Boolean);
-  const first = (e.message.split('\n')[0] ?? '').slice(0, 160);
-  return parts.length > 0 ? `${parts.join(' ')}: ${first}` : first;
 }
 
 /** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */

@@ -37,15 +37,25 @@ export class ConfigReloader {
   private followUp: Promise<ReloadSummary> | undefined;
   private polling = false;
   private unreadableReported = false;
+  /** Reloads run (start, SIGHUP, reload(), a changed configuration at a poll). */
+  reloads = 0;
+  /** Whether the last reload could read the configuration (undefined before the first). */
+  lastLoaded: boolean | undefined;
 
   constructor(private readonly deps: ReloaderDeps) {}
 
   /** Reloads now, or once more after the reload in progress. `initial` may use the saved copy. */
   reload(initial = false): Promise<ReloadSummary> {
     if (!this.reloading) {
-      const run = this.load(initial).finally(() => {
-        if (this.reloading === run) this.reloading = undefined;
-      });
+      const run = this.load(initial)
+        .then((summary) => {
+          this.reloads++;
+          this.lastLoaded = summary.loaded;
+          return summary;
+        })
+        .finally(() => {
+          if (this.reloading === run) this.reloading = undefined;
+        });
       this.reloading = run;
       return run;
     }

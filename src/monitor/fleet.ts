@@ -57,6 +57,11 @@ export class DeviceFleet {
     private readonly deps: RunnerDeps & { intake: KeyUser },
   ) {}
 
+  /** The keys in force (the status page shows their units). */
+  get keys(): ReadonlyMap<number, KeySpec> {
+    return this.keyMap;
+  }
+
   get size(): number {
     return this.runners.size;
   }

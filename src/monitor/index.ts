@@ -36,6 +36,19 @@ export type { ConfigProblem, ValidatedConfig } from './config-validate.js';
 export type { IntegrityReport, OrphanReadings } from './integrity.js';
 export { checkIntegrity, createDriverRegistry } from './integrity-check.js';
 export type { Reading, BucketStats, TimeInput } from './queries.js';
+export type {
+  ChartPoint,
+  DeviceFailureSummary,
+  DeviceSummary,
+  KeySummary,
+  MonitorSummary,
+  RuleSummary,
+} from './summary.js';
+export type { RollupDocument } from './rollups/bucket-math.js';
+export type { RebuildResult } from './rollups/recompute.js';
+export { rebuildRollups } from './rollups/recompute.js';
+export type { RetentionOptions } from './rollups/retention.js';
+export type { RollupStats } from './rollups/rollups.js';
 export { createSerialLineDriver } from './drivers/serial-line.js';
 export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';
 export { parseLine } from './drivers/line-format.js';

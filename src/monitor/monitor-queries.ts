@@ -14,11 +14,15 @@ import {
   bucketStats,
   findReadings,
   latestReadings,
+  toMs,
   type BucketStats,
   type Reading,
   type TimeInput,
 } from './queries.js';
 import type { DriverDefinition } from './types.js';
+import { rebuildRollups, type RebuildResult } from './rollups/recompute.js';
+import { tieredBuckets, type TierSources } from './rollups/tiered.js';
+import { checkPositive } from '../internal/index.js';
 
 /** What the queries need from a started monitor. */
 export interface QueryDeps {
@@ -30,6 +34,8 @@ export interface QueryDeps {
   now(): number;
   /** A MonitorStateError when the monitor may no longer query (stopping, stopped), else undefined. */
   closed(what: string, cause?: unknown): MonitorStateError | undefined;
+  /** What the in-memory and written rollups cover for a pair (buckets() answers from them first). */
+  tiers?: (id: number, keyId: number) => TierSources;
 }
 
 /** Query of stored readings of one device and key, `from ≤ ts < to`. */
@@ -79,7 +85,28 @@ export class MonitorQueries {
   }
 
   buckets(query: BucketsQuery): Promise<BucketStats[]> {
-    return this.run('buckets()', (db) => bucketStats(db.collection('readings'), query));
+    const tiers = this.deps.tiers;
+    if (!tiers) return this.run('buckets()', (db) => bucketStats(db.collection('readings'), query));
+    const fromMs = toMs(query.from, 'from');
+    const toMsValue = toMs(query.to, 'to');
+    const bucketSeconds = checkPositive('bucketSeconds', query.bucketSeconds);
+    // Memory first: a query it answers whole needs no database at all.
+    let db: Promise<Db> | undefined;
+    const database = (): Promise<Db> => (db ??= this.run('buckets()', (d) => Promise.resolve(d)));
+    return tieredBuckets(database, tiers(query.id, query.keyId), {
+      id: query.id,
+      keyId: query.keyId,
+      fromMs,
+      toMs: toMsValue,
+      bucketSeconds,
+    }).catch((error: unknown) =>
+      this.run('buckets()', () => Promise.reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  }
+
+  /** Recomputes the rollups of whole UTC days covering `[from, to)` from raw readings. */
+  rebuild(from: TimeInput, to: TimeInput): Promise<RebuildResult> {
+    return this.run('rebuildRollups()', (db) => rebuildRollups(db, { from, to }));
   }
 
   private async run<T>(what: string, query: (db: Db) => Promise<T>): Promise<T> {

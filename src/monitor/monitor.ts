@@ -33,6 +33,12 @@ import {
 import { installSignalHandlers } from './signals.js';
 import { MonitorRules } from './rules/runtime.js';
 import { Spool } from './spool.js';
+import type { RebuildResult } from './rollups/recompute.js';
+import { Rollups, type RollupStats } from './rollups/rollups.js';
+import type { MinuteWindow } from './rollups/minute-window.js';
+import type { TimeInput } from './queries.js';
+import { renderReadingsDigest } from './readings-digest.js';
+import { buildSummary, type MonitorSummary, type RuleSummary } from './summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
 
 /** Counters since start. */
@@ -50,6 +56,7 @@ export interface MonitorStats extends WriterStats {
 }
 
 const retentionCheckSeconds = 3600;
+const rollupCheckSeconds = 60;
 
 /** Everything start() builds, in one piece; kept after stop() for stats(). */
 interface Running {
@@ -65,6 +72,9 @@ interface Running {
   fleet: DeviceFleet;
   reloader: ConfigReloader;
   queries: MonitorQueries;
+  rollups: Rollups;
+  /** Removes the rollups' stored-readings listener. */
+  unhookRollups: () => void;
   jobs: string[];
   rules: MonitorRules;
   heartbeat: FleetHeartbeat;
@@ -164,6 +174,18 @@ export class Monitor {
         },
         this.storedListeners,
       );
+      const rollups = new Rollups({
+        scheduler,
+        logger,
+        collection: async (name) => (await connection.db()).collection(name),
+        stateFile: path.join(stateDir, 'rollups.json'),
+        graceSeconds: options.rollupGraceSeconds,
+        backlogOldestMs: () => writer.oldestPendingMs(),
+      });
+      await rollups.open();
+      const feedRollups: StoredListener = (readings) => rollups.stored(readings);
+      this.storedListeners.add(feedRollups);
+      undo.push(() => Promise.resolve(this.storedListeners.delete(feedRollups)));
       const intake = new ReadingIntake(writer, logger, () => scheduler.now(), this.readingListeners);
       const settings = {
         timeoutSeconds: options.driverTimeoutSeconds,
@@ -191,6 +213,17 @@ export class Monitor {
         ...{ mongo, connection, namespace, registry },
         now: () => scheduler.now(),
         closed: (what, cause) => this.closedError(what, cause),
+        tiers: (id, keyId) => {
+          const now = scheduler.now();
+          return {
+            window: rollups.window(id, keyId),
+            // The window holds 1,440 minutes up to its newest; one spare for the current one.
+            memoryFromMs: Math.max(rollups.coveredFromMs, (Math.floor(now / 60_000) - 1438) * 60_000),
+            writtenThroughMs: rollups.hourlyWrittenThroughMs,
+            rollupsFromMs: rollups.rollupsCoverFromMs,
+            nowMs: now,
+          };
+        },
       });
       const jobs: string[] = [];
       const run: Running = {
@@ -204,6 +237,8 @@ export class Monitor {
         fleet,
         reloader,
         queries,
+        rollups,
+        unhookRollups: () => void this.storedListeners.delete(feedRollups),
         jobs,
         rules,
         heartbeat,
@@ -220,7 +255,9 @@ export class Monitor {
       this.state = 'running';
       await reloader.reload(true);
       jobs.push(scheduler.repeatEvery(options.pollSeconds, () => reloader.poll()));
-      if (options.retentionDays !== undefined)
+      jobs.push(scheduler.repeatEvery(rollupCheckSeconds, () => rollups.tick()));
+      const { rawDays, hourlyDays, dailyDays } = options.retention;
+      if (rawDays !== undefined || hourlyDays !== undefined || dailyDays !== undefined)
         jobs.push(scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention(run)));
       jobs.push(scheduler.repeatEvery(statusIntervalSeconds, () => this.writeStatus(run, 'running')));
       void this.writeStatus(run, 'running');
@@ -318,6 +355,9 @@ export class Monitor {
     this.readingListeners.delete(run.rules.listener);
     await step(() => run.rules.stop());
     await step(() => run.writer.close(this.options.stopTimeoutMs));
+    // After the writer: what it stored while closing is in the saved open hours.
+    await step(() => run.rollups.close());
+    run.unhookRollups();
     this.storedListeners.delete(run.heartbeat.listener);
     run.heartbeat.stop();
     await this.writeStatus(run, 'stopped');
@@ -408,6 +448,122 @@ export class Monitor {
     return run ? deviceStates(run.fleet, run.intake) : [];
   }
 
+  /**
+   * The monitor at a glance, as plain JSON-ready data: devices with their state and last
+   * error, each key's latest stored value and its last 24 h as minute points, the counters,
+   * and firing rules. What `raspimon/http` serves at `/` and `/api/summary`. No I/O.
+   *
+   * @example
+   * ```ts
+   * for (const d of monitor.summary({ charts: false }).devices)
+   *   console.log(d.name, d.state, d.keys.map((k) => `${k.keyId}=${k.latest?.value}`).join(' '));
+   * ```
+   */
+  summary(options: { charts?: boolean } = {}): MonitorSummary {
+    const run = this.run;
+    const now = run ? run.scheduler.now() : Date.now();
+    const stats = this.stats();
+    const windows = this.windowsByDevice();
+    const specs = new Map(this.devices().map((d) => [d.id, d]));
+    return buildSummary({
+      nowMs: now,
+      namespace: this.options.namespace,
+      state: this.state,
+      databaseConnected: run !== undefined && !stats.databaseDown && this.state === 'running',
+      stats: {
+        ...stats,
+        rejected: stats.rejectedMalformed + stats.rejectedNotInteger + stats.rejectedUnknownKey,
+        droppedTotal: stats.dropped + stats.spoolDropped + stats.memoryDropped,
+        reloads: run?.reloader.reloads ?? 0,
+        lastReloadOk: run?.reloader.lastLoaded ?? null,
+        ...(run ? prefixed(run.rollups.stats()) : {}),
+      },
+      devices: this.deviceStates().flatMap((state) => {
+        const spec = specs.get(state.id);
+        if (!spec) return [];
+        return [
+          {
+            spec,
+            errors: state.errors,
+            failing: state.failing > 0,
+            lastError: state.lastError && { ...state.lastError, at: state.lastError.at.getTime() },
+          },
+        ];
+      }),
+      keys: run?.fleet.keys ?? new Map(),
+      windows: (id) => windows.get(id) ?? new Map(),
+      charts: options.charts ?? true,
+      rules: this.firingRules(),
+    });
+  }
+
+  /**
+   * The readings section of a daily digest: per device and key, min/max/avg/last of the
+   * last 24 h (since start, if shorter), from memory. Log it as INFO shortly before the
+   * mail logger's daily digest and it lands in that mail (see examples/main.ts).
+   *
+   * @example
+   * ```ts
+   * scheduler.repeatCron('55 7 * * *', () => logger.info(monitor.readingsDigest()));
+   * ```
+   */
+  readingsDigest(): string {
+    const run = this.run;
+    const windows = this.windowsByDevice();
+    return renderReadingsDigest({
+      nowMs: run ? run.scheduler.now() : Date.now(),
+      devices: this.devices(),
+      keys: run?.fleet.keys ?? new Map(),
+      windows: (id) => windows.get(id) ?? new Map(),
+    });
+  }
+
+  /** The rollups' minute windows, by device then key. */
+  private windowsByDevice(): Map<number, Map<number, MinuteWindow>> {
+    const windows = new Map<number, Map<number, MinuteWindow>>();
+    for (const pair of this.run?.rollups.pairList() ?? []) {
+      let byKey = windows.get(pair.id);
+      if (!byKey) windows.set(pair.id, (byKey = new Map<number, MinuteWindow>()));
+      byKey.set(pair.keyId, pair.window);
+    }
+    return windows;
+  }
+
+  /** Firing (rule, device) pairs for the summary, oldest first. */
+  private firingRules(): RuleSummary[] {
+    const names = new Map(this.devices().map((d) => [d.id, d.name]));
+    return (this.run?.rules.firing() ?? [])
+      .sort((a, b) => a.firedMs - b.firedMs)
+      .map((f) => ({
+        id: String(f.ruleId),
+        name: f.ruleName,
+        level: f.level,
+        deviceId: f.deviceId,
+        device: names.get(f.deviceId) ?? null,
+        cause: f.cause,
+        value: f.value ?? null,
+        threshold: f.threshold,
+        since: new Date(f.sinceMs).toISOString(),
+        fired: new Date(f.firedMs).toISOString(),
+      }));
+  }
+
+  /** Counters of the rollups (buckets written, late readings, memory of the minute windows). */
+  rollupStats(): RollupStats {
+    return this.run?.rollups.stats() ?? { hourlyWritten: 0, dailyWritten: 0, late: 0, windowBytes: 0 };
+  }
+
+  /**
+   * Recomputes `readings_hourly` and `readings_daily` for the whole UTC days covering
+   * `[from, to)` (Dates or epoch seconds) from the raw readings, replacing what is there.
+   * One scan of the raw readings in that range. `raspimon rollups rebuild` does the same.
+   */
+  async rebuildRollups(range: { from: TimeInput; to: TimeInput }): Promise<RebuildResult> {
+    const result = await this.queries('rebuildRollups()').rebuild(range.from, range.to);
+    this.run?.rollups.rebuilt(result.from.getTime(), result.to.getTime());
+    return result;
+  }
+
   /** Writes pending readings now (replaying the spool first); true when nothing is left. */
   async flush(): Promise<boolean> {
     return (await this.run?.writer.flush()) ?? true;
@@ -462,7 +618,9 @@ export class Monitor {
   }
 
   private async applyRetention(run: Running): Promise<void> {
-    const days = this.options.retentionDays!;
+    const { rawDays: days, hourlyDays, dailyDays } = this.options.retention;
+    await run.rollups.applyRetention(hourlyDays, dailyDays);
+    if (days === undefined) return;
     try {
       const before = new Date(run.scheduler.now() - days * 86_400_000);
       const readings = (await run.connection.db()).collection('readings');
@@ -473,6 +631,14 @@ export class Monitor {
       this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
     }
   }
+}
+
+/** `{ hourlyWritten: 1 }` → `{ rollupsHourlyWritten: 1 }`. */
+function prefixed(stats: RollupStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(stats) as Array<[string, number]>)
+    out[`rollups${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
+  return out;
 }
 
 function unusableStateDir(stateDir: string, error: unknown): ConfigError {

@@ -5,6 +5,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 import { checkPositive, describeValue } from '../internal/index.js';
 import { ConfigError } from './errors.js';
+import { resolveRetention, type ResolvedRetention, type RetentionOptions } from './rollups/retention.js';
 import type { DriverDefinition, DriverFactory, MonitorLogger, MonitorScheduler } from './types.js';
 
 /** Server the monitor connects to when neither `uri` nor `db` is given (as the CLI's default). */
@@ -100,10 +101,27 @@ export interface MonitorOptions {
     maxSeconds?: number;
   };
   /**
-   * Delete readings older than this many days (checked hourly). Off when undefined.
+   * Delete readings older than this many days (checked hourly). Off when undefined. An
+   * alias of `retention.rawDays`.
    * @default undefined
    */
   retentionDays?: number;
+  /**
+   * Days to keep raw readings, hourly and daily rollups (checked hourly).
+   * @default {} (everything kept)
+   * @example
+   * ```ts
+   * new Monitor({ namespace, retention: { rawDays: 30, hourlyDays: 400 } }); // daily kept forever
+   * ```
+   */
+  retention?: RetentionOptions;
+  /**
+   * Seconds after an hour ends before its rollup bucket is written (readings with a
+   * driver's own, slightly late `ts` still land in it). Readings waiting in memory or in
+   * the spool also hold it back.
+   * @default 300
+   */
+  rollupGraceSeconds?: number;
   /**
    * How long stop() tries to write pending readings before spooling them, in seconds.
    * @default 10
@@ -145,6 +163,8 @@ export interface ResolvedOptions {
   retryMinSeconds: number;
   retryMaxSeconds: number;
   retentionDays: number | undefined;
+  retention: ResolvedRetention;
+  rollupGraceSeconds: number;
   stopTimeoutMs: number;
   pidFile: string | undefined;
 }
@@ -221,6 +241,7 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
       'ERR_INVALID_ARG_TYPE',
       'options.clock is gone: the scheduler is the one time source; pass new Scheduler({ clock }) as options.scheduler',
     );
+  const retention = resolveRetention(options.retention, options.retentionDays);
   return {
     source: db !== undefined ? { db } : { uri: uri ?? defaultMongoUri },
     namespace,
@@ -248,10 +269,12 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
     }),
     retryMinSeconds,
     retryMaxSeconds,
-    retentionDays:
-      options.retentionDays === undefined
-        ? undefined
-        : checkPositive('options.retentionDays', options.retentionDays),
+    retentionDays: retention.rawDays,
+    retention,
+    rollupGraceSeconds: checkPositive('options.rollupGraceSeconds', options.rollupGraceSeconds, {
+      fallback: 300,
+      allowZero: true,
+    }),
     stopTimeoutMs:
       checkPositive('options.stopTimeoutSeconds', options.stopTimeoutSeconds, { fallback: 10 }) * 1000,
     pidFile: options.pidFile === undefined ? undefined : path.resolve(options.pidFile),

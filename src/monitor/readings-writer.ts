@@ -106,6 +106,8 @@ export class ReadingsWriter {
   private retryJob: string | undefined;
   private readonly backoff: Backoff;
   private rejections = 0;
+  /** Spills under way (their readings are neither in memory nor counted in the spool). */
+  private spills = 0;
   private down = false;
   private closing = false;
   private seq: number;
@@ -174,6 +176,19 @@ export class ReadingsWriter {
         this.kick();
       });
     }
+  }
+
+  /**
+   * Earliest `ts` (epoch ms) of a reading accepted but not stored yet (the rollups hold
+   * its hour open): `-Infinity` while the spool holds readings or a spill is under way,
+   * undefined when nothing waits.
+   */
+  oldestPendingMs(): number | undefined {
+    if (this.spool.size > 0 || this.spills > 0) return -Infinity;
+    let oldest = Infinity;
+    for (const r of this.inFlight) if (r.tsMs < oldest) oldest = r.tsMs;
+    for (const r of this.queue) if (r.tsMs < oldest) oldest = r.tsMs;
+    return oldest === Infinity ? undefined : oldest;
   }
 
   stats(): WriterStats {
@@ -422,6 +437,7 @@ export class ReadingsWriter {
   }
 
   private async spill(readings: PendingReading[]): Promise<boolean> {
+    this.spills++;
     try {
       const loss = await this.spool.append(readings);
       if (loss.thinned + loss.dropped > 0) this.spoolLost(loss.thinned, loss.dropped);
@@ -430,6 +446,8 @@ export class ReadingsWriter {
     } catch (error) {
       this.memoryLost(0, `the spool in ${this.spool.dir} cannot be written (${describeError(error)})`);
       return false;
+    } finally {
+      this.spills--;
     }
   }
 

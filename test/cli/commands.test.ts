@@ -561,8 +561,12 @@ describe('command line', () => {
     [['keys', 'list'], 'Usage: raspimon keys list'],
     [['keys', 'add'], 'Usage: raspimon keys add --key'],
     [['keys', 'remove'], 'Usage: raspimon keys remove <keyId>'],
-    [['readings'], 'Usage: raspimon readings tail'],
+    [['readings'], 'Usage: raspimon readings <tail|chart|stats>'],
     [['readings', 'tail'], 'Usage: raspimon readings tail [-n'],
+    [['readings', 'chart'], 'Usage: raspimon readings chart --device'],
+    [['readings', 'stats'], 'Usage: raspimon readings stats --device'],
+    [['rollups'], 'Usage: raspimon rollups rebuild'],
+    [['rollups', 'rebuild'], 'Usage: raspimon rollups rebuild --from'],
     [['check'], 'Usage: raspimon check'],
   ])('%j --help prints its usage and exits 0 without touching the database', async (argv, heading) => {
     const result = await world.run([...argv, '--help'], {

@@ -1,5 +1,7 @@
 // A real SMTP server (smtp-server) on a free loopback port that parses what it receives
-// with mailparser; knobs make it reject with 4xx, require auth, go down and come back.
+// with mailparser; knobs make it reject with 4xx/5xx (at MAIL FROM or after DATA), refuse
+// big mails with 552 (with or without announcing SIZE), hang in DATA, require auth, offer
+// STARTTLS or not, go down and come back.
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { freePort } from './free-port.js';
@@ -15,6 +17,16 @@ export interface SinkMessage {
   headers: Map<string, unknown>;
   /** Date.now() when the DATA command began. */
   dataAt: number;
+  /** Bytes of the message as received (headers and encoded parts). */
+  bytes: number;
+}
+
+/** A refusal after DATA for the mails `match` selects. */
+export interface DataRefusal {
+  code: number;
+  message: string;
+  /** Which mails, by their raw text (default: every one). */
+  match?: (raw: string) => boolean;
 }
 
 export interface SmtpSinkOptions {
@@ -22,6 +34,10 @@ export interface SmtpSinkOptions {
   auth?: { user: string; pass: string };
   /** Fixed port (default: a free one). */
   port?: number;
+  /** Announce `SIZE n` in EHLO and refuse bigger mails with 552 5.3.4. @default 10 MiB */
+  size?: number;
+  /** Offer STARTTLS (with smtp-server's built-in self-signed certificate). @default false */
+  starttls?: boolean;
 }
 
 export class SmtpSink {
@@ -31,6 +47,14 @@ export class SmtpSink {
   private server: SMTPServer | null = null;
   private rejection: { code: number; message: string } | null = null;
   private waiters: Array<() => void> = [];
+  private dataRefusal: DataRefusal | null = null;
+  private hiddenLimit = Infinity;
+  private hangs = 0;
+  private hung: Array<() => void> = [];
+  /** AUTH attempts, and whether each came over TLS. */
+  readonly auths: Array<{ user: string; secure: boolean }> = [];
+  /** Mails refused (by any knob), with the reply code. */
+  readonly refused: Array<{ code: number; bytes: number }> = [];
 
   private constructor(
     readonly port: number,
@@ -56,6 +80,32 @@ export class SmtpSink {
     this.rejection = code === null ? null : { code, message };
   }
 
+  /** Refuses mails after DATA (e.g. 550, 554, 452) until called with null. */
+  refuseData(refusal: DataRefusal | null): void {
+    this.dataRefusal = refusal;
+  }
+
+  /** Refuses mails over `bytes` with 552 without announcing it in EHLO (Infinity: off). */
+  refuseOver(bytes: number): void {
+    this.hiddenLimit = bytes;
+  }
+
+  /** The next `count` mails hang after DATA: no reply until {@link SmtpSink.release}. */
+  hangNext(count: number): void {
+    this.hangs = count;
+  }
+
+  /** Mails hanging in DATA now. */
+  get hanging(): number {
+    return this.hung.length;
+  }
+
+  /** Answers every hanging mail (with 451, so a client that gave up on it resends it). */
+  release(): void {
+    this.hangs = 0;
+    for (const answer of this.hung.splice(0)) answer();
+  }
+
   /** Stops listening and drops every connection, as a crashed server would. */
   async down(): Promise<void> {
     const server = this.server;
@@ -69,16 +119,17 @@ export class SmtpSink {
     const auth = this.options.auth;
     const options: SMTPServerOptions = {
       logger: false,
-      disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      disabledCommands: [...(this.options.starttls ? [] : ['STARTTLS']), ...(auth ? [] : ['AUTH'])],
       allowInsecureAuth: true,
       authOptional: !auth,
       closeTimeout: 50,
-      size: 10 * 1024 * 1024,
+      size: this.options.size ?? 10 * 1024 * 1024,
       onConnect: (_session, callback) => {
         this.connections++;
         callback();
       },
-      onAuth: (a, _session, callback) => {
+      onAuth: (a, session, callback) => {
+        this.auths.push({ user: a.username ?? '', secure: session.secure });
         if (auth && a.username === auth.user && a.password === auth.pass)
           callback(null, { user: a.username });
         else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
@@ -90,27 +141,48 @@ export class SmtpSink {
       },
       onData: (stream, _session, callback) => {
         const dataAt = Date.now();
-        simpleParser(stream).then(
-          (parsed) => {
-            this.messages.push({
-              subject: parsed.subject ?? '',
-              text: parsed.text ?? '',
-              html: typeof parsed.html === 'string' ? parsed.html : '',
-              from: parsed.from?.text ?? '',
-              to: Array.isArray(parsed.to)
-                ? parsed.to.map((t) => t.text).join(', ')
-                : (parsed.to?.text ?? ''),
-              messageId: parsed.messageId ?? '',
-              headers: parsed.headers,
-              dataAt,
-            });
-            callback();
-            const waiters = this.waiters;
-            this.waiters = [];
-            for (const w of waiters) w();
-          },
-          (error: Error) => callback(error),
-        );
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const refuse = (code: number, message: string): void => {
+            this.refused.push({ code, bytes: raw.length });
+            callback(Object.assign(new Error(message), { responseCode: code }));
+          };
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded)
+            return refuse(552, '5.3.4 Message exceeds fixed maximum message size');
+          if (raw.length > this.hiddenLimit) return refuse(552, '5.3.4 Message too big for system');
+          const refusal = this.dataRefusal;
+          if (refusal && (refusal.match?.(raw.toString('utf8')) ?? true))
+            return refuse(refusal.code, refusal.message);
+          if (this.hangs > 0) {
+            this.hangs--;
+            this.hung.push(() => refuse(451, '4.4.2 Timeout, try again'));
+            return;
+          }
+          simpleParser(raw).then(
+            (parsed) => {
+              this.messages.push({
+                subject: parsed.subject ?? '',
+                text: parsed.text ?? '',
+                html: typeof parsed.html === 'string' ? parsed.html : '',
+                from: parsed.from?.text ?? '',
+                to: Array.isArray(parsed.to)
+                  ? parsed.to.map((t) => t.text).join(', ')
+                  : (parsed.to?.text ?? ''),
+                messageId: parsed.messageId ?? '',
+                headers: parsed.headers,
+                dataAt,
+                bytes: raw.length,
+              });
+              callback();
+              const waiters = this.waiters;
+              this.waiters = [];
+              for (const w of waiters) w();
+            },
+            (error: Error) => callback(error),
+          );
+        });
       },
     };
     const server = new SMTPServer(options);
@@ -141,6 +213,7 @@ export class SmtpSink {
   }
 
   async close(): Promise<void> {
+    this.release();
     await this.down();
   }
 }

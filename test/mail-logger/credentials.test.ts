@@ -1,4 +1,5 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeSmtp, loadCredentialsFile } from '../../src/mail-logger/credentials.js';
@@ -59,6 +60,50 @@ describe('credentials', () => {
     expect(() => loadCredentialsFile(file)).toThrow(/"to" must be an e-mail address or a non-empty list/);
   });
 
+  it('refuses a FIFO at once (reading it would hang the start) and a directory', () => {
+    const fifo = path.join(tmp.dir, 'fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const started = performance.now();
+    expect(() => loadCredentialsFile(fifo)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CREDENTIALS_NOT_FILE',
+        message: expect.stringContaining(`credentials file ${fifo} is not a regular file (a FIFO)`),
+      }),
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(() => loadCredentialsFile(tmp.dir)).toThrow(
+      expect.objectContaining({ code: 'ERR_CREDENTIALS_NOT_FILE' }),
+    );
+  });
+
+  it("refuses a 0600 file owned by another user (like ssh), accepts one owned by the daemon's user", () => {
+    const file = writeCredentials(tmp.dir, `smtp://robot:${SECRET}@127.0.0.1:25`);
+    expect(loadCredentialsFile(file).from).toBe('pi@example.org');
+    const uid = process.getuid!(); // the suite runs as root (as CI does): only root can give a file away
+    const other = uid + 4321;
+    chownSync(file, other, other);
+    try {
+      loadCredentialsFile(file);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CredentialsError).code).toBe('ERR_CREDENTIALS_OWNER');
+      expect((e as Error).message).toContain(
+        `owned by uid ${other}, not by the daemon's user (uid ${uid}) or root`,
+      );
+      expect((e as Error).message).not.toContain(SECRET);
+    }
+  });
+
+  it('"allowUnencryptedAuth" must be a boolean', () => {
+    const file = path.join(tmp.dir, 'c');
+    writeFileSync(
+      file,
+      JSON.stringify({ smtp: 'smtp://u:p@h', from: 'a@b', to: 'c@d', allowUnencryptedAuth: 'yes' }),
+      { mode: 0o600 },
+    );
+    expect(() => loadCredentialsFile(file)).toThrow(/"allowUnencryptedAuth" must be true or false/);
+  });
+
   it('masks the password when describing the SMTP server', () => {
     expect(describeSmtp(`smtps://robot%40example.org:${SECRET}@smtp.example.org:465`)).toBe(
       'smtps://robot@example.org@smtp.example.org:465',
@@ -84,6 +129,7 @@ describe('credentials', () => {
         smtp: `smtp://robot:${SECRET}@127.0.0.1:${sink.port}`,
         from: 'pi@example.org',
         to: 'team@example.org',
+        allowUnencryptedAuth: true, // the sink offers no STARTTLS
       },
       listen: `unix://${path.join(tmp.dir, 'ml.sock')}`,
       stateDir: path.join(tmp.dir, 'state'),
@@ -138,18 +184,35 @@ describe('CLI', () => {
 
   it('--check sends a test mail and exits 0; exits 1 naming the server when it refuses', async () => {
     const sink = await SmtpSink.start({ auth: { user: 'robot', pass: SECRET } });
-    const good = writeCredentials(tmp.dir, sink.url);
+    const relay = { allowUnencryptedAuth: true }; // the sink offers no STARTTLS
+    const good = writeCredentials(tmp.dir, sink.url, 0o600, relay);
     const ok = await runCli([good, '--check']);
     expect(ok.output).toContain(`test mail accepted by smtp://robot@127.0.0.1:${sink.port}`);
     expect(ok.code).toBe(0);
     expect((await sink.waitFor(1))[0]!.subject).toBe('raspimon-mail-logger test mail');
     const badDir = tempDir();
-    const bad = writeCredentials(badDir.dir, `smtp://robot:wrong-${SECRET}@127.0.0.1:${sink.port}`);
+    const bad = writeCredentials(
+      badDir.dir,
+      `smtp://robot:wrong-${SECRET}@127.0.0.1:${sink.port}`,
+      0o600,
+      relay,
+    );
     const refused = await runCli([bad, '--check']);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('EAUTH');
     expect(refused.output).not.toContain(`wrong-${SECRET}`);
     badDir.remove();
+    await sink.close();
+  });
+
+  it('--check names a missing STARTTLS at install time (exit 1), before any password is sent', async () => {
+    const sink = await SmtpSink.start({ auth: { user: 'robot', pass: SECRET } });
+    const file = writeCredentials(tmp.dir, sink.url);
+    const { code, output } = await runCli([file, '--check']);
+    expect(code).toBe(1);
+    expect(output).toContain(`the SMTP server smtp://robot@127.0.0.1:${sink.port} could not set up TLS`);
+    expect(output).not.toContain(SECRET);
+    expect(sink.auths).toEqual([]);
     await sink.close();
   });
 });

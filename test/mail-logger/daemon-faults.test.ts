@@ -124,7 +124,7 @@ describe('the daemon process under faults', () => {
       await logger.flush();
       await sleep(450); // separate mails
     }
-    await waitFor(() => first.stderr().includes('not accepted'), 5000, 'retries logged');
+    await waitFor(() => / retry kind=instant /.test(first.stderr()), 5000, 'retries logged');
     expect(first.stderr()).not.toContain('password');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);

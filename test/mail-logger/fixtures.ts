@@ -7,6 +7,7 @@ import {
   MailLoggerClient,
   MailLoggerServer,
   type MailLoggerClientOptions,
+  type MailLoggerServerOptions,
 } from '../../src/mail-logger/index.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -19,11 +20,18 @@ export function tempDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function writeCredentials(dir: string, smtpUrl: string, mode = 0o600): string {
+export function writeCredentials(
+  dir: string,
+  smtpUrl: string,
+  mode = 0o600,
+  extra: Record<string, unknown> = {},
+): string {
   const file = path.join(dir, 'mail_credentials');
-  writeFileSync(file, JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'] }), {
-    mode,
-  });
+  writeFileSync(
+    file,
+    JSON.stringify({ smtp: smtpUrl, from: 'pi@example.org', to: ['team@example.org'], ...extra }),
+    { mode },
+  );
   return file;
 }
 
@@ -82,6 +90,8 @@ export async function startManualMailWorld(options: {
   start: Date;
   timeZone: string;
   client?: MailLoggerClientOptions;
+  /** More server options (e.g. `maxMailsPerDay`); `log` receives the daemon's lines. */
+  server?: Partial<MailLoggerServerOptions>;
 }): Promise<ManualMailWorld> {
   const sink = await SmtpSink.start();
   const tmp = tempDir();
@@ -95,6 +105,7 @@ export async function startManualMailWorld(options: {
     scheduler,
     timeZone: options.timeZone,
     log: () => undefined,
+    ...options.server,
   });
   const logger = MailLoggerClient.open(listen, { source: 'raspimon_dca632112233', ...options.client });
   return {

@@ -81,6 +81,65 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
     expect(sink.messages[7]!.subject).toBe('[ALERT] raspimon_dca632112233: boiler pressure low');
   });
 
+  it('after a burst of 10,000 ERRORs in a minute, an ALERT 2 min later and an ERROR not in the burst are each mailed within groupWait; the burst stays grouped', async () => {
+    for (let second = 0; second < 60; second++) {
+      for (let i = 0; i < 167; i++) logger.error(`sensor ${i % 5} timeout after ${100 + i} ms`);
+      await logger.flush();
+      await clock.advance(1);
+    }
+    await sleep(300);
+    expect(sink.messages).toHaveLength(6); // then the burst's group is held
+    await clock.advance(60);
+    logger.alert('boiler pressure low');
+    await logger.flush();
+    await clock.advance(1); // groupWait
+    await sink.waitFor(7);
+    const alertMail = sink.messages[6]!;
+    expect(alertMail.subject).toMatch(/^\[ALERT ×\d+\] raspimon_dca632112233: boiler pressure low$/);
+    // The held burst rides along, collapsed: one line per distinct message, not one per record.
+    expect(alertMail.text.split('\n').filter((l) => l.includes('timeout after')).length).toBeLessThanOrEqual(
+      167,
+    );
+    await clock.advance(5);
+    logger.error('disk 97% full');
+    for (let i = 0; i < 50; i++) logger.error(`sensor 1 timeout after ${i} ms`); // still the burst
+    await logger.flush();
+    await clock.advance(1);
+    await sink.waitFor(8);
+    expect(sink.messages[7]!.text).toContain('disk 97% full');
+    await clock.advance(30);
+    for (let i = 0; i < 50; i++) logger.error(`sensor 2 timeout after ${i} ms`);
+    await logger.flush();
+    await clock.advance(2);
+    await sleep(200);
+    expect(sink.messages).toHaveLength(8); // the burst alone sends nothing until the window ends
+    await clock.advance(600);
+    await sink.waitFor(9);
+    await sleep(100);
+    expect(sink.messages).toHaveLength(9);
+    const counts = sink.messages.map((m) => countOf(m.subject));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(60 * 167 + 1 + 1 + 100);
+  });
+
+  it('differently worded ERRORs cause at most 30 mails per window (5 × maxInstantMails), yet a new ALERT still gets through', async () => {
+    const words = ['pump', 'valve', 'fan', 'relay', 'door', 'gate', 'lamp', 'heater'];
+    for (let i = 0; i < 40; i++) {
+      logger.error(`${words[i % 8]} ${words[Math.floor(i / 8)]} failed`);
+      await logger.flush();
+      await clock.advance(1.5);
+      await sleep(20);
+    }
+    await sleep(200);
+    expect(sink.messages).toHaveLength(30);
+    logger.alert('smoke in the server room');
+    await logger.flush();
+    await clock.advance(1);
+    await sink.waitFor(31);
+    expect(sink.messages[30]!.subject).toMatch(
+      /^\[ALERT ×\d+\] raspimon_dca632112233: smoke in the server room$/,
+    );
+  });
+
   it('identical messages in one instant mail collapse with count and first/last time', async () => {
     for (let i = 0; i < 12; i++) logger.error('sensor timeout');
     logger.warning('disk 91% full');

@@ -94,7 +94,18 @@ describe('MailTransport', () => {
       transport.close?.();
       expect(sent).toHaveLength(1);
       expect(Object.keys(sent[0]!).sort()).toEqual(
-        ['date', 'from', 'headers', 'html', 'messageId', 'subject', 'text', 'to'].sort(),
+        [
+          'date',
+          'envelope',
+          'from',
+          'headers',
+          'html',
+          'messageId',
+          'signal',
+          'subject',
+          'text',
+          'to',
+        ].sort(),
       );
       expect(mail!.subject).toBe('[ALERT] pi: the pump stopped');
       expect(mail!.messageId).toBe(sent[0]!.messageId);

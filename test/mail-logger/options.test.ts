@@ -44,6 +44,25 @@ describe('MailLoggerServer.start options', () => {
     });
   });
 
+  it('transport must be a transport or an options object; maxMailBytes, maxMailsPerDay and sendTimeoutSeconds are checked', async () => {
+    await expect(start({ transport: 'smtp://x' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: expect.stringContaining('option transport must be a transport with sendMail() or an object'),
+    });
+    await expect(start({ maxMailBytes: 5000 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringContaining('option maxMailBytes must be at least 10000 bytes'),
+    });
+    await expect(start({ maxMailsPerDay: 2.5 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: 'option maxMailsPerDay must be a positive integer, got 2.5',
+    });
+    await expect(start({ sendTimeoutSeconds: -1 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: 'option sendTimeoutSeconds must be a positive finite number of seconds, got -1',
+    });
+  });
+
   it('retry.minSeconds alone above 300 raises the default maxSeconds with it', async () => {
     const server = await start({ retry: { minSeconds: 600 } });
     await server.close();

@@ -6,13 +6,17 @@ import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from 
 import { databaseOperation } from '../database.js';
 import { CliUsageError, CliNotFoundError } from '../errors.js';
 import { formatJsonLine } from '../output.js';
+import { cliBuckets } from '../rollup-reads.js';
+import { renderTerminalChart } from '../terminal-chart.js';
 
 /** Usage of the `readings` group. */
-export const readingsUsage = `Usage: raspimon readings tail [flags]
+export const readingsUsage = `Usage: raspimon readings <tail|chart|stats> [flags]
 
   tail                      print the latest readings (and, with --follow, new ones)
+  chart                     draw one key of one device over the last hours in the terminal
+  stats                     count/min/max/avg per hour or day, from the rollups
 
-Run raspimon readings tail --help for its flags.
+Run raspimon readings <command> --help for its flags.
 
 ${globalFlagsHelp}`;
 
@@ -193,5 +197,153 @@ const tail: Command = {
   },
 };
 
+const chartUsage = `Usage: raspimon readings chart --device <id|name> --key <keyId> [--hours <h>] [--width <columns>] [--height <rows>]
+
+Draws the mean of each time slice as bars: rollups for slices of whole hours, raw
+readings otherwise.
+
+  --device <id|name>        the device (required)
+  --key <keyId>             the key (required)
+  --hours <h>               how far back from now (default 24)
+  --width <columns>         slices across (default 60)
+  --height <rows>           rows of the chart (default 8)
+
+${globalFlagsHelp}`;
+
+const statsUsage = `Usage: raspimon readings stats --device <id|name> --key <keyId> [--hours <h> | --from <t> --to <t>] [--daily] [--json]
+
+Count, min, max and average per hour (or day): from readings_hourly/readings_daily up to
+the newest written bucket, from the raw readings after it.
+
+  --device <id|name>        the device (required)
+  --key <keyId>             the key (required)
+  --hours <h>               the last h hours, the current one included (default 24)
+  --from <t>, --to <t>      a range instead: ISO 8601 or epoch seconds, whole hours
+  --daily                   one row per UTC day
+  --json                    one JSON object per line: {"start","count","min","max","avg"}
+
+${globalFlagsHelp}`;
+
+/** Epoch ms of an ISO 8601 time or epoch seconds given to `--<flag>`. */
+export function parseTimeFlag(text: string, flag: string, usage: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  if (!Number.isFinite(ms))
+    throw new CliUsageError(
+      `--${flag} must be an ISO 8601 time (2026-11-25T08:00Z) or epoch seconds, got ${JSON.stringify(text)}`,
+      usage,
+    );
+  return ms;
+}
+
+async function target(context: CommandContext): Promise<{ id: number; keyId: number; labels: Labels }> {
+  const device = context.values.string('device');
+  const keyId = context.values.integer('key');
+  if (device === undefined || keyId === undefined)
+    throw new CliUsageError('--device and --key are required', context.usage);
+  const labels = await labelsOf(context);
+  return { id: resolveDevice(device, labels, context.namespace()), keyId, labels };
+}
+
+function positive(context: CommandContext, flag: string, fallback: number): number {
+  const value = context.values.number(flag) ?? fallback;
+  if (!(value > 0))
+    throw new CliUsageError(`--${flag} must be a positive number, got ${value}`, context.usage);
+  return value;
+}
+
+const chart: Command = {
+  words: ['readings', 'chart'],
+  summary: 'draw one key of one device in the terminal',
+  usage: chartUsage,
+  flags: {
+    device: { type: 'string' },
+    key: { type: 'string' },
+    hours: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+  },
+  async run(context) {
+    expectPositionals(context.positionals, [], context.usage);
+    const hours = positive(context, 'hours', 24);
+    const width = Math.round(positive(context, 'width', 60));
+    const height = Math.round(positive(context, 'height', 8));
+    const { id, keyId, labels } = await target(context);
+    const bucketSeconds = Math.max(1, Math.round((hours * 3600) / width));
+    const now = Date.now();
+    const toMs = Math.ceil(now / (bucketSeconds * 1000)) * bucketSeconds * 1000;
+    const fromMs = toMs - width * bucketSeconds * 1000;
+    const { buckets } = await cliBuckets(await context.db(), { id, keyId, fromMs, toMs, bucketSeconds });
+    const byStart = new Map(buckets.map((b) => [b.start.getTime(), b.avg]));
+    const columns = Array.from({ length: width }, (_, i) => byStart.get(fromMs + i * bucketSeconds * 1000));
+    const name = labels.devices.get(id);
+    context.print(
+      `${id}${name === undefined ? '' : ` ${name}`}, key ${keyId}: mean per ${bucketSeconds >= 3600 ? `${+(bucketSeconds / 3600).toFixed(2)} h` : `${bucketSeconds} s`}\n`,
+    );
+    context.print(
+      renderTerminalChart(columns, {
+        height,
+        unit: labels.units.get(keyId) ?? '',
+        from: new Date(fromMs),
+        to: new Date(toMs),
+      }),
+    );
+  },
+};
+
+const stats: Command = {
+  words: ['readings', 'stats'],
+  summary: 'count/min/max/avg per hour or day, from the rollups',
+  usage: statsUsage,
+  flags: {
+    device: { type: 'string' },
+    key: { type: 'string' },
+    hours: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    daily: { type: 'boolean' },
+    ...sharedFlags.json,
+  },
+  async run(context) {
+    expectPositionals(context.positionals, [], context.usage);
+    const { values } = context;
+    const daily = values.flag('daily');
+    const size = daily ? 86_400_000 : 3_600_000;
+    const fromText = values.string('from');
+    const toText = values.string('to');
+    let fromMs: number;
+    let toMs: number;
+    if (fromText !== undefined || toText !== undefined) {
+      if (fromText === undefined || toText === undefined)
+        throw new CliUsageError('--from and --to go together', context.usage);
+      fromMs = Math.floor(parseTimeFlag(fromText, 'from', context.usage) / size) * size;
+      toMs = Math.ceil(parseTimeFlag(toText, 'to', context.usage) / size) * size;
+    } else {
+      toMs = Math.ceil(Date.now() / size) * size;
+      fromMs = toMs - Math.ceil((positive(context, 'hours', daily ? 24 * 7 : 24) * 3_600_000) / size) * size;
+    }
+    const { id, keyId, labels } = await target(context);
+    const { buckets } = await cliBuckets(await context.db(), {
+      id,
+      keyId,
+      fromMs,
+      toMs,
+      bucketSeconds: size / 1000,
+    });
+    const unit = labels.units.get(keyId) ?? '';
+    if (values.flag('json')) {
+      context.print(buckets.map((b) => formatJsonLine({ ...b, start: b.start.toISOString() })).join(''));
+      return;
+    }
+    const rows = buckets.map(
+      (b) =>
+        `${b.start.toISOString()}  ${String(b.count).padStart(8)}  ${String(b.min).padStart(12)}  ${String(b.max).padStart(12)}  ${(+b.avg.toFixed(3)).toString().padStart(14)}${unit ? ` ${unit}` : ''}\n`,
+    );
+    context.print(
+      `${'start'.padEnd(24)}  ${'count'.padStart(8)}  ${'min'.padStart(12)}  ${'max'.padStart(12)}  ${'avg'.padStart(14)}\n`,
+    );
+    context.print(rows.join(''));
+  },
+};
+
 /** The `readings` commands. */
-export const readingsCommands: readonly Command[] = [tail];
+export const readingsCommands: readonly Command[] = [tail, chart, stats];

@@ -4,6 +4,7 @@ import type { ValidatedConfig } from '../config-validate.js';
 import type { DeviceSpec, MonitorLogger, MonitorScheduler } from '../types.js';
 import { RuleEvaluator } from './evaluator.js';
 import { RuleStateStore } from './state-file.js';
+import type { FiringState } from './types.js';
 
 /** What the monitor gives its rules. */
 export interface MonitorRulesDeps {
@@ -30,6 +31,11 @@ export class MonitorRules {
     this.store = new RuleStateStore(deps.stateDir, deps.logger, () => this.evaluator.firing());
     const evaluator = this.evaluator;
     this.listener = (deviceId, keyId, value, tsMs) => evaluator.onReading(deviceId, keyId, value, tsMs);
+  }
+
+  /** The (rule, device) pairs firing now (the status page lists them). */
+  firing(): FiringState[] {
+    return this.evaluator.firing();
   }
 
   /** Rules being evaluated. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { groupRecords, headerSafe, renderMail } from '../../src/mail-logger/digest.js';
+import {
+  composeBody,
+  groupRecords,
+  headerSafe,
+  renderBody,
+  renderMail,
+} from '../../src/mail-logger/digest.js';
 import type { StoredRecord } from '../../src/mail-logger/record.js';
 
 const t0 = Date.UTC(2024, 2, 4, 7, 0, 0);
@@ -79,5 +85,48 @@ describe('digest grouping and rendering (pure)', () => {
     });
     expect(mail.text).toContain('42 record(s) from pi-a were dropped');
     expect(mail.html).toContain('42 record(s) from pi-a were dropped');
+  });
+});
+
+describe('mail size limit (pure)', () => {
+  function bytesOf(part: { text: string; html: string }): number {
+    return Buffer.byteLength(part.text) + Buffer.byteLength(part.html);
+  }
+
+  it('a body cut to a budget keeps every section, its first lines first, and counts the rest as "N more records, M occurrences"', () => {
+    const records: StoredRecord[] = [];
+    for (let i = 0; i < 5000; i++)
+      records.push(rec({ level: 'INFO', source: 'chatty', msg: `line ${i}`, time: t0 + i }));
+    for (let i = 0; i < 5000; i++)
+      records.push(rec({ level: 'INFO', source: 'chatty', msg: 'line 7', time: t0 + i }));
+    records.push(rec({ level: 'ERROR', source: 'quiet', msg: 'fan failed' }));
+    records.push(rec({ level: 'INFO', source: 'quiet', msg: 'booted' }));
+    const body = composeBody(records, {}, { maxBytes: 20_000, timeZone: 'UTC' });
+    expect(body.total).toBe(10_002);
+    const rendered = renderBody(body, { maxBytes: 20_000, timeZone: 'UTC' });
+    expect(bytesOf(rendered)).toBeLessThanOrEqual(20_000);
+    expect(rendered.text).toContain('fan failed');
+    expect(rendered.text).toContain('booted'); // a chatty source does not push a quiet one out
+    const cut = /… (\d+) more records, (\d+) occurrences/.exec(rendered.text)!;
+    const shown = rendered.text.split('\n').filter((l) => / line \d+$/.test(l)).length;
+    expect(shown + Number(cut[1])).toBe(5000);
+    // "line 7" stands for 5001 occurrences, every other line for one
+    const shownOccurrences = shown + (shown > 7 ? 5000 : 0);
+    expect(Number(cut[2]) + shownOccurrences).toBe(10_000);
+    // Rendered again with a smaller budget (a server's SIZE), it gets shorter, never longer.
+    const smaller = renderBody(body, { maxBytes: 8_000, timeZone: 'UTC' });
+    expect(bytesOf(smaller)).toBeLessThanOrEqual(8_000);
+    expect(smaller.text).toContain('fan failed');
+  });
+
+  it('without a budget nothing is cut', () => {
+    const records = Array.from({ length: 300 }, (_, i) => rec({ msg: `m ${i}` }));
+    const body = composeBody(records, {});
+    expect(renderBody(body).text).not.toContain('more records');
+    expect(
+      renderBody(body)
+        .text.split('\n')
+        .filter((l) => / m \d+$/.test(l)),
+    ).toHaveLength(300);
   });
 });
