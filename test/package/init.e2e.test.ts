@@ -141,7 +141,8 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
     ])
       expect(listing).toContain(file);
     expect(listing.filter((f) => f.endsWith('.map'))).toEqual([]);
-    expect(statSync(tarball).size).toBeLessThan(400_000);
+    // Packed: 403 kB with the http, rules and rollups parts (maps would roughly double it).
+    expect(statSync(tarball).size).toBeLessThan(600_000);
   });
 
   it('builds the app with the README commands, with the newest TypeScript and with 5.x', () => {
