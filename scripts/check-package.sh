@@ -30,4 +30,10 @@ node -e "
 test -x node_modules/.bin/raspimon-mail-logger || { echo "package: bin raspimon-mail-logger missing" >&2; exit 1; }
 test -x node_modules/.bin/MailLoggerServer || { echo "package: bin MailLoggerServer missing" >&2; exit 1; }
 node_modules/.bin/raspimon-mail-logger --help >/dev/null
+node_modules/.bin/raspimon-mail-logger --version >/dev/null
+node_modules/.bin/raspimon --version >/dev/null
+# raspimon init's templates are shipped (the full path to a running app: test/package/).
+for f in examples/main.ts examples/systemd/raspimon-monitor.service templates/app/tsconfig.json CHANGELOG.md LICENSE; do
+  test -f "node_modules/raspimon/$f" || { echo "package: $f missing from the tarball" >&2; exit 1; }
+done
 echo "package: bins ok"

@@ -13,6 +13,7 @@ export const globalFlags = {
   namespace: { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const satisfies FlagSpec;
 
 /** The command words and where the rest of the command line starts. */
@@ -21,6 +22,10 @@ export interface CommandWords {
   words: string[];
   /** True when `--help` or `-h` appears (before a `--`). */
   help: boolean;
+  /** True when `--version` or `-V` appears (before a `--`). */
+  version: boolean;
+  /** Flag values taken, with their flag, e.g. `['--namespace', 'check']` (for hints). */
+  flagValues: Array<[flag: string, value: string]>;
 }
 
 /**
@@ -39,18 +44,26 @@ export function findCommandWords(argv: readonly string[], knownFlags: FlagSpec, 
       .map((f) => f.short),
   );
   const words: string[] = [];
+  const flagValues: Array<[string, string]> = [];
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === '--') break;
     if (token === '--help' || token === '-h') help = true;
-    if (token.startsWith('--')) {
-      if (!token.includes('=') && stringLong.has(token.slice(2))) i++;
-    } else if (token.startsWith('-') && token.length > 1) {
-      if (token.length === 2 && stringShort.has(token.slice(1))) i++;
-    } else if (words.length < maxWords) words.push(token);
+    if (token === '--version' || token === '-V') version = true;
+    const takesValue = token.startsWith('--')
+      ? !token.includes('=') && stringLong.has(token.slice(2))
+      : token.startsWith('-') && token.length === 2 && stringShort.has(token.slice(1));
+    if (takesValue) {
+      const value = argv[i + 1];
+      if (value !== undefined) flagValues.push([token, value]);
+      i++;
+    } else if (!token.startsWith('-') || token.length === 1) {
+      if (words.length < maxWords) words.push(token);
+    }
   }
-  return { words, help };
+  return { words, help, version, flagValues };
 }
 
 /** Typed access to parsed flag values; malformed values are usage errors. */

@@ -10,7 +10,7 @@ import type { Signaller } from './reload.js';
 export interface CliIO {
   stdout: TextSink;
   stderr: TextSink;
-  /** Environment (`MONGODB_URI`). */
+  /** Environment (`MONGODB_URI`, `RASPIMON_NAMESPACE`). */
   env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths (`--config @file`, `--drivers`) are resolved from. */
   cwd: string;
@@ -20,7 +20,7 @@ export interface CliIO {
   signaller?: Signaller;
   /** The default namespace when `--namespace` is absent. @default getDeviceNamespace */
   defaultNamespace?: () => string;
-  /** Current time in epoch ms (`rules test`, `fleet`). @default Date.now */
+  /** Current time in epoch ms (`rules test`, `fleet`, `status`). @default Date.now */
   now?: () => number;
   /** Where `fleet watch` logs its ALERTs. @default MailLoggerClient.open(--mail-logger) */
   logger?: MonitorLogger;
@@ -35,6 +35,12 @@ export interface CommandContext {
   usage: string;
   /** The namespace database (connects on first call). */
   db(): Promise<Db>;
+  /**
+   * The namespace database for a command that reads the configuration: rejects with
+   * NamespaceNotFoundError when it has none of `collections` (default `devices`), as a
+   * mistyped --namespace has none.
+   */
+  configurationDb(collections?: readonly string[]): Promise<Db>;
   /** The namespace in use. */
   namespace(): string;
   /** Custom drivers from `--drivers <module>` (none without it). */
@@ -43,6 +49,8 @@ export interface CommandContext {
   registry(): Promise<ReadonlyMap<string, DriverDefinition>>;
   /** Prints to stdout. */
   print(text: string): void;
+  /** The version of the raspimon package, e.g. `0.1.0`. */
+  version(): string;
 }
 
 /** One command, e.g. `devices add`. */
@@ -68,7 +76,8 @@ export const sharedFlags = {
 /** Help lines of the global flags, appended to every usage text. */
 export const globalFlagsHelp = `Connection:
   --uri <uri>               MongoDB server (default: $MONGODB_URI or mongodb://localhost:27017/)
-  --namespace <db>          database of this device (default: getDeviceNamespace(), e.g.
-                            raspimon_dca632112233, from the wired MAC)
+  --namespace <db>          database of this device (default: $RASPIMON_NAMESPACE, else
+                            getDeviceNamespace(), e.g. raspimon_dca632112233, from the
+                            wired MAC)
   --timeout <seconds>       how long to wait for the server (default 5)
   -h, --help                show this help`;

@@ -4,7 +4,7 @@ import type * as Mongo from 'mongodb';
 import type { Db, MongoClient } from 'mongodb';
 import { RaspimonError } from '../errors.js';
 import { DatabaseError, MissingPeerError } from '../monitor/index.js';
-import { CliUsageError } from './errors.js';
+import { CliUsageError, NamespaceNotFoundError } from './errors.js';
 
 /** Default server when neither `--uri` nor `$MONGODB_URI` is given. */
 export const defaultUri = 'mongodb://localhost:27017/';
@@ -96,4 +96,32 @@ export async function databaseOperation<T>(what: string, operation: () => Promis
     if (error instanceof RaspimonError || !(error instanceof Error)) throw error;
     throw new DatabaseError(`the database refused to ${what} (${error.message})`, { cause: error });
   }
+}
+
+/**
+ * Resolves to `db` when it holds one of `collections` (default: `devices`, the one every
+ * configured namespace has); otherwise throws NamespaceNotFoundError naming the namespace,
+ * the server and the databases it has.
+ */
+export async function requireConfiguration(
+  db: Db,
+  namespace: string,
+  uri: string,
+  collections: readonly string[] = ['devices'],
+): Promise<Db> {
+  const found = await databaseOperation('list the collections', () =>
+    db.listCollections({ name: { $in: [...collections] } }, { nameOnly: true }).toArray(),
+  );
+  if (found.length > 0) return db;
+  const names = await databaseOperation('list the databases', async () => {
+    const { databases } = await db.admin().listDatabases({ nameOnly: true });
+    return databases.map((d) => d.name).filter((n) => !['admin', 'local', 'config'].includes(n));
+  }).catch(() => [] as string[]);
+  names.sort(
+    (a, b) => Number(b.startsWith('raspimon_')) - Number(a.startsWith('raspimon_')) || a.localeCompare(b),
+  );
+  const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '');
+  throw new NamespaceNotFoundError(
+    `namespace ${namespace} has no ${collections.join(' or ')} collection on ${redactUri(uri)} (${names.length > 0 ? `databases there: ${shown}` : 'the server has no databases'}); check --namespace, or add a device first (raspimon devices add …)`,
+  );
 }

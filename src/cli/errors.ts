@@ -68,3 +68,34 @@ export class IntegrityProblemsError extends RaspimonError {
     super('ERR_CLI_INTEGRITY', message);
   }
 }
+
+/**
+ * A command that reads the configuration was pointed at a namespace that holds none (no
+ * `devices` collection): nearly always a mistyped `--namespace`, or a workstation whose own
+ * MAC names a database nobody uses. The message lists the databases the server has.
+ * Exit status 1.
+ */
+export class NamespaceNotFoundError extends RaspimonError {
+  constructor(message: string) {
+    super('ERR_CLI_NAMESPACE', message);
+  }
+}
+
+/**
+ * `raspimon init` would overwrite a file that is already there, or cannot write the app.
+ * Nothing was overwritten. Exit status 1.
+ */
+export class InitError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CLI_INIT', message, options);
+  }
+}
+
+/**
+ * `raspimon status` found no status file, or one that is not the monitor's. Exit status 1.
+ */
+export class StatusUnavailableError extends RaspimonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CLI_STATUS', message, options);
+  }
+}

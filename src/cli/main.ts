@@ -2,21 +2,51 @@
 // context, and turns errors into a message on stderr and an exit status.
 import { getDeviceNamespace } from '../identity/index.js';
 import { RaspimonError } from '../errors.js';
+import { packageVersion } from '../internal/index.js';
 import { createDriverRegistry } from '../monitor/index.js';
 import { findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from './args.js';
 import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
+import { initCommands } from './commands/init.js';
 import { keyCommands, keysUsage } from './commands/keys.js';
 import { fleetCommands, fleetUsage } from './commands/fleet.js';
 import { readingsCommands, readingsUsage } from './commands/readings.js';
 import { rollupsCommands, rollupsUsage } from './commands/rollups.js';
 import { ruleCommands, rulesUsage } from './commands/rules.js';
+import { statusCommands } from './commands/status.js';
 import { globalFlagsHelp, type CliIO, type Command, type CommandContext } from './command.js';
-import { Database, checkNamespace, defaultTimeoutSeconds, defaultUri } from './database.js';
+import {
+  Database,
+  checkNamespace,
+  defaultTimeoutSeconds,
+  defaultUri,
+  requireConfiguration,
+} from './database.js';
 import { loadCustomDrivers, type DriverEntries } from './drivers.js';
 import { CliUsageError, ConfigRejectedError, failureExitCode, usageExitCode } from './errors.js';
 
+const helpUsage = `Usage: raspimon help [<command>]
+
+Shows the help of a command, e.g. raspimon help devices add (the same as
+raspimon devices add --help).`;
+
+const helpCommand: Command = {
+  words: ['help'],
+  summary: 'show the help of a command: raspimon help devices add',
+  usage: helpUsage,
+  flags: {},
+  run(context) {
+    const found = findCommand(context.positionals);
+    if (context.positionals.length > 0 && !found.command && found.error?.startsWith('unknown'))
+      throw new CliUsageError(found.error, mainUsage);
+    context.print(`${found.command?.usage ?? found.usage}\n`);
+    return Promise.resolve();
+  },
+};
+
+// One line per part; each part's file exports its commands.
 const commands: readonly Command[] = [
+  ...initCommands,
   ...deviceCommands,
   ...keyCommands,
   ...readingsCommands,
@@ -24,6 +54,8 @@ const commands: readonly Command[] = [
   ...checkCommands,
   ...ruleCommands,
   ...fleetCommands,
+  ...statusCommands,
+  helpCommand,
 ];
 const groupUsages: Readonly<Record<string, string>> = {
   devices: devicesUsage,
@@ -43,9 +75,10 @@ keys) and its readings, validating every change exactly as the monitor does.
 Commands:
 ${commands.map((c) => `  ${c.words.join(' ').padEnd(24)}${c.summary}`).join('\n')}
 
-Run raspimon <command> --help for its flags.
+Run raspimon help <command> (or raspimon <command> --help) for its flags.
 
 ${globalFlagsHelp}
+  -V, --version             print the version of raspimon
 
 Exit status: 0 done; 1 refused (nothing written), not found, check found problems,
 database or reload failure; 2 command line not understood.`;
@@ -65,10 +98,15 @@ function findCommand(words: readonly string[]): { command?: Command; usage: stri
   return { usage: group, error: `unknown command ${JSON.stringify(`${first} ${second}`)}` };
 }
 
+/** `raspimon devices add` from `Usage: raspimon devices add --id …`: where --help is. */
+function commandOfUsage(usage: string): string {
+  return /^Usage: (raspimon(?: [a-z][\w-]*)*)/.exec(usage)?.[1] ?? 'raspimon';
+}
+
 function reportError(io: CliIO, error: unknown): number {
   const write = (text: string): void => void io.stderr.write(text);
   if (error instanceof CliUsageError) {
-    write(`raspimon: ${error.message}\n\n${error.usage}\n`);
+    write(`raspimon: ${error.message}\ntry '${commandOfUsage(error.usage)} --help'\n`);
     return usageExitCode;
   }
   if (error instanceof ConfigRejectedError) {
@@ -100,14 +138,24 @@ function reportError(io: CliIO, error: unknown): number {
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const { words, help } = findCommandWords(argv, allFlags);
+  const { words, help, version, flagValues } = findCommandWords(argv, allFlags);
+  if (version) {
+    io.stdout.write(`raspimon ${packageVersion(import.meta.url)}\n`);
+    return 0;
+  }
   const found = findCommand(words);
   if (help) {
     io.stdout.write(`${found.command?.usage ?? found.usage}\n`);
     return 0;
   }
-  if (!found.command)
-    return reportError(io, new CliUsageError(found.error ?? 'missing command', found.usage));
+  if (!found.command) {
+    // `raspimon --namespace check`: the command word was taken as the flag's value.
+    const taken = flagValues.find(([, value]) => commands.some((c) => c.words[0] === value));
+    const why = taken
+      ? ` (${JSON.stringify(taken[1])} was taken as the value of ${taken[0]}; give ${taken[0]} a value)`
+      : '';
+    return reportError(io, new CliUsageError(`${found.error ?? 'missing command'}${why}`, found.usage));
+  }
   const command = found.command;
   let database: Database | undefined;
   try {
@@ -120,9 +168,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     let namespace: string | undefined;
     const namespaceOf = (): string =>
       (namespace ??= checkNamespace(
-        values.string('namespace') ?? (io.defaultNamespace ?? getDeviceNamespace)(),
+        values.string('namespace') ??
+          (io.env.RASPIMON_NAMESPACE || undefined) ??
+          (io.defaultNamespace ?? getDeviceNamespace)(),
         command.usage,
       ));
+    const uriOf = (): string => values.string('uri') ?? io.env.MONGODB_URI ?? defaultUri;
     const timeoutOf = (): number => {
       const seconds = values.number('timeout') ?? defaultTimeoutSeconds;
       if (seconds <= 0)
@@ -141,14 +192,18 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       usage: command.usage,
       namespace: namespaceOf,
       db: () => {
-        database ??= new Database(
-          values.string('uri') ?? io.env.MONGODB_URI ?? defaultUri,
-          namespaceOf(),
-          timeoutOf(),
-          command.usage,
-        );
+        if (!database) {
+          database = new Database(uriOf(), namespaceOf(), timeoutOf(), command.usage);
+          // On a workstation the default is its own MAC: say which database is used.
+          if (values.string('namespace') === undefined)
+            io.stderr.write(
+              `raspimon: namespace ${namespaceOf()} (${io.env.RASPIMON_NAMESPACE ? 'from $RASPIMON_NAMESPACE' : "this machine's wired MAC"}); pass --namespace <db> for another device\n`,
+            );
+        }
         return database.db();
       },
+      configurationDb: async (collections) =>
+        requireConfiguration(await context.db(), namespaceOf(), uriOf(), collections),
       drivers: () => {
         const specifier = values.string('drivers');
         drivers ??=
@@ -160,6 +215,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return registry;
       },
       print: (text) => void io.stdout.write(text),
+      version: () => packageVersion(import.meta.url),
     };
     await command.run(context);
     return 0;

@@ -6,5 +6,7 @@ export type { PositiveCheck } from './checks.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { Signal, within } from './within.js';
+export { findPackage, packageVersion } from './package-version.js';
+export type { RaspimonPackage } from './package-version.js';
 export { tryInstanceLock } from './instance-lock.js';
 export type { InstanceLock, InstanceLockOptions, LockAttempt, LockHolder } from './instance-lock.js';

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RaspimonError } from '../errors.js';
+import { packageVersion } from '../internal/index.js';
 import { describeSmtp, loadCredentialsFile } from './credentials.js';
 import { createPooledTransport } from './smtp-transport.js';
 import { classifySmtpFailure } from './smtp-reply.js';
@@ -39,6 +40,7 @@ Options:
   --hello-timeout <sec>     close a connection that says no hello in time (default 10)
   --check                   validate the credentials, send a test mail and exit
   -h, --help                show this help
+  -V, --version             print the version of raspimon
 
 SIGTERM/SIGINT: mail what is pending (up to 3 s), write the journal, exit 0.
 Exit status 1: a runtime failure, e.g. the journal cannot be written (the daemon stops
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
         'hello-timeout': { type: 'string' },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (error) {
@@ -143,6 +146,10 @@ async function main(): Promise<void> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`raspimon-mail-logger ${packageVersion(import.meta.url)}\n`);
     return;
   }
   if (positionals.length !== 1) fail(`expected one credentials file, got ${positionals.length}\n\n${USAGE}`);

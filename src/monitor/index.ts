@@ -63,3 +63,5 @@ export { validateRules, ruleLevels } from './rules/validate.js';
 export { RuleEvaluator } from './rules/evaluator.js';
 export type { RuleEvent, RuleEvaluatorOptions } from './rules/evaluator.js';
 export type { RuleSpec, RuleLevel, RuleCause, FiringState } from './rules/types.js';
+export { statusFileName } from './status-file.js';
+export type { StatusFile, StatusFileDevice } from './status-file.js';

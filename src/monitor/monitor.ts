@@ -10,6 +10,7 @@ import { ConfigReloader } from './config-reloader.js';
 import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
 import { deviceStates, type DeviceState } from './device-state.js';
+import { StatusFileWriter, statusDocument, statusFileName, statusIntervalSeconds } from './status-file.js';
 import { buildRegistry } from './drivers/registry.js';
 import { MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
@@ -79,6 +80,8 @@ interface Running {
   rules: MonitorRules;
   heartbeat: FleetHeartbeat;
   presence: NamespacePresence;
+  /** `<stateDir>/status.json` for `raspimon status`, and when this run started. */
+  status: { writer: StatusFileWriter; startedAt: number };
 }
 
 /**
@@ -245,6 +248,10 @@ export class Monitor {
         rules,
         heartbeat,
         presence,
+        status: {
+          writer: new StatusFileWriter(path.join(stateDir, statusFileName), logger),
+          startedAt: scheduler.now(),
+        },
       };
       this.run = run;
       if (spool.size > 0) {
@@ -260,6 +267,8 @@ export class Monitor {
       const { rawDays, hourlyDays, dailyDays } = options.retention;
       if (rawDays !== undefined || hourlyDays !== undefined || dailyDays !== undefined)
         jobs.push(scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention(run)));
+      jobs.push(scheduler.repeatEvery(statusIntervalSeconds, () => this.writeStatus(run, 'running')));
+      void this.writeStatus(run, 'running');
     } catch (error) {
       this.state = 'stopped';
       for (const step of undo.reverse()) await step().catch(() => undefined);
@@ -325,6 +334,7 @@ export class Monitor {
     this.storedListeners.delete(run.heartbeat.listener);
     run.heartbeat.stop();
     await run.presence.leave();
+    await this.writeStatus(run, 'stopped');
     await step(() => run.connection.close());
     await step(() => run.lock.release());
     await step(() => run.ownScheduler?.stop());
@@ -392,6 +402,18 @@ export class Monitor {
   /** Devices currently running, by id. */
   devices(): DeviceSpec[] {
     return this.run?.fleet.devices() ?? [];
+  }
+
+  private writeStatus(run: Running, state: 'running' | 'stopped'): Promise<void> {
+    const document = statusDocument({
+      namespace: this.options.namespace,
+      state,
+      startedAt: run.status.startedAt,
+      now: run.scheduler.now(),
+      stats: this.stats(),
+      devices: deviceStates(run.fleet, run.intake),
+    });
+    return run.status.writer.write(document);
   }
 
   /** Health and counters of every running device (last reading, errors, rejected readings), by id. */

@@ -1,11 +1,26 @@
 // The raspimon CLI's commands, run in-process (runCli) against FerretDB: what they print,
 // their exit status, and what ends up in the database.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addBoiler, boilerConfig, CliWorld } from './support.js';
+import { runCli } from '../../src/cli/main.js';
+import { addBoiler, boilerConfig, CliWorld, root, type CliResult } from './support.js';
+
+/** runCli without a database or namespace: for what must not need either. */
+async function runCliCapture(argv: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: {},
+    cwd: '.',
+    defaultNamespace: () => expect.fail('no namespace needed'),
+  });
+  return { code, stdout, stderr };
+}
 
 let world: CliWorld;
 beforeEach(() => {
@@ -38,7 +53,7 @@ describe('devices add', () => {
         name: 'boiler',
         driver: 'file',
         description: '1-Wire probe',
-        config: { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 1, scale: 0.001 },
+        config: { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 1 },
         interval: 10,
       },
     ]);
@@ -82,7 +97,7 @@ describe('devices add', () => {
     ).toBe(0);
     const docs = await deviceDocs();
     expect(docs.map((d) => d.config)).toEqual([
-      { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 1, scale: 0.001 },
+      { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 1 },
       { path: '/tmp/t', keyId: 1, scale: 1 },
     ]);
     expect(docs[1]!.enabled).toBe(false);
@@ -231,6 +246,7 @@ describe('devices list and remove', () => {
   });
 
   it('says so when there are no devices', async () => {
+    await withKey();
     expect((await world.run(['devices', 'list'])).stdout).toBe(`no devices in ${world.namespace}\n`);
   });
 
@@ -363,6 +379,41 @@ describe('readings tail', () => {
 });
 
 describe('check', () => {
+  it('refuses a namespace with no devices collection (a typo) with exit status 1, naming it and the databases there', async () => {
+    await withKey();
+    await world.run(addBoiler);
+    const typo = `${world.namespace}x`;
+    const result = await world.run(['check', '--namespace', typo]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^raspimon: namespace ${typo} has no devices collection on mongodb://.*databases there: .*${world.namespace}`,
+      ),
+    );
+    expect(result.stderr).not.toContain('no problems found');
+    // devices list and keys list refuse it too; adding creates the namespace.
+    expect((await world.run(['devices', 'list', '--namespace', typo])).code).toBe(1);
+    expect((await world.run(['keys', 'list', '--namespace', typo])).code).toBe(1);
+  });
+
+  it('says which namespace it uses when --namespace is not given', async () => {
+    await withKey();
+    await world.run(addBoiler);
+    let stderr = '';
+    const code = await runCli(['check'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { MONGODB_URI: world.uri },
+      cwd: '.',
+      defaultNamespace: () => world.namespace,
+    });
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `raspimon: namespace ${world.namespace} (this machine's wired MAC); pass --namespace <db> for another device\n`,
+    );
+  });
+
   it('reports a clean configuration with exit status 0', async () => {
     await withKey();
     await world.run(addBoiler);
@@ -448,17 +499,61 @@ describe('command line', () => {
     ],
     [['devices', 'list', '--drivers', './nowhere.js'], /--drivers "\.\/nowhere\.js" cannot be loaded/],
     [['devices', 'list', '--drivers', './boiler.json'], /has no export named "drivers"/],
-  ])('%j is a usage error: exit status 2, message, then the usage', async (argv, message) => {
+  ])('%j is a usage error: exit status 2, one line, then where the help is', async (argv, message) => {
+    await withKey();
     const result = await world.run(argv);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toContain('Usage: raspimon');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^try 'raspimon( [a-z]+)* --help'$/);
     expect(result.stdout).toBe('');
   });
 
   it.each([
+    [['devices', 'add', '--id'], "try 'raspimon devices add --help'"],
+    [['devices'], "try 'raspimon devices --help'"],
+    [['nonsense'], "try 'raspimon --help'"],
+  ])('%j names the help of the command concerned', async (argv, hint) => {
+    expect((await world.run(argv)).stderr).toContain(hint);
+  });
+
+  it('says when a flag took the command word as its value', async () => {
+    const result = await runCliCapture(['--namespace', 'check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'raspimon: missing command ("check" was taken as the value of --namespace; give --namespace a value)\n' +
+        "try 'raspimon --help'\n",
+    );
+  });
+
+  it('prints its version with --version and -V, without touching the database', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const argv of [['--version'], ['-V'], ['devices', 'list', '--version']]) {
+      expect(await runCliCapture(argv)).toEqual({ code: 0, stdout: `raspimon ${version}\n`, stderr: '' });
+    }
+  });
+
+  it('`help <command>` prints the same usage as `<command> --help`; an unknown one is a usage error', async () => {
+    for (const words of [[], ['devices'], ['devices', 'add'], ['check'], ['init'], ['status']]) {
+      const viaHelp = await runCliCapture(['help', ...words]);
+      const viaFlag = await runCliCapture([...words, '--help']);
+      expect(viaHelp.code).toBe(0);
+      expect(viaHelp.stdout).toBe(viaFlag.stdout);
+      expect(viaHelp.stdout).toMatch(/^Usage: raspimon/);
+    }
+    const unknown = await runCliCapture(['help', 'frobnicate']);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"'),
+    });
+  });
+
+  it.each([
     [[], 'Usage: raspimon <command>'],
-    [['devices'], 'Usage: raspimon devices <list|add|remove>'],
+    [['devices'], 'Usage: raspimon devices <list|add|set|test|remove>'],
     [['devices', 'list'], 'Usage: raspimon devices list'],
     [['devices', 'add'], 'Usage: raspimon devices add --id'],
     [['devices', 'remove'], 'Usage: raspimon devices remove <id|name>'],
@@ -503,6 +598,7 @@ describe('command line', () => {
   it('leaves no connection open once it has returned', async () => {
     const sockets = (): number =>
       process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    expect((await world.run(['keys', 'add', '--key', '1', '--unit', 'mC'])).code).toBe(0);
     expect((await world.run(['devices', 'list'])).code).toBe(0);
     // This test opens no client of its own; closed sockets leave the list once their
     // close callbacks have run (including those of the previous test's client).
@@ -522,5 +618,102 @@ describe('command line', () => {
     });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([{ keyId: 5, unit: 'V' }]);
+  });
+});
+
+describe('devices set', () => {
+  it('changes the named fields in place and keeps the others', async () => {
+    await withKey();
+    await world.run([...addBoiler, '--description', '1-Wire probe']);
+    const result = await world.run(['devices', 'set', 'boiler', '--interval', '30', '--name', 'water']);
+    expect(result).toMatchObject({ code: 0, stdout: 'changed name, interval of device 3 "boiler"\n' });
+    expect(await deviceDocs()).toEqual([
+      {
+        id: 3,
+        name: 'water',
+        driver: 'file',
+        description: '1-Wire probe',
+        config: JSON.parse(boilerConfig) as unknown,
+        interval: 30,
+      },
+    ]);
+    expect((await world.run(['devices', 'set', '3', '--disabled'])).code).toBe(0);
+    expect((await deviceDocs())[0]!.enabled).toBe(false);
+    expect((await world.run(['devices', 'set', '3', '--enabled'])).code).toBe(0);
+    expect((await deviceDocs())[0]).not.toHaveProperty('enabled');
+  });
+
+  it('refuses what add refuses (unknown keyId, a name taken by another device) and writes nothing', async () => {
+    await withKey();
+    await world.run(addBoiler);
+    const attic = ['--driver', 'file', '--config', '{"path":"/y","keyId":1}'];
+    expect((await world.run(['devices', 'add', '--id', '4', '--name', 'attic', ...attic])).code).toBe(0);
+    const before = await deviceDocs();
+    const badKey = await world.run(['devices', 'set', 'boiler', '--config', '{"path":"/x","keyId":9}']);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toContain('raspimon: refused to change device 3 "boiler"');
+    expect(badKey.stderr).toContain('keyId 9');
+    const taken = await world.run(['devices', 'set', 'boiler', '--name', 'attic']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('name "attic" is taken by device 4 "attic"');
+    const missing = await world.run(['devices', 'set', 'cellar', '--interval', '5']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no device named "cellar"');
+    expect((await world.run(['devices', 'set', 'boiler'])).code).toBe(2);
+    expect(await deviceDocs()).toEqual(before);
+  });
+});
+
+describe('devices test', () => {
+  it('runs the driver once and prints what it would store, storing nothing', async () => {
+    await withKey(1, 'mC');
+    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
+    const sensor = path.join(dir, 'temperature');
+    writeFileSync(sensor, '21562\n');
+    await world.run([
+      'devices',
+      'add',
+      '--id',
+      '3',
+      '--name',
+      'boiler',
+      '--driver',
+      'file',
+      '--config',
+      JSON.stringify({ path: sensor, keyId: 1 }),
+    ]);
+    const result = await world.run(['devices', 'test', 'boiler']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^device 3 "boiler", driver file: 1 reading\(s\); nothing was stored\n/);
+    expect(result.stdout).toMatch(/\n\s+1\s+21562\s+mC\s+\S+Z\s+yes\n$/);
+    const json = JSON.parse((await world.run(['devices', 'test', '3', '--json'])).stdout) as unknown[];
+    expect(json).toEqual([expect.objectContaining({ keyId: 1, value: 21562, unit: 'mC', stored: true })]);
+    expect(await world.db.collection('readings').countDocuments()).toBe(0);
+  });
+
+  it('says what the monitor would reject, and exits 1 when the driver fails', async () => {
+    await withKey(1, 'mC');
+    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
+    const sensor = path.join(dir, 'temperature');
+    writeFileSync(sensor, '21.5\n');
+    const config = JSON.stringify({ path: sensor, keyId: 1, scale: 0.5 });
+    await world.run([
+      'devices',
+      'add',
+      '--id',
+      '3',
+      '--name',
+      'boiler',
+      '--driver',
+      'file',
+      '--config',
+      config,
+    ]);
+    const rounded = await world.run(['devices', 'test', 'boiler', '--json']);
+    expect(JSON.parse(rounded.stdout)).toEqual([expect.objectContaining({ value: 11, stored: true })]);
+    writeFileSync(sensor, 'not a number\n');
+    const failed = await world.run(['devices', 'test', 'boiler']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^raspimon: .*device 3 "boiler"/m);
   });
 });

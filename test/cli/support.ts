@@ -12,7 +12,7 @@ export const binPath = path.join(root, 'src/cli/bin.ts');
 export const fixtures = path.join(import.meta.dirname, 'fixtures');
 
 /** A DS18B20 1-Wire `file` device config (keyId 1), as JSON text. */
-export const boilerConfig = '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}';
+export const boilerConfig = '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}';
 /** `raspimon devices add` of device 3 "boiler" with that config, every 10 s. */
 export const addBoiler = [
   'devices',

@@ -50,7 +50,12 @@ describe('examples/main.ts as a process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function startMain(): { exited: Promise<number | null>; output: () => string; kill(): void } {
+  function startMain(): {
+    exited: Promise<number | null>;
+    output: () => string;
+    stdout: () => string;
+    kill(): void;
+  } {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'examples/main.ts')], {
       cwd: root,
       env: {
@@ -63,13 +68,14 @@ describe('examples/main.ts as a process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => ((output += d.toString()), (stdout += d.toString())));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { exited, output: () => output, kill: () => child.kill('SIGTERM') };
+    return { exited, output: () => output, stdout: () => stdout, kill: () => child.kill('SIGTERM') };
   }
 
-  it('stores readings, hot-adds a device through `raspimon devices add --reload`, exits 0 on SIGTERM (or mails an ALERT when identity fails)', async () => {
+  it('prints one start line, stores readings, mails as the namespace, hot-adds a device through `raspimon devices add --reload`, exits 0 on SIGTERM (or mails an ALERT when identity fails)', async () => {
     const pidFile = path.join(dir, 'monitor.pid');
     if (namespace === null) {
       // No wired NIC here: the seed's behaviour is an error on screen and an e-mail.
@@ -95,9 +101,18 @@ describe('examples/main.ts as a process', () => {
       interval: 0.2,
     });
 
+    // A device the monitor skips: its error is mailed at once, from the namespace.
+    await db.collection('devices').insertOne({ id: 9, name: 'ghost', driver: 'nonexistent', config: {} });
+
     const main = startMain();
     await waitFor(async () => (await db.collection('readings').countDocuments({ id: 1 })) > 0, 20_000);
     expect(existsSync(pidFile)).toBe(true);
+    await waitFor(() => main.stdout().includes('\n'), 20_000);
+    expect(main.stdout()).toMatch(new RegExp(`^monitoring ${namespace}: 1 device\\(s\\), pid \\d+\n$`));
+    const [mail] = await sink.waitFor(1);
+    expect(mail!.text).toContain('ghost');
+    expect(mail!.text).toContain(namespace);
+    expect(mail!.text).not.toMatch(/main\.(ts|js)/);
 
     // An operator adds a device with the config CLI, which SIGHUPs the monitor via its pidfile.
     let cliOutput = '';
@@ -127,6 +142,7 @@ describe('examples/main.ts as a process', () => {
 
     main.kill();
     expect(await main.exited).toBe(0);
+    expect(main.stdout().split('\n').filter(Boolean)).toHaveLength(1);
     expect(existsSync(pidFile)).toBe(false);
     expect(await db.collection('readings').countDocuments({ id: 1, keyId: 1, value: 21500 })).toBeGreaterThan(
       0,

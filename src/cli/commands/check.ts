@@ -45,7 +45,7 @@ const check: Command = {
   flags: { ...sharedFlags.json, ...sharedFlags.drivers },
   async run(context) {
     expectPositionals(context.positionals, [], context.usage);
-    const db = await context.db();
+    const db = await context.configurationDb();
     const drivers = await context.drivers();
     const report = await databaseOperation('read the configuration and readings', () =>
       checkIntegrity(db, { drivers }),

@@ -1,26 +1,30 @@
 // `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parsePyConf, probeSystemMetrics } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, ConfigRejectedError, CliNotFoundError } from '../errors.js';
+import { CliUsageError, CliNotFoundError } from '../errors.js';
+import { loadConfig, readConfigFlag } from './device-docs.js';
+import { setCommand } from './devices-set.js';
+import { testCommand } from './devices-test.js';
 import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
 
 type Doc = Record<string, unknown>;
 
-const driversHelp = `  --drivers <module>        module exporting your custom drivers (export const drivers =
+/** Help line of --drivers, shared by the devices commands. */
+export const driversHelp = `  --drivers <module>        module exporting your custom drivers (export const drivers =
                             { name: factory }), so devices using them validate as in
                             your monitor`;
 
 /** Usage of the `devices` group. */
-export const devicesUsage = `Usage: raspimon devices <list|add|remove> [flags]
+export const devicesUsage = `Usage: raspimon devices <list|add|set|test|remove> [flags]
 
   list                      show every device and whether the monitor accepts it
   add                       add a device (validated as the monitor does)
+  set <id|name>             change fields of a device in place (validated as add)
+  test <id|name>            run the device's driver once; print what it would store
   remove <id|name>          remove a device (its readings stay)
 
 Run raspimon devices <command> --help for its flags.
@@ -49,7 +53,7 @@ already taken are refused (exit status 1) and nothing is written.
   --driver <driver>         system, file, serial-line, or one of --drivers
   --config <json|@file>     driver config as JSON (or a Python-literal dict), or @path
                             of a file holding it, e.g.
-                            '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+                            '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}'
   --interval <seconds>      sampling interval of a polled driver (default 10)
   --description <text>      free text
   --vendor-id <hex>         USB vendor id as dmesg shows it, e.g. 0403
@@ -59,9 +63,14 @@ already taken are refused (exit status 1) and nothing is written.
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 ${driversHelp}
 
+Readings are integers: keep the sensor's own unit when it is fine-grained, e.g. a DS18B20
+file holds millidegrees (21562 = 21.562 °C), so store it as it is (no "scale") with a key
+of unit mC; a scale of 0.001 would round it to whole degrees (22).
+
 Example:
+  raspimon keys add --key 1 --unit mC --description "boiler water temperature"
   raspimon devices add --id 3 --name boiler --driver file --interval 10 \\
-    --config '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1,"scale":0.001}'
+    --config '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}'
 
 ${globalFlagsHelp}`;
 
@@ -73,25 +82,6 @@ check then lists them as orphan readings of an unknown device).
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 
 ${globalFlagsHelp}`;
-
-async function loadConfig(context: CommandContext): Promise<{ devices: Doc[]; keys: Doc[] }> {
-  const db = await context.db();
-  return databaseOperation('read the configuration', async () => {
-    const [devices, keys] = await Promise.all([
-      db
-        .collection('devices')
-        .find({}, { projection: { _id: 0 } })
-        .sort({ id: 1 })
-        .toArray(),
-      db
-        .collection('keys')
-        .find({}, { projection: { _id: 0 } })
-        .sort({ keyId: 1 })
-        .toArray(),
-    ]);
-    return { devices, keys };
-  });
-}
 
 /** Metrics of a valid `system` device this machine lacks (the driver skips them). */
 async function skippedMetrics(doc: Doc, problems: readonly string[]): Promise<string[]> {
@@ -128,8 +118,9 @@ const list: Command = {
   flags: { ...sharedFlags.json, ...sharedFlags.drivers },
   async run(context) {
     expectPositionals(context.positionals, [], context.usage);
-    const { devices, keys } = await loadConfig(context);
-    const statuses = deviceStatuses(devices, keys, await context.registry());
+    const registry = await context.registry();
+    const { devices, keys } = await loadConfig(context, true);
+    const statuses = deviceStatuses(devices, keys, registry);
     const rows = await Promise.all(
       devices.map(async (doc) => {
         const problems = statuses.get(doc) ?? [];
@@ -148,36 +139,6 @@ const list: Command = {
   },
 };
 
-async function readConfigFlag(
-  context: CommandContext,
-  label: string,
-): Promise<Record<string, unknown> | undefined> {
-  const given = context.values.string('config');
-  if (given === undefined) return undefined;
-  let text = given;
-  let source = '--config';
-  if (given.startsWith('@')) {
-    const file = path.resolve(context.io.cwd, given.slice(1));
-    source = `--config ${given}`;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new CliUsageError(
-        `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? String(error)}: ${file})`,
-        context.usage,
-      );
-    }
-  }
-  const parsed = parsePyConf(text.trim());
-  if (!parsed.ok) {
-    throw new ConfigRejectedError(
-      `refused to add ${label}: ${source} is not a JSON object (${parsed.error}); nothing was written`,
-      [],
-    );
-  }
-  return parsed.value;
-}
-
 /** The document `devices add` stores, built from its flags (absent flags are left out). */
 async function deviceDocument(context: CommandContext): Promise<Doc> {
   const { values } = context;
@@ -193,7 +154,7 @@ async function deviceDocument(context: CommandContext): Promise<Doc> {
   if (vendorId !== undefined) doc.vendorId = vendorId;
   const productId = values.string('product-id');
   if (productId !== undefined) doc.productId = productId;
-  doc.config = (await readConfigFlag(context, deviceLabel(doc.id, doc.name))) ?? {};
+  doc.config = (await readConfigFlag(context, `add ${deviceLabel(doc.id, doc.name)}`)) ?? {};
   const interval = values.number('interval');
   if (interval !== undefined) doc.interval = interval;
   if (values.flag('disabled')) doc.enabled = false;
@@ -280,4 +241,4 @@ const remove: Command = {
 };
 
 /** The `devices` commands. */
-export const deviceCommands: readonly Command[] = [list, add, remove];
+export const deviceCommands: readonly Command[] = [list, add, setCommand, testCommand, remove];

@@ -51,8 +51,9 @@ to it: remove or change those devices first. Readings with this keyId stay.
 
 ${globalFlagsHelp}`;
 
-async function loadKeys(context: CommandContext): Promise<Doc[]> {
-  const db = await context.db();
+async function loadKeys(context: CommandContext, existing = false): Promise<Doc[]> {
+  // Listing needs a configured namespace (a typo has none); adding may create one.
+  const db = existing ? await context.configurationDb(['devices', 'keys']) : await context.db();
   return databaseOperation('read the keys', () =>
     db
       .collection('keys')
@@ -69,7 +70,7 @@ const list: Command = {
   flags: { ...sharedFlags.json },
   async run(context) {
     expectPositionals(context.positionals, [], context.usage);
-    const keys = await loadKeys(context);
+    const keys = await loadKeys(context, true);
     if (context.values.flag('json')) {
       context.print(formatJson(keys));
       return;

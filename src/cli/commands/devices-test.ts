@@ -1,0 +1,151 @@
+// `raspimon devices test <id|name>`: runs one device's driver once, as the monitor would, and
+// prints what would be stored, without storing it (like `telegraf --test`).
+import { describeError, describeValue, Signal, within } from '../../internal/index.js';
+import { DriverError, validateConfig, type DriverReading, type MonitorLogger } from '../../monitor/index.js';
+import { Scheduler } from '../../scheduler/index.js';
+import { expectPositionals } from '../args.js';
+import { refuseIf } from '../change.js';
+import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
+import { describeProblem } from '../config-change.js';
+import { CliUsageError } from '../errors.js';
+import { deviceLabel, formatJson, formatTable } from '../output.js';
+import { findDevice, loadConfig } from './device-docs.js';
+
+const testUsage = `Usage: raspimon devices test <id|name> [--seconds <s>] [--json] [--drivers <module>]
+
+Runs the device's driver once, as the monitor would, and prints each reading with
+whether the monitor would store it (a value that is not a safe integer, or a keyId
+missing from keys, is rejected). Nothing is written. A polled driver is read once; a
+streaming one (serial-line) is listened to for --seconds. Exit status 1 when the
+monitor would skip the device or the driver fails.
+
+  --seconds <s>             how long to wait for the driver (default 5)
+  --json                    print the readings as JSON
+  --drivers <module>        module exporting your custom drivers (see devices add)
+
+${globalFlagsHelp}`;
+
+interface TestedReading {
+  keyId: unknown;
+  value: unknown;
+  unit: string | undefined;
+  ts: string;
+  stored: boolean;
+  reason?: string;
+}
+
+/** Judges one reading as the monitor's intake does. Pure. */
+function judge(reading: DriverReading, units: ReadonlyMap<number, string>, now: number): TestedReading {
+  const ts =
+    reading.ts === undefined
+      ? new Date(now)
+      : reading.ts instanceof Date
+        ? reading.ts
+        : new Date(reading.ts * 1000);
+  const base = {
+    keyId: reading.keyId,
+    value: reading.value,
+    unit: units.get(reading.keyId),
+    ts: ts.toISOString(),
+  };
+  if (!Number.isSafeInteger(reading.value))
+    return { ...base, stored: false, reason: `value ${describeValue(reading.value)} is not a safe integer` };
+  if (!units.has(reading.keyId))
+    return { ...base, stored: false, reason: `keyId ${describeValue(reading.keyId)} is not in keys` };
+  return { ...base, stored: true };
+}
+
+async function runOnce(context: CommandContext, seconds: number): Promise<void> {
+  const registry = await context.registry();
+  const { devices, keys } = await loadConfig(context, true);
+  const doc = findDevice(devices, context.positionals[0]!, context.namespace());
+  const label = deviceLabel(doc.id, doc.name);
+  const config = validateConfig([doc], keys, registry);
+  refuseIf(
+    config.problems.filter((p) => p.collection === 'devices').map(describeProblem),
+    `test ${label}`,
+    'the monitor would skip it',
+  );
+  const spec = config.devices[0] ?? config.disabled[0]!;
+  const units = new Map([...config.keys.values()].map((k) => [k.keyId, k.unit]));
+  const readings: DriverReading[] = [];
+  let failure: unknown;
+  const arrived = new Signal();
+  const say = (text: string): void => void context.io.stderr.write(`${label}: ${text}\n`);
+  const logger: MonitorLogger = { debug: say, info: say, warning: say, error: say, alert: say };
+  const scheduler = new Scheduler().start();
+  const ms = Math.round(seconds * 1000);
+  try {
+    const driver = registry.get(spec.driver)!.create(spec.config, {
+      device: spec,
+      logger,
+      emit: (batch) => {
+        readings.push(...batch);
+        arrived.notify();
+      },
+      fail: (error) => {
+        failure ??= error;
+        arrived.notify();
+      },
+      now: () => scheduler.now(),
+      scheduler,
+    });
+    const step = async (what: string, run: () => unknown): Promise<void> => {
+      const settled = run();
+      if (!(await within(Promise.resolve(settled), ms)))
+        throw new DriverError(`${label}: ${what} did not finish within ${seconds} s (--seconds)`);
+      await settled;
+    };
+    try {
+      await step('start()', () => driver.start?.());
+      if (driver.read) await step('read()', async () => readings.push(...(await driver.read!())));
+      // A streaming driver: listen until its first readings (or a failure), at most --seconds.
+      else if (readings.length === 0 && failure === undefined) await within(arrived.wait(), ms);
+    } finally {
+      await within(Promise.resolve(driver.stop?.()), ms);
+    }
+  } catch (error) {
+    failure ??= error;
+  }
+  const now = scheduler.now();
+  await scheduler.stop();
+  if (failure !== undefined) {
+    if (failure instanceof DriverError && failure.message.startsWith(label)) throw failure;
+    const why = failure instanceof DriverError ? failure.message : describeError(failure);
+    throw new DriverError(`${label}: the driver ${spec.driver} failed: ${why}`, { cause: failure });
+  }
+  const rows = readings.map((r) => judge(r, units, now));
+  if (context.values.flag('json')) {
+    context.print(formatJson(rows));
+    return;
+  }
+  context.print(
+    `${label}, driver ${spec.driver}: ${rows.length} reading(s); nothing was stored\n` +
+      formatTable(
+        rows,
+        [
+          { header: 'KEY', value: (r) => String(r.keyId), right: true },
+          { header: 'VALUE', value: (r) => String(r.value), right: true },
+          { header: 'UNIT', value: (r) => r.unit ?? '' },
+          { header: 'TS', value: (r) => r.ts },
+          { header: 'WOULD STORE', value: (r) => (r.stored ? 'yes' : `no: ${r.reason}`) },
+        ],
+        `(the driver produced no reading within ${seconds} s)`,
+      ),
+  );
+}
+
+export const testCommand: Command = {
+  words: ['devices', 'test'],
+  summary: "run a device's driver once and print what it would store",
+  usage: testUsage,
+  flags: { seconds: { type: 'string' }, ...sharedFlags.json, ...sharedFlags.drivers },
+  positionals: ['id|name'],
+  async run(context) {
+    expectPositionals(context.positionals, ['id|name'], context.usage);
+    const seconds = context.values.number('seconds') ?? 5;
+    if (seconds <= 0)
+      throw new CliUsageError(`--seconds must be a positive number, got ${seconds}`, context.usage);
+    await runOnce(context, seconds);
+  },
+};

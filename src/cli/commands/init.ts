@@ -1,0 +1,209 @@
+// `raspimon init [dir]`: writes a ready app (package.json, main.ts, tsconfig, systemd units,
+// a credentials template) from the files shipped in the package, so a new user needs no clone.
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { findPackage } from '../../internal/index.js';
+import { expectPositionals } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { defaultUri } from '../database.js';
+import { InitError } from '../errors.js';
+
+const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--force]
+
+Writes a ready monitor app into <dir> (default: the current directory):
+
+  package.json              "type": "module", build and start scripts, raspimon, mongodb
+                            and serialport (optional) as dependencies, typescript and
+                            @types/node to build; an existing package.json is updated
+  main.ts                   the example main script (the README's)
+  tsconfig.json             builds main.ts to dist/ with TypeScript 5.x or 7.x
+  systemd/*.service         units for the mail-logger daemon and the monitor, with <dir>
+                            and this node filled in
+  mail_credentials          SMTP settings template (mode 0600): fill it in
+  .gitignore
+
+Then: npm install && npm run build && npm start (see the README, "Running on a
+Raspberry Pi"). Files that exist are not overwritten unless --force is given.
+
+  --uri <mongodb-uri>       MONGODB_URI the monitor unit sets (default: $MONGODB_URI or
+                            ${defaultUri})
+  --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
+                            (never mail_credentials)
+  -h, --help                show this help`;
+
+/** One file the app gets. */
+interface AppFile {
+  name: string;
+  text: string;
+  mode?: number;
+  /** Kept as it is when it exists, even with --force (it holds a password). */
+  keep?: boolean;
+}
+
+type Manifest = Record<string, unknown> & {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
+};
+
+async function shipped(root: string, file: string): Promise<string> {
+  try {
+    return await readFile(path.join(root, file), 'utf8');
+  } catch (error) {
+    throw new InitError(
+      `the raspimon package at ${root} lacks ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall raspimon`,
+      { cause: error },
+    );
+  }
+}
+
+/** The units with the app's directory, the running node and the database filled in. */
+function fillUnit(text: string, dir: string, uri: string): string {
+  return text
+    .replaceAll('/opt/raspimon-app', dir)
+    .replaceAll('/usr/bin/node', process.execPath)
+    .replace(/^Environment=MONGODB_URI=.*$/m, `Environment=MONGODB_URI=${uri}`);
+}
+
+/** package.json of the app: what it needs added, keeping whatever the user already has. */
+function appManifest(
+  existing: Manifest | undefined,
+  dir: string,
+  ours: Record<string, unknown>,
+): { manifest: Manifest; changes: string[] } {
+  const devDependencies = (ours.devDependencies ?? {}) as Record<string, string>;
+  const manifest: Manifest = existing
+    ? { ...existing }
+    : {
+        name:
+          path
+            .basename(dir)
+            .toLowerCase()
+            .replace(/[^a-z0-9._-]+/g, '-')
+            .replace(/^[._-]+/, '') || 'raspimon-app',
+        version: '0.1.0',
+        private: true,
+        description: 'raspimon monitor of this Raspberry Pi',
+      };
+  const changes: string[] = [];
+  if (manifest.type !== 'module') {
+    manifest.type = 'module';
+    changes.push('"type": "module" (main.ts uses top-level await)');
+  }
+  const add = (
+    field: 'scripts' | 'dependencies' | 'optionalDependencies' | 'devDependencies',
+    name: string,
+    value: string,
+  ): void => {
+    const sections =
+      field === 'scripts'
+        ? [manifest.scripts]
+        : [manifest.dependencies, manifest.optionalDependencies, manifest.devDependencies];
+    if (sections.some((section) => section?.[name] !== undefined)) return;
+    const section = { ...(manifest[field] ?? {}) };
+    section[name] = value;
+    manifest[field] = section;
+    changes.push(`${field} ${name}: ${value}`);
+  };
+  add('scripts', 'build', 'tsc');
+  add('scripts', 'start', 'node dist/main.js');
+  add('dependencies', 'raspimon', `^${String(ours.version)}`);
+  add('dependencies', 'mongodb', devDependencies.mongodb ?? '^7.0.0');
+  // Only serial-line devices need it; prebuilt for arm64/armv7, optional so a failed
+  // download never blocks the install.
+  add('optionalDependencies', 'serialport', devDependencies.serialport ?? '^13.0.0');
+  add('devDependencies', 'typescript', '^5.4.0 || ^6.0.0 || ^7.0.0');
+  add('devDependencies', '@types/node', `^${process.versions.node.split('.')[0]}`);
+  return { manifest, changes };
+}
+
+async function init(context: CommandContext): Promise<void> {
+  expectPositionals(context.positionals, context.positionals.length > 0 ? ['dir'] : [], context.usage);
+  const dir = path.resolve(context.io.cwd, context.positionals[0] ?? '.');
+  const pkg = findPackage(import.meta.url);
+  if (!pkg)
+    throw new InitError('cannot find the raspimon package this command runs from; reinstall raspimon');
+  const uri = context.values.string('uri') ?? context.io.env.MONGODB_URI ?? defaultUri;
+  const force = context.values.flag('force');
+
+  const main = await shipped(pkg.root, 'examples/main.ts');
+  const files: AppFile[] = [
+    { name: 'main.ts', text: main },
+    { name: 'tsconfig.json', text: await shipped(pkg.root, 'templates/app/tsconfig.json') },
+    {
+      name: 'systemd/raspimon-mail-logger.service',
+      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-mail-logger.service'), dir, uri),
+    },
+    {
+      name: 'systemd/raspimon-monitor.service',
+      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'), dir, uri),
+    },
+    {
+      name: 'mail_credentials',
+      text: await shipped(pkg.root, 'templates/app/mail_credentials'),
+      mode: 0o600,
+      keep: true,
+    },
+    { name: '.gitignore', text: await shipped(pkg.root, 'templates/app/gitignore') },
+  ];
+
+  const manifestFile = path.join(dir, 'package.json');
+  let existing: Manifest | undefined;
+  if (existsSync(manifestFile)) {
+    try {
+      existing = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
+    } catch (error) {
+      throw new InitError(
+        `${manifestFile} is not valid JSON (${(error as Error).message}); fix or remove it`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  const taken = files.filter((f) => existsSync(path.join(dir, f.name)) && (!force || f.keep));
+  const blocking = taken.filter((f) => !f.keep);
+  if (blocking.length > 0)
+    throw new InitError(
+      `${dir} already has ${blocking.map((f) => f.name).join(', ')}; nothing was written (pass --force to overwrite them)`,
+    );
+
+  const { manifest, changes } = appManifest(existing, dir, pkg.manifest);
+  try {
+    await mkdir(path.join(dir, 'systemd'), { recursive: true });
+    await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    for (const file of files) {
+      if (taken.includes(file)) continue;
+      await writeFile(path.join(dir, file.name), file.text, { mode: file.mode ?? 0o644 });
+      if (file.mode !== undefined) await chmod(path.join(dir, file.name), file.mode); // umask-proof
+    }
+  } catch (error) {
+    throw new InitError(
+      `cannot write the app into ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)}); choose a directory you can write`,
+      { cause: error },
+    );
+  }
+  const written = files.filter((f) => !taken.includes(f)).map((f) => f.name);
+  const kept = taken.map((f) => `${f.name} (kept)`);
+  context.print(
+    `${existing ? 'updated' : 'wrote'} ${path.join(dir, 'package.json')}${changes.length > 0 ? `: ${changes.join(', ')}` : ''}\n` +
+      `wrote ${[...written, ...kept].join(', ')}\n\n` +
+      `next:\n` +
+      (context.positionals[0] !== undefined ? `  cd ${context.positionals[0]}\n` : '') +
+      `  npm install\n  npm run build\n  fill in mail_credentials, then see the README, "Running on a Raspberry Pi"\n`,
+  );
+}
+
+const initCommand: Command = {
+  words: ['init'],
+  summary: 'write a ready monitor app: package.json, main.ts, tsconfig, systemd units',
+  usage: initUsage,
+  flags: { force: { type: 'boolean' } },
+  positionals: ['dir'],
+  run: init,
+};
+
+/** The `init` command. */
+export const initCommands: readonly Command[] = [initCommand];
