@@ -1,4 +1,4 @@
-import type { MailBody } from './digest.js';
+import type { MailBody } from './mail-body.js';
 import type { Level, Schedule } from './levels.js';
 
 /** A record as the daemon keeps it (journal, memory, digests). */

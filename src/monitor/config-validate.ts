@@ -5,19 +5,9 @@ import { describeValue, isPlainObject } from '../internal/index.js';
 import { parsePyConf } from './py-conf.js';
 import type { RuleSpec } from './rules/types.js';
 import { validateRules } from './rules/validate.js';
-import type { DeviceSpec, DriverDefinition, KeySpec } from './types.js';
+import type { ConfigProblem, DeviceSpec, DriverDefinition, KeySpec } from './types.js';
 
-/** One problem found in the configuration documents. */
-export interface ConfigProblem {
-  /** The collection holding the offending document. */
-  collection: 'devices' | 'keys' | 'rules';
-  /** How the document is named in messages, e.g. `device 3 "boiler"` or `key 7`. */
-  subject: string;
-  /** The offending field, e.g. `'interval'` or `'config.baudRate'`. */
-  field: string;
-  /** What is wrong with the field, showing the value and its type. */
-  message: string;
-}
+export type { ConfigProblem };
 
 /** Outcome of {@link validateConfig}. */
 export interface ValidatedConfig {

@@ -1,6 +1,6 @@
 // Public API of raspimon/monitor. mongodb and serialport are loaded only by start().
 export { Monitor } from './monitor.js';
-export type { MonitorStats } from './monitor.js';
+export type { MonitorStats } from './monitor-stats.js';
 export type { ReloadSummary } from './fleet.js';
 export { defaultMongoUri } from './options.js';
 export type { MonitorOptions } from './options.js';

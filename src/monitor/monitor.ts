@@ -23,13 +23,7 @@ import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './opt
 import { loadMongo } from './peers.js';
 import type { BucketStats, Reading } from './queries.js';
 import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './reading-intake.js';
-import {
-  emptyWriterStats,
-  ReadingsWriter,
-  writerRetry,
-  type StoredListener,
-  type WriterStats,
-} from './readings-writer.js';
+import { emptyWriterStats, ReadingsWriter, writerRetry, type StoredListener } from './readings-writer.js';
 import { installSignalHandlers } from './signals.js';
 import { MonitorRules } from './rules/runtime.js';
 import { Spool } from './spool.js';
@@ -41,20 +35,7 @@ import type { TimeInput } from './queries.js';
 import { renderReadingsDigest } from './readings-digest.js';
 import { buildSummary, type MonitorSummary, type RuleSummary } from './summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
-
-/** Counters since start. */
-export interface MonitorStats extends WriterStats {
-  /** Devices running (or retrying). */
-  devices: number;
-  /** Readings accepted from drivers. */
-  accepted: number;
-  /** Readings rejected because the value is not a safe integer. */
-  rejectedNotInteger: number;
-  /** Readings rejected because their keyId is not in `keys`. */
-  rejectedUnknownKey: number;
-  /** Readings rejected for a malformed shape or timestamp. */
-  rejectedMalformed: number;
-}
+import type { MonitorStats } from './monitor-stats.js';
 
 const retentionCheckSeconds = 3600;
 const rollupCheckSeconds = 60;

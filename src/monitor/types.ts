@@ -150,3 +150,15 @@ export interface DriverDefinition {
   /** Checks and normalises a device's config (fill defaults); may list the keyIds it will produce. */
   validateConfig?(config: Record<string, unknown>): DriverConfigCheck;
 }
+
+/** One problem found in the configuration documents. */
+export interface ConfigProblem {
+  /** The collection holding the offending document. */
+  collection: 'devices' | 'keys' | 'rules';
+  /** How the document is named in messages, e.g. `device 3 "boiler"` or `key 7`. */
+  subject: string;
+  /** The offending field, e.g. `'interval'` or `'config.baudRate'`. */
+  field: string;
+  /** What is wrong with the field, showing the value and its type. */
+  message: string;
+}

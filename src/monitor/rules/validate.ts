@@ -2,7 +2,7 @@
 // every problem is one ConfigProblem naming the rule and the field; bad rules are left
 // out, good ones come back normalised, so one bad rule never stops the others.
 import { describeValue, isPlainObject } from '../../internal/index.js';
-import type { ConfigProblem } from '../config-validate.js';
+import type { ConfigProblem } from '../types.js';
 import type { DeviceSpec, KeySpec } from '../types.js';
 import type { RuleLevel, RuleSpec } from './types.js';
 
