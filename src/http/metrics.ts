@@ -7,6 +7,8 @@ import type { MonitorSummary } from '../monitor/index.js';
 /** Reads the summary (without charts) for a scrape. */
 export type SummaryReader = () => MonitorSummary;
 
+type KeySummary = MonitorSummary['devices'][number]['keys'][number];
+
 function num(value: number | boolean | null | undefined): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
@@ -45,6 +47,19 @@ export function monitorMetrics(read: SummaryReader, registry: Registry = new Reg
         this.set(value(summary()));
       },
     });
+  };
+  // The latest stored value of every device and key that has one, with its labels.
+  const eachLatest = (
+    use: (
+      labels: { device: string; device_id: string; key_id: string },
+      latest: NonNullable<KeySummary['latest']>,
+      unit: string,
+    ) => void,
+  ): void => {
+    for (const d of summary().devices)
+      for (const k of d.keys)
+        if (k.latest)
+          use({ device: d.name, device_id: String(d.id), key_id: String(k.keyId) }, k.latest, k.unit);
   };
   counter('raspimon_readings_accepted_total', 'Readings accepted from drivers.', 'accepted');
   counter('raspimon_readings_stored_total', 'Readings acknowledged by the database.', 'written');
@@ -88,13 +103,7 @@ export function monitorMetrics(read: SummaryReader, registry: Registry = new Reg
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of summary().devices)
-        for (const k of d.keys)
-          if (k.latest)
-            this.set(
-              { device: d.name, device_id: String(d.id), key_id: String(k.keyId), unit: k.unit },
-              k.latest.value,
-            );
+      eachLatest((labels, latest, unit) => this.set({ ...labels, unit }, latest.value));
     },
   });
   new Gauge({
@@ -104,13 +113,7 @@ export function monitorMetrics(read: SummaryReader, registry: Registry = new Reg
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of summary().devices)
-        for (const k of d.keys)
-          if (k.latest)
-            this.set(
-              { device: d.name, device_id: String(d.id), key_id: String(k.keyId) },
-              k.latest.ageSeconds,
-            );
+      eachLatest((labels, latest) => this.set(labels, latest.ageSeconds));
       // Scraped through someone else's registry: the next scrape reads a fresh summary.
       if (scraping === 0) current = undefined;
     },

@@ -3,11 +3,23 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parsePyConf } from '../../monitor/index.js';
+import type { FlagSpec } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
 import { CliNotFoundError, CliUsageError, ConfigRejectedError } from '../errors.js';
 
 type Doc = Record<string, unknown>;
+
+/** The flags of the device fields `devices add` and `devices set` both take. */
+export const deviceFieldFlags = {
+  name: { type: 'string' },
+  driver: { type: 'string' },
+  config: { type: 'string' },
+  interval: { type: 'string' },
+  description: { type: 'string' },
+  'vendor-id': { type: 'string' },
+  'product-id': { type: 'string' },
+} as const satisfies FlagSpec;
 
 /** The devices and keys documents (without `_id`), in id order. */
 export async function loadConfig(

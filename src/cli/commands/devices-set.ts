@@ -8,7 +8,7 @@ import { problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
 import { CliNotFoundError, CliUsageError } from '../errors.js';
 import { deviceLabel } from '../output.js';
-import { findDevice, loadConfig, readConfigFlag } from './device-docs.js';
+import { deviceFieldFlags, findDevice, loadConfig, readConfigFlag } from './device-docs.js';
 
 type Doc = Record<string, unknown>;
 
@@ -73,13 +73,7 @@ export const setCommand: Command = {
   summary: 'change fields of a device in place, validated as add',
   usage: setUsage,
   flags: {
-    name: { type: 'string' },
-    driver: { type: 'string' },
-    config: { type: 'string' },
-    interval: { type: 'string' },
-    description: { type: 'string' },
-    'vendor-id': { type: 'string' },
-    'product-id': { type: 'string' },
+    ...deviceFieldFlags,
     enabled: { type: 'boolean' },
     disabled: { type: 'boolean' },
     'dry-run': { type: 'boolean' },

@@ -6,7 +6,7 @@ import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from 
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
 import { CliUsageError, CliNotFoundError } from '../errors.js';
-import { loadConfig, readConfigFlag } from './device-docs.js';
+import { deviceFieldFlags, loadConfig, readConfigFlag } from './device-docs.js';
 import { setCommand } from './devices-set.js';
 import { testCommand } from './devices-test.js';
 import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
@@ -167,13 +167,7 @@ const add: Command = {
   usage: addUsage,
   flags: {
     id: { type: 'string' },
-    name: { type: 'string' },
-    driver: { type: 'string' },
-    config: { type: 'string' },
-    interval: { type: 'string' },
-    description: { type: 'string' },
-    'vendor-id': { type: 'string' },
-    'product-id': { type: 'string' },
+    ...deviceFieldFlags,
     disabled: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     ...sharedFlags.drivers,

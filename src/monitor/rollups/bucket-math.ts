@@ -144,3 +144,20 @@ export function rollupDocument(id: number, keyId: number, startMs: number, acc: 
 export function pairKey(id: number, keyId: number): string {
   return `${id}:${keyId}`;
 }
+
+/**
+ * The accumulator of a stored rollup row (`readings_hourly` / `readings_daily`) starting at
+ * `startMs`: the row keeps no first/last, so they stand in as min and max at the start.
+ */
+export function accumulatorOfRow(row: Record<string, unknown>, startMs: number): Accumulator {
+  return {
+    count: Number(row.count),
+    sum: Number(row.sum),
+    min: Number(row.min),
+    max: Number(row.max),
+    first: Number(row.min),
+    firstTs: startMs,
+    last: Number(row.max),
+    lastTs: startMs,
+  };
+}

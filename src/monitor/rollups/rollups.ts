@@ -12,6 +12,7 @@ import type { Collection } from 'mongodb';
 import { describeError } from '../../internal/index.js';
 import type { MonitorLogger, MonitorScheduler } from '../types.js';
 import {
+  accumulatorOfRow,
   addReading,
   bucketStartMs,
   mergeInto,
@@ -331,16 +332,7 @@ export class Rollups {
         const id = Number(row.id);
         const keyId = Number(row.keyId);
         const startMs = (row.start as Date).getTime();
-        const acc: Accumulator = {
-          count: Number(row.count),
-          sum: Number(row.sum),
-          min: Number(row.min),
-          max: Number(row.max),
-          first: Number(row.min),
-          firstTs: startMs,
-          last: Number(row.max),
-          lastTs: startMs,
-        };
+        const acc = accumulatorOfRow(row, startMs);
         const key = `${id}:${keyId}`;
         const into = days.get(key);
         if (into) mergeInto(into.acc, acc);

@@ -4,7 +4,7 @@
 // bucket boundary, so no bucket is split between two sources.
 import type { Collection, Db } from 'mongodb';
 import { bucketStats, type BucketStats } from '../queries.js';
-import { bucketStartMs, mergeInto, type Accumulator } from './bucket-math.js';
+import { accumulatorOfRow, bucketStartMs, mergeInto, type Accumulator } from './bucket-math.js';
 import type { MinuteWindow } from './minute-window.js';
 
 const minuteMs = 60_000;
@@ -63,16 +63,7 @@ async function bucketsFromRollups(
   const buckets = new Map<number, Accumulator>();
   for (const row of rows) {
     const start = (row.start as Date).getTime();
-    const acc: Accumulator = {
-      count: Number(row.count),
-      sum: Number(row.sum),
-      min: Number(row.min),
-      max: Number(row.max),
-      first: Number(row.min),
-      firstTs: start,
-      last: Number(row.max),
-      lastTs: start,
-    };
+    const acc = accumulatorOfRow(row, start);
     const b = bucketStartMs(start, q.bucketSeconds);
     const into = buckets.get(b);
     if (into) mergeInto(into, acc);

@@ -169,17 +169,7 @@ export class RuleEvaluator {
         )
           continue;
         this.restored.delete(id);
-        entry.pairs.set(device.id, {
-          device,
-          status: FIRING,
-          cause: state.cause,
-          sinceMs: state.sinceMs,
-          firedMs: state.firedMs,
-          lastNoticeMs: state.lastNoticeMs,
-          value: state.value,
-          threshold: state.threshold,
-          lastSeenMs: now,
-        });
+        entry.pairs.set(device.id, restoredPair(device, state, now));
       }
       if (rule.noDataSeconds !== undefined) {
         for (const device of devices) {
@@ -210,19 +200,9 @@ export class RuleEvaluator {
         key: keys.get(rule?.keyId ?? -1),
         pairs: new Map(),
       };
-      const pair: Pair = {
-        ...newPair(device, now),
-        cause: state.cause,
-        sinceMs: state.sinceMs,
-        firedMs: state.firedMs,
-        lastNoticeMs: state.lastNoticeMs,
-        value: state.value,
-        threshold: state.threshold,
-        status: FIRING,
-      };
       this.resolve(
         ghost,
-        pair,
+        restoredPair(device, state, now),
         now,
         rule
           ? 'rule or device changed while the monitor was down'
@@ -455,6 +435,20 @@ function newPair(device: Pick<DeviceSpec, 'id' | 'name'>, now: number): Pair {
     value: undefined,
     threshold: 0,
     lastSeenMs: now,
+  };
+}
+
+/** The firing pair of a saved state, seen now. */
+function restoredPair(device: Pick<DeviceSpec, 'id' | 'name'>, state: FiringState, now: number): Pair {
+  return {
+    ...newPair(device, now),
+    status: FIRING,
+    cause: state.cause,
+    sinceMs: state.sinceMs,
+    firedMs: state.firedMs,
+    lastNoticeMs: state.lastNoticeMs,
+    value: state.value,
+    threshold: state.threshold,
   };
 }
 
