@@ -8,6 +8,8 @@
 // When the spool cannot take them (disk full with nothing left to thin, a read-only state
 // dir) the oldest in memory are dropped. Both losses (spool thinning, memory drops) are
 // persistent conditions: reported once when they begin and once, with counts, when they end.
+// (Over 400 lines on purpose: memory, spool and database form one ordering and one bound;
+// split apart they would have to share the queue and its invariants.)
 import type { Collection, Document } from 'mongodb';
 import { Backoff, describeError } from '../internal/index.js';
 import type { MongoModule } from './peers.js';

@@ -2,6 +2,7 @@
 // → ok, with hysteresis, no-data deadlines and reminders. Fed each accepted reading (no
 // database query, no allocation once a pair exists); time-based transitions (no-data,
 // reminders) run from one scheduler job planned at the earliest deadline.
+// (Over 400 lines on purpose: the transitions of the state machine read best side by side.)
 import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../types.js';
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { FiringState, RuleCause, RuleSpec } from './types.js';
