@@ -67,6 +67,7 @@ export {
   rebuildRollups,
   probeSystemMetrics,
   RuleEvaluator,
+  ruleFields,
   ruleLevels,
   systemMetrics,
   validateConfig,

@@ -59,7 +59,7 @@ export { builtInDriverNames } from './drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 export { FleetWatch, listFleet } from './fleet-watch.js';
 export type { FleetEntry, FleetWatchOptions } from './fleet-watch.js';
-export { validateRules, ruleLevels } from './rules/validate.js';
+export { validateRules, ruleFields, ruleLevels } from './rules/validate.js';
 export { RuleEvaluator } from './rules/evaluator.js';
 export type { RuleEvent, RuleEvaluatorOptions } from './rules/evaluator.js';
 export type { RuleSpec, RuleLevel, RuleCause, FiringState } from './rules/types.js';

@@ -5,6 +5,7 @@
 import type { Db, Document, ObjectId } from 'mongodb';
 import {
   RuleEvaluator,
+  ruleFields,
   validateConfig,
   type DeviceSpec,
   type DriverDefinition,
@@ -324,18 +325,10 @@ const remove: Command = {
   },
 };
 
-const optionalFields = [
-  'deviceId',
-  'above',
-  'below',
-  'noDataSeconds',
-  'forSeconds',
-  'hysteresis',
-  'level',
-  'repeatSeconds',
-  'enabled',
-  'message',
-];
+/** What `--unset` may remove: every rule field except the three a rule cannot do without. */
+const optionalFields: readonly string[] = ruleFields.filter(
+  (field) => field !== 'id' && field !== 'name' && field !== 'keyId',
+);
 
 const set: Command = {
   words: ['rules', 'set'],
