@@ -15,7 +15,8 @@ function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
   const distinct = [...new Map(messages.map((m) => [m.messageId, m])).values()];
   const seen = new Map<string, number>();
   for (const m of distinct) {
-    for (const match of m.text.matchAll(/\] (rec-\d+)\b/gm)) seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
+    for (const match of m.text.matchAll(/\] (rec-\d+)\b/gm))
+      seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
   }
   return seen;
 }
@@ -52,8 +53,15 @@ describe('damaged state files under the daemon process', () => {
     daemons.push(daemon);
     await waitFor(
       async () => {
-        if (daemon.child.exitCode !== null) throw new Error(`daemon exited ${daemon.child.exitCode}: ${daemon.stderr()}`);
-        return existsSync(socketPath) && (await waitForSocket(socketPath, 200).then(() => true, () => false));
+        if (daemon.child.exitCode !== null)
+          throw new Error(`daemon exited ${daemon.child.exitCode}: ${daemon.stderr()}`);
+        return (
+          existsSync(socketPath) &&
+          (await waitForSocket(socketPath, 200).then(
+            () => true,
+            () => false,
+          ))
+        );
       },
       20_000,
       'the daemon listening',
@@ -77,7 +85,8 @@ describe('damaged state files under the daemon process', () => {
     const journal = path.join(stateDir, 'journal-0.ndjson');
     const bytes = readFileSync(journal);
     const starts = [0];
-    for (let i = bytes.indexOf(10); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+    for (let i = bytes.indexOf(10); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(10, i + 1))
+      starts.push(i + 1);
     const line12 = bytes.toString('utf8', starts[11], starts[12]! - 1);
     const victim = /rec-\d+/.exec(line12)?.[0];
     expect(victim).toBeDefined();
@@ -86,7 +95,11 @@ describe('damaged state files under the daemon process', () => {
     writeFileSync(journal, bytes);
 
     const second = await startDaemon(['--daily', '* * * * * *']); // a digest every second
-    await waitFor(() => recordIds(sink.messages).size >= 99, 20_000, '99 records mailed');
+    await waitFor(() => recordIds(sink.messages).size >= 99, 20_000, '99 records mailed').catch(
+      (e: Error) => {
+        throw new Error(`${e.message}: ${recordIds(sink.messages).size} mailed; ${second.stderr()}`);
+      },
+    );
     await sleep(1500); // a record mailed twice would show up by now
     const seen = recordIds(sink.messages);
     const kept = seen.size;
