@@ -18,7 +18,15 @@ export type JournalEvent =
   | { k: 's'; id: string; src: string; pid: number; at: number }
   | { k: 'r'; id: string; f: RecordFrame }
   | { k: 'd'; id: string; f: DropFrame }
-  | { k: 'm'; take: Bucket; upTo: number; dropped: Record<string, number>; mail: OutgoingMail }
+  | {
+      k: 'm';
+      take: Bucket;
+      upTo: number;
+      dropped: Record<string, number>;
+      mail: OutgoingMail;
+      /** Further numbered parts of the same mail (its text too big for one). */
+      more?: OutgoingMail[];
+    }
   | { k: 'x'; id: string }
   /** The daemon's own ALERT (damaged state files found at start), mailed like a client's. */
   | { k: 'n'; msg: string; at: number };
@@ -78,7 +86,7 @@ export class DaemonState {
           if (left > 0) this.dropped[source] = left;
           else delete this.dropped[source];
         }
-        this.outbox.push(event.mail);
+        this.outbox.push(event.mail, ...(event.more ?? []));
         return undefined;
       }
       case 'x':

@@ -39,20 +39,25 @@ describe('digests over the mail size limit', () => {
       const seen = new Map<string, number>();
       for (const m of sink.messages)
         for (const a of m.attachments.filter((x) => x.filename.endsWith('.txt.gz')))
-          for (const match of gunzipSync(a.content).toString('utf8').matchAll(/\] (rec-\d+ .*)$/gm))
+          for (const match of gunzipSync(a.content)
+            .toString('utf8')
+            .matchAll(/\] (rec-\d+ .*)$/gm))
             seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
       return seen;
     };
     await waitFor(() => recovered().size >= total, 30_000, 'every record in an attachment').catch(
       (error: Error) => {
-        throw new Error(`${error.message}: ${recovered().size} of ${total} recoverable from ${sink.messages.length} mail(s)`);
+        throw new Error(
+          `${error.message}: ${recovered().size} of ${total} recoverable from ${sink.messages.length} mail(s)`,
+        );
       },
     );
     await sleep(300); // a part sent twice would show by now
     const seen = recovered();
     recordFigure({
       id: 'digest.over-limit.recoverable',
-      label: '5,200 distinct 300-B INFO records, maxMailBytes 60000: records whose text is in the received mails',
+      label:
+        '5,200 distinct 300-B INFO records, maxMailBytes 60000: records whose text is in the received mails',
       value: seen.size,
       unit: 'records',
       bound: '= 5200',
@@ -69,6 +74,10 @@ describe('digests over the mail size limit', () => {
     expect(first.text).toContain('== INFO (5200) ==');
     expect(first.text).toContain('-- raspimon_dca632112233 (5200)');
     expect(first.text).toMatch(/attached/);
+    const sent = parts.reduce((n, m) => n + m.bytes, 0);
+    console.log(
+      `5,200 × 300 B at maxMailBytes 60000: ${parts.length} mails, ${sent} B in all for ${total * 300} B of records; largest ${Math.max(...parts.map((m) => m.bytes))} B`,
+    );
   }, 60_000);
 
   it('a digest cut to the limit but whose whole text fits compressed is one mail with the attachment', async () => {
