@@ -29,12 +29,12 @@ export {
   MonitorStateError,
   MonitorLockedError,
 } from './errors.js';
-export { parsePyConf } from './py-conf.js';
-export type { PyConfResult } from './py-conf.js';
-export { validateConfig } from './config-validate.js';
-export type { ConfigProblem, ValidatedConfig } from './config-validate.js';
-export type { IntegrityReport, OrphanReadings } from './integrity.js';
-export { checkIntegrity, createDriverRegistry } from './integrity-check.js';
+export { parsePyConf } from './config/py-conf.js';
+export type { PyConfResult } from './config/py-conf.js';
+export { validateConfig } from './config/validate.js';
+export type { ConfigProblem, ValidatedConfig } from './config/validate.js';
+export type { IntegrityReport, OrphanReadings } from './config/integrity.js';
+export { checkIntegrity, createDriverRegistry } from './config/check.js';
 export type { Reading, BucketStats, TimeInput } from './queries.js';
 export type {
   ChartPoint,

@@ -4,11 +4,11 @@
 import type { Db } from 'mongodb';
 import { RaspimonError } from '../errors.js';
 import { describeError } from '../internal/index.js';
-import { loadRawConfig } from './config-load.js';
+import { loadRawConfig } from './config/load.js';
 import type { DatabaseConnection } from './connection.js';
 import { DatabaseError, type MonitorStateError } from './errors.js';
-import type { IntegrityReport } from './integrity.js';
-import { integrityReport } from './integrity-check.js';
+import type { IntegrityReport } from './config/integrity.js';
+import { integrityReport } from './config/check.js';
 import type { MongoModule } from './peers.js';
 import {
   bucketStats,

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { describeError, type InstanceLock } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
-import { ConfigReloader } from './config-reloader.js';
+import { ConfigReloader } from './config/reloader.js';
 import { DatabaseConnection } from './connection.js';
 import { stderrLogger } from './default-logger.js';
 import { deviceStates, type DeviceState } from './device-state.js';
@@ -18,7 +18,7 @@ import { MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
 import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { ensureIndexes } from './indexes.js';
-import type { IntegrityReport } from './integrity.js';
+import type { IntegrityReport } from './config/integrity.js';
 import { NamespacePresence } from './namespace-presence.js';
 import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';

@@ -1,5 +1,5 @@
 // Small checks shared by the built-in drivers' config validation.
-import { showValue } from '../config-validate.js';
+import { showValue } from '../config/validate.js';
 import type { DriverConfigProblem } from '../types.js';
 
 export function checkKeyId(

@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { SerialPort as SerialPortClass } from 'serialport';
-import { showValue, normaliseUsbId } from '../config-validate.js';
+import { showValue, normaliseUsbId } from '../config/validate.js';
 import { DriverError } from '../errors.js';
 import { loadSerialPort } from '../peers.js';
 import type { DriverConfigProblem, DriverDefinition, DriverContext } from '../types.js';

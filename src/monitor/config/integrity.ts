@@ -1,6 +1,6 @@
 // Pure integrity report over a validated configuration and the (id, keyId) pairs found in
 // the readings collection (one $group with $sum, which FerretDB v1 supports too).
-import type { ConfigProblem, ValidatedConfig } from './config-validate.js';
+import type { ConfigProblem, ValidatedConfig } from './validate.js';
 
 /** Readings of a (device, key) pair the configuration does not know. */
 export interface OrphanReadings {

@@ -4,9 +4,9 @@
 import fc from 'fast-check';
 import { Binary, Decimal128, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { parsePyConf, validateConfig, type DeviceSpec } from '../../src/monitor/index.js';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
-import { describeValue } from '../../src/internal/index.js';
+import { parsePyConf, validateConfig, type DeviceSpec } from '../../../src/monitor/index.js';
+import { buildRegistry } from '../../../src/monitor/drivers/registry.js';
+import { describeValue } from '../../../src/internal/index.js';
 
 const drivers = buildRegistry();
 const runs = Number(process.env.RASPIMON_PROPERTY_RUNS ?? 10_000);

@@ -2,10 +2,10 @@
 // `raspimon check` CLI, which must not start a monitor (its devices would open the serial
 // ports that the running monitor holds).
 import type { Db, Document } from 'mongodb';
-import { validateConfig } from './config-validate.js';
-import { buildRegistry } from './drivers/registry.js';
+import { validateConfig } from './validate.js';
+import { buildRegistry } from '../drivers/registry.js';
 import { findOrphans, type IntegrityReport } from './integrity.js';
-import type { DriverDefinition, DriverFactory } from './types.js';
+import type { DriverDefinition, DriverFactory } from '../types.js';
 
 /**
  * The report for these configuration documents: validation problems, plus readings whose

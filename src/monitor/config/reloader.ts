@@ -2,19 +2,19 @@
 // coalesces concurrent calls into one more run; poll() reloads only when the devices/keys
 // fingerprint changed. A configuration that cannot be read keeps the last good one; at
 // start, the copy saved in the state dir stands in for it.
-import { describeError } from '../internal/index.js';
+import { describeError } from '../../internal/index.js';
 import {
   changedCollections,
   loadRawConfig,
   readConfigCache,
   saveConfigCache,
   type RawConfig,
-} from './config-load.js';
-import { validateConfig, type ValidatedConfig } from './config-validate.js';
-import type { DatabaseConnection } from './connection.js';
-import { emptySummary, type DeviceFleet, type ReloadSummary } from './fleet.js';
-import type { MongoModule } from './peers.js';
-import type { DriverDefinition, MonitorLogger } from './types.js';
+} from './load.js';
+import { validateConfig, type ValidatedConfig } from './validate.js';
+import type { DatabaseConnection } from '../connection.js';
+import { emptySummary, type DeviceFleet, type ReloadSummary } from '../fleet.js';
+import type { MongoModule } from '../peers.js';
+import type { DriverDefinition, MonitorLogger } from '../types.js';
 
 /** What the reloader works with. */
 export interface ReloaderDeps {

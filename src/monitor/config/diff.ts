@@ -1,6 +1,6 @@
 // Pure diff of the running devices against a newly validated set: what to start, stop,
 // restart, and what to leave alone (its driver, and e.g. its open serial port, untouched).
-import type { DeviceSpec } from './types.js';
+import type { DeviceSpec } from '../types.js';
 
 /** What a reload must do. */
 export interface DeviceDiff {

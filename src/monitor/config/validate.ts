@@ -1,11 +1,11 @@
 // Pure validation of the `devices` and `keys` documents (no I/O): every problem is
 // collected with the device and field it concerns, bad documents are left out, good
 // ones come back normalised. The monitor reports the problems through its logger.
-import { describeValue, isPlainObject } from '../internal/index.js';
+import { describeValue, isPlainObject } from '../../internal/index.js';
 import { parsePyConf } from './py-conf.js';
-import type { RuleSpec } from './rules/types.js';
-import { validateRules } from './rules/validate.js';
-import type { ConfigProblem, DeviceSpec, DriverDefinition, KeySpec } from './types.js';
+import type { RuleSpec } from '../rules/types.js';
+import { validateRules } from '../rules/validate.js';
+import type { ConfigProblem, DeviceSpec, DriverDefinition, KeySpec } from '../types.js';
 
 export type { ConfigProblem };
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Document } from 'mongodb';
-import type { MongoModule } from './peers.js';
+import type { MongoModule } from '../peers.js';
 
 /** The configuration documents as stored, with a fingerprint that changes when any does. */
 export interface RawConfig {
