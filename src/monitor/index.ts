@@ -1,11 +1,11 @@
 // Public API of raspimon/monitor. mongodb and serialport are loaded only by start().
 export { Monitor } from './monitor.js';
 export type { MonitorStats } from './monitor-stats.js';
-export type { ReloadSummary } from './fleet.js';
+export type { ReloadSummary } from './intake/running-devices.js';
 export { defaultMongoUri } from './options.js';
 export type { MonitorOptions } from './options.js';
 export type { DeviceState } from './device-state.js';
-export type { ReadingListener } from './reading-intake.js';
+export type { ReadingListener } from './intake/reading-intake.js';
 export type { StoredListener, StoredReading } from './readings-writer.js';
 export type { ReadingsQuery, BucketsQuery } from './monitor-queries.js';
 export type {
@@ -49,13 +49,17 @@ export type { RebuildResult } from './rollups/recompute.js';
 export { rebuildRollups } from './rollups/recompute.js';
 export type { RetentionOptions } from './rollups/retention.js';
 export type { RollupStats } from './rollups/rollups.js';
-export { createSerialLineDriver } from './drivers/serial-line.js';
-export type { SerialLineOptions, SerialPortInfo, SerialPortLister } from './drivers/serial-line.js';
-export { parseLine } from './drivers/line-format.js';
-export type { LineResult } from './drivers/line-format.js';
-export { systemMetrics, probeSystemMetrics } from './drivers/system.js';
-export type { SystemMetric, SystemSample } from './drivers/system.js';
-export { builtInDriverNames } from './drivers/registry.js';
+export { createSerialLineDriver } from './intake/drivers/serial-line/serial-line.js';
+export type {
+  SerialLineOptions,
+  SerialPortInfo,
+  SerialPortLister,
+} from './intake/drivers/serial-line/serial-line.js';
+export { parseLine } from './intake/drivers/serial-line/line-format.js';
+export type { LineResult } from './intake/drivers/serial-line/line-format.js';
+export { systemMetrics, probeSystemMetrics } from './intake/drivers/system/system.js';
+export type { SystemMetric, SystemSample } from './intake/drivers/system/system.js';
+export { builtInDriverNames } from './intake/drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 export { FleetWatch, listFleet } from './fleet-watch.js';
 export type { FleetEntry, FleetWatchOptions } from './fleet-watch.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffDevices } from '../../src/monitor/config/diff.js';
 import { validateConfig } from '../../src/monitor/config/validate.js';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
+import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
 import { findOrphans } from '../../src/monitor/config/integrity.js';
 import { bucketPipeline } from '../../src/monitor/queries.js';
 import type { DeviceSpec } from '../../src/monitor/index.js';

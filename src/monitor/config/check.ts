@@ -3,7 +3,7 @@
 // ports that the running monitor holds).
 import type { Db, Document } from 'mongodb';
 import { validateConfig } from './validate.js';
-import { buildRegistry } from '../drivers/registry.js';
+import { buildRegistry } from '../intake/drivers/registry.js';
 import { findOrphans, type IntegrityReport } from './integrity.js';
 import type { DriverDefinition, DriverFactory } from '../types.js';
 

@@ -12,7 +12,7 @@ import {
 } from './load.js';
 import { validateConfig, type ValidatedConfig } from './validate.js';
 import type { DatabaseConnection } from '../connection.js';
-import { emptySummary, type DeviceFleet, type ReloadSummary } from '../fleet.js';
+import { emptySummary, type DeviceFleet, type ReloadSummary } from '../intake/running-devices.js';
 import type { MongoModule } from '../peers.js';
 import type { DriverDefinition, MonitorLogger } from '../types.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/monitor/index.js';
-import { buildRegistry } from '../../../src/monitor/drivers/registry.js';
+import { buildRegistry } from '../../../src/monitor/intake/drivers/registry.js';
 
 const drivers = buildRegistry({ custom: () => ({ read: () => [] }) });
 const keys = [

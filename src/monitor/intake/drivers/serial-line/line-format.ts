@@ -1,5 +1,5 @@
 // Pure parser of the text lines a serial device sends (no I/O).
-import type { DriverReading } from '../types.js';
+import type { DriverReading } from '../../../types.js';
 
 /** A parsed line: its readings, or why it was rejected. */
 export type LineResult =

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
-import { DriverError, type DeviceSpec, type DriverContext } from '../../src/monitor/index.js';
-import { probeSystemMetrics } from '../../src/monitor/drivers/system.js';
-import { makeFakePiHealth } from '../helpers/fake-pi-health.js';
-import { recordingLogger, tempDir } from './support.js';
+import { buildRegistry } from '../../../../../src/monitor/intake/drivers/registry.js';
+import { DriverError, type DeviceSpec, type DriverContext } from '../../../../../src/monitor/index.js';
+import { probeSystemMetrics } from '../../../../../src/monitor/intake/drivers/system/system.js';
+import { makeFakePiHealth } from '../../../../helpers/fake-pi-health.js';
+import { recordingLogger, tempDir } from '../../../support.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => (tmp = tempDir('raspimon-drivers-')));

@@ -1,10 +1,10 @@
 import { realpath } from 'node:fs/promises';
 import type { SerialPort as SerialPortClass } from 'serialport';
-import { showValue, normaliseUsbId } from '../config/validate.js';
-import { DriverError } from '../errors.js';
-import { loadSerialPort } from '../peers.js';
-import type { DriverConfigProblem, DriverDefinition, DriverContext } from '../types.js';
-import { checkKeyId, checkString, isPlainObject, unknownFields } from './config-fields.js';
+import { showValue, normaliseUsbId } from '../../../config/validate.js';
+import { DriverError } from '../../../errors.js';
+import { loadSerialPort } from '../../../peers.js';
+import type { DriverConfigProblem, DriverDefinition, DriverContext } from '../../../types.js';
+import { checkKeyId, checkString, isPlainObject, unknownFields } from '../config-fields.js';
 import { parseLine } from './line-format.js';
 
 /** One serial port as `SerialPort.list()` describes it. */

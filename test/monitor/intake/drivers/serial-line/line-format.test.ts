@@ -1,9 +1,9 @@
 // Pure parsing of what drivers read: serial lines, port listings, sensor files, /proc/meminfo.
 import { describe, expect, it } from 'vitest';
-import { parseLine } from '../../src/monitor/index.js';
-import { findPort } from '../../src/monitor/drivers/serial-line.js';
-import { valueFromFileText } from '../../src/monitor/drivers/file.js';
-import { parseMeminfo } from '../../src/monitor/drivers/system.js';
+import { parseLine } from '../../../../../src/monitor/index.js';
+import { findPort } from '../../../../../src/monitor/intake/drivers/serial-line/serial-line.js';
+import { valueFromFileText } from '../../../../../src/monitor/intake/drivers/file/file.js';
+import { parseMeminfo } from '../../../../../src/monitor/intake/drivers/system/system.js';
 
 describe('serial line format', () => {
   it('parses NAME=VALUE pairs through the keys map, KEYID VALUE, and JSON', () => {

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describeError, describeValue } from '../../internal/index.js';
-import type { DriverConfigProblem, DriverDefinition, DriverReading } from '../types.js';
-import { checkKeyId, checkString, isPlainObject, unknownFields } from './config-fields.js';
+import { describeError, describeValue } from '../../../../internal/index.js';
+import type { DriverConfigProblem, DriverDefinition, DriverReading } from '../../../types.js';
+import { checkKeyId, checkString, isPlainObject, unknownFields } from '../config-fields.js';
 
 /** Metrics of the `system` driver and their units. */
 export const systemMetrics = {

@@ -1,11 +1,11 @@
 // The running devices: applies a validated configuration by diff (validate-then-swap),
 // so unchanged devices keep running, removed ones stop, added and changed ones start,
 // and a running device whose new document is invalid keeps its previous config.
-import type { RawConfig } from './config/load.js';
-import { diffDevices } from './config/diff.js';
-import type { ValidatedConfig } from './config/validate.js';
+import type { RawConfig } from '../config/load.js';
+import { diffDevices } from '../config/diff.js';
+import type { ValidatedConfig } from '../config/validate.js';
 import { DeviceRunner, type DeviceFailure, type RunnerDeps } from './device-runner.js';
-import type { DeviceSpec, DriverDefinition, KeySpec, MonitorLogger } from './types.js';
+import type { DeviceSpec, DriverDefinition, KeySpec, MonitorLogger } from '../types.js';
 
 /** What the fleet hands the keys in force to: the reading intake. */
 export interface KeyUser {

@@ -1,8 +1,8 @@
-import { ConfigError } from '../errors.js';
-import type { DriverDefinition, DriverFactory } from '../types.js';
-import { fileDriver } from './file.js';
-import { createSerialLineDriver } from './serial-line.js';
-import { systemDriver } from './system.js';
+import { ConfigError } from '../../errors.js';
+import type { DriverDefinition, DriverFactory } from '../../types.js';
+import { fileDriver } from './file/file.js';
+import { createSerialLineDriver } from './serial-line/serial-line.js';
+import { systemDriver } from './system/system.js';
 
 /** Names of the drivers that are always registered. */
 export const builtInDriverNames = ['system', 'file', 'serial-line'] as const;

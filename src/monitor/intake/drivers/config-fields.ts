@@ -1,6 +1,6 @@
 // Small checks shared by the built-in drivers' config validation.
-import { showValue } from '../config/validate.js';
-import type { DriverConfigProblem } from '../types.js';
+import { showValue } from '../../config/validate.js';
+import type { DriverConfigProblem } from '../../types.js';
 
 export function checkKeyId(
   value: unknown,

@@ -2,9 +2,9 @@
 // value, valid ts), counts rejections and reports the first of each kind per device, then
 // every 1000th, so a broken sensor cannot flood the mail logger. Accepted readings go to
 // the writer and to the reading listeners (rules, rollups). No I/O here.
-import { describeError } from '../internal/index.js';
-import { toMs } from './queries.js';
-import type { DeviceSpec, DriverReading, KeySpec, MonitorLogger } from './types.js';
+import { describeError } from '../../internal/index.js';
+import { toMs } from '../queries.js';
+import type { DeviceSpec, DriverReading, KeySpec, MonitorLogger } from '../types.js';
 
 /** Rejection counters since start. */
 export interface IntakeCounters {

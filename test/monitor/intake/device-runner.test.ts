@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceRunner } from '../../src/monitor/device-runner.js';
+import { DeviceRunner } from '../../../src/monitor/intake/device-runner.js';
 import type {
   DeviceSpec,
   Driver,
   DriverContext,
   DriverDefinition,
   DriverReading,
-} from '../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { recordingLogger } from './support.js';
+} from '../../../src/monitor/index.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { recordingLogger } from '../support.js';
 
 const device: DeviceSpec = {
   id: 9,

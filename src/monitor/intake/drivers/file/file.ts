@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { DriverError } from '../errors.js';
-import type { DriverConfigProblem, DriverDefinition } from '../types.js';
-import { checkKeyId, checkNumber, checkString, unknownFields } from './config-fields.js';
+import { DriverError } from '../../../errors.js';
+import type { DriverConfigProblem, DriverDefinition } from '../../../types.js';
+import { checkKeyId, checkNumber, checkString, unknownFields } from '../config-fields.js';
 
 /**
  * Parses the number a sensor file holds (e.g. a DS18B20 `temperature` file: `"23125\n"`)

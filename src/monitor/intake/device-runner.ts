@@ -1,8 +1,8 @@
 // Runs one device's driver, isolated: a factory, start(), read() or stop() that throws
 // or hangs past the timeout is reported, the driver is stopped, and it is started again
 // with exponential backoff. Nothing a driver does can stop the monitor or other devices.
-import { Backoff, describeError, isThenable } from '../internal/index.js';
-import { DriverError } from './errors.js';
+import { Backoff, describeError, isThenable } from '../../internal/index.js';
+import { DriverError } from '../errors.js';
 import type {
   Driver,
   DriverContext,
@@ -11,7 +11,7 @@ import type {
   DeviceSpec,
   MonitorLogger,
   MonitorScheduler,
-} from './types.js';
+} from '../types.js';
 
 /** Settings shared by every device runner, resolved by the Monitor. */
 export interface RunnerSettings {

@@ -1,11 +1,11 @@
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, createSerialLineDriver } from '../../src/monitor/index.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { startPtyPair, type PtyPair } from '../helpers/socat.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
-import { waitFor } from '../helpers/wait.js';
+import { Monitor, createSerialLineDriver } from '../../../../../src/monitor/index.js';
+import type { Scheduler } from '../../../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../../../helpers/mongo.js';
+import { startPtyPair, type PtyPair } from '../../../../helpers/socat.js';
+import { openDb, realScheduler, recordingLogger, tempDir } from '../../../support.js';
+import { waitFor } from '../../../../helpers/wait.js';
 
 let pair: PtyPair;
 let scheduler: Scheduler;
