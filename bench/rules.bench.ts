@@ -14,8 +14,8 @@ import * as mongo from 'mongodb';
 import type { DeviceSpec, KeySpec, RuleSpec } from '../src/monitor/index.js';
 import { RuleEvaluator } from '../src/monitor/index.js';
 import { ReadingIntake, type ReadingListener } from '../src/monitor/intake/reading-intake.js';
-import { ReadingsWriter } from '../src/monitor/readings-writer.js';
-import { Spool } from '../src/monitor/spool.js';
+import { ReadingsWriter } from '../src/monitor/storage/readings-writer.js';
+import { Spool } from '../src/monitor/storage/spool.js';
 import { ManualClock, Scheduler } from '../src/scheduler/index.js';
 import { report, type Figure } from './lib/report.js';
 

@@ -6,7 +6,7 @@ export { defaultMongoUri } from './options.js';
 export type { MonitorOptions } from './options.js';
 export type { DeviceState } from './device-state.js';
 export type { ReadingListener } from './intake/reading-intake.js';
-export type { StoredListener, StoredReading } from './readings-writer.js';
+export type { StoredListener, StoredReading } from './storage/readings-writer.js';
 export type { ReadingsQuery, BucketsQuery } from './monitor-queries.js';
 export type {
   MonitorLogger,
@@ -35,7 +35,7 @@ export { validateConfig } from './config/validate.js';
 export type { ConfigProblem, ValidatedConfig } from './config/validate.js';
 export type { IntegrityReport, OrphanReadings } from './config/integrity.js';
 export { checkIntegrity, createDriverRegistry } from './config/check.js';
-export type { Reading, BucketStats, TimeInput } from './queries.js';
+export type { Reading, BucketStats, TimeInput } from './storage/readings-queries.js';
 export type {
   ChartPoint,
   DeviceFailureSummary,
@@ -44,11 +44,11 @@ export type {
   MonitorSummary,
   RuleSummary,
 } from './summary.js';
-export type { RollupDocument } from './rollups/bucket-math.js';
-export type { RebuildResult } from './rollups/recompute.js';
-export { rebuildRollups } from './rollups/recompute.js';
-export type { RetentionOptions } from './rollups/retention.js';
-export type { RollupStats } from './rollups/rollups.js';
+export type { RollupDocument } from './storage/rollups/bucket-math.js';
+export type { RebuildResult } from './storage/rollups/recompute.js';
+export { rebuildRollups } from './storage/rollups/recompute.js';
+export type { RetentionOptions } from './storage/retention.js';
+export type { RollupStats } from './storage/rollups/rollups.js';
 export { createSerialLineDriver } from './intake/drivers/serial-line/serial-line.js';
 export type {
   SerialLineOptions,

@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 import { RaspimonError } from '../errors.js';
 import { describeError } from '../internal/index.js';
 import { loadRawConfig } from './config/load.js';
-import type { DatabaseConnection } from './connection.js';
+import type { DatabaseConnection } from './storage/connection.js';
 import { DatabaseError, type MonitorStateError } from './errors.js';
 import type { IntegrityReport } from './config/integrity.js';
 import { integrityReport } from './config/check.js';
@@ -18,10 +18,10 @@ import {
   type BucketStats,
   type Reading,
   type TimeInput,
-} from './queries.js';
+} from './storage/readings-queries.js';
 import type { DriverDefinition } from './types.js';
-import { rebuildRollups, type RebuildResult } from './rollups/recompute.js';
-import { tieredBuckets, type TierSources } from './rollups/tiered.js';
+import { rebuildRollups, type RebuildResult } from './storage/rollups/recompute.js';
+import { tieredBuckets, type TierSources } from './storage/rollups/tiered.js';
 import { checkPositive } from '../internal/index.js';
 
 /** What the queries need from a started monitor. */

@@ -5,7 +5,7 @@ import { diffDevices } from '../../src/monitor/config/diff.js';
 import { validateConfig } from '../../src/monitor/config/validate.js';
 import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
 import { findOrphans } from '../../src/monitor/config/integrity.js';
-import { bucketPipeline } from '../../src/monitor/queries.js';
+import { bucketPipeline } from '../../src/monitor/storage/readings-queries.js';
 import type { DeviceSpec } from '../../src/monitor/index.js';
 
 function device(id: number, config: Record<string, unknown> = {}): DeviceSpec {

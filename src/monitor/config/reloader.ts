@@ -11,7 +11,7 @@ import {
   type RawConfig,
 } from './load.js';
 import { validateConfig, type ValidatedConfig } from './validate.js';
-import type { DatabaseConnection } from '../connection.js';
+import type { DatabaseConnection } from '../storage/connection.js';
 import { emptySummary, type DeviceFleet, type ReloadSummary } from '../intake/running-devices.js';
 import type { MongoModule } from '../peers.js';
 import type { DriverDefinition, MonitorLogger } from '../types.js';

@@ -3,7 +3,7 @@
 // every 1000th, so a broken sensor cannot flood the mail logger. Accepted readings go to
 // the writer and to the reading listeners (rules, rollups). No I/O here.
 import { describeError } from '../../internal/index.js';
-import { toMs } from '../queries.js';
+import { toMs } from '../storage/readings-queries.js';
 import type { DeviceSpec, DriverReading, KeySpec, MonitorLogger } from '../types.js';
 
 /** Rejection counters since start. */

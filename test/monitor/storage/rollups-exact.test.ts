@@ -9,11 +9,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accumulate, bucketStartMs, rollupId } from '../../src/monitor/rollups/bucket-math.js';
-import { Rollups, type StoredReading } from '../../src/monitor/rollups/rollups.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { recordingLogger } from './support.js';
+import { accumulate, bucketStartMs, rollupId } from '../../../src/monitor/storage/rollups/bucket-math.js';
+import { Rollups, type StoredReading } from '../../../src/monitor/storage/rollups/rollups.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { recordingLogger } from '../support.js';
 
 let client: MongoClient;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 // queries (count, a $group $sum, sort+limit for min/max) when the server answers
 // NotImplemented.
 import type { Collection, Document } from 'mongodb';
-import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+import { RaspimonRangeError, RaspimonTypeError } from '../../errors.js';
 
 /** A stored reading. */
 export interface Reading {

@@ -3,12 +3,12 @@
 // digest section; retention options.
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Monitor, type DriverReading } from '../../src/monitor/index.js';
-import { bucketStats } from '../../src/monitor/queries.js';
-import { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { waitFor } from '../helpers/wait.js';
-import { recordingLogger, tempDir } from './support.js';
+import { Monitor, type DriverReading } from '../../../src/monitor/index.js';
+import { bucketStats } from '../../../src/monitor/storage/readings-queries.js';
+import { Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { waitFor } from '../../helpers/wait.js';
+import { recordingLogger, tempDir } from '../support.js';
 
 const namespace = uniqueDbName('rollm_');
 const client = new MongoClient(mongodbUri());

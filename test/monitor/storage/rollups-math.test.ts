@@ -6,8 +6,8 @@ import {
   mergeInto,
   rollupDocument,
   rollupId,
-} from '../../src/monitor/rollups/bucket-math.js';
-import { MinuteWindow } from '../../src/monitor/rollups/minute-window.js';
+} from '../../../src/monitor/storage/rollups/bucket-math.js';
+import { MinuteWindow } from '../../../src/monitor/storage/rollups/minute-window.js';
 
 const t0 = Date.UTC(2026, 10, 25, 0, 0, 0);
 

@@ -1,8 +1,8 @@
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Spool, type PendingReading } from '../../src/monitor/spool.js';
-import { tempDir } from './support.js';
+import { Spool, type PendingReading } from '../../../src/monitor/storage/spool.js';
+import { tempDir } from '../support.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => (tmp = tempDir('raspimon-spool-')));

@@ -11,10 +11,10 @@
 // (Over 400 lines on purpose: memory, spool and database form one ordering and one bound;
 // split apart they would have to share the queue and its invariants.)
 import type { Collection, Document } from 'mongodb';
-import { Backoff, describeError } from '../internal/index.js';
-import type { MongoModule } from './peers.js';
+import { Backoff, describeError } from '../../internal/index.js';
+import type { MongoModule } from '../peers.js';
 import type { PendingReading, Spool } from './spool.js';
-import type { MonitorLogger, MonitorScheduler } from './types.js';
+import type { MonitorLogger, MonitorScheduler } from '../types.js';
 
 /** Settings of the writer, resolved by the Monitor. */
 export interface WriterSettings {

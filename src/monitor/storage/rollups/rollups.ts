@@ -9,8 +9,8 @@
 // written bucket equals a recomputation from raw.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Collection } from 'mongodb';
-import { describeError } from '../../internal/index.js';
-import type { MonitorLogger, MonitorScheduler } from '../types.js';
+import { describeError } from '../../../internal/index.js';
+import type { MonitorLogger, MonitorScheduler } from '../../types.js';
 import {
   accumulatorOfRow,
   addReading,

@@ -1,11 +1,11 @@
 // The writer's size and time thresholds and the config poll, on a ManualClock: the
 // database is the real FerretDB, only the scheduler's time is simulated.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, recordingLogger, tempDir } from './support.js';
-import { waitFor } from '../helpers/wait.js';
+import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { openDb, recordingLogger, tempDir } from '../support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let clock: ManualClock;
 let scheduler: Scheduler;

@@ -1,8 +1,8 @@
 // The namespace database, connected lazily and reconnected after a failed first connect
 // (the Node driver then answers "Topology is closed" until a fresh connect()).
 import type { Db, MongoClient } from 'mongodb';
-import { MonitorStateError } from './errors.js';
-import type { MongoModule } from './peers.js';
+import { MonitorStateError } from '../errors.js';
+import type { MongoModule } from '../peers.js';
 
 /** Where the database comes from: a URI we connect to, or the caller's client/Db. */
 export type DatabaseSource = { uri: string } | { db: MongoClient | Db };

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
-import { describeError } from '../internal/index.js';
-import type { MongoModule } from './peers.js';
-import type { MonitorLogger } from './types.js';
+import { describeError } from '../../internal/index.js';
+import type { MongoModule } from '../peers.js';
+import type { MonitorLogger } from '../types.js';
 
 const wanted: ReadonlyArray<[collection: string, keys: Record<string, 1>, unique: boolean]> = [
   ['devices', { id: 1 }, true],

@@ -2,8 +2,8 @@
 // scan on FerretDB v1, whatever the number of pairs), accumulated per (device, key, hour).
 // Used by the monitor after a crash (the open hours) and by `raspimon rollups rebuild`.
 import type { Collection, Db } from 'mongodb';
-import { RaspimonRangeError } from '../../errors.js';
-import { toMs, type TimeInput } from '../queries.js';
+import { RaspimonRangeError } from '../../../errors.js';
+import { toMs, type TimeInput } from '../readings-queries.js';
 import {
   addReading,
   bucketStartMs,

@@ -5,12 +5,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor } from '../../src/monitor/index.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { startFerretDB, type FerretDB } from '../helpers/ferretdb.js';
-import { uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir } from './support.js';
-import { waitFor } from '../helpers/wait.js';
+import { Monitor } from '../../../src/monitor/index.js';
+import type { Scheduler } from '../../../src/scheduler/index.js';
+import { startFerretDB, type FerretDB } from '../../helpers/ferretdb.js';
+import { uniqueDbName } from '../../helpers/mongo.js';
+import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir } from '../support.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let server: FerretDB;
 let serverDown = false;

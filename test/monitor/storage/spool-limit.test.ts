@@ -4,8 +4,8 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Spool, type PendingReading } from '../../src/monitor/spool.js';
-import { tempDir } from './support.js';
+import { Spool, type PendingReading } from '../../../src/monitor/storage/spool.js';
+import { tempDir } from '../support.js';
 import { mountTmpfs } from './tmpfs.js';
 
 let tmp: ReturnType<typeof tempDir>;

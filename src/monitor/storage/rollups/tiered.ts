@@ -3,7 +3,7 @@
 // readings only for what neither covers. Every piece boundary except `from`/`to` is a
 // bucket boundary, so no bucket is split between two sources.
 import type { Collection, Db } from 'mongodb';
-import { bucketStats, type BucketStats } from '../queries.js';
+import { bucketStats, type BucketStats } from '../readings-queries.js';
 import { accumulatorOfRow, bucketStartMs, mergeInto, type Accumulator } from './bucket-math.js';
 import type { MinuteWindow } from './minute-window.js';
 
