@@ -5,7 +5,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { checkPositive, checkText, describeError } from '../internal/index.js';
 import { ConfigError } from './errors.js';
-import { heartbeatCollection, heartbeatId } from './fleet-heartbeat.js';
+import { heartbeatCollection, heartbeatId } from './status/heartbeat.js';
 import { loadMongo } from './peers.js';
 import { formatDuration } from './rules/format.js';
 import type { MonitorLogger, MonitorScheduler } from './types.js';

@@ -1,10 +1,10 @@
 // Public API of raspimon/monitor. mongodb and serialport are loaded only by start().
 export { Monitor } from './monitor.js';
-export type { MonitorStats } from './monitor-stats.js';
+export type { MonitorStats } from './status/stats.js';
 export type { ReloadSummary } from './intake/running-devices.js';
 export { defaultMongoUri } from './options.js';
 export type { MonitorOptions } from './options.js';
-export type { DeviceState } from './device-state.js';
+export type { DeviceState } from './status/device-state.js';
 export type { ReadingListener } from './intake/reading-intake.js';
 export type { StoredListener, StoredReading } from './storage/readings-writer.js';
 export type { ReadingsQuery, BucketsQuery } from './monitor-queries.js';
@@ -43,7 +43,7 @@ export type {
   KeySummary,
   MonitorSummary,
   RuleSummary,
-} from './summary.js';
+} from './status/summary.js';
 export type { RollupDocument } from './storage/rollups/bucket-math.js';
 export type { RebuildResult } from './storage/rollups/recompute.js';
 export { rebuildRollups } from './storage/rollups/recompute.js';
@@ -67,5 +67,5 @@ export { validateRules, ruleFields, ruleLevels } from './rules/validate.js';
 export { RuleEvaluator } from './rules/evaluator.js';
 export type { RuleEvent, RuleEvaluatorOptions } from './rules/evaluator.js';
 export type { RuleSpec, RuleLevel, RuleCause, FiringState } from './rules/types.js';
-export { statusFileName } from './status-file.js';
-export type { StatusFile, StatusFileDevice } from './status-file.js';
+export { statusFileName } from './status/status-file.js';
+export type { StatusFile, StatusFileDevice } from './status/status-file.js';

@@ -11,15 +11,20 @@ import { Scheduler } from '../scheduler/index.js';
 import { ConfigReloader } from './config/reloader.js';
 import { DatabaseConnection } from './storage/connection.js';
 import { stderrLogger } from './default-logger.js';
-import { deviceStates, type DeviceState } from './device-state.js';
-import { StatusFileWriter, statusDocument, statusFileName, statusIntervalSeconds } from './status-file.js';
+import { deviceStates, type DeviceState } from './status/device-state.js';
+import {
+  StatusFileWriter,
+  statusDocument,
+  statusFileName,
+  statusIntervalSeconds,
+} from './status/status-file.js';
 import { buildRegistry } from './intake/drivers/registry.js';
 import { MonitorStateError } from './errors.js';
 import { DeviceFleet, emptySummary, type ReloadSummary } from './intake/running-devices.js';
-import { FleetHeartbeat } from './fleet-heartbeat.js';
+import { FleetHeartbeat } from './status/heartbeat.js';
 import { ensureIndexes } from './storage/indexes.js';
 import type { IntegrityReport } from './config/integrity.js';
-import { NamespacePresence } from './namespace-presence.js';
+import { NamespacePresence } from './status/presence.js';
 import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo } from './peers.js';
@@ -39,10 +44,10 @@ import type { RebuildResult } from './storage/rollups/recompute.js';
 import { Rollups, type RollupStats } from './storage/rollups/rollups.js';
 import type { MinuteWindow } from './storage/rollups/minute-window.js';
 import type { TimeInput } from './storage/readings-queries.js';
-import { renderReadingsDigest } from './readings-digest.js';
-import { buildSummary, type MonitorSummary, type RuleSummary } from './summary.js';
+import { renderReadingsDigest } from './status/readings-digest.js';
+import { buildSummary, type MonitorSummary, type RuleSummary } from './status/summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
-import type { MonitorStats } from './monitor-stats.js';
+import type { MonitorStats } from './status/stats.js';
 
 const retentionCheckSeconds = 3600;
 const rollupCheckSeconds = 60;

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
-import type { MonitorLogger } from './types.js';
+import type { MonitorLogger } from '../types.js';
 
 interface PresenceDoc {
   _id: string;

@@ -4,7 +4,7 @@
 // milliseconds. Written at most once per interval, off the hot path, and a trailing write
 // makes the last reading before a silence count.
 import type { Db } from 'mongodb';
-import type { MonitorScheduler } from './types.js';
+import type { MonitorScheduler } from '../types.js';
 
 /** Collection and `_id` of the heartbeat document: `{ _id: 'readings', newestTs: Date, updatedAt: Date }`. */
 export const heartbeatCollection = 'status';

@@ -3,10 +3,10 @@
 // rename), so a reader never sees half a file.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError } from '../internal/index.js';
+import { describeError } from '../../internal/index.js';
 import type { DeviceState } from './device-state.js';
-import type { MonitorStats } from './monitor-stats.js';
-import type { MonitorLogger } from './types.js';
+import type { MonitorStats } from './stats.js';
+import type { MonitorLogger } from '../types.js';
 
 /** Name of the status file inside the monitor's state dir. */
 export const statusFileName = 'status.json';

@@ -1,7 +1,7 @@
 // What a status page or `raspimon status` shows per device: the runner's health and the
 // intake's counters, merged. Pure: no I/O.
-import type { DeviceFleet } from './intake/running-devices.js';
-import type { ReadingIntake } from './intake/reading-intake.js';
+import type { DeviceFleet } from '../intake/running-devices.js';
+import type { ReadingIntake } from '../intake/reading-intake.js';
 
 /** Health and counters of one running device since the monitor started. */
 export interface DeviceState {

@@ -1,6 +1,6 @@
 // The counters Monitor.stats() returns: their own file so the status file and the summary
 // can name them without importing the Monitor.
-import type { WriterStats } from './storage/readings-writer.js';
+import type { WriterStats } from '../storage/readings-writer.js';
 
 /** Counters since start. */
 export interface MonitorStats extends WriterStats {

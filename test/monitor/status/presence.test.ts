@@ -3,11 +3,11 @@
 // monitor, reported once, and once when it has gone. A crashed monitor's document, which
 // never moves, is never reported.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor } from '../../src/monitor/index.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { waitFor } from '../helpers/wait.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+import { Monitor } from '../../../src/monitor/index.js';
+import type { Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { waitFor } from '../../helpers/wait.js';
+import { openDb, realScheduler, recordingLogger, tempDir } from '../support.js';
 
 let scheduler: Scheduler;
 let conn: Awaited<ReturnType<typeof openDb>>;

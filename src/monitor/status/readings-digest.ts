@@ -1,8 +1,8 @@
 // The readings section of the daily digest: per device and key, count/min/max/avg/last of
 // the last 24 h, from the in-memory minute windows (no query). Pure text.
-import type { Accumulator } from './storage/rollups/bucket-math.js';
-import type { MinuteWindow } from './storage/rollups/minute-window.js';
-import type { DeviceSpec, KeySpec } from './types.js';
+import type { Accumulator } from '../storage/rollups/bucket-math.js';
+import type { MinuteWindow } from '../storage/rollups/minute-window.js';
+import type { DeviceSpec, KeySpec } from '../types.js';
 
 /** Per device and key, the last 24 h as text lines. */
 export function renderReadingsDigest(parts: {

@@ -1,7 +1,7 @@
 // The monitor's state as one plain, JSON-ready object: what the status page, /api/summary
 // and `raspimon status` show. Pure: the Monitor gathers the parts, this shapes them.
-import type { MinuteWindow } from './storage/rollups/minute-window.js';
-import type { DeviceSpec, KeySpec } from './types.js';
+import type { MinuteWindow } from '../storage/rollups/minute-window.js';
+import type { DeviceSpec, KeySpec } from '../types.js';
 
 /** One point of a key's 24-h chart: a minute with readings. */
 export interface ChartPoint {
