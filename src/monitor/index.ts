@@ -7,7 +7,7 @@ export type { MonitorOptions } from './options.js';
 export type { DeviceState } from './status/device-state.js';
 export type { ReadingListener } from './intake/reading-intake.js';
 export type { StoredListener, StoredReading } from './storage/readings-writer.js';
-export type { ReadingsQuery, BucketsQuery } from './monitor-queries.js';
+export type { ReadingsQuery, BucketsQuery } from './read-side.js';
 export type {
   MonitorLogger,
   MonitorScheduler,
@@ -61,8 +61,8 @@ export { systemMetrics, probeSystemMetrics } from './intake/drivers/system/syste
 export type { SystemMetric, SystemSample } from './intake/drivers/system/system.js';
 export { builtInDriverNames } from './intake/drivers/registry.js';
 export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-export { FleetWatch, listFleet } from './fleet-watch.js';
-export type { FleetEntry, FleetWatchOptions } from './fleet-watch.js';
+export { FleetWatch, listFleet } from './watch/fleet-watch.js';
+export type { FleetEntry, FleetWatchOptions } from './watch/fleet-watch.js';
 export { validateRules, ruleFields, ruleLevels } from './rules/validate.js';
 export { RuleEvaluator } from './rules/evaluator.js';
 export type { RuleEvent, RuleEvaluatorOptions } from './rules/evaluator.js';

@@ -25,7 +25,7 @@ import { FleetHeartbeat } from './status/heartbeat.js';
 import { ensureIndexes } from './storage/indexes.js';
 import type { IntegrityReport } from './config/integrity.js';
 import { NamespacePresence } from './status/presence.js';
-import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
+import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './read-side.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo } from './peers.js';
 import type { BucketStats, Reading } from './storage/readings-queries.js';

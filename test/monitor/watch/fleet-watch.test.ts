@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetWatch, listFleet } from '../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri } from '../helpers/mongo.js';
-import { recordingLogger } from './support.js';
+import { FleetWatch, listFleet } from '../../../src/monitor/index.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri } from '../../helpers/mongo.js';
+import { recordingLogger } from '../support.js';
 
 let client: MongoClient;
 const prefix = `raspimon_fw${randomUUID().slice(0, 6)}_`;

@@ -3,12 +3,12 @@
 // ALERT when a database has had no reading for `silentMinutes` and a resolved record when
 // it speaks again. Time comes from the scheduler, so a ManualClock test can jump hours.
 import type { Db, MongoClient } from 'mongodb';
-import { checkPositive, checkText, describeError } from '../internal/index.js';
-import { ConfigError } from './errors.js';
-import { heartbeatCollection, heartbeatId } from './status/heartbeat.js';
-import { loadMongo } from './peers.js';
-import { formatDuration } from './rules/format.js';
-import type { MonitorLogger, MonitorScheduler } from './types.js';
+import { checkPositive, checkText, describeError } from '../../internal/index.js';
+import { ConfigError } from '../errors.js';
+import { heartbeatCollection, heartbeatId } from '../status/heartbeat.js';
+import { loadMongo } from '../peers.js';
+import { formatDuration } from '../rules/format.js';
+import type { MonitorLogger, MonitorScheduler } from '../types.js';
 
 /** One device database of the fleet, as {@link listFleet} sees it. */
 export interface FleetEntry {
