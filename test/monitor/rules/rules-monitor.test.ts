@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { waitFor } from '../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from './support.js';
+import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { waitFor } from '../../helpers/wait.js';
+import { openDb, recordingLogger, tempDir } from '../support.js';
 
 let clock: ManualClock;
 let scheduler: Scheduler;

@@ -1,13 +1,13 @@
 // The rule parts without a database: validation of rule documents and the state machine
 // driven by a ManualClock scheduler.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RuleEvaluator, type RuleEvent } from '../../src/monitor/rules/evaluator.js';
-import { formatDuration } from '../../src/monitor/rules/format.js';
-import type { RuleSpec } from '../../src/monitor/rules/types.js';
-import { validateRules } from '../../src/monitor/rules/validate.js';
-import { validateConfig, type DeviceSpec, type KeySpec } from '../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { recordingLogger } from './support.js';
+import { RuleEvaluator, type RuleEvent } from '../../../src/monitor/rules/evaluator.js';
+import { formatDuration } from '../../../src/monitor/rules/format.js';
+import type { RuleSpec } from '../../../src/monitor/rules/types.js';
+import { validateRules } from '../../../src/monitor/rules/validate.js';
+import { validateConfig, type DeviceSpec, type KeySpec } from '../../../src/monitor/index.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { recordingLogger } from '../support.js';
 
 function device(id: number, name: string, keyIds?: number[]): DeviceSpec {
   return {
