@@ -1,6 +1,6 @@
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { checkBoolean } from '../internal/index.js';
-import { CredentialsError } from './errors.js';
+import { checkBoolean } from '../../internal/index.js';
+import { CredentialsError } from '../errors.js';
 
 /**
  * Contents of the credentials file (JSON), or the same object passed to

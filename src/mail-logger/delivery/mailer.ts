@@ -6,7 +6,7 @@
 // splitting it would scatter the transitions; the pure parts live in smtp-reply.ts, digest.ts,
 // mail-log.ts and smtp-transport.ts.
 import { randomUUID } from 'node:crypto';
-import { Backoff, Signal, within } from '../internal/index.js';
+import { Backoff, Signal, within } from '../../internal/index.js';
 import type { ValidCredentials } from './credentials.js';
 import type { DeadLetters } from './dead-letters.js';
 import { composeBody, renderBody, renderSubject } from './digest.js';

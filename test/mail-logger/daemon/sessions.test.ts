@@ -4,12 +4,12 @@
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
-import { DaemonState } from '../../src/mail-logger/state.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
-import { waitFor } from '../helpers/wait.js';
-import { tempDir } from './fixtures.js';
+import { MailLoggerClient, MailLoggerServer } from '../../../src/mail-logger/index.js';
+import { DaemonState } from '../../../src/mail-logger/daemon/state.js';
+import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { waitFor } from '../../helpers/wait.js';
+import { tempDir } from '../fixtures.js';
 
 describe('client sessions across clock steps and restarts', () => {
   let sink: SmtpSink;

@@ -9,8 +9,8 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Backoff, tryInstanceLock, type InstanceLock } from '../internal/index.js';
-import { MailLoggerError } from './errors.js';
+import { Backoff, tryInstanceLock, type InstanceLock } from '../../internal/index.js';
+import { MailLoggerError } from '../errors.js';
 import {
   countLines,
   fsyncDir,

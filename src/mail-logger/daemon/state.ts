@@ -1,7 +1,7 @@
 // The daemon's durable state and how each journal event changes it. Pure: the journal
 // replays the same events through `apply` that the live daemon applied.
-import type { DropFrame, RecordFrame } from './protocol.js';
-import type { OutgoingMail, StoredRecord } from './record.js';
+import type { DropFrame, RecordFrame } from '../protocol.js';
+import type { OutgoingMail, StoredRecord } from '../delivery/record.js';
 
 export type Bucket = 'instant' | 'daily' | 'weekly';
 

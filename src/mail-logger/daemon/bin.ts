@@ -2,13 +2,13 @@
 // as `MailLoggerServer`, the seed's name).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { RaspimonError } from '../errors.js';
-import { packageVersion } from '../internal/index.js';
-import { describeSmtp, loadCredentialsFile } from './credentials.js';
-import { createPooledTransport } from './smtp-transport.js';
-import { classifySmtpFailure } from './smtp-reply.js';
+import { RaspimonError } from '../../errors.js';
+import { packageVersion } from '../../internal/index.js';
+import { describeSmtp, loadCredentialsFile } from '../delivery/credentials.js';
+import { createPooledTransport } from '../delivery/smtp-transport.js';
+import { classifySmtpFailure } from '../delivery/smtp-reply.js';
 import { resolveServerOptions, type MailLoggerServerOptions } from './options.js';
-import { DEFAULT_TRANSPORT } from './protocol.js';
+import { DEFAULT_TRANSPORT } from '../protocol.js';
 import { MailLoggerServer } from './server.js';
 
 const USAGE = `Usage: raspimon-mail-logger [options] <credentials-file>

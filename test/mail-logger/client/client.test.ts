@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RecordBuffer, type BufferedRecord } from '../../src/mail-logger/buffer.js';
-import { MailLoggerClient, MailLoggerError, MailLoggerServer } from '../../src/mail-logger/index.js';
-import type { Level } from '../../src/mail-logger/levels.js';
-import { RaspimonRangeError } from '../../src/errors.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
-import { ManualClock } from '../../src/scheduler/index.js';
-import { waitFor } from '../helpers/wait.js';
-import { sleep, tempDir } from './fixtures.js';
+import { RecordBuffer, type BufferedRecord } from '../../../src/mail-logger/client/buffer.js';
+import { MailLoggerClient, MailLoggerError, MailLoggerServer } from '../../../src/mail-logger/index.js';
+import type { Level } from '../../../src/mail-logger/levels.js';
+import { RaspimonRangeError } from '../../../src/errors.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { ManualClock } from '../../../src/scheduler/index.js';
+import { waitFor } from '../../helpers/wait.js';
+import { sleep, tempDir } from '../fixtures.js';
 
 function record(seq: number, level: Level): BufferedRecord {
   return {

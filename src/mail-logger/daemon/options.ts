@@ -1,10 +1,10 @@
-import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
-import { checkPositive, checkText, describeValue, isPlainObject } from '../internal/index.js';
-import { CronPatternError, Scheduler } from '../scheduler/index.js';
-import type { Credentials } from './credentials.js';
+import { RaspimonRangeError, RaspimonTypeError } from '../../errors.js';
+import { checkPositive, checkText, describeValue, isPlainObject } from '../../internal/index.js';
+import { CronPatternError, Scheduler } from '../../scheduler/index.js';
+import type { Credentials } from '../delivery/credentials.js';
 import { defaultMaxConnections } from './listener.js';
-import type { MailTransport } from './mail-transport.js';
-import { isTransport } from './smtp-transport.js';
+import type { MailTransport } from '../delivery/mail-transport.js';
+import { isTransport } from '../delivery/smtp-transport.js';
 
 /** Options of {@link MailLoggerServer.start}. Times are in seconds. */
 export interface MailLoggerServerOptions {

@@ -5,8 +5,8 @@ import { promises as fs, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection, type ConnectionHost } from './connection.js';
-import { MailLoggerError } from './errors.js';
-import { formatEndpoint, serializeServerFrame, type Endpoint } from './protocol.js';
+import { MailLoggerError } from '../errors.js';
+import { formatEndpoint, serializeServerFrame, type Endpoint } from '../protocol.js';
 
 /** What the listener needs: the connections' host, the limits, and the daemon's log. */
 export interface ListenerOptions {

@@ -1,6 +1,6 @@
 // The shape of a composed mail before rendering: what the journal keeps with each mail
 // (record.ts) and what digest.ts builds and renders. Types only.
-import type { Level } from './levels.js';
+import type { Level } from '../levels.js';
 
 /** Repeats of one message from one source at one level, collapsed. */
 export interface MessageGroup {

@@ -1,5 +1,5 @@
 import type { MailBody } from './mail-body.js';
-import type { Level, Schedule } from './levels.js';
+import type { Level, Schedule } from '../levels.js';
 
 /** A record as the daemon keeps it (journal, memory, digests). */
 export interface StoredRecord {

@@ -2,11 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Journal } from '../../src/mail-logger/journal.js';
-import { Store } from '../../src/mail-logger/store.js';
-import { serializeRecord } from '../../src/mail-logger/protocol.js';
-import type { JournalEvent } from '../../src/mail-logger/state.js';
-import { tempDir } from './fixtures.js';
+import { Journal } from '../../../src/mail-logger/daemon/journal.js';
+import { Store } from '../../../src/mail-logger/daemon/store.js';
+import { serializeRecord } from '../../../src/mail-logger/protocol.js';
+import type { JournalEvent } from '../../../src/mail-logger/daemon/state.js';
+import { tempDir } from '../fixtures.js';
 
 const options = {
   now: () => Date.now(),

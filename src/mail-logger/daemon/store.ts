@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Journal, type JournalOptions } from './journal.js';
-import type { StoredRecord } from './record.js';
+import type { StoredRecord } from '../delivery/record.js';
 import type { DaemonState, JournalEvent } from './state.js';
 
 /** Options of {@link Store.open}. */

@@ -1,21 +1,21 @@
-import { RaspimonTypeError } from '../errors.js';
-import { describeValue } from '../internal/index.js';
-import { Scheduler } from '../scheduler/index.js';
+import { RaspimonTypeError } from '../../errors.js';
+import { describeValue } from '../../internal/index.js';
+import { Scheduler } from '../../scheduler/index.js';
 import type { ConnectionHost } from './connection.js';
 import {
   describeSmtp,
   loadCredentialsFile,
   validateCredentials,
   type ValidCredentials,
-} from './credentials.js';
-import { DeadLetters } from './dead-letters.js';
-import { MailLoggerError } from './errors.js';
-import { floodGroup, InstantGrouper } from './instant-grouper.js';
+} from '../delivery/credentials.js';
+import { DeadLetters } from '../delivery/dead-letters.js';
+import { MailLoggerError } from '../errors.js';
+import { floodGroup, InstantGrouper } from '../delivery/instant-grouper.js';
 import { Listener } from './listener.js';
-import { Mailer } from './mailer.js';
+import { Mailer } from '../delivery/mailer.js';
 import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
-import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from './protocol.js';
-import type { OutgoingMail, StoredRecord } from './record.js';
+import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from '../protocol.js';
+import type { OutgoingMail, StoredRecord } from '../delivery/record.js';
 import type { Bucket, JournalEvent } from './state.js';
 import { Store } from './store.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { RaspimonRangeError } from '../errors.js';
-import { Backoff, within } from '../internal/index.js';
+import { RaspimonRangeError } from '../../errors.js';
+import { Backoff, within } from '../../internal/index.js';
 import { RecordBuffer, type BufferedRecord } from './buffer.js';
-import { UndeliveredTee } from './client-tee.js';
+import { UndeliveredTee } from './tee.js';
 import {
   MAX_MESSAGE_CHARS,
   resolveClientOptions,
@@ -14,9 +14,9 @@ import {
   type MailLoggerCloseOptions,
   type MailLoggerFlushOptions,
   type ResolvedClientOptions,
-} from './client-options.js';
-import { MailLoggerError } from './errors.js';
-import { defaultSchedules, isLevel, isSchedule, Level, Schedule } from './levels.js';
+} from './options.js';
+import { MailLoggerError } from '../errors.js';
+import { defaultSchedules, isLevel, isSchedule, Level, Schedule } from '../levels.js';
 import {
   defaultTransport,
   LineSplitter,
@@ -26,7 +26,7 @@ import {
   serializeHello,
   serializeRecord,
   type Endpoint,
-} from './protocol.js';
+} from '../protocol.js';
 
 const RECONNECT = { minSeconds: 0.1, maxSeconds: 2 };
 

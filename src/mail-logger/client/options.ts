@@ -1,8 +1,8 @@
 // The client's options and the checks of its arguments, resolved in one place.
 import os from 'node:os';
 import path from 'node:path';
-import { RaspimonTypeError } from '../errors.js';
-import { checkPositive, describeValue, isPlainObject } from '../internal/index.js';
+import { RaspimonTypeError } from '../../errors.js';
+import { checkPositive, describeValue, isPlainObject } from '../../internal/index.js';
 
 /** Where {@link MailLoggerClientOptions.tee} writes: stderr, nowhere, or your function. */
 export type MailLoggerTee = 'stderr' | false | ((line: string) => void);

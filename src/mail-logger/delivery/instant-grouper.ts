@@ -1,4 +1,4 @@
-import type { Level } from './levels.js';
+import type { Level } from '../levels.js';
 
 /** Timers the grouper needs; the daemon backs them with the Scheduler. */
 export interface GrouperTimers {

@@ -2,7 +2,7 @@
 // into the state, and the errno a filesystem really gave.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DropFrame, RecordFrame } from './protocol.js';
+import type { DropFrame, RecordFrame } from '../protocol.js';
 import type { DaemonState, JournalEvent } from './state.js';
 
 /** Errors that mean "no space now", which the journal waits out instead of stopping. */

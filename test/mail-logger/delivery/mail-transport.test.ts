@@ -10,11 +10,11 @@ import {
   MailLoggerServer,
   type MailMessage,
   type MailTransport,
-} from '../../src/mail-logger/index.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
-import { tempDir } from './fixtures.js';
+} from '../../../src/mail-logger/index.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { tempDir } from '../fixtures.js';
 
-const repo = path.resolve(import.meta.dirname, '../..');
+const repo = path.resolve(import.meta.dirname, '../../..');
 
 /** The declaration files a user's compiler reads for `raspimon/mail-logger`, by path. */
 function publicDeclarations(): Map<string, string> {

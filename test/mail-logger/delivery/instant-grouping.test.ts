@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MailLoggerClient } from '../../src/mail-logger/index.js';
-import type { ManualClock } from '../../src/scheduler/index.js';
-import type { SmtpSink } from '../helpers/smtp-sink.js';
-import { sleep, startManualMailWorld, type ManualMailWorld } from './fixtures.js';
+import type { MailLoggerClient } from '../../../src/mail-logger/index.js';
+import type { ManualClock } from '../../../src/scheduler/index.js';
+import type { SmtpSink } from '../../helpers/smtp-sink.js';
+import { sleep, startManualMailWorld, type ManualMailWorld } from '../fixtures.js';
 
 /** Count of records a mail accounts for, from its subject `[LEVEL ×N] ...` (no ×: 1). */
 function countOf(subject: string): number {

@@ -5,7 +5,7 @@ import {
   parseClientFrame,
   serializeServerFrame,
   type ServerFrame,
-} from './protocol.js';
+} from '../protocol.js';
 import type { JournalEvent } from './state.js';
 import type { SessionStore } from './store.js';
 

@@ -1,4 +1,4 @@
-import type { Level, Schedule } from './levels.js';
+import type { Level, Schedule } from '../levels.js';
 
 /** A record (or a drop notice) held by the client until the daemon acknowledges it. */
 export interface BufferedRecord {

@@ -5,7 +5,7 @@
 // that body is what the journal keeps. `renderBody` turns a body into text and HTML within a
 // byte budget, at each attempt, so a server that announces a smaller SIZE (or answers 552)
 // gets a shorter mail instead of the same one again.
-import { levelRank, type Level } from './levels.js';
+import { levelRank, type Level } from '../levels.js';
 import type { LevelGroup, MailBody, MessageGroup, Omitted, SourceGroup } from './mail-body.js';
 import type { StoredRecord } from './record.js';
 

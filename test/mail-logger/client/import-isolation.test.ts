@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const repo = path.resolve(import.meta.dirname, '../..');
+const repo = path.resolve(import.meta.dirname, '../../..');
 
 describe('raspimon/mail-logger alone', () => {
   it('loads neither mongodb nor serialport (checked with a module-resolution hook)', () => {
@@ -36,7 +36,7 @@ describe('raspimon/mail-logger alone', () => {
       cjs: string[];
     };
     const loaded = [...seen, ...cjs];
-    expect(loaded.some((u) => u.includes('/src/mail-logger/client.ts'))).toBe(true);
+    expect(loaded.some((u) => u.includes('/src/mail-logger/client/client.ts'))).toBe(true);
     expect(loaded.some((u) => u.includes('node_modules/nodemailer'))).toBe(true); // the hook does see dependencies
     expect(
       loaded.filter((u) => /node_modules\/(mongodb|serialport|@serialport|prom-client)\//.test(u)),
