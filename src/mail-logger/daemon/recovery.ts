@@ -12,8 +12,8 @@ import {
   PREVIOUS_SNAPSHOT,
   replay,
   SNAPSHOT,
-} from '../journal-files.js';
-import { DaemonState } from '../state.js';
+} from './journal-files.js';
+import { DaemonState } from './state.js';
 
 /** The state as loaded, where to go on appending, and what damage was found. */
 export interface Recovery {
