@@ -1,8 +1,11 @@
-// The daemon's write-ahead journal: newline-delimited events appended with group commit
-// (one write + fdatasync per batch, callbacks after), plus snapshots written tmp + fsync +
-// rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
-// Client frames are written as the raw bytes the client sent (validated, zero copy), after a
-// marker line {"k":"c","id":SESSION} naming the session they belong to.
+// The daemon's write-ahead journal: framed lines (length + CRC-32, see journal-frame.ts)
+// appended with group commit (one write + fdatasync per batch, callbacks after), plus
+// snapshots written tmp + fsync + rename. Files: snapshot.json (state as of generation G),
+// snapshot.prev.json (the one before, kept with its journals to rebuild a damaged snapshot
+// from) and journal-G.ndjson (events since). Client frames are written as the raw bytes the
+// client sent (validated, zero copy) behind their header, after a marker line
+// {"k":"c","id":SESSION} naming the session they belong to. Loading, damage included, is
+// recovery.ts.
 // Over 400 lines on purpose: the group-commit loop, holding a batch while the disk is full,
 // and switching generations for a snapshot all work on one queue (items, callbacks, backlog,
 // fileSession); apart they would have to share it. Its pure parts are in journal-files.ts.
