@@ -140,24 +140,31 @@ export async function recoverState(dir: string, now: number): Promise<Recovery> 
         base64: b.data.toString('base64'),
       }),
     );
-    const handle = await fs.open(corrupt, 'a', 0o600);
+    // Best effort: a full disk must not stop the start (the bytes stay in the journal file
+    // until a later snapshot removes that generation).
+    let keptIn = corrupt;
     try {
-      await handle.write(lines.join('\n') + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(corrupt, 'a', 0o600);
+      try {
+        await handle.write(lines.join('\n') + '\n');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      keptIn = `the journal file itself (${corrupt} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }
     const total = bad.reduce((n, b) => n + b.bytes, 0);
     for (const b of bad)
       log.push(
-        `journal damaged: ${b.file} offset ${b.offset}, ${b.bytes} bytes (${b.reason}) skipped and kept in ${corrupt}; the good lines after it are replayed`,
+        `journal damaged: ${b.file} offset ${b.offset}, ${b.bytes} bytes (${b.reason}) skipped and kept in ${keptIn}; the good lines after it are replayed`,
       );
     const where = bad
       .map((b) => `${b.file} at offset ${b.offset} (${b.bytes} bytes, ${b.reason})`)
       .join('; ');
     problems.push(
       `The mail logger's journal was damaged (a storage error?): ${bad.length} region(s), ${total} bytes, could not be read and were skipped: ${where}. ` +
-        `The records in them are lost; they are kept as found in ${corrupt}. Every readable record after them was kept and is mailed as usual.`,
+        `The records in them are lost; they are kept as found in ${keptIn}. Every readable record after them was kept and is mailed as usual.`,
     );
   }
   if (damagedSnapshot !== null) {
