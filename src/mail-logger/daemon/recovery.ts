@@ -67,7 +67,8 @@ export async function recoverState(dir: string, now: number): Promise<Recovery> 
   const log: string[] = [];
   let state = new DaemonState();
   let snapshotGen = 0;
-  let damagedSnapshot: { movedTo: string; gen: number | null } | null = null;
+  /** A damaged snapshot (moved to `movedTo`), or a missing one while the previous is there (null). */
+  let damagedSnapshot: { movedTo: string | null; gen: number | null } | null = null;
   const current = await readSnapshot(path.join(dir, SNAPSHOT));
   if (current instanceof Error) {
     const movedTo = path.join(dir, `${SNAPSHOT}.damaged-${stamp(now)}`);
@@ -88,6 +89,15 @@ export async function recoverState(dir: string, now: number): Promise<Recovery> 
       );
   } else if (current !== 'missing') {
     ({ state, gen: snapshotGen } = current);
+  } else {
+    // Never missing while the previous one exists (it is linked before the rename), unless
+    // deleted or lost by the medium: the previous generation is then the one to build on.
+    const previous = await readSnapshot(path.join(dir, PREVIOUS_SNAPSHOT));
+    if (typeof previous === 'object' && !(previous instanceof Error)) {
+      ({ state, gen: snapshotGen } = previous);
+      damagedSnapshot = { movedTo: null, gen: null };
+      log.push(`snapshot missing: ${path.join(dir, SNAPSHOT)} is gone; rebuilt from ${PREVIOUS_SNAPSHOT}`);
+    }
   }
   await fs.rm(path.join(dir, `${SNAPSHOT}.tmp`), { force: true });
   await fs.rm(path.join(dir, `${PREVIOUS_SNAPSHOT}.tmp`), { force: true });
@@ -175,8 +185,10 @@ export async function recoverState(dir: string, now: number): Promise<Recovery> 
       live.every((g, i) => g === snapshotGen + i) &&
       (damagedSnapshot.gen === null || live.at(-1)! >= damagedSnapshot.gen);
     let loss = 'nothing acknowledged was lost';
-    if (!complete) {
-      const rids = await pendingRidsIn(damagedSnapshot.movedTo);
+    if (!complete && damagedSnapshot.movedTo === null) {
+      loss = `the journals since generation ${snapshotGen} are not all there, so records acknowledged before the newest of them may be lost`;
+    } else if (!complete) {
+      const rids = await pendingRidsIn(damagedSnapshot.movedTo!);
       const pending = new Set(
         [...state.pending.instant, ...state.pending.daily, ...state.pending.weekly].map((r) => r.rid),
       );
@@ -185,9 +197,12 @@ export async function recoverState(dir: string, now: number): Promise<Recovery> 
         `the journals since generation ${snapshotGen} are not all there, so records held only in the damaged snapshot may be lost: ` +
         `it still shows ${rids.size} pending record id(s), ${missing} of them not pending after the rebuild (mailed since, or lost)`;
     }
+    const what =
+      damagedSnapshot.movedTo === null
+        ? `The mail logger's snapshot ${path.join(dir, SNAPSHOT)} was missing (deleted, or lost by the storage).`
+        : `The mail logger's snapshot was damaged (a storage error?) and could not be read; it was moved to ${damagedSnapshot.movedTo}.`;
     problems.push(
-      `The mail logger's snapshot was damaged (a storage error?) and could not be read; it was moved to ${damagedSnapshot.movedTo}. ` +
-        `The state was rebuilt from ${snapshotGen === 0 ? 'the start' : `the previous snapshot (generation ${snapshotGen})`} and ${live.length} journal file(s): ${loss}.`,
+      `${what} The state was rebuilt from ${snapshotGen === 0 ? 'the start' : `the previous snapshot (generation ${snapshotGen})`} and ${live.length} journal file(s): ${loss}.`,
     );
   }
   return { state, snapshotGen, gen, keep, size, problems, log };

@@ -1,6 +1,6 @@
 // The journal's line framing and its reading back of damaged files (pure), and the
 // Journal's recovery from a damaged snapshot on a real directory.
-import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -209,6 +209,18 @@ describe('Journal recovery from a damaged snapshot', () => {
     const again = await Journal.open(dir, options([]));
     expect(again.state.pending.instant.filter((r) => r.level === 'ALERT')).toHaveLength(1);
     await again.journal.close();
+  });
+
+  it('a missing snapshot.json beside the previous one is rebuilt from it, with an ALERT saying so', async () => {
+    const dir = path.join(tmp.dir, 'state');
+    await writeGenerations(dir);
+    rmSync(path.join(dir, 'snapshot.json'));
+    const { journal, state } = await Journal.open(dir, options([]));
+    expect(state.pending.daily.map((r) => r.msg)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    const alert = state.pending.instant.at(-1)!;
+    expect(alert.msg).toContain('was missing');
+    expect(alert.msg).toContain('nothing acknowledged was lost');
+    await journal.close();
   });
 
   it('valid JSON of the wrong shape is damage too; with no previous generation left, the loss is said', async () => {
