@@ -39,11 +39,14 @@ export type { Reading, BucketStats, TimeInput } from './queries.js';
 export type {
   ChartPoint,
   DeviceFailureSummary,
+  DeviceStatus,
   DeviceSummary,
   KeySummary,
   MonitorSummary,
   RuleSummary,
 } from './summary.js';
+export { formatValue } from './status/format-value.js';
+export type { ValueKey } from './status/format-value.js';
 export type { RollupDocument } from './rollups/bucket-math.js';
 export type { RebuildResult } from './rollups/recompute.js';
 export { rebuildRollups } from './rollups/recompute.js';
