@@ -172,6 +172,10 @@ export function renderPage(input: PageInput): string {
           toS,
           bucketSeconds: input.bucketSeconds,
           label: chartLabel(key),
+          valueStep: 10 ** -key.decimals,
+          latest: key.latest
+            ? { t: Date.parse(key.latest.ts) / 1000, value: key.latest.value, text: key.latest.text }
+            : undefined,
           timeZone,
           title,
           thresholds,

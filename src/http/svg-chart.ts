@@ -30,6 +30,10 @@ export interface ChartOptions {
   timeZone: string;
   /** Accessible label. */
   title: string;
+  /** The latest reading, marked (else the last point is). @default the last point */
+  latest?: { t: number; value: number; text: string };
+  /** Smallest step between value ticks, e.g. 0.1 for a key of 1 decimal. @default none */
+  valueStep?: number;
   /** Firing thresholds to draw. @default none */
   thresholds?: readonly ChartThreshold[];
 }
@@ -57,8 +61,12 @@ const tickSteps = [
 ];
 
 /** Round value ticks covering [low, high]: about four, at 1/2/5 × 10^n. */
-function valueTicks(low: number, high: number): { low: number; high: number; ticks: number[] } {
-  const raw = (high - low) / 4;
+function valueTicks(
+  low: number,
+  high: number,
+  minStep: number,
+): { low: number; high: number; ticks: number[] } {
+  const raw = Math.max((high - low) / 4, minStep);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
   const first = Math.floor(low / step) * step;
@@ -162,6 +170,10 @@ export function renderChart(points: readonly ChartPoint[], options: ChartOptions
     if (p.avg < low) low = p.avg;
     if (p.avg > high) high = p.avg;
   }
+  if (options.latest && points.length > 0) {
+    low = Math.min(low, options.latest.value);
+    high = Math.max(high, options.latest.value);
+  }
   for (const th of options.thresholds ?? []) {
     low = Math.min(low, th.value);
     high = Math.max(high, th.value);
@@ -174,7 +186,7 @@ export function renderChart(points: readonly ChartPoint[], options: ChartOptions
     low -= room;
     high += room;
   }
-  const scale = valueTicks(low, high);
+  const scale = valueTicks(low, high, options.valueStep ?? 0);
   const labels = scale.ticks.map((v) => options.label(v));
   // The left margin fits the longest label (with its minus sign), so nothing is clipped.
   const left = Math.ceil(Math.max(...labels.map((l) => l.length)) * charPx) + 10;
@@ -234,9 +246,13 @@ export function renderChart(points: readonly ChartPoint[], options: ChartOptions
     });
     flush();
     const last = points.at(-1)!;
-    const x = xOf(last.t);
-    const y = yOf(last.avg);
-    const text = options.label(last.avg);
+    const marked =
+      options.latest && options.latest.t >= last.t
+        ? options.latest
+        : { t: last.t, value: last.avg, text: options.label(last.avg) };
+    const x = xOf(Math.min(toS, Math.max(fromS, marked.t)));
+    const y = yOf(Math.min(scale.high, Math.max(scale.low, marked.value)));
+    const text = marked.text;
     const anchorEnd = x > pad.left + innerW / 2;
     parts.push(
       `<circle class="latest" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3"/>`,

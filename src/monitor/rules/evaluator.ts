@@ -409,8 +409,8 @@ export class RuleEvaluator {
       keyId: rule.keyId,
       unit: entry.key?.unit,
       cause: pair.cause,
-      value: pair.value,
-      threshold: pair.threshold,
+      value: notice.shownValue,
+      threshold: notice.shownThreshold,
       since: isoTime(pair.sinceMs),
     };
     if (rule.level === 'ALERT') this.options.logger.alert(text, context);

@@ -1,7 +1,7 @@
 // The words of a rule notice: the record text (what the mail body and `rules test` show) and
 // the mail subject, for a fire, a reminder and a resolve. Values are stored integers; they
 // are shown scaled with the key's unit. Pure: the evaluator decides when, this says what.
-import { formatValue } from '../status/format-value.js';
+import { formatValue, shownValue } from '../status/format-value.js';
 import type { DeviceSpec, KeySpec } from '../types.js';
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { RuleCause, RuleSpec } from './types.js';
@@ -44,6 +44,10 @@ export interface NoticeText {
   subject: string;
   /** The tag the mail subject opens with: the rule's level, or `RESOLVED`. */
   subjectTag: string;
+  /** The value as shown (scaled by the key), for the record's context. */
+  shownValue: number | undefined;
+  /** The threshold as shown (scaled; seconds for no-data), for the record's context. */
+  shownThreshold: number;
 }
 
 const opposite: Record<RuleCause, string> = { above: 'above', below: 'below', noData: 'silent' };
@@ -64,11 +68,16 @@ export function noticeText(input: NoticeInput): NoticeText {
   const condition = conditionText(cause, value, threshold, key);
   const head = `${device.name}: ${rule.name}`;
   const show = (v: number): string => formatValue(v, key);
+  const shown = {
+    shownValue: value === undefined ? undefined : cause === 'noData' ? value : shownValue(value, key),
+    shownThreshold: cause === 'noData' ? threshold : shownValue(threshold, key),
+  };
   if (kind === 'firing') {
     return {
       text: withMessage(`firing: ${label}: ${condition} since ${isoTime(sinceMs)}`, rule),
       subject: `${head} firing (${subjectCondition(cause, value, threshold, key)})`,
       subjectTag: rule.level,
+      ...shown,
     };
   }
   if (kind === 'reminder') {
@@ -79,6 +88,7 @@ export function noticeText(input: NoticeInput): NoticeText {
       ),
       subject: `${head} still firing after ${formatDuration(nowMs - firedMs)} (${subjectCondition(cause, value, threshold, key)})`,
       subjectTag: rule.level,
+      ...shown,
     };
   }
   const duration = formatDuration(nowMs - firedMs);
@@ -108,6 +118,10 @@ export function noticeText(input: NoticeInput): NoticeText {
     text: withMessage(`resolved: ${label}: ${why}; ${fired}${peak}`, rule),
     subject: `${head} resolved after ${duration} (${subjectWhy})`,
     subjectTag: 'RESOLVED',
+    ...shown,
+    ...(input.resolvedValue !== undefined && cause !== 'noData'
+      ? { shownValue: shownValue(input.resolvedValue, key) }
+      : {}),
   };
 }
 
