@@ -65,58 +65,56 @@ export async function rescaleKey(
   const total = await readings.countDocuments({ keyId });
   const stored = (n: number): unknown => (n >= int32Min && n <= int32Max ? n : Long.fromNumber(n));
   let done = 0;
-  let batch: AnyBulkWriteOperation<Document>[] = [];
   let firstMs = Infinity;
   let lastMs = -Infinity;
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    await readings.bulkWrite(batch, { ordered: false });
-    done += batch.length;
-    batch = [];
-    options.progress(done, total, 'readings');
-  };
-  // By _id: a batch's writes never move a document the cursor has yet to visit.
-  for await (const doc of readings
-    .find({ keyId }, { projection: { _id: 1, value: 1, ts: 1 } })
-    .sort({ _id: 1 })) {
-    const value = rescaled(Number(doc.value), fromDecimals, toDecimals)!;
-    const ts = (doc.ts as Date).getTime();
-    firstMs = Math.min(firstMs, ts);
-    lastMs = Math.max(lastMs, ts);
-    batch.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { value: stored(value) } } } });
-    if (batch.length >= batchSize) await flush();
+  if (toDecimals > fromDecimals) {
+    // Growing decimals: $mul by an integer is exact and atomic per document; batches are
+    // ranges of _id (on FerretDB v1 every filtered update is a scan: one per batch, not per reading).
+    const factor = 10 ** (toDecimals - fromDecimals);
+    const bounds: unknown[] = [];
+    let n = 0;
+    for await (const doc of readings.find({ keyId }, { projection: { _id: 1 } }).sort({ _id: 1 }))
+      if (n++ % batchSize === 0) bounds.push(doc._id);
+    for (let i = 0; i < bounds.length; i++) {
+      const range: Document = { $gte: bounds[i] };
+      if (i + 1 < bounds.length) range.$lt = bounds[i + 1];
+      await readings.updateMany({ keyId, _id: range }, { $mul: { value: factor } });
+      done = Math.min(total, (i + 1) * batchSize);
+      options.progress(done, total, 'readings');
+    }
+  } else {
+    let batch: AnyBulkWriteOperation<Document>[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await readings.bulkWrite(batch, { ordered: false });
+      done += batch.length;
+      batch = [];
+      options.progress(done, total, 'readings');
+    };
+    // Fewer decimals: each reading rounded on its own, written by _id (sorted: a write never
+    // moves a document the cursor has yet to visit).
+    for await (const doc of readings
+      .find({ keyId }, { projection: { _id: 1, value: 1, ts: 1 } })
+      .sort({ _id: 1 })) {
+      const value = rescaled(Number(doc.value), fromDecimals, toDecimals)!;
+      const ts = (doc.ts as Date).getTime();
+      firstMs = Math.min(firstMs, ts);
+      lastMs = Math.max(lastMs, ts);
+      batch.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { value: stored(value) } } } });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
   }
-  await flush();
   let rollups = 0;
   if (toDecimals > fromDecimals) {
     const factor = 10 ** (toDecimals - fromDecimals);
     for (const name of ['readings_hourly', 'readings_daily']) {
-      const collection = db.collection(name);
-      let ops: AnyBulkWriteOperation<Document>[] = [];
-      for await (const doc of collection.find({ keyId })) {
-        ops.push({
-          updateOne: {
-            filter: { _id: doc._id },
-            update: {
-              $set: {
-                sum: Number(doc.sum) * factor,
-                min: stored(Number(doc.min) * factor),
-                max: stored(Number(doc.max) * factor),
-              },
-            },
-          },
-        });
-        if (ops.length >= batchSize) {
-          await collection.bulkWrite(ops, { ordered: false });
-          rollups += ops.length;
-          ops = [];
-          options.progress(rollups, rollups, name);
-        }
-      }
-      if (ops.length > 0) await collection.bulkWrite(ops, { ordered: false });
-      rollups += ops.length;
+      const result = await db
+        .collection(name)
+        .updateMany({ keyId }, { $mul: { sum: factor, min: factor, max: factor } });
+      rollups += result.modifiedCount;
+      options.progress(rollups, rollups, name);
     }
-    options.progress(rollups, rollups, 'rollups');
   } else if (total > 0) {
     const day = 86_400_000;
     const result = await rebuildRollups(db, {

@@ -56,6 +56,7 @@ progress on stderr, so the history keeps its meaning. Stop the monitor during a 
   --description <text>      free text
   --decimals <n>            0..9: stored = round(reading × 10^n)
   --rescale                 rewrite the stored history for the new decimals
+  --batch <n>               readings per batch of the rescale (default 1000)
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 
 Example:
@@ -154,6 +155,7 @@ const set: Command = {
     description: { type: 'string' },
     decimals: { type: 'string' },
     rescale: { type: 'boolean' },
+    batch: { type: 'string' },
     ...sharedFlags.reload,
   },
   positionals: ['keyId'],
@@ -219,6 +221,7 @@ const set: Command = {
             fromDecimals,
             toDecimals,
             Long,
+            batchSize: batchSizeOf(context),
             progress: (done, total, what) =>
               void context.io.stderr.write(`rescaling key ${keyId}: ${done}/${total} ${what}\n`),
           }),
@@ -234,6 +237,12 @@ const set: Command = {
     });
   },
 };
+
+function batchSizeOf(context: CommandContext): number {
+  const size = context.values.integer('batch') ?? 1000;
+  if (size < 1) throw new CliUsageError(`--batch must be a positive integer, got ${size}`, context.usage);
+  return size;
+}
 
 function keyIdOf(context: CommandContext): number {
   const text = context.positionals[0]!;
