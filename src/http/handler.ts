@@ -100,7 +100,8 @@ export function createStatusHandler(
   const metrics = monitorMetrics(() => monitor.summary({ charts: false }), options.registry);
   const buckets = monitor.buckets?.bind(monitor);
   const page = async (hours: number): Promise<string> => {
-    const summary = monitor.summary();
+    // The charts come from buckets(); the summary's own 24-h minute points only without it.
+    const summary = monitor.summary({ charts: buckets === undefined });
     const range = pageRange(Date.parse(summary.generatedAt), hours);
     const charts = await pageCharts(summary, buckets, range);
     return renderPage({ summary, hours, bucketSeconds: range.bucketSeconds, charts, timeZone });

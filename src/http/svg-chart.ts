@@ -242,7 +242,8 @@ export function renderChart(points: readonly ChartPoint[], options: ChartOptions
     };
     points.forEach((p, i) => {
       if (starts.has(i)) flush();
-      segment.push(`${xOf(p.t).toFixed(1)},${yOf(p.avg).toFixed(1)}`);
+      // Tenths of a pixel by rounding (toFixed is several times slower on a page of 30,000 points).
+      segment.push(`${Math.round(xOf(p.t) * 10) / 10},${Math.round(yOf(p.avg) * 10) / 10}`);
     });
     flush();
     const last = points.at(-1)!;
