@@ -13,16 +13,17 @@ const style = `*{box-sizing:border-box}body{font:14px system-ui,sans-serif;margi
 h1{font-size:1.35em;margin:.3em 0;overflow-wrap:anywhere}h2{font-size:1.1em;margin:1.2em 0 .3em;overflow-wrap:anywhere}
 nav a{display:inline-block;padding:.2em .6em;margin:0 .2em .3em 0;border:1px solid #bbb;border-radius:4px;text-decoration:none;color:#1f5fbf}
 nav a.on{background:#1f5fbf;color:#fff;border-color:#1f5fbf}
-table{border-collapse:collapse;margin:.4em 0;width:100%}td,th{padding:.2em .5em;text-align:left;border-bottom:1px solid #ddd;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:.4em 0;width:100%}td,th{padding:.2em .5em;text-align:left;border-bottom:1px solid #ddd;vertical-align:top;overflow-wrap:break-word}
 .ok{color:#17702e}.failing,.down,.ERROR,.ALERT{color:#b3261e;font-weight:600}.WARNING{color:#9a5b00;font-weight:600}.muted{color:#666}
 .key{border-top:1px solid #eee;padding:.4em 0}.key .head{display:flex;flex-wrap:wrap;gap:.2em 1em;justify-content:space-between}
 .latest b{font-size:1.15em}
-svg.chart{display:block;width:100%;max-width:760px;height:auto}
+svg.chart{display:block;width:100%;max-width:720px;height:auto}
 svg.chart text{font:11px sans-serif;fill:#444}svg.chart .frame{fill:#fafafa;stroke:#ccc}
 svg.chart .grid{stroke:#e6e6e6}svg.chart .tick{stroke:#ccc}
 svg.chart .series{stroke:#1f5fbf;stroke-width:1.4}svg.chart .dot,svg.chart .latest{fill:#1f5fbf}
 svg.chart text.latest{fill:#1f5fbf;font-weight:600}
-svg.chart line.threshold{stroke:#b3261e;stroke-dasharray:5 4}svg.chart text.threshold{fill:#b3261e}`;
+svg.chart line.threshold{stroke:#b3261e;stroke-dasharray:5 4}svg.chart text.threshold{fill:#b3261e}
+@media (max-width:600px){svg.chart text{font-size:14px}#rules tr{display:block;border-bottom:1px solid #ddd;padding:.3em 0}#rules tr:first-child{display:none}#rules td{display:inline;border:0;padding:0 .4em 0 0}}`;
 
 /** The ranges the page links to, in hours. */
 export const pageRanges: ReadonlyArray<{ hours: number; text: string }> = [
@@ -166,7 +167,7 @@ export function renderPage(input: PageInput): string {
       out.push(
         `<div class="key" data-key-id="${key.keyId}"><div class="head"><span>key ${key.keyId}${key.description ? ` <span class="muted">${e(key.description)}</span>` : ''}${key.unit ? ` <span class="muted">(${e(key.unit)})</span>` : ''}</span>${latest}</div>`,
         renderChart(chart.points, {
-          width: 640,
+          width: 480,
           height: 150,
           fromS,
           toS,

@@ -43,7 +43,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const charPx = 6.6; // 11 px sans-serif, a generous average glyph width
+// Glyph width of the labels at their largest (14 user units on a phone, see page.ts): margins
+// sized for it are never clipped, at either size.
+const charPx = 8.4;
 const minuteS = 60;
 const hourS = 3600;
 const tickSteps = [

@@ -161,7 +161,8 @@ export async function bucketStats(
       bucket.sum += value;
       if (value < bucket.min) bucket.min = value;
       if (value > bucket.max) bucket.max = value;
-    } else buckets.set(start, { start: new Date(start), count: 1, sum: value, min: value, max: value, avg: 0 });
+    } else
+      buckets.set(start, { start: new Date(start), count: 1, sum: value, min: value, max: value, avg: 0 });
   }
   return [...buckets.values()]
     .sort((a, b) => a.start.getTime() - b.start.getTime())

@@ -1,6 +1,7 @@
 // The monitor's state as one plain, JSON-ready object: what the status page, /api/summary
 // and `raspimon status` show. Pure: the Monitor gathers the parts, this shapes them.
 import type { MinuteWindow } from './rollups/minute-window.js';
+import { formatDuration } from './rules/format.js';
 import type { FiringState } from './rules/types.js';
 import { formatValue, shownValue } from './status/format-value.js';
 import type { DeviceSpec, KeySpec } from './types.js';
@@ -175,7 +176,7 @@ export function firingSummary(
     threshold: scaled ? shownValue(f.threshold, key) : f.threshold,
     text:
       f.cause === 'noData'
-        ? `no reading for ${f.threshold} s`
+        ? `no reading for ${formatDuration(f.threshold * 1000)}`
         : `${f.value === undefined ? '?' : formatValue(f.value, key)} ${f.cause} ${formatValue(f.threshold, key)}`,
     since: new Date(f.sinceMs).toISOString(),
     fired: new Date(f.firedMs).toISOString(),

@@ -322,6 +322,14 @@ describe('status page history after a restart, ranges, negatives, a removed key'
     expect(freezer.xLabels.length).toBeGreaterThanOrEqual(3);
     for (const label of freezer.xLabels) expect(label).toMatch(/^\d\d:\d\d$/);
 
+    // Usable on a phone: no horizontal scroll at 360 px; no script, a CSP.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const response = await page.goto(status.url, { waitUntil: 'load' });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    expect(await page.$$('script')).toEqual([]);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     const pointsOf = async (hours: number): Promise<number> => {
       await page.goto(new URL(`/?hours=${hours}`, status.url).href, { waitUntil: 'load' });
       return Number(await page.getAttribute('section[data-device-id="2"] svg.chart', 'data-points'));

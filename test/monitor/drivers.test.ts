@@ -197,7 +197,12 @@ describe('file driver', () => {
     const file = path.join(tmp.dir, 'temperature');
     writeFileSync(file, '21562\n');
     expect(await create('file', { path: file, keyId: 4 }).read()).toEqual([{ keyId: 4, value: 21562 }]);
-    const [scaled] = (await create('file', { path: file, keyId: 4, scale: 0.1, offset: -100 }).read()) as Array<{
+    const [scaled] = (await create('file', {
+      path: file,
+      keyId: 4,
+      scale: 0.1,
+      offset: -100,
+    }).read()) as Array<{
       keyId: number;
       value: number;
     }>;
