@@ -94,10 +94,7 @@ async function page(hours: number): Promise<string> {
 }
 
 /** Wall-clock and CPU milliseconds of each run (CPU: this process's user + system time). */
-async function measure(
-  fn: () => unknown | Promise<unknown>,
-  runs = 40,
-): Promise<{ wall: number[]; cpu: number[] }> {
+async function measure(fn: () => unknown, runs = 40): Promise<{ wall: number[]; cpu: number[] }> {
   for (let i = 0; i < 5; i++) await fn();
   const wall: number[] = [];
   const cpu: number[] = [];

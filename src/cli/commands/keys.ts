@@ -104,7 +104,11 @@ const list: Command = {
         [
           { header: 'KEY', value: (k) => String(k.keyId), right: true },
           { header: 'UNIT', value: (k) => String(k.unit) },
-          { header: 'DECIMALS', value: (k) => String(k.decimals ?? 0), right: true },
+          {
+            header: 'DECIMALS',
+            value: (k) => (typeof k.decimals === 'number' ? String(k.decimals) : '0'),
+            right: true,
+          },
           { header: 'DESCRIPTION', value: (k) => (typeof k.description === 'string' ? k.description : '') },
         ],
         `no keys in ${context.namespace()}`,

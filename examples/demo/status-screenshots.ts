@@ -1,14 +1,14 @@
 // Renders the status page of a small demo fleet (a chest freezer, a weather sensor, a boiler
 // pipe whose probe fails) and screenshots it in Debian's headless chromium at 1280 px and at
-// 360 px into docs/. Run: npx tsx scripts/status-screenshots.ts
+// 360 px into docs/. Run: npx tsx examples/demo/status-screenshots.ts
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { pageCharts, pageRange } from '../src/http/page-charts.js';
-import { renderPage } from '../src/http/page.js';
-import type { DeviceSpec, KeySpec } from '../src/monitor/index.js';
-import { MinuteWindow } from '../src/monitor/rollups/minute-window.js';
-import { bucketsFromWindow } from '../src/monitor/rollups/tiered.js';
-import { buildSummary, firingSummary } from '../src/monitor/summary.js';
+import { pageCharts, pageRange } from '../../src/http/page-charts.js';
+import { renderPage } from '../../src/http/page.js';
+import type { DeviceSpec, KeySpec } from '../../src/monitor/index.js';
+import { MinuteWindow } from '../../src/monitor/rollups/minute-window.js';
+import { bucketsFromWindow } from '../../src/monitor/rollups/tiered.js';
+import { buildSummary, firingSummary } from '../../src/monitor/summary.js';
 
 const now = Date.parse('2026-06-01T14:05:30Z');
 const end = Math.floor(now / 60_000) * 60_000;
@@ -154,7 +154,7 @@ try {
     const page = await browser.newPage({ viewport: { width, height: 800 } });
     await page.setContent(html, { waitUntil: 'load' });
     const scroll = await page.evaluate('document.documentElement.scrollWidth');
-    const file = path.join(import.meta.dirname, '..', 'docs', `status-page-${width}.png`);
+    const file = path.join(import.meta.dirname, '..', '..', 'docs', `status-page-${width}.png`);
     await page.screenshot({ path: file, fullPage: true });
     console.log(`${file}: ${width} px wide, scrollWidth ${String(scroll)}`);
     await page.close();
