@@ -145,7 +145,7 @@ const add: Command = {
     const db = await context.db();
     await commitChange(context, async () => {
       await databaseOperation(`add key ${keyId}`, () => db.collection('keys').insertOne({ ...doc }));
-      return `added key ${keyId} (${String(doc.unit)}, ${decimals ?? 0} decimals)`;
+      return `added key ${keyId} (${String(doc.unit)}${decimals === undefined ? '' : `, ${decimals} decimals`})`;
     });
   },
 };

@@ -356,7 +356,6 @@ const stats: Command = {
               min: shownValue(b.min, key),
               max: shownValue(b.max, key),
               avg: shownValue(b.avg, key),
-              unit,
             }),
           )
           .join(''),
