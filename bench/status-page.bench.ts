@@ -6,9 +6,9 @@
 import { pageCharts, pageRange, type BucketsReader } from '../src/http/page-charts.js';
 import { renderPage } from '../src/http/page.js';
 import type { DeviceSpec, KeySpec } from '../src/monitor/index.js';
-import { MinuteWindow } from '../src/monitor/rollups/minute-window.js';
-import { bucketsFromWindow } from '../src/monitor/rollups/tiered.js';
-import { buildSummary, type MonitorSummary } from '../src/monitor/summary.js';
+import { MinuteWindow } from '../src/monitor/storage/rollups/minute-window.js';
+import { bucketsFromWindow } from '../src/monitor/storage/rollups/tiered.js';
+import { buildSummary, type MonitorSummary } from '../src/monitor/status/summary.js';
 import { percentile, report, type Figure } from './lib/report.js';
 
 const DEVICES = 20;

@@ -6,9 +6,9 @@ import { chromium } from 'playwright-core';
 import { pageCharts, pageRange } from '../../src/http/page-charts.js';
 import { renderPage } from '../../src/http/page.js';
 import type { DeviceSpec, KeySpec } from '../../src/monitor/index.js';
-import { MinuteWindow } from '../../src/monitor/rollups/minute-window.js';
-import { bucketsFromWindow } from '../../src/monitor/rollups/tiered.js';
-import { buildSummary, firingSummary } from '../../src/monitor/summary.js';
+import { MinuteWindow } from '../../src/monitor/storage/rollups/minute-window.js';
+import { bucketsFromWindow } from '../../src/monitor/storage/rollups/tiered.js';
+import { buildSummary, firingSummary } from '../../src/monitor/status/summary.js';
 
 const now = Date.parse('2026-06-01T14:05:30Z');
 const end = Math.floor(now / 60_000) * 60_000;
