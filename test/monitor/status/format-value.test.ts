@@ -1,8 +1,8 @@
 // Decimals and units: round(reading × 10^decimals) into storage, stored ÷ 10^decimals with the
 // unit out to a person. Pure functions, checked directly.
 import { describe, expect, it } from 'vitest';
-import { storedValue } from '../../src/monitor/intake/scale.js';
-import { formatNumber, formatValue, shownValue } from '../../src/monitor/status/format-value.js';
+import { storedValue } from '../../../src/monitor/intake/scale.js';
+import { formatNumber, formatValue, shownValue } from '../../../src/monitor/status/format-value.js';
 
 describe('storedValue', () => {
   it('stores round(reading × 10^decimals) exactly, for decimals, signs and exponents', () => {
