@@ -138,8 +138,16 @@ export function renderSubject(
   const who = sources.size > 1 ? `${topSource} (+${sources.size - 1})` : topSource;
   if (kind === 'instant') {
     const level = top?.level ?? 'WARNING';
-    const text = top?.sources[0]?.messages[0]?.msg ?? 'records were dropped';
+    const first = top?.sources[0]?.messages[0];
+    const text = first?.msg ?? 'records were dropped';
     const count = total > 1 ? ` ×${total}` : '';
+    // A record may word its own subject (rule notices do): `[tag] subject · source`, the
+    // source (the device namespace) last, where a mail client's cut costs least.
+    const own = first?.ctx?.subject;
+    if (typeof own === 'string' && own !== '') {
+      const tag = typeof first?.ctx?.subjectTag === 'string' ? headerSafe(first.ctx.subjectTag, 20) : level;
+      return headerSafe(`[${tag}${count}] ${headerSafe(own, 140)} · ${headerSafe(who, 60)}`, 200);
+    }
     return headerSafe(`[${level}${count}] ${headerSafe(who, 60)}: ${headerSafe(text, 80)}`, 200);
   }
   const title = kind === 'daily' ? 'Daily digest' : 'Weekly digest';
