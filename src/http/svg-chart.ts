@@ -1,6 +1,6 @@
 // A line chart of one key's last 24 h as inline SVG, drawn on the server: no script, no
 // remote font (a Pi in the field may be offline). Pure string building.
-import type { ChartPoint } from '../monitor/index.js';
+import type { ChartPoint } from '../monitor/status/summary.js';
 
 /** Size and range of a chart. */
 export interface ChartOptions {

@@ -1,7 +1,9 @@
 // `raspimon devices test <id|name>`: runs one device's driver once, as the monitor would, and
 // prints what would be stored, without storing it (like `telegraf --test`).
 import { describeError, describeValue, Signal, within } from '../../internal/index.js';
-import { DriverError, validateConfig, type DriverReading, type MonitorLogger } from '../../monitor/index.js';
+import { DriverError } from '../../errors/index.js';
+import { validateConfig } from '../../tools/index.js';
+import { type DriverReading, type MonitorLogger } from '../../monitor/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { expectPositionals } from '../args.js';
 import { refuseIf } from '../change.js';

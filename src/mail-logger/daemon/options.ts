@@ -1,6 +1,7 @@
 import { RaspimonRangeError, RaspimonTypeError } from '../../errors.js';
 import { checkPositive, checkText, describeValue, isPlainObject } from '../../internal/index.js';
-import { CronPatternError, Scheduler } from '../../scheduler/index.js';
+import { CronPatternError } from '../../errors/index.js';
+import { Scheduler } from '../../scheduler/index.js';
 import type { Credentials } from '../delivery/credentials.js';
 import { defaultMaxConnections } from './listener.js';
 import type { MailTransport } from '../delivery/mail-transport.js';

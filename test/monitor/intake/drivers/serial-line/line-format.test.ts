@@ -1,6 +1,6 @@
 // Pure parsing of what drivers read: serial lines, port listings, sensor files, /proc/meminfo.
 import { describe, expect, it } from 'vitest';
-import { parseLine } from '../../../../../src/monitor/index.js';
+import { parseLine } from '../../../../../src/tools/index.js';
 import { findPort } from '../../../../../src/monitor/intake/drivers/serial-line/serial-line.js';
 import { valueFromFileText } from '../../../../../src/monitor/intake/drivers/file/file.js';
 import { parseMeminfo } from '../../../../../src/monitor/intake/drivers/system/system.js';
