@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need beyond npm packages: socat (serial PTY
-# pairs), Debian's chromium (the status page's browser tests) and FerretDB (a
+# pairs), mosquitto (MQTT broker), Debian's chromium (the status page's browser tests) and FerretDB (a
 # MongoDB-compatible server), all idempotent and quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,14 @@ if ! command -v socat >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq socat >&2
+fi
+# Debian's mosquitto: the MQTT driver and output are tested against a real broker.
+if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
+  echo "setup: installing mosquitto" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq mosquitto >&2
 fi
 # Debian's chromium: the status page is tested in a real headless browser (playwright-core).
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${RASPIMON_CHROMIUM:-}" ]; then

@@ -69,7 +69,8 @@ export async function startModbusSlave(): Promise<ModbusSlave> {
   const counts = { answered: 0, requests: 0 };
   let requestBytes = 0;
   const exception = (unit: number): void => {
-    if (faults.get(unit) === 'exception') throw Object.assign(new Error('illegal data address'), { modbusErrorCode: 2 });
+    if (faults.get(unit) === 'exception')
+      throw Object.assign(new Error('illegal data address'), { modbusErrorCode: 2 });
   };
   const words = (kind: 'holding' | 'input', address: number, length: number, unit: number): number[] => {
     exception(unit);
@@ -82,13 +83,18 @@ export async function startModbusSlave(): Promise<ModbusSlave> {
     getMultipleHoldingRegisters: (address: number, length: number, unit: number) =>
       words('holding', address, length, unit),
     getInputRegister: (address: number, unit: number) => words('input', address, 1, unit)[0]!,
-    getMultipleInputRegisters: (address: number, length: number, unit: number) => words('input', address, length, unit),
+    getMultipleInputRegisters: (address: number, length: number, unit: number) =>
+      words('input', address, length, unit),
     getCoil: (address: number, unit: number) => table(tables.coil, unit).get(address) ?? false,
     getDiscreteInput: (address: number, unit: number) => table(tables.discrete, unit).get(address) ?? false,
   };
 
   const slaveSide = await startPtyPair();
-  const server = new ModbusRTU.ServerSerial(vector, { path: slaveSide.device, baudRate: 9600, unitID: 255 } as never);
+  const server = new ModbusRTU.ServerSerial(vector, {
+    path: slaveSide.device,
+    baudRate: 9600,
+    unitID: 255,
+  } as never);
   server.on('error', () => undefined);
   server.on('socketError', () => undefined);
   await waitFor(() => server.socks.size > 0, 5000, 'the Modbus slave to open its port');

@@ -50,12 +50,18 @@ export async function readMqttCredentials(file: string): Promise<Credentials> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`mqtt credentials file ${file} is not valid JSON: write {"username": "…", "password": "…"}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `mqtt credentials file ${file} is not valid JSON: write {"username": "…", "password": "…"}`,
+      {
+        cause: error,
+      },
+    );
   }
   const { username, password } = (parsed ?? {}) as Record<string, unknown>;
-  if ((username !== undefined && typeof username !== 'string') || (password !== undefined && typeof password !== 'string'))
+  if (
+    (username !== undefined && typeof username !== 'string') ||
+    (password !== undefined && typeof password !== 'string')
+  )
     throw new ConfigError(`mqtt credentials file ${file}: username and password must be strings`);
   return { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
 }
@@ -95,9 +101,12 @@ export class MqttLink {
     const credentials = credentialsFile ? await readMqttCredentials(credentialsFile) : {};
     const ca = caFile
       ? await readFile(caFile).catch((error: unknown) => {
-          throw new ConfigError(`mqtt caFile ${caFile} cannot be read (${describeError(error)}): give a PEM file`, {
-            cause: error,
-          });
+          throw new ConfigError(
+            `mqtt caFile ${caFile} cannot be read (${describeError(error)}): give a PEM file`,
+            {
+              cause: error,
+            },
+          );
         })
       : undefined;
     const options: IClientOptions = {

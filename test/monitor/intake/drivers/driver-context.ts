@@ -3,7 +3,12 @@ import type { DeviceSpec, DriverContext, DriverReading } from '../../../../src/m
 import type { Scheduler } from '../../../../src/scheduler/index.js';
 import { recordingLogger } from '../../support.js';
 
-export function deviceSpec(id: number, driver: string, config: Record<string, unknown>, extra: Partial<DeviceSpec> = {}): DeviceSpec {
+export function deviceSpec(
+  id: number,
+  driver: string,
+  config: Record<string, unknown>,
+  extra: Partial<DeviceSpec> = {},
+): DeviceSpec {
   return {
     id,
     name: `device-${id}`,
@@ -22,7 +27,11 @@ export function deviceSpec(id: number, driver: string, config: Record<string, un
 export function driverContext(
   device: DeviceSpec,
   scheduler: Scheduler,
-): DriverContext & { logger: ReturnType<typeof recordingLogger>; emitted: DriverReading[]; failures: unknown[] } {
+): DriverContext & {
+  logger: ReturnType<typeof recordingLogger>;
+  emitted: DriverReading[];
+  failures: unknown[];
+} {
   const logger = recordingLogger();
   const emitted: DriverReading[] = [];
   const failures: unknown[] = [];

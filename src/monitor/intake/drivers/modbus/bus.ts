@@ -146,7 +146,12 @@ function discardStaleBytes(client: ModbusRTU): void {
 }
 
 function sameSettings(a: BusSettings, b: BusSettings): boolean {
-  return a.baudRate === b.baudRate && a.parity === b.parity && a.dataBits === b.dataBits && a.stopBits === b.stopBits;
+  return (
+    a.baudRate === b.baudRate &&
+    a.parity === b.parity &&
+    a.dataBits === b.dataBits &&
+    a.stopBits === b.stopBits
+  );
 }
 
 function describeSettings(s: BusSettings): string {

@@ -39,9 +39,9 @@ const knownFields = [
  * Checks a `modbus` device config and fills its defaults. Pure; the requests a config costs
  * per poll are `planRequests(config.points).length`.
  */
-export function validateModbusConfig(config: Record<string, unknown>): ReturnType<
-  NonNullable<DriverDefinition['validateConfig']>
-> {
+export function validateModbusConfig(
+  config: Record<string, unknown>,
+): ReturnType<NonNullable<DriverDefinition['validateConfig']>> {
   const problems: DriverConfigProblem[] = [];
   unknownFields(config, knownFields, problems);
   const path = checkString(config.path, 'config.path', problems, false);
@@ -55,7 +55,10 @@ export function validateModbusConfig(config: Record<string, unknown>): ReturnTyp
     });
   const parity = config.parity ?? 'none';
   if (parity !== 'none' && parity !== 'even' && parity !== 'odd')
-    problems.push({ field: 'config.parity', message: `must be 'none', 'even' or 'odd', got ${showValue(parity)}` });
+    problems.push({
+      field: 'config.parity',
+      message: `must be 'none', 'even' or 'odd', got ${showValue(parity)}`,
+    });
   const dataBits = config.dataBits ?? 8;
   if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8)
     problems.push({ field: 'config.dataBits', message: `must be 5, 6, 7 or 8, got ${showValue(dataBits)}` });
@@ -64,7 +67,10 @@ export function validateModbusConfig(config: Record<string, unknown>): ReturnTyp
     problems.push({ field: 'config.stopBits', message: `must be 1 or 2, got ${showValue(stopBits)}` });
   const timeoutSeconds = checkNumber(config.timeoutSeconds, 1, 'config.timeoutSeconds', problems);
   if (!(timeoutSeconds > 0))
-    problems.push({ field: 'config.timeoutSeconds', message: `must be > 0, got ${showValue(timeoutSeconds)}` });
+    problems.push({
+      field: 'config.timeoutSeconds',
+      message: `must be > 0, got ${showValue(timeoutSeconds)}`,
+    });
   const points = checkPoints(config.points, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -123,10 +129,12 @@ class ModbusDriver {
     const timeoutMs = (this.config.timeoutSeconds as number) * 1000;
     const outcomes = await Promise.all(
       this.requests.map((request) =>
-        bus.run(request.unitId, timeoutMs, (client) => readOrTell(client, request)).then(
-          (values) => ({ request, values, error: undefined }),
-          (error: unknown) => ({ request, values: undefined, error }),
-        ),
+        bus
+          .run(request.unitId, timeoutMs, (client) => readOrTell(client, request))
+          .then(
+            (values) => ({ request, values, error: undefined }),
+            (error: unknown) => ({ request, values: undefined, error }),
+          ),
       ),
     );
     const readings: DriverReading[] = [];
@@ -154,7 +162,11 @@ class ModbusDriver {
     if (this.bus) return this.bus;
     try {
       const path = await this.resolvePath();
-      this.bus = this.pool.acquire(path, this.settings(), this.Modbus ?? (await loadModbusSerial(this.options.importer)));
+      this.bus = this.pool.acquire(
+        path,
+        this.settings(),
+        this.Modbus ?? (await loadModbusSerial(this.options.importer)),
+      );
       return this.bus;
     } catch (error) {
       const { kind, text } = classify(error);
@@ -183,8 +195,7 @@ class ModbusDriver {
         'modbus needs config.path, or vendorId and productId (in config or in the device document)',
       );
     const list =
-      this.options.list ??
-      (async () => (await loadSerialPort(this.options.importer)).SerialPort.list());
+      this.options.list ?? (async () => (await loadSerialPort(this.options.importer)).SerialPort.list());
     const ports = await list();
     const found = findPort(ports, vendorId, productId);
     if (!found)

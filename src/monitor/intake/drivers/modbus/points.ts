@@ -85,16 +85,25 @@ export function checkPoints(value: unknown, problems: DriverConfigProblem[]): Mo
     const known = ['keyId', 'unitId', 'register', 'kind', 'type', 'wordOrder', 'scale', 'offset'];
     for (const name of Object.keys(raw))
       if (!known.includes(name))
-        problems.push({ field: `${field}.${name}`, message: `is not a known option; known: ${known.join(', ')}` });
+        problems.push({
+          field: `${field}.${name}`,
+          message: `is not a known option; known: ${known.join(', ')}`,
+        });
     const keyId = checkKeyId(raw.keyId, `${field}.keyId`, problems);
     const unitId = integerIn(raw.unitId, 1, 247, `${field}.unitId`, problems);
     const register = integerIn(raw.register, 0, 65535, `${field}.register`, problems);
     const kind = raw.kind as ModbusKind;
     if (!kinds.includes(kind))
-      problems.push({ field: `${field}.kind`, message: `must be one of ${kinds.join(', ')}, got ${showValue(raw.kind)}` });
+      problems.push({
+        field: `${field}.kind`,
+        message: `must be one of ${kinds.join(', ')}, got ${showValue(raw.kind)}`,
+      });
     const type = (raw.type ?? (isBitKind(kind) ? 'bool' : 'uint16')) as ModbusType;
     if (!types.includes(type))
-      problems.push({ field: `${field}.type`, message: `must be one of ${types.join(', ')}, got ${showValue(raw.type)}` });
+      problems.push({
+        field: `${field}.type`,
+        message: `must be one of ${types.join(', ')}, got ${showValue(raw.type)}`,
+      });
     else if (kinds.includes(kind) && isBitKind(kind) !== (type === 'bool'))
       problems.push({
         field: `${field}.type`,
@@ -104,7 +113,10 @@ export function checkPoints(value: unknown, problems: DriverConfigProblem[]): Mo
       });
     const wordOrder = (raw.wordOrder ?? 'big') as ModbusPoint['wordOrder'];
     if (wordOrder !== 'big' && wordOrder !== 'little')
-      problems.push({ field: `${field}.wordOrder`, message: `must be 'big' or 'little', got ${showValue(wordOrder)}` });
+      problems.push({
+        field: `${field}.wordOrder`,
+        message: `must be 'big' or 'little', got ${showValue(wordOrder)}`,
+      });
     const scale = finite(raw.scale, 1, `${field}.scale`, problems);
     const offset = finite(raw.offset, 0, `${field}.offset`, problems);
     if (problems.length === before && keyId !== undefined && unitId !== undefined && register !== undefined)
@@ -138,14 +150,24 @@ export function planRequests(points: readonly ModbusPoint[]): ModbusRequest[] {
       current.points.push(point);
       continue;
     }
-    current = { unitId: point.unitId, kind: point.kind, start: point.register, count: end - point.register, points: [point] };
+    current = {
+      unitId: point.unitId,
+      kind: point.kind,
+      start: point.register,
+      count: end - point.register,
+      points: [point],
+    };
     requests.push(current);
   }
   return requests;
 }
 
 /** Decodes one point from a register response (words as unsigned 16-bit numbers) or bit response. */
-export function decodePoint(point: ModbusPoint, request: ModbusRequest, words: readonly number[] | readonly boolean[]): number {
+export function decodePoint(
+  point: ModbusPoint,
+  request: ModbusRequest,
+  words: readonly number[] | readonly boolean[],
+): number {
   const at = point.register - request.start;
   let raw: number;
   if (point.type === 'bool') raw = words[at] ? 1 : 0;
@@ -172,7 +194,13 @@ export function decodePoint(point: ModbusPoint, request: ModbusRequest, words: r
   return Number((raw * point.scale + point.offset).toPrecision(12));
 }
 
-function integerIn(value: unknown, min: number, max: number, field: string, problems: DriverConfigProblem[]): number | undefined {
+function integerIn(
+  value: unknown,
+  min: number,
+  max: number,
+  field: string,
+  problems: DriverConfigProblem[],
+): number | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max) return value;
   problems.push({ field, message: `must be an integer from ${min} to ${max}, got ${showValue(value)}` });
   return undefined;

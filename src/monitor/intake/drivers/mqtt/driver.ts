@@ -1,7 +1,12 @@
 import { showValue } from '../../../config-validate.js';
 import { checkKeyId, checkString, isPlainObject, unknownFields } from '../../../drivers/config-fields.js';
 import type { ModuleImporter } from '../../../peers.js';
-import type { DriverConfigCheck, DriverConfigProblem, DriverContext, DriverDefinition } from '../../../types.js';
+import type {
+  DriverConfigCheck,
+  DriverConfigProblem,
+  DriverContext,
+  DriverDefinition,
+} from '../../../types.js';
 import { MqttLink } from '../../../outputs/mqtt/connection.js';
 import { ErrorSpell } from '../error-spell.js';
 import { parsePayload, type MqttKey } from './payload.js';
@@ -154,7 +159,9 @@ class MqttDriver {
       if (result.unmatched !== undefined) {
         this.unmatched++;
         if (this.unmatched === 1)
-          this.context.logger.warning(`mqtt: message on ${messageTopic} ignored: ${result.unmatched} (said once)`);
+          this.context.logger.warning(
+            `mqtt: message on ${messageTopic} ignored: ${result.unmatched} (said once)`,
+          );
         return;
       }
       this.context.emit(result.readings);

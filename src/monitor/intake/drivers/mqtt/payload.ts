@@ -88,7 +88,10 @@ export function parsePayload(
     const raw = valueAtPath(document, timestampPath);
     ts = parseTimestamp(raw);
     if (ts === undefined)
-      return { ok: false, reason: `timestamp at "${timestampPath}" missing or not a time: ${JSON.stringify(raw)}` };
+      return {
+        ok: false,
+        reason: `timestamp at "${timestampPath}" missing or not a time: ${JSON.stringify(raw)}`,
+      };
   }
   const readings: DriverReading[] = [];
   const unreadable: string[] = [];

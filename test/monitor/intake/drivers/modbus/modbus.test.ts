@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createModbusDriver, validateModbusConfig } from '../../../../../src/monitor/intake/drivers/modbus/driver.js';
+import {
+  createModbusDriver,
+  validateModbusConfig,
+} from '../../../../../src/monitor/intake/drivers/modbus/driver.js';
 import type { Driver, DriverReading } from '../../../../../src/monitor/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
 import { startModbusSlave, type ModbusSlave } from '../../../../helpers/modbus-slave.js';
@@ -142,17 +145,24 @@ describe('modbus driver against a real RTU slave on a socat PTY', () => {
     slave.setRegisters('input', 7, 5, [42]);
     let listing = [{ path: slave.device, vendorId: '0403', productId: '6001', manufacturer: 'FTDI' }];
     const definition = createModbusDriver({ list: async () => listing });
-    const { read, context } = await startDevice(definition, 7, [{ keyId: 70, unitId: 7, register: 5, kind: 'input' }], {
-      path: undefined,
-      vendorId: '0403',
-      productId: '6001',
-    });
+    const { read, context } = await startDevice(
+      definition,
+      7,
+      [{ keyId: 70, unitId: 7, register: 5, kind: 'input' }],
+      {
+        path: undefined,
+        vendorId: '0403',
+        productId: '6001',
+      },
+    );
     expect(byKey(await read())).toEqual({ 70: 42 });
     await slave.unplug();
     listing = [];
     for (let i = 0; i < 4; i++) expect(await read()).toEqual([]);
     expect(context.logger.records.filter((r) => r.level === 'error')).toHaveLength(1);
-    expect(context.logger.text('error')).toMatch(/gone|cannot open modbus port|no serial port with vendorId 0403/);
+    expect(context.logger.text('error')).toMatch(
+      /gone|cannot open modbus port|no serial port with vendorId 0403/,
+    );
     const replugged = await slave.replug();
     listing = [{ path: replugged, vendorId: '0403', productId: '6001', manufacturer: 'FTDI' }];
     slave.setRegisters('input', 7, 5, [43]);
@@ -183,7 +193,10 @@ describe('modbus config validation', () => {
       'config.points[2].register',
       'config.points[2].kind',
     ]);
-    const good = validateModbusConfig({ path: '/dev/ttyUSB0', points: [{ keyId: 1, unitId: 1, register: 0, kind: 'input' }] });
+    const good = validateModbusConfig({
+      path: '/dev/ttyUSB0',
+      points: [{ keyId: 1, unitId: 1, register: 0, kind: 'input' }],
+    });
     expect(good).toMatchObject({
       ok: true,
       config: { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutSeconds: 1 },
