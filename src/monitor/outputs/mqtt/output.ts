@@ -144,6 +144,8 @@ export class MqttOutput {
   #seen = new Map<number, Set<number>>();
   /** Discovery documents on the broker (or to be), by topic. */
   #announced = new Map<string, string>();
+  /** State topics by device id then keyId (built once: the listener is the hot path). */
+  #stateTopics = new Map<number, Map<number, string>>();
   /** Topics whose discovery document must be cleared (device or key removed). */
   #toClear = new Set<string>();
 
@@ -178,16 +180,22 @@ export class MqttOutput {
 
   /** Called with every accepted reading (the hot path: no I/O while the broker is away). */
   readonly listener = (deviceId: number, keyId: number, value: number): void => {
-    const device = this.#devices.get(deviceId);
-    if (!device) return;
-    if (device.keyIds === undefined) this.#sawKey(device, keyId);
-    this.#publish(stateTopic(this.#topics, device.name, keyId), String(value));
+    const topics = this.#stateTopics.get(deviceId);
+    if (!topics) return;
+    let topic = topics.get(keyId);
+    if (topic === undefined) {
+      const device = this.#devices.get(deviceId)!;
+      if (device.keyIds === undefined) this.#sawKey(device, keyId);
+      topics.set(keyId, (topic = stateTopic(this.#topics, device.name, keyId)));
+    }
+    this.#publish(topic, String(value));
   };
 
   /** A configuration was applied: announce new (device, key) pairs, clear removed ones. */
   apply(config: ValidatedConfig): void {
     this.#config = config;
     this.#devices = new Map(config.devices.map((d) => [d.id, d]));
+    this.#stateTopics = new Map(config.devices.map((d) => [d.id, new Map<number, string>()]));
     for (const id of [...this.#seen.keys()]) if (!this.#devices.has(id)) this.#seen.delete(id);
     this.#announce();
   }
