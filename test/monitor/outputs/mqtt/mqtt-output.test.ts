@@ -175,6 +175,14 @@ describe('MQTT output with Home Assistant discovery', () => {
       emit(3, 1, value);
       await clock.advance(1);
     }
+    recordFigure({
+      id: 'mqtt-out.broker-down-30s.dropped',
+      label:
+        'publishes dropped (oldest first) from a 20-message buffer during a 30 s broker outage at 1 reading/s',
+      value: monitor.stats().mqttDropped ?? -1,
+      unit: 'publishes',
+      bound: '= 10',
+    });
     expect(monitor.stats()).toMatchObject({ mqttBuffered: 20, mqttDropped: 10 });
     const warnings = logger.records.filter((r) => /mqtt output/.test(r.message) && r.level === 'warning');
     expect(warnings).toHaveLength(1);

@@ -34,7 +34,7 @@ describe('modbus devices in the CLI and the monitor', () => {
         [3, 'dC'],
       ] as const)
         expect((await world.run(['keys', 'add', '--key', String(key), '--unit', unit])).code).toBe(0);
-      const config = JSON.stringify({ path: slave.device, timeoutSeconds: 0.5, points: meterPoints });
+      const config = JSON.stringify({ path: slave.device, timeoutSeconds: 1, points: meterPoints });
       const add = [
         'devices',
         'add',
@@ -83,7 +83,7 @@ describe('modbus devices in the CLI and the monitor', () => {
           interval: 0.2,
           config: {
             path: slave.device,
-            timeoutSeconds: 0.5,
+            timeoutSeconds: 1,
             points: [{ keyId: unit, unitId: unit, register: 0, kind: 'holding' }],
           },
         })),

@@ -5,6 +5,7 @@ import {
 } from '../../../../../src/monitor/intake/drivers/modbus/driver.js';
 import type { Driver, DriverReading } from '../../../../../src/monitor/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
+import { recordFigure } from '../../../../helpers/figures.js';
 import { startModbusSlave, type ModbusSlave } from '../../../../helpers/modbus-slave.js';
 import { realScheduler } from '../../../support.js';
 import { deviceSpec, driverContext } from '../driver-context.js';
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 function config(points: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const check = validateModbusConfig({ path: slave.device, timeoutSeconds: 0.3, points, ...extra });
+  const check = validateModbusConfig({ path: slave.device, timeoutSeconds: 1, points, ...extra });
   if (!check.ok) throw new Error(JSON.stringify(check.problems));
   return check.config;
 }
@@ -125,6 +126,13 @@ describe('modbus driver against a real RTU slave on a socat PTY', () => {
     const log = devices[1]!.context.logger;
     const errors = log.records.filter((r) => r.level === 'error').map((r) => r.message);
     // One error per spell (the first failed request), one recovery line with the counts.
+    recordFigure({
+      id: 'modbus.slave-faults.error-lines',
+      label: 'error lines for 4 fault spells (silent, exception, bad CRC, torn) of 3 failed requests each',
+      value: errors.length,
+      unit: 'lines',
+      bound: '= 4',
+    });
     expect(errors).toHaveLength(4);
     expect(errors[0]).toMatch(/unit 2 holding 0\.\.1 .*no answer within timeoutSeconds/);
     expect(errors[1]).toMatch(/exception 2 \(illegal data address\)/);
@@ -159,7 +167,15 @@ describe('modbus driver against a real RTU slave on a socat PTY', () => {
     await slave.unplug();
     listing = [];
     for (let i = 0; i < 4; i++) expect(await read()).toEqual([]);
-    expect(context.logger.records.filter((r) => r.level === 'error')).toHaveLength(1);
+    const unplugErrors = context.logger.records.filter((r) => r.level === 'error').length;
+    recordFigure({
+      id: 'modbus.unplug.error-lines',
+      label: 'error lines while the RS-485 adapter was unplugged for 4 polls',
+      value: unplugErrors,
+      unit: 'lines',
+      bound: '= 1',
+    });
+    expect(unplugErrors).toBe(1);
     expect(context.logger.text('error')).toMatch(
       /gone|cannot open modbus port|no serial port with vendorId 0403/,
     );
