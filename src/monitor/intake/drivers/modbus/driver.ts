@@ -127,10 +127,22 @@ class ModbusDriver {
     const bus = await this.acquire();
     if (!bus) return [];
     const timeoutMs = (this.config.timeoutSeconds as number) * 1000;
+    // A unit that did not answer is not asked again in this poll: a silent slave costs one
+    // timeout per poll, not one per request (and the bus is free sooner for the others).
+    const silent = new Set<number>();
+    const ask = async (client: ModbusRTU, request: ModbusRequest): Promise<number[] | boolean[]> => {
+      if (silent.has(request.unitId)) throw new SkippedError(request.unitId);
+      try {
+        return await readOrTell(client, request);
+      } catch (error) {
+        if ((error as { name?: unknown }).name === 'TransactionTimedOutError') silent.add(request.unitId);
+        throw error;
+      }
+    };
     const outcomes = await Promise.all(
       this.requests.map((request) =>
         bus
-          .run(request.unitId, timeoutMs, (client) => readOrTell(client, request))
+          .run(request.unitId, timeoutMs, (client) => ask(client, request))
           .then(
             (values) => ({ request, values, error: undefined }),
             (error: unknown) => ({ request, values: undefined, error }),
@@ -218,6 +230,13 @@ async function readOrTell(client: ModbusRTU, request: ModbusRequest): Promise<nu
   }
 }
 
+/** Not sent: its unit timed out earlier in the same poll. */
+class SkippedError extends DriverError {
+  constructor(readonly unitId: number) {
+    super(`not sent: unit ${unitId} did not answer earlier in this poll`);
+  }
+}
+
 /** Part of an answer arrived, then silence past the timeout. */
 class TornFrameError extends DriverError {
   constructor(readonly received: number) {
@@ -260,6 +279,7 @@ function classify(error: unknown): { kind: string; text: string } {
   const e = error as { name?: unknown; message?: unknown; modbusCode?: unknown } | undefined;
   const message = typeof e?.message === 'string' ? e.message : String(error);
   if (error instanceof BusGoneError) return { kind: 'unplugged', text: message };
+  if (error instanceof SkippedError) return { kind: 'skipped', text: message };
   if (error instanceof TornFrameError)
     return { kind: 'torn', text: `${message} (interference, or a slave reset mid-answer?)` };
   if (typeof e?.modbusCode === 'number')

@@ -149,6 +149,25 @@ describe('modbus driver against a real RTU slave on a socat PTY', () => {
     expect(devices[2]!.context.logger.text('error')).toBe('');
   });
 
+  it('a silent unit costs one timeout per poll: its other requests in that poll are not sent', async () => {
+    slave.setRegisters('holding', 3, 0, [1, 0, 3]);
+    const { read, context } = await startDevice(createModbusDriver(), 3, [
+      { keyId: 1, unitId: 3, register: 0, kind: 'holding' },
+      { keyId: 2, unitId: 3, register: 2, kind: 'holding' },
+      { keyId: 3, unitId: 3, register: 0, kind: 'coil' },
+    ]);
+    let before = slave.counts.requests;
+    expect(byKey(await read())).toEqual({ 1: 1, 2: 3, 3: 0 });
+    expect(slave.counts.requests - before).toBe(3);
+    slave.setFault(3, 'silent');
+    before = slave.counts.requests;
+    expect(await read()).toEqual([]);
+    expect(slave.counts.requests - before).toBe(1);
+    slave.setFault(3, 'none');
+    expect(byKey(await read())).toEqual({ 1: 1, 2: 3, 3: 0 });
+    expect(context.logger.text('info')).toBe('recovered after 3 failed requests (timeout 1, skipped 2)');
+  });
+
   it('an unplugged adapter is one error per spell; after the replug the port is found again by its USB ids and reading resumes by itself', async () => {
     slave.setRegisters('input', 7, 5, [42]);
     let listing = [{ path: slave.device, vendorId: '0403', productId: '6001', manufacturer: 'FTDI' }];
