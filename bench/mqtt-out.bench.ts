@@ -2,7 +2,7 @@
 // one topic per key) beside MQTT.js alone publishing the same messages, both to Debian's
 // mosquitto on loopback and timed until a subscriber has received every one. Goal: ≥ 0.8.
 import mqtt from 'mqtt';
-import type { ValidatedConfig } from '../src/monitor/config-validate.js';
+import type { ValidatedConfig } from '../src/monitor/config/validate.js';
 import { MqttOutput, resolveMqttOutput } from '../src/monitor/outputs/mqtt/output.js';
 import { Scheduler } from '../src/scheduler/index.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';

@@ -6,7 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { checkPositive, checkText, describeValue, isPlainObject } from '../../../internal/index.js';
 import { ConfigError } from '../../errors.js';
 import type { ModuleImporter } from '../../peers.js';
-import type { ValidatedConfig } from '../../config-validate.js';
+import type { ValidatedConfig } from '../../config/validate.js';
 import type { DeviceSpec, MonitorLogger, MonitorScheduler } from '../../types.js';
 import { MqttLink } from './connection.js';
 import { discoveryDocuments, stateTopic, statusTopic, type MqttTopics } from './discovery.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../src/monitor/index.js';
-import { buildRegistry } from '../../../../src/monitor/drivers/registry.js';
+import { buildRegistry } from '../../../../src/monitor/intake/drivers/registry.js';
 import { describeRequest } from '../../../../src/monitor/intake/drivers/modbus/driver.js';
 import { planRequests, type ModbusPoint } from '../../../../src/monitor/intake/drivers/modbus/points.js';
 

@@ -1,7 +1,7 @@
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
-import { showValue } from '../../../config-validate.js';
-import { checkNumber, checkString, unknownFields } from '../../../drivers/config-fields.js';
-import { findPort, type SerialPortLister } from '../../../drivers/serial-line.js';
+import { showValue } from '../../../config/validate.js';
+import { checkNumber, checkString, unknownFields } from '../config-fields.js';
+import { findPort, type SerialPortLister } from '../serial-line/serial-line.js';
 import { DriverError } from '../../../errors.js';
 import { loadModbusSerial, loadSerialPort, type ModuleImporter } from '../../../peers.js';
 import type { DriverConfigProblem, DriverContext, DriverDefinition, DriverReading } from '../../../types.js';

@@ -1,7 +1,7 @@
 // Pure core of the modbus driver: point validation, the request plan (adjacent registers on
 // one unit and one table in one request) and value decoding. No I/O.
-import { showValue } from '../../../config-validate.js';
-import { checkKeyId, isPlainObject } from '../../../drivers/config-fields.js';
+import { showValue } from '../../../config/validate.js';
+import { checkKeyId, isPlainObject } from '../config-fields.js';
 import type { DriverConfigProblem } from '../../../types.js';
 
 /** Modbus data tables: holding/input registers (16-bit words), coils/discrete inputs (bits). */

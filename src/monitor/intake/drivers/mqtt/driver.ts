@@ -1,5 +1,5 @@
-import { showValue } from '../../../config-validate.js';
-import { checkKeyId, checkString, isPlainObject, unknownFields } from '../../../drivers/config-fields.js';
+import { showValue } from '../../../config/validate.js';
+import { checkKeyId, checkString, isPlainObject, unknownFields } from '../config-fields.js';
 import type { ModuleImporter } from '../../../peers.js';
 import type {
   DriverConfigCheck,
