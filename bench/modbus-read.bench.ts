@@ -3,7 +3,7 @@
 // same 10 registers, against the same real RTU slave on a socat PTY. Goal: ≥ 0.8 of the client.
 import ModbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
-import { createModbusDriver, validateModbusConfig } from '../src/monitor/intake/drivers/modbus/driver.js';
+import { createModbusDriver, validateModbusConfig } from '../src/monitor/intake/drivers/modbus/modbus.js';
 import { Scheduler } from '../src/scheduler/index.js';
 import { startModbusSlave } from '../test/helpers/modbus-slave.js';
 import { report, type Figure } from './lib/report.js';

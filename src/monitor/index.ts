@@ -55,10 +55,10 @@ export type {
   SerialPortInfo,
   SerialPortLister,
 } from './intake/drivers/serial-line/serial-line.js';
-export { createModbusDriver } from './intake/drivers/modbus/driver.js';
-export type { ModbusDriverOptions } from './intake/drivers/modbus/driver.js';
-export { createMqttDriver } from './intake/drivers/mqtt/driver.js';
-export type { MqttDriverOptions } from './intake/drivers/mqtt/driver.js';
+export { createModbusDriver } from './intake/drivers/modbus/modbus.js';
+export type { ModbusDriverOptions } from './intake/drivers/modbus/modbus.js';
+export { createMqttDriver } from './intake/drivers/mqtt/mqtt.js';
+export type { MqttDriverOptions } from './intake/drivers/mqtt/mqtt.js';
 export type { MqttOutputOptions } from './outputs/mqtt/output.js';
 export { parseLine } from './intake/drivers/serial-line/line-format.js';
 export type { LineResult } from './intake/drivers/serial-line/line-format.js';

@@ -10,7 +10,7 @@ import { describeProblem } from '../config-change.js';
 import { CliUsageError } from '../errors.js';
 import { deviceLabel, formatJson, formatTable } from '../output.js';
 import { findDevice, loadConfig } from './device-docs.js';
-import { describeRequest } from '../../monitor/intake/drivers/modbus/driver.js';
+import { describeRequest } from '../../monitor/intake/drivers/modbus/modbus.js';
 import { planRequests, type ModbusPoint } from '../../monitor/intake/drivers/modbus/points.js';
 
 const testUsage = `Usage: raspimon devices test <id|name> [--seconds <s>] [--json] [--drivers <module>]

@@ -1,8 +1,8 @@
 import { ConfigError } from '../../errors.js';
 import type { DriverDefinition, DriverFactory } from '../../types.js';
 import { fileDriver } from './file/file.js';
-import { createModbusDriver } from './modbus/driver.js';
-import { createMqttDriver } from './mqtt/driver.js';
+import { createModbusDriver } from './modbus/modbus.js';
+import { createMqttDriver } from './mqtt/mqtt.js';
 import { createSerialLineDriver } from './serial-line/serial-line.js';
 import { systemDriver } from './system/system.js';
 

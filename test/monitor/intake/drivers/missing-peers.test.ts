@@ -3,8 +3,8 @@ import { MissingPeerError } from '../../../../src/monitor/errors.js';
 import {
   createModbusDriver,
   validateModbusConfig,
-} from '../../../../src/monitor/intake/drivers/modbus/driver.js';
-import { createMqttDriver, validateMqttConfig } from '../../../../src/monitor/intake/drivers/mqtt/driver.js';
+} from '../../../../src/monitor/intake/drivers/modbus/modbus.js';
+import { createMqttDriver, validateMqttConfig } from '../../../../src/monitor/intake/drivers/mqtt/mqtt.js';
 import { MqttOutput, resolveMqttOutput } from '../../../../src/monitor/outputs/mqtt/output.js';
 import { realScheduler, recordingLogger } from '../../support.js';
 import { deviceSpec, driverContext } from './driver-context.js';

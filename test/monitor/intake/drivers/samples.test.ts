@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../src/monitor/index.js';
 import { buildRegistry } from '../../../../src/monitor/intake/drivers/registry.js';
-import { describeRequest } from '../../../../src/monitor/intake/drivers/modbus/driver.js';
+import { describeRequest } from '../../../../src/monitor/intake/drivers/modbus/modbus.js';
 import { planRequests, type ModbusPoint } from '../../../../src/monitor/intake/drivers/modbus/points.js';
 
 const root = path.resolve(import.meta.dirname, '../../../..');

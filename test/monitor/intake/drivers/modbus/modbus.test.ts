@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createModbusDriver,
   validateModbusConfig,
-} from '../../../../../src/monitor/intake/drivers/modbus/driver.js';
+} from '../../../../../src/monitor/intake/drivers/modbus/modbus.js';
 import type { Driver, DriverReading } from '../../../../../src/monitor/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
 import { recordFigure } from '../../../../helpers/figures.js';

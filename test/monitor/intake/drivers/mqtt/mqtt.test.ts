@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMqttDriver,
   validateMqttConfig,
-} from '../../../../../src/monitor/intake/drivers/mqtt/driver.js';
+} from '../../../../../src/monitor/intake/drivers/mqtt/mqtt.js';
 import { parsePayload } from '../../../../../src/monitor/intake/drivers/mqtt/payload.js';
 import type { Driver } from '../../../../../src/monitor/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
