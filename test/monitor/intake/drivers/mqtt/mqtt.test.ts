@@ -2,10 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createMqttDriver,
-  validateMqttConfig,
-} from '../../../../../src/monitor/intake/drivers/mqtt/mqtt.js';
+import { createMqttDriver, validateMqttConfig } from '../../../../../src/monitor/intake/drivers/mqtt/mqtt.js';
 import { parsePayload } from '../../../../../src/monitor/intake/drivers/mqtt/payload.js';
 import type { Driver } from '../../../../../src/monitor/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
