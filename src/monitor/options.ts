@@ -145,7 +145,7 @@ export interface MonitorOptions {
   pidFile?: string;
   /**
    * Publish every accepted reading to an MQTT broker, retained, QoS 1, at
-   * `<prefix>/<namespace>/<device name>/<keyId>` (a plain number), `online`/`offline` at
+   * `<prefix>/<namespace>/<device name>/<keyId>` (a plain number: stored ÷ 10^decimals), `online`/`offline` at
    * `<prefix>/<namespace>/status` (with a last will), and Home Assistant discovery documents
    * at `<discoveryPrefix>/sensor/<namespace>_<deviceId>_<keyId>/config`. Needs the optional
    * peer `mqtt`. The broker down never blocks storage: publishes wait in a bounded buffer.

@@ -7,7 +7,8 @@ import { checkPositive, checkText, describeValue, isPlainObject } from '../../..
 import { ConfigError } from '../../errors.js';
 import type { ModuleImporter } from '../../peers.js';
 import type { ValidatedConfig } from '../../config/validate.js';
-import type { DeviceSpec, MonitorLogger, MonitorScheduler } from '../../types.js';
+import { shownValue } from '../../status/format-value.js';
+import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../../types.js';
 import { MqttLink } from './connection.js';
 import { discoveryDocuments, stateTopic, statusTopic, type MqttTopics } from './discovery.js';
 
@@ -144,8 +145,8 @@ export class MqttOutput {
   #seen = new Map<number, Set<number>>();
   /** Discovery documents on the broker (or to be), by topic. */
   #announced = new Map<string, string>();
-  /** State topics by device id then keyId (built once: the listener is the hot path). */
-  #stateTopics = new Map<number, Map<number, string>>();
+  /** State topic and key by device id then keyId (built once: the listener is the hot path). */
+  #stateTopics = new Map<number, Map<number, { topic: string; key: KeySpec | undefined }>>();
   /** Topics whose discovery document must be cleared (device or key removed). */
   #toClear = new Set<string>();
 
@@ -178,24 +179,28 @@ export class MqttOutput {
     return this.#link.start();
   }
 
-  /** Called with every accepted reading (the hot path: no I/O while the broker is away). */
-  readonly listener = (deviceId: number, keyId: number, value: number): void => {
-    const topics = this.#stateTopics.get(deviceId);
-    if (!topics) return;
-    let topic = topics.get(keyId);
-    if (topic === undefined) {
+  /** Called with every accepted reading's stored value (the hot path: no I/O while the broker is away). */
+  readonly listener = (deviceId: number, keyId: number, stored: number): void => {
+    const targets = this.#stateTopics.get(deviceId);
+    if (!targets) return;
+    let target = targets.get(keyId);
+    if (target === undefined) {
       const device = this.#devices.get(deviceId)!;
       if (device.keyIds === undefined) this.#sawKey(device, keyId);
-      topics.set(keyId, (topic = stateTopic(this.#topics, device.name, keyId)));
+      target = { topic: stateTopic(this.#topics, device.name, keyId), key: this.#config?.keys.get(keyId) };
+      targets.set(keyId, target);
     }
-    this.#publish(topic, String(value));
+    // The shown value (stored ÷ 10^decimals), as Home Assistant displays it with the key's unit.
+    this.#publish(target.topic, String(shownValue(stored, target.key)));
   };
 
   /** A configuration was applied: announce new (device, key) pairs, clear removed ones. */
   apply(config: ValidatedConfig): void {
     this.#config = config;
     this.#devices = new Map(config.devices.map((d) => [d.id, d]));
-    this.#stateTopics = new Map(config.devices.map((d) => [d.id, new Map<number, string>()]));
+    this.#stateTopics = new Map(
+      config.devices.map((d) => [d.id, new Map<number, { topic: string; key: KeySpec | undefined }>()]),
+    );
     for (const id of [...this.#seen.keys()]) if (!this.#devices.has(id)) this.#seen.delete(id);
     this.#announce();
   }

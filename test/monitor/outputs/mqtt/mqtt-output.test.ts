@@ -30,7 +30,7 @@ beforeEach(async () => {
   conn = await openDb(mongodbUri(), uniqueDbName('mqtt_'));
   broker = await startMosquitto();
   await conn.db.collection('keys').insertMany([
-    { keyId: 1, unit: '°C', description: 'freezer temperature' },
+    { keyId: 1, unit: '°C', description: 'freezer temperature', decimals: 1 },
     { keyId: 2, unit: '%', description: 'relative humidity' },
     { keyId: 3, unit: 'W', description: 'active power' },
   ]);
@@ -94,7 +94,7 @@ describe('MQTT output with Home Assistant discovery', () => {
     const { monitor } = startMonitor();
     await monitor.start();
     await waitFor(() => monitor.stats().mqttConnected === true, 10_000, 'the broker connection');
-    emit(3, 1, -18);
+    emit(3, 1, -18.4);
     emit(3, 2, 55);
     emit(4, 3, 1250);
     await waitFor(() => monitor.stats().mqttPublished === 3, 5000, 'three publishes');
@@ -102,7 +102,8 @@ describe('MQTT output with Home Assistant discovery', () => {
     const last = await subscribe(['raspimon/#', 'homeassistant/#']);
     await waitFor(() => last.size >= 7, 5000, 'the retained messages');
     expect(last.get(`raspimon/${ns}/status`)).toBe('online');
-    expect(last.get(`raspimon/${ns}/freezer/1`)).toBe('-18');
+    // Stored as -184 (one decimal), published as the value a person reads.
+    expect(last.get(`raspimon/${ns}/freezer/1`)).toBe('-18.4');
     expect(last.get(`raspimon/${ns}/freezer/2`)).toBe('55');
     expect(last.get(`raspimon/${ns}/meter/3`)).toBe('1250');
     const doc = JSON.parse(last.get(`homeassistant/sensor/${ns}_3_1/config`)!) as Record<string, unknown>;
@@ -165,14 +166,14 @@ describe('MQTT output with Home Assistant discovery', () => {
     const ns = conn.db.databaseName;
     let value = 0;
     for (; value < 5; value++) {
-      emit(3, 1, value);
+      emit(3, 2, value);
       await clock.advance(1);
     }
     await broker.stop();
     await waitFor(() => monitor.stats().mqttConnected === false, 10_000, 'the loss to be seen');
     // 30 s of readings, one a second, on the ManualClock: reconnect attempts fire and fail.
     for (let second = 0; second < 30; second++, value++) {
-      emit(3, 1, value);
+      emit(3, 2, value);
       await clock.advance(1);
     }
     recordFigure({
@@ -196,10 +197,10 @@ describe('MQTT output with Home Assistant discovery', () => {
       'the reconnect and the drained buffer',
     );
     const last = await subscribe([`raspimon/${ns}/#`]);
-    await waitFor(() => last.get(`raspimon/${ns}/freezer/1`) === String(value - 1), 5000, 'the latest value');
+    await waitFor(() => last.get(`raspimon/${ns}/freezer/2`) === String(value - 1), 5000, 'the latest value');
     expect(logger.text('warning')).toMatch(/broker back; 10 oldest publishes were dropped .* 20 sent now/);
     const stored = async () =>
-      (await conn.db.collection('readings').find({ id: 3, keyId: 1 }).sort({ ts: 1 }).toArray()).map(
+      (await conn.db.collection('readings').find({ id: 3, keyId: 2 }).sort({ ts: 1 }).toArray()).map(
         (d) => d.value as number,
       );
     await waitFor(
