@@ -9,7 +9,7 @@ import type { Command, CommandContext } from '../command.js';
 import { defaultUri } from '../database.js';
 import { InitError } from '../errors.js';
 
-const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--force]
+const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--mqtt-url <url>] [--force]
 
 Writes a ready monitor app into <dir> (default: the current directory):
 
@@ -28,6 +28,9 @@ Raspberry Pi"). Files that exist are not overwritten unless --force is given.
 
   --uri <mongodb-uri>       MONGODB_URI the monitor unit sets (default: $MONGODB_URI or
                             ${defaultUri})
+  --mqtt-url <url>          RASPIMON_MQTT_URL the monitor unit sets: readings and Home
+                            Assistant discovery published there (mqtt://host:1883); the
+                            unit also names RASPIMON_MQTT_CREDENTIALS, commented out
   --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
                             (never mail_credentials)
   -h, --help                show this help`;
@@ -60,11 +63,14 @@ async function shipped(root: string, file: string): Promise<string> {
 }
 
 /** The units with the app's directory, the running node and the database filled in. */
-function fillUnit(text: string, dir: string, uri: string): string {
-  return text
+function fillUnit(text: string, dir: string, uri: string, mqttUrl?: string): string {
+  const filled = text
     .replaceAll('/opt/raspimon-app', dir)
     .replaceAll('/usr/bin/node', process.execPath)
     .replace(/^Environment=MONGODB_URI=.*$/m, `Environment=MONGODB_URI=${uri}`);
+  return mqttUrl === undefined
+    ? filled
+    : filled.replace(/^#Environment=RASPIMON_MQTT_URL=.*$/m, `Environment=RASPIMON_MQTT_URL=${mqttUrl}`);
 }
 
 /** package.json of the app: what it needs added, keeping whatever the user already has. */
@@ -138,7 +144,12 @@ async function init(context: CommandContext): Promise<void> {
     },
     {
       name: 'systemd/raspimon-monitor.service',
-      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'), dir, uri),
+      text: fillUnit(
+        await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'),
+        dir,
+        uri,
+        context.values.string('mqtt-url'),
+      ),
     },
     {
       name: 'mail_credentials',
@@ -200,7 +211,7 @@ const initCommand: Command = {
   words: ['init'],
   summary: 'write a ready monitor app: package.json, main.ts, tsconfig, systemd units',
   usage: initUsage,
-  flags: { force: { type: 'boolean' } },
+  flags: { force: { type: 'boolean' }, 'mqtt-url': { type: 'string' } },
   positionals: ['dir'],
   run: init,
 };
