@@ -123,6 +123,14 @@ export class Mailer {
   }
 
   /**
+   * Whether an attempt is under way or a mail is ready to be attempted now; false when every
+   * mail left waits for a retry timer or for `maxMailsPerDay` (it moves only with the clock).
+   */
+  get busy(): boolean {
+    return this.hasWork();
+  }
+
+  /**
    * Whether an instant mail of `records` may be composed now. Once the instant share of
    * `maxMailsPerDay` is used up, no: the records stay pending, this is logged once, and
    * `onQuotaFree` is called when the budget allows again.
