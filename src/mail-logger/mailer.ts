@@ -56,7 +56,8 @@ const HEADER_ALLOWANCE = 4096;
 /** Quoted-printable or base64 (with line breaks) grows a part by at most this factor. */
 const ENCODING_GROWTH = 1.4;
 /** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
-const MAX_IN_FLIGHT = POOL_CONNECTIONS;
+/** Mails attempted at once (one per pooled connection): a kill -9 can re-send at most these. */
+export const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 const DAY_MS = 86_400_000;
 
 interface Entry {
