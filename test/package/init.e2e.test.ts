@@ -77,11 +77,8 @@ function packedTarball(): string {
   const tarball = path.join(cache, `raspimon-${hash.digest('hex').slice(0, 16)}.tgz`);
   if (existsSync(tarball)) return tarball;
   mkdirSync(cache, { recursive: true });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/tsup/dist/cli-default.js')], {
-    cwd: root,
-    stdio: 'ignore',
-  });
   const out = mkdtempSync(path.join(tmpdir(), 'raspimon-pack-'));
+  // npm pack builds first (prepack).
   const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], {
     cwd: root,
     encoding: 'utf8',
