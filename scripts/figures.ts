@@ -84,6 +84,7 @@ function benchResults(): BenchResult[] {
 
 function formatNumber(n: number): string {
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (Number.isInteger(n)) return String(n);
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 1) return n.toFixed(2);
   if (n === 0) return '0';
