@@ -156,7 +156,10 @@ function renderReliability(figures: FaultFigure[]): string {
   const files = [...new Set(figures.map((f) => f.file))];
   for (const file of files) {
     out.push(`## \`${file}\``, '');
-    out.push('| figure | measured | bound asserted | test | run | rerun |', '| --- | --- | --- | --- | --- | --- |');
+    out.push(
+      '| figure | measured | bound asserted | test | run | rerun |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
     for (const f of figures.filter((x) => x.file === file)) {
       const run = `${f.at.slice(0, 16).replace('T', ' ')} UTC, ${f.machine ? `Node ${f.machine.node}, ${machineText(f.machine)}` : 'machine not recorded'}`;
       out.push(

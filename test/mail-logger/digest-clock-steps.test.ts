@@ -5,7 +5,6 @@ import { Level, Schedule } from '../../src/mail-logger/index.js';
 import type { SinkMessage } from '../helpers/smtp-sink.js';
 import { startManualMailWorld, type ManualMailWorld } from './fixtures.js';
 
-
 let world: ManualMailWorld | undefined;
 
 afterEach(async () => {

@@ -73,10 +73,13 @@ describe('MailLoggerServer.start options', () => {
       retryMinSeconds: 600,
       retryMaxSeconds: 600,
     });
-    expect(resolveServerOptions({ credentials: 'x' })).toMatchObject({ retryMinSeconds: 1, retryMaxSeconds: 300 });
-    expect(() => resolveServerOptions({ credentials: 'x', retry: { minSeconds: 600, maxSeconds: 300 } })).toThrow(
-      /retry.maxSeconds \(300\) must be ≥ retry.minSeconds \(600\)/,
-    );
+    expect(resolveServerOptions({ credentials: 'x' })).toMatchObject({
+      retryMinSeconds: 1,
+      retryMaxSeconds: 300,
+    });
+    expect(() =>
+      resolveServerOptions({ credentials: 'x', retry: { minSeconds: 600, maxSeconds: 300 } }),
+    ).toThrow(/retry.maxSeconds \(300\) must be ≥ retry.minSeconds \(600\)/);
   });
 });
 

@@ -308,7 +308,8 @@ describe('kill -9 in the middle of a spool replay', () => {
     expect(monitor.stats().duplicates).toBe(alreadyStored);
     recordFigure({
       id: 'spool.replay-kill9.duplicates-refused',
-      label: 'readings of the killed replay stored already and refused by their _id on the next replay (20,000 spooled)',
+      label:
+        'readings of the killed replay stored already and refused by their _id on the next replay (20,000 spooled)',
       value: alreadyStored,
       unit: 'readings',
       bound: '= spooled left − not yet stored',
