@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { MAX_IN_FLIGHT } from '../../src/mail-logger/mailer.js';
+import { MAX_IN_FLIGHT } from '../../src/mail-logger/delivery/mailer.js';
 import { spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 /** Mail ids of the daemon's `mail <id> retry kind=instant` lines. */
@@ -214,7 +214,7 @@ describe('the daemon process under faults', () => {
         process.execPath,
         '--import',
         'tsx',
-        'src/mail-logger/bin.ts',
+        'src/mail-logger/daemon/bin.ts',
         ...args,
       ],
       { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },

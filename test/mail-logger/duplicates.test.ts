@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
-import { MAX_IN_FLIGHT } from '../../src/mail-logger/mailer.js';
+import { MAX_IN_FLIGHT } from '../../src/mail-logger/delivery/mailer.js';
 import { recordFigure } from '../helpers/figures.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerServer, RaspimonRangeError } from '../../src/mail-logger/index.js';
-import { resolveServerOptions } from '../../src/mail-logger/options.js';
+import { resolveServerOptions } from '../../src/mail-logger/daemon/options.js';
 import { CronPatternError, Scheduler } from '../../src/scheduler/index.js';
 import { runCli, tempDir, writeCredentials } from './fixtures.js';
 
