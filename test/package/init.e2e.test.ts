@@ -119,7 +119,8 @@ describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, d
     dir = mkdtempSync(path.join(tmpdir(), 'raspimon-pkg-'));
     app = path.join(dir, 'opt/raspimon-app');
     client = new MongoClient(mongodbUri());
-  }, 240_000);
+    // A hang guard: npm pack builds (prepack), several minutes on a loaded machine.
+  }, 600_000);
   afterAll(async () => {
     await client.db(namespace).dropDatabase();
     await client.close();
