@@ -99,7 +99,7 @@ describe('the daemon process under faults', () => {
       if (!killed) acked = i + 200;
     }
     expect(acked).toBeGreaterThan(0);
-    await waitFor(() => recordIds(sink.messages).size === total, 60_000, 'all records mailed');
+    await waitFor(() => recordIds(sink.messages).size === total, 180_000, 'all records mailed');
     await stopDaemon(daemons.at(-1)!);
     // A kill in the moment between the server's acceptance and the sent mark re-sends that
     // mail whole, with its Message-ID (see duplicates.test.ts); no record is in two mails.
@@ -111,7 +111,7 @@ describe('the daemon process under faults', () => {
     expect(seen.size).toBe(total);
     expect(sink.messages.length - distinct.length).toBeLessThanOrEqual(MAX_IN_FLIGHT);
     // A hang guard: two daemon starts (tsx) and 6,000 records, slow beside the loaded CI pass.
-  }, 120_000);
+  }, 300_000);
 
   it('acknowledged records survive kill -9 even when the client is gone too', async () => {
     const first = await startDaemon();
