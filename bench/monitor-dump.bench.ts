@@ -70,7 +70,7 @@ try {
   const longest = Math.max(dump.histogramMs, dump.lagMs);
   const idleLongest = Math.max(idle.histogramMs, idle.lagMs);
   const wall = `longest event-loop block (wall), ${N.toLocaleString('en-US')} readings in one emit`;
-  const cpu = `most main-thread CPU time between two 1 ms probe ticks, ${N.toLocaleString('en-US')} readings in one emit`;
+  const cpu = `most CPU time of the event-loop thread between two 1 ms probe ticks, ${N.toLocaleString('en-US')} readings in one emit`;
   const round = (ms: number): number => Math.round(ms * 10) / 10;
   figures.push(
     { who: 'raspimon', metric: wall, value: round(longest), unit: 'ms', lowerIsBetter: true },
