@@ -21,7 +21,7 @@ import {
   type Accumulator,
   type RollupDocument,
 } from './bucket-math.js';
-import { savedStateProblem, type SavedState } from '../storage/rollups/saved-state.js';
+import { savedStateProblem, type SavedState } from './saved-state.js';
 import { MinuteWindow } from './minute-window.js';
 import { dayMs, hourMs, hourlyFromRaw, insertRollups } from './recompute.js';
 

@@ -2,7 +2,7 @@
 // JSON of the wrong shape or with values out of range (`{"version":1,"clean":true}`, a
 // `writtenThroughMs` of 1e20) must not stop the monitor from starting: it is treated as an
 // unreadable file (warned, the open hours recomputed from raw). Pure: no I/O.
-import type { Accumulator } from '../../rollups/bucket-math.js';
+import type { Accumulator } from './bucket-math.js';
 
 /** What `rollups.json` holds. */
 export interface SavedState {
