@@ -543,13 +543,13 @@ export class ReadingsWriter {
   }
 
   /**
-   * Drops the oldest queued readings down to `memoryLimit` less a tenth (amortised: one
-   * splice per tenth of memoryLimit, not one per push). The batch in flight is left alone:
-   * it may be stored yet; if it fails it rejoins the queue at the front and is the first to
-   * go at the next drop.
+   * Drops the oldest queued readings down to `memoryLimit`, so the newest `memoryLimit` are
+   * kept. The batch in flight is left alone: it may be stored yet; if it fails it rejoins
+   * the queue at the front and is the first to go at the next drop. (One splice per push
+   * while over the cap: the intake pushes at most a slice per turn, so no step is long.)
    */
   private dropOldest(reason: string): void {
-    const excess = this.queue.length - this.settings.memoryLimit + Math.floor(this.settings.memoryLimit / 10);
+    const excess = this.queue.length - this.settings.memoryLimit;
     const dropped = excess > 0 ? this.queue.splice(0, excess).length : 0;
     this.memoryLost(dropped, reason);
   }
