@@ -168,6 +168,7 @@ export class Monitor {
           batchSize: options.batchSize,
           flushSeconds: options.flushSeconds,
           memoryLimit: options.memoryLimit,
+          insertTimeoutMs: Math.max(10_000, 10 * options.serverSelectionTimeoutMS),
           ...writerRetry({ minSeconds: options.retryMinSeconds, maxSeconds: options.retryMaxSeconds }),
         },
         this.storedListeners,
@@ -178,13 +179,16 @@ export class Monitor {
         collection: async (name) => (await connection.db()).collection(name),
         stateFile: path.join(stateDir, 'rollups.json'),
         graceSeconds: options.rollupGraceSeconds,
-        backlogOldestMs: () => writer.oldestPendingMs(),
+        // Readings still in the intake's backlog may belong to any hour: hold them all open.
+        backlogOldestMs: () => (intake.backlog > 0 ? -Infinity : writer.oldestPendingMs()),
       });
       await rollups.open();
       const feedRollups: StoredListener = (readings) => rollups.stored(readings);
       this.storedListeners.add(feedRollups);
       undo.push(() => Promise.resolve(this.storedListeners.delete(feedRollups)));
-      const intake = new ReadingIntake(writer, logger, () => scheduler.now(), this.readingListeners);
+      const intake = new ReadingIntake(writer, logger, () => scheduler.now(), this.readingListeners, {
+        maxFutureSkewSeconds: options.maxFutureSkewSeconds,
+      });
       const settings = {
         timeoutSeconds: options.driverTimeoutSeconds,
         retryMinSeconds: options.retryMinSeconds,
@@ -340,6 +344,8 @@ export class Monitor {
     for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
     await run.reloader.settled();
     await step(() => run.fleet.stopAll());
+    // What drivers handed over before they stopped goes to the writer (and so to the spool).
+    await step(() => run.intake.drain());
     this.readingListeners.delete(run.rules.listener);
     await step(() => run.rules.stop());
     if (run.mqtt) {
@@ -416,6 +422,8 @@ export class Monitor {
     return {
       ...(run?.writer.stats() ?? emptyWriterStats()),
       ...(run?.intake.counters ?? emptyIntakeCounters()),
+      backlog: run?.intake.backlog ?? 0,
+      backlogDropped: run?.intake.backlogDropped ?? 0,
       devices: run?.fleet.size ?? 0,
       ...(run?.mqtt ? mqttStats(run.mqtt) : {}),
     };
@@ -468,8 +476,12 @@ export class Monitor {
       databaseConnected: run !== undefined && !stats.databaseDown && this.state === 'running',
       stats: {
         ...stats,
-        rejected: stats.rejectedMalformed + stats.rejectedNotInteger + stats.rejectedUnknownKey,
-        droppedTotal: stats.dropped + stats.spoolDropped + stats.memoryDropped,
+        rejected:
+          stats.rejectedMalformed +
+          stats.rejectedNotInteger +
+          stats.rejectedUnknownKey +
+          stats.rejectedTimestamp,
+        droppedTotal: stats.dropped + stats.spoolDropped + stats.memoryDropped + stats.backlogDropped,
         reloads: run?.reloader.reloads ?? 0,
         lastReloadOk: run?.reloader.lastLoaded ?? null,
         ...(run ? prefixed(run.rollups.stats()) : {}),

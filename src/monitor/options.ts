@@ -74,6 +74,15 @@ export interface MonitorOptions {
    */
   spoolLimitBytes?: number;
   /**
+   * Most seconds a reading's `ts` may lie ahead of the monitor's clock. A reading further
+   * ahead (a device clock a day fast, a time zone taken for UTC, a year typo) is refused
+   * with a per-device error, counted in `rejectedTimestamp` and never stored, so it cannot
+   * open a rollup hour in the future. A number `ts` above 1e11 is refused as milliseconds
+   * whatever this says. Readings without `ts` take the clock's time and are never refused.
+   * @default 86400 (1 day)
+   */
+  maxFutureSkewSeconds?: number;
+  /**
    * How long a database operation waits for a reachable server, in seconds.
    * @default 2
    */
@@ -172,6 +181,7 @@ export interface ResolvedOptions {
   flushSeconds: number;
   memoryLimit: number;
   spoolLimitBytes: number;
+  maxFutureSkewSeconds: number;
   serverSelectionTimeoutMS: number;
   driverTimeoutSeconds: number;
   retryMinSeconds: number;
@@ -274,6 +284,10 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
     spoolLimitBytes: checkPositive('options.spoolLimitBytes', options.spoolLimitBytes, {
       fallback: 64 * 1024 * 1024,
       integer: true,
+    }),
+    maxFutureSkewSeconds: checkPositive('options.maxFutureSkewSeconds', options.maxFutureSkewSeconds, {
+      fallback: 86_400,
+      allowZero: true,
     }),
     serverSelectionTimeoutMS:
       checkPositive('options.serverSelectionTimeoutSeconds', options.serverSelectionTimeoutSeconds, {

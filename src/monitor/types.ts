@@ -96,7 +96,11 @@ export interface DriverContext {
   device: DeviceSpec;
   /** Reports with the device named in every line. */
   logger: MonitorLogger;
-  /** Streaming drivers push readings through this, whenever data arrives. */
+  /**
+   * Streaming drivers push readings through this, whenever data arrives. Any number at
+   * once (a logger dumping its memory): a large array is taken in slices without blocking
+   * the event loop, so do not change the array after handing it over.
+   */
   emit(readings: readonly DriverReading[]): void;
   /**
    * A streaming driver calls this when its source is gone (e.g. the serial port was

@@ -133,7 +133,13 @@ const status: Command = {
               { header: 'ERRORS', value: (d) => String(d.errors), right: true },
               {
                 header: 'SKIPPED',
-                value: (d) => String(d.rejected.notInteger + d.rejected.unknownKey + d.rejected.malformed),
+                value: (d) =>
+                  String(
+                    d.rejected.notInteger +
+                      d.rejected.unknownKey +
+                      d.rejected.malformed +
+                      (d.rejected.timestamp ?? 0),
+                  ),
                 right: true,
               },
               {

@@ -38,6 +38,8 @@ export interface DeviceState {
     unknownKey: number;
     /** Not a reading, or an invalid `ts`. */
     malformed: number;
+    /** A `ts` in milliseconds or more than `maxFutureSkewSeconds` ahead. */
+    timestamp: number;
   };
 }
 
@@ -64,6 +66,7 @@ export function deviceStates(fleet: DeviceFleet, intake: ReadingIntake): DeviceS
         notInteger: counts?.rejectedNotInteger ?? 0,
         unknownKey: counts?.rejectedUnknownKey ?? 0,
         malformed: counts?.rejectedMalformed ?? 0,
+        timestamp: counts?.rejectedTimestamp ?? 0,
       },
     };
   });

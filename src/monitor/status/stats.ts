@@ -14,6 +14,12 @@ export interface MonitorStats extends WriterStats {
   rejectedUnknownKey: number;
   /** Readings rejected for a malformed shape or timestamp. */
   rejectedMalformed: number;
+  /** Readings refused for a `ts` in milliseconds or beyond `maxFutureSkewSeconds` ahead. */
+  rejectedTimestamp: number;
+  /** Readings handed over by drivers and not yet taken in (a backlog is taken in slices). */
+  backlog: number;
+  /** Readings dropped because over 1,000,000 waited to be taken in (the spool's disk too slow). */
+  backlogDropped: number;
   /** MQTT output (with `options.mqtt`): whether the broker connection is up. */
   mqttConnected?: boolean;
   /** MQTT output: readings handed to the broker client. */

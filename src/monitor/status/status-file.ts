@@ -48,6 +48,8 @@ export interface StatusFileDevice {
     unknownKey: number;
     /** Not a reading, or an invalid `ts`. */
     malformed: number;
+    /** A `ts` in milliseconds or more than `maxFutureSkewSeconds` ahead (absent from older monitors' files). */
+    timestamp?: number;
   };
 }
 

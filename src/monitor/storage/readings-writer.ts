@@ -11,6 +11,7 @@
 // (that policy, and which readings memory drops, live in overflow.ts). (Over 400 lines on
 // purpose: memory, spool and database form one ordering and one bound; split apart they would
 // have to share the queue and its invariants.)
+import { randomBytes } from 'node:crypto';
 import type { Collection, Document } from 'mongodb';
 import { Backoff, describeError } from '../../internal/index.js';
 import type { MongoModule } from '../peers.js';
@@ -27,6 +28,13 @@ export interface WriterSettings {
   retryMaxSeconds: number;
   /** Jitter source of the retry backoff; a constant in tests. @default Math.random */
   random?: () => number;
+  /**
+   * Most ms (real time, as a socket timeout) one insertMany may take: an insert sent on a
+   * pooled connection to a server that has just been killed was seen to hang for good with
+   * the driver's own timeouts set, stalling the writer. A timed-out insert counts as failed
+   * and is retried (its client-side _ids make that idempotent). @default 30000
+   */
+  insertTimeoutMs?: number;
 }
 
 /**
@@ -107,6 +115,27 @@ const int32Max = 2 ** 31 - 1;
 const int32Min = -(2 ** 31);
 const maxRejections = 5;
 
+/**
+ * Client-side ObjectId hex strings without an ObjectId (and its buffer) per reading: the
+ * same layout (4-byte seconds, 5 random bytes, 3-byte counter), with a fresh timestamp and
+ * random part whenever the counter wraps, so ids stay unique and, within one run, rise in
+ * arrival order.
+ */
+class OidSource {
+  private prefix = '';
+  private counter = 0;
+
+  next(): string {
+    if (this.counter === 0) {
+      const seconds = Math.floor(Date.now() / 1000) >>> 0;
+      this.prefix = seconds.toString(16).padStart(8, '0') + randomBytes(5).toString('hex');
+    }
+    const oid = this.prefix + this.counter.toString(16).padStart(6, '0');
+    this.counter = (this.counter + 1) & 0xffffff;
+    return oid;
+  }
+}
+
 export class ReadingsWriter {
   private queue: PendingReading[] = [];
   private inFlight: PendingReading[] = [];
@@ -126,6 +155,9 @@ export class ReadingsWriter {
   /** The ongoing loss conditions, reported when each begins and ends. */
   private readonly losses: LossReport;
   private readonly failedListeners = new WeakSet<StoredListener>();
+  /** Callers of room() waiting for a spill or an insert to settle. */
+  private roomWaiters: Array<() => void> = [];
+  private readonly oids = new OidSource();
 
   constructor(
     private readonly mongo: MongoModule,
@@ -156,7 +188,7 @@ export class ReadingsWriter {
   push(id: number, keyId: number, value: number, tsMs: number): void {
     this.queue.push({
       seq: this.seq++,
-      oid: new this.mongo.ObjectId().toHexString(),
+      oid: this.oids.next(),
       id,
       keyId,
       value,
@@ -190,6 +222,27 @@ export class ReadingsWriter {
   }
 
   /**
+   * How many readings push() takes now without dropping any. When none: a promise that
+   * settles at the next progress (a spill or an insert settled), after starting a spill if
+   * one can free memory. When nothing under way could make room (the spool cannot be
+   * written, or closing), a large number: push() then drops the oldest, counted.
+   */
+  room(): number | Promise<void> {
+    const free = this.memoryCap - this.queue.length - this.inFlight.length;
+    if (free > 0) return free;
+    if (this.closing || this.losses.droppingFromMemory) return Number.MAX_SAFE_INTEGER;
+    if (!this.spilling && (this.down || this.draining)) this.spillSoon();
+    else if (!this.spilling && !this.draining) this.kick();
+    if (!this.spilling && !this.draining) return Number.MAX_SAFE_INTEGER;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private progressed(): void {
+    if (this.roomWaiters.length === 0) return;
+    for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+
+  /**
    * Earliest `ts` (epoch ms) of a reading accepted but not stored yet (the rollups hold
    * its hour open): `-Infinity` while the spool holds readings or a spill is under way,
    * undefined when nothing waits.
@@ -216,13 +269,19 @@ export class ReadingsWriter {
   /** Spills memory to the spool now, without waiting for the drain's attempt to fail. */
   private spillSoon(): void {
     if (this.spilling) return;
-    this.spilling = this.spillQueue().finally(() => (this.spilling = undefined));
+    this.spilling = this.spillQueue().finally(() => {
+      this.spilling = undefined;
+      this.progressed();
+    });
   }
 
   /** Starts writing now (replays the spool first); also after a start with a non-empty spool. */
   kick(): void {
     if (this.draining) return;
-    this.draining = this.drain().finally(() => (this.draining = undefined));
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      this.progressed();
+    });
   }
 
   /** Writes everything that can be written now; resolves true when nothing is left. */
@@ -246,6 +305,7 @@ export class ReadingsWriter {
       await this.within(this.draining, deadlineMs);
     }
     this.closing = true;
+    this.progressed();
     await this.spilling;
     // An insert still in flight may or may not land: spool it too; its _ids make a replay idempotent.
     const left = [...this.inFlight, ...this.queue];
@@ -366,8 +426,16 @@ export class ReadingsWriter {
       ts: new Date(r.tsMs),
     }));
     try {
+      return await this.insertDocs(batch, docs);
+    } finally {
+      this.progressed();
+    }
+  }
+
+  private async insertDocs(batch: readonly PendingReading[], docs: Document[]): Promise<boolean> {
+    try {
       const collection = await this.collection();
-      await collection.insertMany(docs, { ordered: false });
+      await this.timed(collection.insertMany(docs, { ordered: false }));
       this.counters.written += batch.length;
       this.stored(batch);
       return true;
@@ -402,6 +470,20 @@ export class ReadingsWriter {
       this.down = true;
       return false;
     }
+  }
+
+  /** `operation`, or a rejection once insertTimeoutMs went by (the operation is then abandoned). */
+  private timed<T>(operation: Promise<T>): Promise<T> {
+    const ms = this.settings.insertTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`insertMany gave no answer within ${ms} ms (the server died under it?)`)),
+        ms,
+      );
+    });
+    operation.catch(() => undefined);
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** After a successful insert: recovery bookkeeping and the stored listeners. */
@@ -448,6 +530,7 @@ export class ReadingsWriter {
       if (this.queue.length + this.inFlight.length > this.memoryCap)
         this.dropOldest('the spool cannot take readings');
     }
+    this.progressed();
   }
 
   private async spill(readings: PendingReading[]): Promise<boolean> {

@@ -38,10 +38,19 @@ function seqOf(name: string): number {
   return Number(name.slice(prefix.length, -suffix.length));
 }
 
-function serialise(readings: readonly PendingReading[]): string {
+/** Lines serialised or parsed per turn of the event loop: a segment is ~10,000 lines. */
+const sliceLines = 2000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One line per reading, a slice per turn of the event loop (no long synchronous step). */
+async function serialise(readings: readonly PendingReading[]): Promise<string> {
   let text = '';
-  for (const r of readings)
+  for (let i = 0; i < readings.length; i++) {
+    if (i > 0 && i % sliceLines === 0) await nextTurn();
+    const r = readings[i]!;
     text += `{"seq":${r.seq},"oid":"${r.oid}","id":${r.id},"keyId":${r.keyId},"value":${r.value},"ts":${r.tsMs}}\n`;
+  }
   return text;
 }
 
@@ -152,7 +161,7 @@ export class Spool {
   private async appendNow(readings: readonly PendingReading[]): Promise<SpoolLoss> {
     const loss: SpoolLoss = { thinned: 0, dropped: 0 };
     if (readings.length === 0) return loss;
-    const text = serialise(readings);
+    const text = await serialise(readings);
     const bytes = Buffer.byteLength(text);
     while (this.totalBytes + bytes > this.limitBytes && (await this.makeRoom(loss, false)));
     for (;;) {
@@ -181,7 +190,10 @@ export class Spool {
     const text = await readFile(path.join(this.dir, name), 'utf8');
     const readings: PendingReading[] = [];
     let badLines = 0;
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && i % sliceLines === 0) await nextTurn();
+      const line = lines[i]!;
       if (line === '') continue;
       try {
         const r = JSON.parse(line) as Record<string, unknown>;
@@ -266,7 +278,7 @@ export class Spool {
     const file = path.join(this.dir, segment.name);
     const { readings } = await this.read(segment.name);
     const kept = readings.filter((_, i) => i % 2 === 0);
-    const text = serialise(kept);
+    const text = await serialise(kept);
     try {
       const handle = await open(file + thinSuffix, 'w');
       try {

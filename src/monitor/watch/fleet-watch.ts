@@ -2,6 +2,9 @@
 // every `raspimon_*` database on a server with its newest reading, and FleetWatch logs one
 // ALERT when a database has had no reading for `silentMinutes` and a resolved record when
 // it speaks again. Time comes from the scheduler, so a ManualClock test can jump hours.
+// Silence is judged by arrival: when the watch last saw something new (the heartbeat's write
+// counter moved, or a different newest reading), on the watch's clock, never by the newest
+// `ts` a Pi once wrote (a Pi whose clock ran a day ahead, then died, is still found silent).
 import type { Db, MongoClient } from 'mongodb';
 import { checkPositive, checkText, describeError } from '../../internal/index.js';
 import { ConfigError } from '../errors.js';
@@ -31,13 +34,25 @@ export interface FleetEntry {
    * seconds per 50,000 readings) for a namespace written by a monitor without it.
    */
   source: 'status' | 'readings' | 'none';
+  /**
+   * How many times the monitor wrote its heartbeat (it moves whenever readings are stored);
+   * `undefined` without a heartbeat or from a monitor before this counter.
+   */
+  heartbeats: number | undefined;
 }
 
-async function newestReading(db: Db): Promise<{ ts: Date | undefined; source: FleetEntry['source'] }> {
+async function newestReading(
+  db: Db,
+): Promise<{ ts: Date | undefined; source: FleetEntry['source']; heartbeats?: number }> {
   const status = await db
-    .collection<{ _id: string; newestTs?: unknown }>(heartbeatCollection)
+    .collection<{ _id: string; newestTs?: unknown; writes?: unknown }>(heartbeatCollection)
     .findOne({ _id: heartbeatId });
-  if (status?.newestTs instanceof Date) return { ts: status.newestTs, source: 'status' };
+  if (status?.newestTs instanceof Date)
+    return {
+      ts: status.newestTs,
+      source: 'status',
+      heartbeats: typeof status.writes === 'number' ? status.writes : undefined,
+    };
   const [doc] = await db
     .collection('readings')
     .find({}, { projection: { _id: 0, ts: 1 } })
@@ -85,6 +100,7 @@ export async function listFleet(
       ageSeconds:
         newest.ts === undefined ? undefined : Math.max(0, (options.now - newest.ts.getTime()) / 1000),
       source: newest.source,
+      heartbeats: newest.heartbeats,
     });
   }
   return entries;
@@ -115,7 +131,9 @@ export interface FleetWatchOptions {
 }
 
 interface Watched {
-  /** Newest reading seen, or when the watch first saw the database (epoch ms). */
+  /** What the last check saw: newest reading and heartbeat count. */
+  mark: string;
+  /** When something new last arrived, on the watch's clock (epoch ms). */
   lastHeardMs: number;
   silentSinceMs: number | undefined;
 }
@@ -194,23 +212,30 @@ export class FleetWatch {
     for (const entry of entries) {
       seen.add(entry.namespace);
       const heard = entry.newestReading?.getTime();
+      const mark = `${heard ?? ''}/${entry.heartbeats ?? ''}`;
       let state = this.watched.get(entry.namespace);
       let spoke = false;
       if (!state) {
-        // First sight: silent since its newest reading, or (none stored) since now.
-        state = { lastHeardMs: heard ?? now, silentSinceMs: undefined };
+        // First sight: silent since its newest reading (if that is not in the watch's future),
+        // or (none stored) since now.
+        state = {
+          mark,
+          lastHeardMs: heard === undefined ? now : Math.min(heard, now),
+          silentSinceMs: undefined,
+        };
         this.watched.set(entry.namespace, state);
-      } else if (heard !== undefined && heard > state.lastHeardMs) {
+      } else if (mark !== state.mark && heard !== undefined) {
         spoke = true;
-        state.lastHeardMs = heard;
+        state.mark = mark;
+        state.lastHeardMs = now;
       }
       if (state.silentSinceMs !== undefined && spoke) {
         logger.alert(
-          `fleet: resolved: ${label(entry)} speaks again (newest reading ${new Date(state.lastHeardMs).toISOString()}); it was silent for ${formatDuration(now - state.silentSinceMs)}`,
+          `fleet: resolved: ${label(entry)} speaks again (newest reading ${entry.newestReading!.toISOString()}); it was silent for ${formatDuration(now - state.silentSinceMs)}`,
           {
             namespace: entry.namespace,
             state: 'resolved',
-            newestReading: new Date(state.lastHeardMs).toISOString(),
+            newestReading: entry.newestReading!.toISOString(),
           },
         );
         state.silentSinceMs = undefined;

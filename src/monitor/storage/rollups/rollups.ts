@@ -21,6 +21,7 @@ import {
   type Accumulator,
   type RollupDocument,
 } from './bucket-math.js';
+import { savedStateProblem, type SavedState } from './saved-state.js';
 import { MinuteWindow } from './minute-window.js';
 import { dayMs, hourMs, hourlyFromRaw, insertRollups } from './recompute.js';
 
@@ -55,7 +56,10 @@ export interface RollupStats {
   hourlyWritten: number;
   /** Daily buckets written by this process. */
   dailyWritten: number;
-  /** Readings stored after their hour was written (not in the rollup; `rollups rebuild` adds them). */
+  /**
+   * Readings stored after their hour was written (a clock stepped back, a long outage): added
+   * to that hour (and its day, if written) by insert-only correction documents.
+   */
   late: number;
   /** Bytes of the in-memory minute windows. */
   windowBytes: number;
@@ -66,19 +70,6 @@ interface Pair {
   keyId: number;
   window: MinuteWindow;
   hours: Map<number, Accumulator>;
-}
-
-interface SavedState {
-  version: 1;
-  clean: boolean;
-  savedAtMs: number;
-  writtenThroughMs: number | null;
-  /** Rollups cover hours from here on (the first run's hour, or the start of a rebuild). */
-  coveredFromMs: number | null;
-  pendingDays: number[];
-  /** A recomputation from raw still to do: the saved hours in it are incomplete. */
-  recovery: { fromMs: number; toMs: number } | null;
-  hours: Array<[number, number, number, Accumulator]>;
 }
 
 const saveSeconds = 5;
@@ -97,6 +88,8 @@ export class Rollups {
   private lateReported = false;
   private saving: Promise<void> = Promise.resolve();
   private readonly counters = { hourlyWritten: 0, dailyWritten: 0, late: 0 };
+  /** Late readings per written hour, to be added by correction documents at the next tick. */
+  private corrections = new Map<string, { id: number; keyId: number; hour: number; acc: Accumulator }>();
   /** Memory answers for minutes from here on (the monitor's start, rounded up). */
   readonly coveredFromMs: number;
 
@@ -109,7 +102,13 @@ export class Rollups {
     const now = this.deps.scheduler.now();
     let state: SavedState | undefined;
     try {
-      state = JSON.parse(await readFile(this.deps.stateFile, 'utf8')) as SavedState;
+      const parsed: unknown = JSON.parse(await readFile(this.deps.stateFile, 'utf8'));
+      const problem = savedStateProblem(parsed);
+      if (problem === undefined) state = parsed as SavedState;
+      else
+        this.deps.logger.warning(
+          `rollups: ${this.deps.stateFile} is valid JSON of the wrong shape (${problem}); the open hours are recomputed from the raw readings`,
+        );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         this.deps.logger.warning(
@@ -249,11 +248,60 @@ export class Rollups {
 
   private late(r: StoredReading): void {
     this.counters.late++;
+    const hour = bucketStartMs(r.tsMs, 3600);
+    // Before the rollups' coverage there is no bucket to correct (a rebuild covers those).
+    const corrected = hour >= this.rollupsFromMs;
+    if (corrected) {
+      const key = `${r.id}:${r.keyId}:${hour}`;
+      const entry = this.corrections.get(key);
+      if (entry) addReading(entry.acc, r.value, r.tsMs);
+      else
+        this.corrections.set(key, { id: r.id, keyId: r.keyId, hour, acc: newAccumulator(r.value, r.tsMs) });
+    }
     if (!this.lateReported) {
       this.lateReported = true;
       this.deps.logger.warning(
-        `rollups: device ${r.id} key ${r.keyId}: a reading at ${new Date(r.tsMs).toISOString()} was stored after its hour was written; it is in the raw readings but not in readings_hourly/readings_daily (run \`raspimon rollups rebuild\` for that day; monitor.stats().rollups.late counts them)`,
+        corrected
+          ? `rollups: device ${r.id} key ${r.keyId}: a reading at ${new Date(r.tsMs).toISOString()} was stored after its hour was written (clock stepped back?); such readings are added to their hour and day by correction documents (monitor.stats().rollups.late counts them; reported once)`
+          : `rollups: device ${r.id} key ${r.keyId}: a reading at ${new Date(r.tsMs).toISOString()} is older than the rollups cover; it is in the raw readings only (run \`raspimon rollups rebuild\` for that day; reported once)`,
       );
+    }
+  }
+
+  /**
+   * Adds late readings to their written hour: one insert-only correction document per hour
+   * and pair beside the hour's own (readers merge the rows of a bucket), and one in
+   * `readings_daily` when that day is written already. The _id is deterministic (the hour,
+   * the first late ts and the count), so a retry after a failure does not count twice.
+   */
+  private async writeCorrections(): Promise<void> {
+    if (this.corrections.size === 0) return;
+    const pending = this.corrections;
+    this.corrections = new Map();
+    const taken = [...pending.values()];
+    const hourly: RollupDocument[] = [];
+    const daily: RollupDocument[] = [];
+    for (const { id, keyId, hour, acc } of taken) {
+      const tag = `late:${acc.firstTs}:${acc.count}`;
+      const doc = rollupDocument(id, keyId, hour, acc);
+      hourly.push({ ...doc, _id: `${doc._id}:${tag}` });
+      const day = bucketStartMs(hour, 86_400);
+      if (day + dayMs <= this.writtenThroughMs && !this.pendingDays.has(day)) {
+        const dayDoc = rollupDocument(id, keyId, day, acc);
+        daily.push({ ...dayDoc, _id: `${dayDoc._id}:${Math.floor(hour / 1000)}:${tag}` });
+      }
+    }
+    try {
+      await insertRollups(await this.deps.collection('readings_hourly'), hourly);
+      await insertRollups(await this.deps.collection('readings_daily'), daily);
+    } catch (error) {
+      // Retried at the next tick, with what arrived meanwhile merged in (new _ids then).
+      for (const [key, entry] of pending) {
+        const newer = this.corrections.get(key);
+        if (newer) mergeInto(entry.acc, newer.acc);
+        this.corrections.set(key, entry);
+      }
+      throw error;
     }
   }
 
@@ -292,6 +340,7 @@ export class Rollups {
         this.writtenThroughMs = through;
       }
       await this.writeDays(through);
+      await this.writeCorrections();
     } catch (error) {
       this.deps.logger.warning(
         `rollups: cannot write closed buckets (${describeError(error)}); they stay in memory and are written at the next attempt`,

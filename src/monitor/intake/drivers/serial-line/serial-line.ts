@@ -5,6 +5,7 @@ import { DriverError } from '../../../errors.js';
 import { loadSerialPort } from '../../../peers.js';
 import type { DriverConfigProblem, DriverDefinition, DriverContext } from '../../../types.js';
 import { checkKeyId, checkString, isPlainObject, unknownFields } from '../config-fields.js';
+import { BoundedLines } from './bounded-lines.js';
 import { parseLine } from './line-format.js';
 
 /** One serial port as `SerialPort.list()` describes it. */
@@ -51,14 +52,19 @@ export function findPort(
 }
 
 const maxReportedLines = 5;
+/** Default and bounds of `config.maxLineBytes`. */
+const defaultMaxLineBytes = 4096;
+const maxLineBytesRange = [16, 1024 * 1024] as const;
 /** How often the device node is checked for an unplug, in seconds. */
 const watchSeconds = 1;
 
 /**
  * Creates the `serial-line` driver. Config `{ path?, vendorId?, productId?, baudRate = 9600,
- * keys?: { NAME: keyId } }`; without `path`, the port is found by vendorId/productId (from
- * the config, else the device document). When the port closes (unplugged), the driver
- * fails and the monitor reopens it with backoff.
+ * keys?: { NAME: keyId }, maxLineBytes = 4096 }`; without `path`, the port is found by
+ * vendorId/productId (from the config, else the device document). When the port closes
+ * (unplugged), the driver fails and the monitor reopens it with backoff. A line longer than
+ * `maxLineBytes` (16 B to 1 MiB; a device that never sends a newline) is dropped up to its
+ * newline, counted with the malformed lines and reported once; memory stays bounded.
  *
  * @example
  * ```ts
@@ -69,7 +75,7 @@ export function createSerialLineDriver(options: SerialLineOptions = {}): DriverD
   return {
     validateConfig(config) {
       const problems: DriverConfigProblem[] = [];
-      unknownFields(config, ['path', 'vendorId', 'productId', 'baudRate', 'keys'], problems);
+      unknownFields(config, ['path', 'vendorId', 'productId', 'baudRate', 'keys', 'maxLineBytes'], problems);
       const path = checkString(config.path, 'config.path', problems, false);
       const vendorId = checkString(config.vendorId, 'config.vendorId', problems, false);
       const productId = checkString(config.productId, 'config.productId', problems, false);
@@ -78,6 +84,18 @@ export function createSerialLineDriver(options: SerialLineOptions = {}): DriverD
         problems.push({
           field: 'config.baudRate',
           message: `must be a positive integer (e.g. 9600 or 115200), got ${showValue(baudRate)}`,
+        });
+      }
+      const maxLineBytes = config.maxLineBytes ?? defaultMaxLineBytes;
+      if (
+        typeof maxLineBytes !== 'number' ||
+        !Number.isSafeInteger(maxLineBytes) ||
+        maxLineBytes < maxLineBytesRange[0] ||
+        maxLineBytes > maxLineBytesRange[1]
+      ) {
+        problems.push({
+          field: 'config.maxLineBytes',
+          message: `must be an integer from ${maxLineBytesRange[0]} to ${maxLineBytesRange[1]} (bytes; default ${defaultMaxLineBytes}), got ${showValue(maxLineBytes)}`,
         });
       }
       const keys: Record<string, number> = {};
@@ -98,7 +116,7 @@ export function createSerialLineDriver(options: SerialLineOptions = {}): DriverD
       const keyIds = config.keys === undefined ? undefined : Object.values(keys);
       return {
         ok: true,
-        config: { path, vendorId, productId, baudRate, keys },
+        config: { path, vendorId, productId, baudRate, keys, maxLineBytes },
         ...(keyIds ? { keyIds } : {}),
       };
     },
@@ -112,6 +130,7 @@ class SerialLineDriver {
   private port: SerialPortClass | undefined;
   private stopped = false;
   private malformed = 0;
+  private tooLong = 0;
   private watchJob: string | undefined;
 
   constructor(
@@ -121,27 +140,39 @@ class SerialLineDriver {
   ) {}
 
   async start(): Promise<void> {
-    const { SerialPort, ReadlineParser } = await loadSerialPort();
+    const { SerialPort } = await loadSerialPort();
     const path = await this.resolvePath(SerialPort);
     const port = new SerialPort({ path, baudRate: this.config.baudRate as number, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
     this.port = port;
     const keys = this.config.keys as Record<string, number>;
-    const lines = port.pipe(new ReadlineParser({ delimiter: '\n' }));
-    lines.on('data', (line: string) => {
-      const result = parseLine(line, keys);
-      if (result.ok) {
-        if (result.readings.length > 0) this.context.emit(result.readings);
-        return;
-      }
-      this.malformed++;
-      if (this.malformed <= maxReportedLines || this.malformed % 1000 === 0) {
-        this.context.logger.warning(
-          `malformed line from ${path} (${this.malformed} so far): ${result.reason}: ${JSON.stringify(line.slice(0, 80))}`,
-          { malformedLines: this.malformed },
-        );
-      }
-    });
+    const maxLineBytes = (this.config.maxLineBytes as number | undefined) ?? defaultMaxLineBytes;
+    const lines = new BoundedLines(
+      maxLineBytes,
+      (line) => {
+        const result = parseLine(line, keys);
+        if (result.ok) {
+          if (result.readings.length > 0) this.context.emit(result.readings);
+          return;
+        }
+        this.malformed++;
+        if (this.malformed <= maxReportedLines || this.malformed % 1000 === 0) {
+          this.context.logger.warning(
+            `malformed line from ${path} (${this.malformed} so far): ${result.reason}: ${JSON.stringify(line.slice(0, 80))}`,
+            { malformedLines: this.malformed },
+          );
+        }
+      },
+      () => {
+        this.malformed++;
+        if (++this.tooLong === 1)
+          this.context.logger.warning(
+            `line from ${path} longer than maxLineBytes (${maxLineBytes} bytes; no newline?): dropped up to its next newline; further long lines are counted with the malformed ones (${this.malformed} so far), not reported`,
+            { malformedLines: this.malformed, code: 'ERR_SERIAL_LINE_TOO_LONG' },
+          );
+      },
+    );
+    port.on('data', (chunk: Buffer) => lines.push(chunk));
     const gone = (error?: Error): void => {
       if (this.stopped || this.port !== port) return;
       this.port = undefined;
