@@ -2,13 +2,20 @@
 // → ok, with hysteresis, no-data deadlines and reminders. Fed each accepted reading (no
 // database query, no allocation once a pair exists); time-based transitions (no-data,
 // reminders) run from one scheduler job planned at the earliest deadline.
+// Every duration (forSeconds, noDataSeconds, repeatSeconds) is measured on the clock's
+// monotonic time, which NTP never steps; wall times are kept only to be shown and saved.
 // (Over 400 lines on purpose: the transitions of the state machine read best side by side.)
+import { describeError } from '../../internal/index.js';
 import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../types.js';
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { FiringState, RuleCause, RuleSpec } from './types.js';
+import { ruleRangeProblems } from './validate.js';
 
-/** A replay over a long silence reminds at most this often in one check. */
-const maxRemindersPerCheck = 1000;
+/**
+ * The check job is planned at most this far ahead; a later deadline is reached by planning
+ * again then, so no rule's duration can ask the scheduler for a delay it refuses.
+ */
+const maxPlanMs = 86_400_000;
 
 const OK = 0;
 const PENDING = 1;
@@ -18,17 +25,25 @@ interface Pair {
   device: Pick<DeviceSpec, 'id' | 'name'>;
   status: typeof OK | typeof PENDING | typeof FIRING;
   cause: RuleCause | undefined;
-  /** Pending: when the threshold was first crossed; firing: when the condition began. */
+  /** Pending: when the threshold was first crossed; firing: when the condition began (wall, shown). */
   sinceMs: number;
-  /** Firing: when it fired. */
+  /** The same instant on the monotonic clock (forSeconds is judged on it). */
+  sinceMono: number;
+  /** Firing: when it fired (wall, shown). */
   firedMs: number;
-  /** Firing: when it fired or last reminded. */
+  /** The same instant on the monotonic clock. */
+  firedMono: number;
+  /** Firing: when it fired or last reminded (wall, saved). */
   lastNoticeMs: number;
+  /** The same instant on the monotonic clock (reminders are due from it). */
+  lastNoticeMono: number;
   /** Latest value while firing (undefined for no-data). */
   value: number | undefined;
   threshold: number;
-  /** Clock time of the pair's last reading (or of the start of watching), for no-data. */
+  /** Wall time of the pair's last reading (or of the start of watching), shown by no-data. */
   lastSeenMs: number;
+  /** The same instant on the monotonic clock (the no-data deadline counts from it). */
+  lastSeenMono: number;
 }
 
 interface Entry {
@@ -57,8 +72,14 @@ export interface RuleEvent {
 export interface RuleEvaluatorOptions {
   /** Where firing, reminder and resolved records go, at each rule's level. */
   logger: MonitorLogger;
-  /** Epoch ms: the monitor's clock (the scheduler's). */
+  /** Epoch ms: the monitor's wall clock (the scheduler's), for the times shown and saved. */
   now(): number;
+  /**
+   * Monotonic ms (any origin, never stepped): the clock every duration is measured on, the
+   * scheduler's monotonic time (`() => scheduler.monotonic()`).
+   * @default the `now` option (right for a replay of stored readings, where the readings' times are the clock)
+   */
+  monotonic?(): number;
   /** Runs the no-data and reminder checks; without one, call {@link RuleEvaluator.check} yourself. */
   scheduler?: MonitorScheduler;
   /** Called after a fire, reminder or resolve (e.g. to save the state). */
@@ -89,8 +110,12 @@ export class RuleEvaluator {
   private timer: string | undefined;
   private plannedAt = Infinity;
   private stopped = false;
+  private planFailureReported = false;
+  private readonly mono: () => number;
 
-  constructor(private readonly options: RuleEvaluatorOptions) {}
+  constructor(private readonly options: RuleEvaluatorOptions) {
+    this.mono = options.monotonic ? () => options.monotonic!() : () => options.now();
+  }
 
   /** Rules being evaluated (enabled and valid), by id. */
   get size(): number {
@@ -136,11 +161,25 @@ export class RuleEvaluator {
     keys: ReadonlyMap<number, KeySpec>,
   ): void {
     const now = this.options.now();
+    const mono = this.mono();
     const running = new Map(devices.map((d) => [d.id, d]));
     this.running = running;
     const next = new Map<number, Entry>();
+    const skipped = new Set<number>();
+    const byId = new Map(rules.map((r) => [r.id, r]));
     for (const rule of rules) {
       if (!rule.enabled) continue;
+      // A rule whose durations the scheduler cannot honour (a RuleSpec that bypassed
+      // validateRules) is a problem of that rule alone: reported, skipped, the others run.
+      const ranges = ruleRangeProblems(rule);
+      if (ranges.length > 0) {
+        skipped.add(rule.id);
+        this.options.logger.error(
+          `rules: rule ${rule.id} ${JSON.stringify(rule.name)}: ${ranges.map((p) => `${p.field} ${p.message}`).join('; ')}; this rule is skipped`,
+          { collection: 'rules', field: ranges[0]!.field },
+        );
+        continue;
+      }
       const entry: Entry = { rule, key: keys.get(rule.keyId), pairs: new Map() };
       const old = this.entries.get(rule.id);
       if (old) {
@@ -157,7 +196,7 @@ export class RuleEvaluator {
           if (reason === undefined) {
             pair.device = device!;
             entry.pairs.set(deviceId, pair);
-          } else if (pair.status === FIRING) this.resolve(old, pair, now, reason);
+          } else if (pair.status === FIRING) this.resolve(old, pair, now, mono, reason);
         }
       }
       for (const [id, state] of this.restored) {
@@ -170,7 +209,7 @@ export class RuleEvaluator {
         )
           continue;
         this.restored.delete(id);
-        entry.pairs.set(device.id, restoredPair(device, state, now));
+        entry.pairs.set(device.id, restoredPair(device, state, now, mono));
       }
       if (rule.noDataSeconds !== undefined) {
         for (const device of devices) {
@@ -179,20 +218,25 @@ export class RuleEvaluator {
             rule.deviceId !== undefined
               ? rule.deviceId === device.id
               : (device.keyIds?.includes(rule.keyId) ?? false);
-          if (watches) entry.pairs.set(device.id, newPair(device, now));
+          if (watches) entry.pairs.set(device.id, newPair(device, now, mono));
         }
       }
       next.set(rule.id, entry);
     }
     for (const [id, old] of this.entries) {
       if (next.has(id)) continue;
-      const rule = rules.find((r) => r.id === id);
-      const reason = rule ? 'rule disabled' : 'rule removed from the configuration (or now invalid)';
-      for (const pair of old.pairs.values()) if (pair.status === FIRING) this.resolve(old, pair, now, reason);
+      const rule = byId.get(id);
+      const reason = skipped.has(id)
+        ? 'rule now invalid'
+        : rule
+          ? 'rule disabled'
+          : 'rule removed from the configuration (or now invalid)';
+      for (const pair of old.pairs.values())
+        if (pair.status === FIRING) this.resolve(old, pair, now, mono, reason);
     }
     // Saved states whose rule or device is gone: resolved now, named as well as we can.
     for (const [id, state] of this.restored) {
-      const rule = rules.find((r) => r.id === state.ruleId);
+      const rule = byId.get(state.ruleId);
       if (rule?.enabled && running.has(state.deviceId) && this.causeApplies(rule, state.cause)) continue;
       this.restored.delete(id);
       const device = running.get(state.deviceId) ?? { id: state.deviceId, name: '?' };
@@ -203,8 +247,9 @@ export class RuleEvaluator {
       };
       this.resolve(
         ghost,
-        restoredPair(device, state, now),
+        restoredPair(device, state, now, mono),
         now,
+        mono,
         rule
           ? 'rule or device changed while the monitor was down'
           : 'rule removed while the monitor was down',
@@ -220,31 +265,41 @@ export class RuleEvaluator {
     this.replan();
   }
 
-  /** The hot path: one accepted reading of device `deviceId`. */
+  /**
+   * The hot path: one accepted reading of device `deviceId`. `tsMs` is the reading's own
+   * time; no duration is judged on it (a driver's or a stepped clock's time may be wrong):
+   * the evaluator's clocks date the transitions.
+   */
   onReading(deviceId: number, keyId: number, value: number, tsMs: number): void {
+    void tsMs;
     const entries = this.byKey.get(keyId);
     if (entries === undefined) return;
     let now = -1;
+    let mono = 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const rule = entry.rule;
       if (rule.deviceId !== undefined && rule.deviceId !== deviceId) continue;
-      if (now < 0) now = this.options.now();
+      if (now < 0) {
+        now = this.options.now();
+        mono = this.mono();
+      }
       let pair = entry.pairs.get(deviceId);
       if (pair === undefined) {
-        pair = newPair(this.running.get(deviceId) ?? { id: deviceId, name: '(not running)' }, now);
+        pair = newPair(this.running.get(deviceId) ?? { id: deviceId, name: '(not running)' }, now, mono);
         entry.pairs.set(deviceId, pair);
-        if (rule.noDataSeconds !== undefined) this.planAt(now + rule.noDataSeconds * 1000);
+        if (rule.noDataSeconds !== undefined) this.planAt(mono + rule.noDataSeconds * 1000);
       }
       pair.lastSeenMs = now;
+      pair.lastSeenMono = mono;
       if (pair.status === FIRING && pair.cause === 'noData')
-        this.resolve(entry, pair, now, 'readings arrive again');
+        this.resolve(entry, pair, now, mono, 'readings arrive again');
       if (rule.above === undefined && rule.below === undefined) continue;
-      this.threshold(entry, pair, value, tsMs, now);
+      this.threshold(entry, pair, value, now, mono);
     }
   }
 
-  private threshold(entry: Entry, pair: Pair, value: number, tsMs: number, now: number): void {
+  private threshold(entry: Entry, pair: Pair, value: number, now: number, mono: number): void {
     const rule = entry.rule;
     const cause: RuleCause | undefined =
       rule.above !== undefined && value > rule.above
@@ -253,14 +308,22 @@ export class RuleEvaluator {
           ? 'below'
           : undefined;
     if (pair.status === FIRING) {
-      pair.value = value;
+      // Each side of a band is its own condition: firing "above" resolves once the value is
+      // back under `above` (by the hysteresis), whatever `below` says, and a value past the
+      // other side then starts that side's own pending and firing.
       const h = rule.hysteresis;
-      if (
-        (rule.above === undefined || value <= rule.above - h) &&
-        (rule.below === undefined || value >= rule.below + h)
-      )
-        this.resolve(entry, pair, now, `value ${value}${entry.key?.unit ? ` ${entry.key.unit}` : ''}`);
-      return;
+      const back =
+        pair.cause === 'above'
+          ? value <= rule.above! - h
+          : pair.cause === 'below'
+            ? value >= rule.below! + h
+            : true;
+      if (!back) {
+        pair.value = value;
+        return;
+      }
+      this.resolve(entry, pair, now, mono, `value ${value}${entry.key?.unit ? ` ${entry.key.unit}` : ''}`);
+      pair.value = undefined;
     }
     if (cause === undefined) {
       pair.status = OK;
@@ -269,10 +332,12 @@ export class RuleEvaluator {
     if (pair.status === OK || pair.cause !== cause) {
       pair.status = PENDING;
       pair.cause = cause;
-      pair.sinceMs = tsMs;
+      pair.sinceMs = now;
+      pair.sinceMono = mono;
     }
-    if (tsMs - pair.sinceMs >= rule.forSeconds * 1000) {
-      this.fire(entry, pair, cause, value, cause === 'above' ? rule.above! : rule.below!, pair.sinceMs, now);
+    if (mono - pair.sinceMono >= rule.forSeconds * 1000) {
+      const threshold = cause === 'above' ? rule.above! : rule.below!;
+      this.fire(entry, pair, cause, value, threshold, pair.sinceMs, pair.sinceMono, now, mono);
     }
   }
 
@@ -282,27 +347,36 @@ export class RuleEvaluator {
    */
   check(): void {
     const now = this.options.now();
+    const mono = this.mono();
     let next = Infinity;
     for (const entry of this.entries.values()) {
       const rule = entry.rule;
       for (const pair of entry.pairs.values()) {
         if (rule.noDataSeconds !== undefined && pair.status !== FIRING) {
-          const due = pair.lastSeenMs + rule.noDataSeconds * 1000;
+          const due = pair.lastSeenMono + rule.noDataSeconds * 1000;
           // Fired as of its deadline, so a replay over stored readings names the right time.
-          if (due <= now)
-            this.fire(entry, pair, 'noData', undefined, rule.noDataSeconds, pair.lastSeenMs, due);
+          if (due <= mono)
+            this.fire(
+              entry,
+              pair,
+              'noData',
+              undefined,
+              rule.noDataSeconds,
+              pair.lastSeenMs,
+              pair.lastSeenMono,
+              now - (mono - due),
+              due,
+            );
           else next = Math.min(next, due);
         }
         if (pair.status === FIRING && rule.repeatSeconds !== undefined) {
           const period = rule.repeatSeconds * 1000;
-          let due = pair.lastNoticeMs + period;
-          for (let n = 0; due <= now && n < maxRemindersPerCheck; n++) {
-            this.remind(entry, pair, due);
-            due += period;
-          }
-          if (due <= now) {
-            pair.lastNoticeMs = now;
-            due = now + period;
+          let due = pair.lastNoticeMono + period;
+          // Missed reminders (the monitor was down, the loop blocked) are not back-filled:
+          // one reminder now, which says how long since the last notice.
+          if (due <= mono) {
+            this.remind(entry, pair, now, mono);
+            due = mono + period;
           }
           next = Math.min(next, due);
         }
@@ -332,13 +406,18 @@ export class RuleEvaluator {
     value: number | undefined,
     threshold: number,
     sinceMs: number,
+    sinceMono: number,
     now: number,
+    mono: number,
   ): void {
     pair.status = FIRING;
     pair.cause = cause;
     pair.sinceMs = sinceMs;
+    pair.sinceMono = sinceMono;
     pair.firedMs = now;
+    pair.firedMono = mono;
     pair.lastNoticeMs = now;
+    pair.lastNoticeMono = mono;
     pair.value = value;
     pair.threshold = threshold;
     const text = withMessage(
@@ -346,21 +425,24 @@ export class RuleEvaluator {
       entry.rule,
     );
     this.log(entry, pair, 'firing', text, now);
-    if (entry.rule.repeatSeconds !== undefined) this.planAt(now + entry.rule.repeatSeconds * 1000);
+    if (entry.rule.repeatSeconds !== undefined) this.planAt(mono + entry.rule.repeatSeconds * 1000);
   }
 
-  private remind(entry: Entry, pair: Pair, now: number): void {
+  private remind(entry: Entry, pair: Pair, now: number, mono: number): void {
+    const silentMs = mono - pair.lastNoticeMono;
+    const missed = entry.rule.repeatSeconds !== undefined && silentMs >= 2 * entry.rule.repeatSeconds * 1000;
     pair.lastNoticeMs = now;
+    pair.lastNoticeMono = mono;
     const text = withMessage(
-      `still firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)} (firing for ${formatDuration(now - pair.firedMs)})`,
+      `still firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)} (firing for ${formatDuration(mono - pair.firedMono)}${missed ? `; no reminder for ${formatDuration(silentMs)}` : ''})`,
       entry.rule,
     );
     this.log(entry, pair, 'reminder', text, now);
   }
 
-  private resolve(entry: Entry, pair: Pair, now: number, why: string): void {
+  private resolve(entry: Entry, pair: Pair, now: number, mono: number, why: string): void {
     const text = withMessage(
-      `resolved: ${pairLabel(entry.rule, pair.device, entry.key)}: ${why}; it fired for ${formatDuration(now - pair.firedMs)} since ${isoTime(pair.firedMs)} (${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)})`,
+      `resolved: ${pairLabel(entry.rule, pair.device, entry.key)}: ${why}; it fired for ${formatDuration(mono - pair.firedMono)} since ${isoTime(pair.firedMs)} (${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)})`,
       entry.rule,
     );
     this.log(entry, pair, 'resolved', text, now);
@@ -404,50 +486,81 @@ export class RuleEvaluator {
     this.check();
   }
 
-  /** Makes sure the check runs by `atMs` (a job already planned earlier stays). */
-  private planAt(atMs: number): void {
-    if (atMs < this.plannedAt) this.plan(atMs);
+  /** Makes sure the check runs by `atMono` (monotonic ms; a job already planned earlier stays). */
+  private planAt(atMono: number): void {
+    if (atMono < this.plannedAt) this.plan(atMono);
   }
 
-  private plan(atMs: number): void {
+  private plan(atMono: number): void {
     const scheduler = this.options.scheduler;
-    if (!scheduler || this.stopped || atMs === this.plannedAt) return;
+    if (!scheduler || this.stopped) return;
+    // Far deadlines are reached in steps of maxPlanMs: the scheduler takes every delay.
+    const at = Math.min(atMono, this.mono() + maxPlanMs);
+    if (at === this.plannedAt) return;
     if (this.timer !== undefined) scheduler.remove(this.timer);
     this.timer = undefined;
-    this.plannedAt = atMs;
-    if (atMs === Infinity) return;
-    const delaySeconds = Math.max(0.001, (atMs - this.options.now()) / 1000);
-    this.timer = scheduler.onceAfter(delaySeconds, () => {
-      this.timer = undefined;
+    this.plannedAt = at;
+    if (!Number.isFinite(at)) return;
+    const delaySeconds = Math.max(0.001, (at - this.mono()) / 1000);
+    try {
+      this.timer = scheduler.onceAfter(delaySeconds, () => {
+        this.timer = undefined;
+        this.plannedAt = Infinity;
+        this.check();
+      });
+      this.planFailureReported = false;
+    } catch (error) {
       this.plannedAt = Infinity;
-      this.check();
-    });
+      if (!this.planFailureReported) {
+        this.planFailureReported = true;
+        this.options.logger.error(
+          `rules: cannot plan the no-data and reminder checks (${describeError(error)}); they run again at the next reading or reload`,
+        );
+      }
+    }
   }
 }
 
-function newPair(device: Pick<DeviceSpec, 'id' | 'name'>, now: number): Pair {
+function newPair(device: Pick<DeviceSpec, 'id' | 'name'>, now: number, mono: number): Pair {
   return {
     device,
     status: OK,
     cause: undefined,
     sinceMs: now,
+    sinceMono: mono,
     firedMs: now,
+    firedMono: mono,
     lastNoticeMs: now,
+    lastNoticeMono: mono,
     value: undefined,
     threshold: 0,
     lastSeenMs: now,
+    lastSeenMono: mono,
   };
 }
 
-/** The firing pair of a saved state, seen now. */
-function restoredPair(device: Pick<DeviceSpec, 'id' | 'name'>, state: FiringState, now: number): Pair {
+/**
+ * The firing pair of a saved state, seen now. The saved times are wall times of a previous
+ * run (its monotonic clock is gone): their age on today's wall clock, never less than 0
+ * (the clock may have stepped back meanwhile), places them on this run's monotonic clock.
+ */
+function restoredPair(
+  device: Pick<DeviceSpec, 'id' | 'name'>,
+  state: FiringState,
+  now: number,
+  mono: number,
+): Pair {
+  const at = (wallMs: number): number => mono - Math.max(0, now - wallMs);
   return {
-    ...newPair(device, now),
+    ...newPair(device, now, mono),
     status: FIRING,
     cause: state.cause,
     sinceMs: state.sinceMs,
+    sinceMono: at(state.sinceMs),
     firedMs: state.firedMs,
+    firedMono: at(state.firedMs),
     lastNoticeMs: state.lastNoticeMs,
+    lastNoticeMono: at(state.lastNoticeMs),
     value: state.value,
     threshold: state.threshold,
   };

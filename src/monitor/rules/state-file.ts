@@ -10,21 +10,33 @@ import type { FiringState } from './types.js';
 /** File name of the rule state inside the state dir. */
 export const ruleStateFile = 'rules-state.json';
 
+/** Epoch ms a saved time may have: from 1970 (a Pi before NTP) to the year 5138. */
+const maxEpochMs = 1e14;
+
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isTime = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= maxEpochMs;
+const isFinite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * A saved firing state of the right shape and ranges: valid JSON of another shape (a time
+ * of 1e20, an id of 2.5) is dropped with a warning and the rule judged afresh, as for an
+ * unparsable file, rather than planned from nonsense.
+ */
 function isFiringState(value: unknown): value is FiringState {
   const s = value as Partial<FiringState> | null;
   return (
     typeof s === 'object' &&
     s !== null &&
-    typeof s.ruleId === 'number' &&
-    typeof s.deviceId === 'number' &&
+    isId(s.ruleId) &&
+    isId(s.deviceId) &&
     typeof s.ruleName === 'string' &&
     (s.level === 'WARNING' || s.level === 'ERROR' || s.level === 'ALERT') &&
     (s.cause === 'above' || s.cause === 'below' || s.cause === 'noData') &&
-    typeof s.sinceMs === 'number' &&
-    typeof s.firedMs === 'number' &&
-    typeof s.lastNoticeMs === 'number' &&
-    typeof s.threshold === 'number' &&
-    (s.value === undefined || typeof s.value === 'number')
+    isTime(s.sinceMs) &&
+    isTime(s.firedMs) &&
+    isTime(s.lastNoticeMs) &&
+    isFinite(s.threshold) &&
+    (s.value === undefined || s.value === null || isFinite(s.value))
   );
 }
 
@@ -58,7 +70,7 @@ export class RuleStateStore {
     try {
       const data = JSON.parse(text) as { firing?: unknown };
       const list = Array.isArray(data.firing) ? data.firing : [];
-      const good = list.filter(isFiringState);
+      const good = list.filter(isFiringState).map((s) => ({ ...s, value: s.value ?? undefined }));
       if (good.length !== list.length || !Array.isArray(data.firing))
         this.logger.warning(
           `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored`,
