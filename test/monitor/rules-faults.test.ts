@@ -237,6 +237,34 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
   });
 });
 
+const base: RuleSpec = {
+  id: 0,
+  name: '',
+  keyId: 7,
+  deviceId: 3,
+  above: undefined,
+  below: undefined,
+  noDataSeconds: undefined,
+  forSeconds: 0,
+  hysteresis: 0,
+  level: 'WARNING',
+  repeatSeconds: undefined,
+  enabled: true,
+  message: undefined,
+};
+const freezer: DeviceSpec = {
+  id: 3,
+  name: 'freezer',
+  description: '',
+  vendorId: undefined,
+  productId: undefined,
+  driver: 'push',
+  config: {},
+  intervalSeconds: 10,
+  enabled: true,
+  keyIds: [7],
+};
+const keys = new Map<number, KeySpec>([[7, { keyId: 7, unit: 'mC', description: '' }]]);
 describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () => {
   it('noDataSeconds 1e10 and repeatSeconds 9.1e9 in the database: the monitor starts, those rules are problems, the good one runs', async () => {
     await conn.db.collection('rules').insertMany([
@@ -283,34 +311,6 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
       monotonic: () => scheduler.monotonic(),
       scheduler,
     });
-    const base: RuleSpec = {
-      id: 0,
-      name: '',
-      keyId: 7,
-      deviceId: 3,
-      above: undefined,
-      below: undefined,
-      noDataSeconds: undefined,
-      forSeconds: 0,
-      hysteresis: 0,
-      level: 'WARNING',
-      repeatSeconds: undefined,
-      enabled: true,
-      message: undefined,
-    };
-    const freezer: DeviceSpec = {
-      id: 3,
-      name: 'freezer',
-      description: '',
-      vendorId: undefined,
-      productId: undefined,
-      driver: 'push',
-      config: {},
-      intervalSeconds: 10,
-      enabled: true,
-      keyIds: [7],
-    };
-    const keys = new Map<number, KeySpec>([[7, { keyId: 7, unit: 'mC', description: '' }]]);
     try {
       evaluator.setConfig(
         [
@@ -326,6 +326,41 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
       expect(logger.text('warning')).toBe('');
       await clock.advance(2);
       expect(logger.text('warning')).toContain('firing: rule 2 "year"');
+    } finally {
+      evaluator.stop();
+    }
+  });
+
+  it('a rule whose records throw (a broken logger) is reported once; the other rules still fire and are planned', async () => {
+    const logger = recordingLogger();
+    const alert = logger.alert.bind(logger);
+    logger.alert = (message, context) => {
+      if (message.includes('"throws"')) throw new Error('logger down for ALERTs');
+      alert(message, context);
+    };
+    const evaluator = new RuleEvaluator({
+      logger,
+      now: () => scheduler.now(),
+      monotonic: () => scheduler.monotonic(),
+      scheduler,
+    });
+    try {
+      evaluator.setConfig(
+        [
+          { ...base, id: 1, name: 'throws', noDataSeconds: 60, level: 'ALERT', repeatSeconds: 60 },
+          { ...base, id: 2, name: 'fine', noDataSeconds: 60, repeatSeconds: 60 },
+        ],
+        [freezer],
+        keys,
+      );
+      await clock.advance(61);
+      expect(logger.text('warning')).toContain('firing: rule 2 "fine"');
+      expect(logger.text('error')).toMatch(
+        /rule 1 "throws" failed \(Error: logger down for ALERTs\); the other rules go on/,
+      );
+      await clock.advance(60);
+      expect(logger.text('warning')).toContain('still firing: rule 2 "fine"');
+      expect(logger.records.filter((r) => r.message.includes('"throws" failed'))).toHaveLength(1);
     } finally {
       evaluator.stop();
     }

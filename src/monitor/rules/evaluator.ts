@@ -111,6 +111,7 @@ export class RuleEvaluator {
   private plannedAt = Infinity;
   private stopped = false;
   private planFailureReported = false;
+  private failedRules = new Set<number>();
   private readonly mono: () => number;
 
   constructor(private readonly options: RuleEvaluatorOptions) {
@@ -167,61 +168,16 @@ export class RuleEvaluator {
     const next = new Map<number, Entry>();
     const skipped = new Set<number>();
     const byId = new Map(rules.map((r) => [r.id, r]));
+    this.failedRules = new Set();
     for (const rule of rules) {
       if (!rule.enabled) continue;
-      // A rule whose durations the scheduler cannot honour (a RuleSpec that bypassed
-      // validateRules) is a problem of that rule alone: reported, skipped, the others run.
-      const ranges = ruleRangeProblems(rule);
-      if (ranges.length > 0) {
+      try {
+        this.addEntry(rule, keys, running, devices, next, skipped, now, mono);
+      } catch (error) {
         skipped.add(rule.id);
-        this.options.logger.error(
-          `rules: rule ${rule.id} ${JSON.stringify(rule.name)}: ${ranges.map((p) => `${p.field} ${p.message}`).join('; ')}; this rule is skipped`,
-          { collection: 'rules', field: ranges[0]!.field },
-        );
-        continue;
+        next.delete(rule.id);
+        this.ruleFailed(rule, error);
       }
-      const entry: Entry = { rule, key: keys.get(rule.keyId), pairs: new Map() };
-      const old = this.entries.get(rule.id);
-      if (old) {
-        for (const [deviceId, pair] of old.pairs) {
-          const device = running.get(deviceId);
-          let reason: string | undefined;
-          if (!device) reason = 'device removed from the configuration';
-          else if (
-            old.rule.keyId !== rule.keyId ||
-            (rule.deviceId !== undefined && rule.deviceId !== deviceId)
-          )
-            reason = 'rule now watches another key or device';
-          else if (pair.status === FIRING && !this.causeApplies(rule, pair.cause!)) reason = 'rule changed';
-          if (reason === undefined) {
-            pair.device = device!;
-            entry.pairs.set(deviceId, pair);
-          } else if (pair.status === FIRING) this.resolve(old, pair, now, mono, reason);
-        }
-      }
-      for (const [id, state] of this.restored) {
-        if (state.ruleId !== rule.id) continue;
-        const device = running.get(state.deviceId);
-        if (
-          !device ||
-          (rule.deviceId !== undefined && rule.deviceId !== device.id) ||
-          !this.causeApplies(rule, state.cause)
-        )
-          continue;
-        this.restored.delete(id);
-        entry.pairs.set(device.id, restoredPair(device, state, now, mono));
-      }
-      if (rule.noDataSeconds !== undefined) {
-        for (const device of devices) {
-          if (entry.pairs.has(device.id)) continue;
-          const watches =
-            rule.deviceId !== undefined
-              ? rule.deviceId === device.id
-              : (device.keyIds?.includes(rule.keyId) ?? false);
-          if (watches) entry.pairs.set(device.id, newPair(device, now, mono));
-        }
-      }
-      next.set(rule.id, entry);
     }
     for (const [id, old] of this.entries) {
       if (next.has(id)) continue;
@@ -265,13 +221,76 @@ export class RuleEvaluator {
     this.replan();
   }
 
+  /** Builds the entry of one enabled rule into `next`, carrying over or restoring its pairs. */
+  private addEntry(
+    rule: RuleSpec,
+    keys: ReadonlyMap<number, KeySpec>,
+    running: ReadonlyMap<number, DeviceSpec>,
+    devices: readonly DeviceSpec[],
+    next: Map<number, Entry>,
+    skipped: Set<number>,
+    now: number,
+    mono: number,
+  ): void {
+    // A rule whose durations the scheduler cannot honour (a RuleSpec that bypassed
+    // validateRules) is a problem of that rule alone: reported, skipped, the others run.
+    const ranges = ruleRangeProblems(rule);
+    if (ranges.length > 0) {
+      skipped.add(rule.id);
+      this.options.logger.error(
+        `rules: rule ${rule.id} ${JSON.stringify(rule.name)}: ${ranges.map((p) => `${p.field} ${p.message}`).join('; ')}; this rule is skipped`,
+        { collection: 'rules', field: ranges[0]!.field },
+      );
+      return;
+    }
+    const entry: Entry = { rule, key: keys.get(rule.keyId), pairs: new Map() };
+    const old = this.entries.get(rule.id);
+    if (old) {
+      for (const [deviceId, pair] of old.pairs) {
+        const device = running.get(deviceId);
+        let reason: string | undefined;
+        if (!device) reason = 'device removed from the configuration';
+        else if (old.rule.keyId !== rule.keyId || (rule.deviceId !== undefined && rule.deviceId !== deviceId))
+          reason = 'rule now watches another key or device';
+        else if (pair.status === FIRING && !this.causeApplies(rule, pair.cause!)) reason = 'rule changed';
+        if (reason === undefined) {
+          pair.device = device!;
+          entry.pairs.set(deviceId, pair);
+        } else if (pair.status === FIRING) this.resolve(old, pair, now, mono, reason);
+      }
+    }
+    for (const [id, state] of this.restored) {
+      if (state.ruleId !== rule.id) continue;
+      const device = running.get(state.deviceId);
+      if (
+        !device ||
+        (rule.deviceId !== undefined && rule.deviceId !== device.id) ||
+        !this.causeApplies(rule, state.cause)
+      )
+        continue;
+      this.restored.delete(id);
+      entry.pairs.set(device.id, restoredPair(device, state, now, mono));
+    }
+    if (rule.noDataSeconds !== undefined) {
+      for (const device of devices) {
+        if (entry.pairs.has(device.id)) continue;
+        const watches =
+          rule.deviceId !== undefined
+            ? rule.deviceId === device.id
+            : (device.keyIds?.includes(rule.keyId) ?? false);
+        if (watches) entry.pairs.set(device.id, newPair(device, now, mono));
+      }
+    }
+    next.set(rule.id, entry);
+  }
+
   /**
-   * The hot path: one accepted reading of device `deviceId`. `tsMs` is the reading's own
-   * time; no duration is judged on it (a driver's or a stepped clock's time may be wrong):
-   * the evaluator's clocks date the transitions.
+   * The hot path: one accepted reading of device `deviceId`. The fourth argument, the
+   * reading's own time (epoch ms), is accepted for the listener's shape but no duration is
+   * judged on it (a driver's or a stepped clock's time may be wrong): the evaluator's
+   * clocks date the transitions.
    */
-  onReading(deviceId: number, keyId: number, value: number, tsMs: number): void {
-    void tsMs;
+  onReading(deviceId: number, keyId: number, value: number, _tsMs?: number): void {
     const entries = this.byKey.get(keyId);
     if (entries === undefined) return;
     let now = -1;
@@ -350,39 +369,66 @@ export class RuleEvaluator {
     const mono = this.mono();
     let next = Infinity;
     for (const entry of this.entries.values()) {
-      const rule = entry.rule;
-      for (const pair of entry.pairs.values()) {
-        if (rule.noDataSeconds !== undefined && pair.status !== FIRING) {
-          const due = pair.lastSeenMono + rule.noDataSeconds * 1000;
-          // Fired as of its deadline, so a replay over stored readings names the right time.
-          if (due <= mono)
-            this.fire(
-              entry,
-              pair,
-              'noData',
-              undefined,
-              rule.noDataSeconds,
-              pair.lastSeenMs,
-              pair.lastSeenMono,
-              now - (mono - due),
-              due,
-            );
-          else next = Math.min(next, due);
-        }
-        if (pair.status === FIRING && rule.repeatSeconds !== undefined) {
-          const period = rule.repeatSeconds * 1000;
-          let due = pair.lastNoticeMono + period;
-          // Missed reminders (the monitor was down, the loop blocked) are not back-filled:
-          // one reminder now, which says how long since the last notice.
-          if (due <= mono) {
-            this.remind(entry, pair, now, mono);
-            due = mono + period;
-          }
-          next = Math.min(next, due);
-        }
+      // One rule's failure (a logger that throws on its record) never stops the others'
+      // checks nor the planning of the next one.
+      try {
+        next = Math.min(next, this.checkEntry(entry, now, mono));
+      } catch (error) {
+        this.ruleFailed(entry.rule, error);
       }
     }
     this.plan(next);
+  }
+
+  /** The time-based transitions of one rule; returns its next deadline (monotonic ms). */
+  private checkEntry(entry: Entry, now: number, mono: number): number {
+    const rule = entry.rule;
+    let next = Infinity;
+    for (const pair of entry.pairs.values()) {
+      if (rule.noDataSeconds !== undefined && pair.status !== FIRING) {
+        const due = pair.lastSeenMono + rule.noDataSeconds * 1000;
+        // Fired as of its deadline, so a replay over stored readings names the right time.
+        if (due <= mono)
+          this.fire(
+            entry,
+            pair,
+            'noData',
+            undefined,
+            rule.noDataSeconds,
+            pair.lastSeenMs,
+            pair.lastSeenMono,
+            now - (mono - due),
+            due,
+          );
+        else next = Math.min(next, due);
+      }
+      if (pair.status === FIRING && rule.repeatSeconds !== undefined) {
+        const period = rule.repeatSeconds * 1000;
+        let due = pair.lastNoticeMono + period;
+        // Missed reminders (the monitor was down, the loop blocked) are not back-filled:
+        // one reminder now, which says how long since the last notice.
+        if (due <= mono) {
+          this.remind(entry, pair, now, mono);
+          due = mono + period;
+        }
+        next = Math.min(next, due);
+      }
+    }
+    return next;
+  }
+
+  /** Reports a rule whose evaluation threw, once per rule and configuration. */
+  private ruleFailed(rule: RuleSpec, error: unknown): void {
+    if (this.failedRules.has(rule.id)) return;
+    this.failedRules.add(rule.id);
+    try {
+      this.options.logger.error(
+        `rules: rule ${rule.id} ${JSON.stringify(rule.name)} failed (${describeError(error)}); the other rules go on; further failures of this rule are not reported until the rules change`,
+        { collection: 'rules', field: '(evaluation)' },
+      );
+    } catch {
+      // The logger itself is what fails: nothing more to say.
+    }
   }
 
   /** Removes the scheduler job; the evaluator no longer fires by time. */
