@@ -4,6 +4,7 @@
 // The real CLI against FerretDB.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordFigure } from '../helpers/figures.js';
 import { CliWorld } from './support.js';
 
 const hostile = 'boiler\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil';
@@ -59,6 +60,13 @@ describe('terminal output of names and descriptions', () => {
     const rows = result.stdout.trimEnd().split('\n');
     expect(rows).toHaveLength(3);
     const longest = Math.max(...rows.map((r) => r.length));
+    recordFigure({
+      id: 'cli.fleet.longest-row-120kb-name',
+      label: '`fleet` row width with one 120 kB device name',
+      value: longest,
+      unit: 'characters',
+      bound: '< 200',
+    });
     expect(longest).toBeLessThan(200);
     expect(rows[1]).toContain('…');
     expect(rows[2]).toMatch(new RegExp(`^${prefix}b\\s+1 pump\\s+\\S+Z\\s+30 s$`));
