@@ -407,3 +407,23 @@ describe('rules-state.json of the wrong shape (LOW)', () => {
     expect(saved.firing).toEqual([expect.objectContaining({ ruleId: 1, lastNoticeMs: clock.now() })]);
   });
 });
+
+describe('rules-state.json of another JSON shape (LOW)', () => {
+  it.each(['null', '5', '{"version":1,"clean":true}'])(
+    '%s: the monitor starts, warns once, and rules run',
+    async (text) => {
+      await conn.db.collection('rules').insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0 });
+      writeFileSync(path.join(state.dir, 'rules-state.json'), text);
+      const { monitor, logger } = start();
+      await monitor.start();
+      expect(logger.records.filter((r) => r.message.includes('rules-state.json'))).toEqual([
+        expect.objectContaining({
+          level: 'warning',
+          message: expect.stringContaining('has no "firing" list'),
+        }),
+      ]);
+      emit(3, 5);
+      expect(ruleRecords(logger)).toEqual(['firing 1:3']);
+    },
+  );
+});

@@ -68,12 +68,19 @@ export class RuleStateStore {
       return [];
     }
     try {
-      const data = JSON.parse(text) as { firing?: unknown };
-      const list = Array.isArray(data.firing) ? data.firing : [];
+      const data = JSON.parse(text) as unknown;
+      // Valid JSON of another shape (null, a number, no `firing` list) is as unreadable.
+      const firing =
+        typeof data === 'object' && data !== null ? (data as { firing?: unknown }).firing : undefined;
+      const list: unknown[] = Array.isArray(firing) ? firing : [];
       const good = list.filter(isFiringState).map((s) => ({ ...s, value: s.value ?? undefined }));
-      if (good.length !== list.length || !Array.isArray(data.firing))
+      if (!Array.isArray(firing))
         this.logger.warning(
-          `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored`,
+          `rules: ${this.file} has no "firing" list; it is ignored and firing rules are judged afresh from the next readings`,
+        );
+      else if (good.length !== list.length)
+        this.logger.warning(
+          `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored and those rules judged afresh from the next readings`,
         );
       return good;
     } catch (error) {
