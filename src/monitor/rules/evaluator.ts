@@ -97,7 +97,12 @@ export interface RuleEvaluatorOptions {
  *
  * @example
  * ```ts
- * const evaluator = new RuleEvaluator({ logger, now: () => scheduler.now(), scheduler });
+ * const evaluator = new RuleEvaluator({
+ *   logger,
+ *   now: () => scheduler.now(),
+ *   monotonic: () => scheduler.monotonic(),
+ *   scheduler,
+ * });
  * evaluator.setConfig(config.rules, config.devices, config.keys);
  * evaluator.onReading(3, 7, -9500, scheduler.now()); // device 3, key 7: may log "firing: …"
  * ```
