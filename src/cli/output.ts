@@ -37,6 +37,17 @@ export function terminalSafe(text: string): string {
   );
 }
 
+/**
+ * What a command prints, made terminal-safe line by line: control characters other than
+ * the newline and tab are shown escaped (in JSON output an escape inside a string means the
+ * same character, so the JSON is unchanged). The CLI prints nothing else raw.
+ */
+export function printable(text: string): string {
+  return text.replace(terminalUnsafe, (c) =>
+    c === '\n' || c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** `text` made terminal-safe and cut to `maxWidth` characters (`…` ends a cut one). */
 export function displayText(text: string, maxWidth: number): string {
   // Cut first: a 120 kB name is not escaped whole only to be thrown away.

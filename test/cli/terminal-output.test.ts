@@ -73,3 +73,17 @@ describe('terminal output of names and descriptions', () => {
     expect(result.stdout.length).toBeLessThan(1000);
   });
 });
+
+describe('everything the CLI prints', () => {
+  it('check prints the C1 controls of a name escaped (every line the CLI prints goes through one filter); devices list --json parses to the same name', async () => {
+    await world.db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'probe' });
+    await world.db.collection('devices').insertOne({ id: 3, name: hostile, driver: 'nope', config: {} });
+    const check = await world.run(['check']);
+    expect(check.code).toBe(1);
+    expect(`${check.stdout}${check.stderr}`).not.toMatch(raw);
+    expect(check.stdout).toContain('\\u009b31m');
+    const json = await world.run(['devices', 'list', '--json']);
+    expect(json.stdout).not.toMatch(raw);
+    expect((JSON.parse(json.stdout) as { name: string }[])[0]!.name).toBe(hostile);
+  });
+});
