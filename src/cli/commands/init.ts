@@ -28,9 +28,9 @@ Writes a ready monitor app into <dir> (default: the current directory):
 Then: npm install && npm run build && npm start (see the README, "Running on a
 Raspberry Pi"). Files that exist are not overwritten unless --force is given.
 
-  --uri <mongodb-uri>       MONGODB_URI written to monitor.env (default: $MONGODB_URI or
-                            ${defaultUri}); an existing monitor.env is kept unless --uri
-                            is given
+  --uri <mongodb-uri>       MONGODB_URI written to monitor.env (default: $MONGODB_URI
+                            or ${defaultUri}); an existing monitor.env
+                            is kept unless --uri is given
   --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
                             (never mail_credentials; a symlink is replaced, never
                             followed, and nothing is written outside <dir>)
