@@ -7,7 +7,8 @@
 // (Over 400 lines on purpose: the transitions of the state machine read best side by side.)
 import { describeError } from '../../internal/index.js';
 import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../types.js';
-import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
+import { isoTime } from './format.js';
+import { noticeText, type NoticeInput, type NoticeText } from './notice-text.js';
 import type { FiringState, RuleCause, RuleSpec } from './types.js';
 import { ruleRangeProblems } from './validate.js';
 
@@ -39,6 +40,8 @@ interface Pair {
   lastNoticeMono: number;
   /** Latest value while firing (undefined for no-data). */
   value: number | undefined;
+  /** The value furthest past the threshold while firing (undefined for no-data). */
+  peak: number | undefined;
   threshold: number;
   /** Wall time of the pair's last reading (or of the start of watching), shown by no-data. */
   lastSeenMs: number;
@@ -344,10 +347,13 @@ export class RuleEvaluator {
             : true;
       if (!back) {
         pair.value = value;
+        if (pair.peak === undefined || (pair.cause === 'below' ? value < pair.peak : value > pair.peak))
+          pair.peak = value;
         return;
       }
-      this.resolve(entry, pair, now, mono, `value ${value}${entry.key?.unit ? ` ${entry.key.unit}` : ''}`);
+      this.resolve(entry, pair, now, mono, undefined, value);
       pair.value = undefined;
+      pair.peak = undefined;
     }
     if (cause === undefined) {
       pair.status = OK;
@@ -471,10 +477,8 @@ export class RuleEvaluator {
     pair.lastNoticeMono = mono;
     pair.value = value;
     pair.threshold = threshold;
-    const text = withMessage(
-      `firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(cause, value, threshold, entry.key)} since ${isoTime(sinceMs)}`,
-      entry.rule,
-    );
+    pair.peak = value;
+    const text = this.notice(entry, pair, 'firing', now, mono);
     this.log(entry, pair, 'firing', text, now);
     if (entry.rule.repeatSeconds !== undefined) this.planAt(mono + entry.rule.repeatSeconds * 1000);
   }
@@ -484,26 +488,56 @@ export class RuleEvaluator {
     const missed = entry.rule.repeatSeconds !== undefined && silentMs >= 2 * entry.rule.repeatSeconds * 1000;
     pair.lastNoticeMs = now;
     pair.lastNoticeMono = mono;
-    const text = withMessage(
-      `still firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)} (firing for ${formatDuration(mono - pair.firedMono)}${missed ? `; no reminder for ${formatDuration(silentMs)}` : ''})`,
-      entry.rule,
-    );
+    const text = this.notice(entry, pair, 'reminder', now, mono, missed ? { silentMs } : {});
     this.log(entry, pair, 'reminder', text, now);
   }
 
-  private resolve(entry: Entry, pair: Pair, now: number, mono: number, why: string): void {
-    const text = withMessage(
-      `resolved: ${pairLabel(entry.rule, pair.device, entry.key)}: ${why}; it fired for ${formatDuration(mono - pair.firedMono)} since ${isoTime(pair.firedMs)} (${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)})`,
-      entry.rule,
-    );
+  private resolve(
+    entry: Entry,
+    pair: Pair,
+    now: number,
+    mono: number,
+    why: string | undefined,
+    resolvedValue?: number,
+  ): void {
+    const text = this.notice(entry, pair, 'resolved', now, mono, { reason: why, resolvedValue });
     this.log(entry, pair, 'resolved', text, now);
     pair.status = OK;
     pair.cause = undefined;
   }
 
-  private log(entry: Entry, pair: Pair, kind: RuleEvent['kind'], text: string, now: number): void {
+  /** The words of a notice (notice-text.ts): the evaluator only says which and when. */
+  private notice(
+    entry: Entry,
+    pair: Pair,
+    kind: RuleEvent['kind'],
+    now: number,
+    mono: number,
+    extra: Pick<NoticeInput, 'reason' | 'resolvedValue' | 'silentMs'> = {},
+  ): NoticeText {
+    return noticeText({
+      kind,
+      rule: entry.rule,
+      device: pair.device,
+      key: entry.key,
+      cause: pair.cause!,
+      value: pair.value,
+      threshold: pair.threshold,
+      sinceMs: pair.sinceMs,
+      firedMs: pair.firedMs,
+      nowMs: now,
+      firedForMs: mono - pair.firedMono,
+      peak: pair.peak,
+      ...extra,
+    });
+  }
+
+  private log(entry: Entry, pair: Pair, kind: RuleEvent['kind'], notice: NoticeText, now: number): void {
     const rule = entry.rule;
+    const text = notice.text;
     const context = {
+      subject: notice.subject,
+      subjectTag: notice.subjectTag,
       rule: rule.id,
       ruleName: rule.name,
       state: kind,
@@ -512,8 +546,8 @@ export class RuleEvaluator {
       keyId: rule.keyId,
       unit: entry.key?.unit,
       cause: pair.cause,
-      value: pair.value,
-      threshold: pair.threshold,
+      value: notice.shownValue,
+      threshold: notice.shownThreshold,
       since: isoTime(pair.sinceMs),
     };
     if (rule.level === 'ALERT') this.options.logger.alert(text, context);
@@ -584,6 +618,7 @@ function newPair(device: Pick<DeviceSpec, 'id' | 'name'>, now: number, mono: num
     lastNoticeMs: now,
     lastNoticeMono: mono,
     value: undefined,
+    peak: undefined,
     threshold: 0,
     lastSeenMs: now,
     lastSeenMono: mono,
@@ -613,6 +648,7 @@ function restoredPair(
     lastNoticeMs: state.lastNoticeMs,
     lastNoticeMono: at(state.lastNoticeMs),
     value: state.value,
+    peak: state.value,
     threshold: state.threshold,
   };
 }

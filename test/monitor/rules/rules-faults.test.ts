@@ -220,7 +220,8 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
     expect(ruleRecords(logger)).toEqual(['firing 1:3', 'resolved 1:3', 'firing 1:3']);
     const texts = logger.records.filter((r) => r.context?.rule !== undefined).map((r) => r.message);
     expect(texts[0]).toContain('value -5000 mC above -10000 mC');
-    expect(texts[1]).toContain('value -5000 mC above -10000 mC');
+    expect(texts[1]).toContain('value -40000 mC is no longer above -10000 mC');
+    expect(texts[1]).toContain('peak while firing -5000 mC');
     expect(texts[2]).toContain('value -40000 mC below -30000 mC');
     expect(logger.records.at(-1)!.context).toMatchObject({ cause: 'below', threshold: -30000 });
     await clock.advance(3600);
@@ -233,7 +234,8 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
       'reminder 1:3',
       'resolved 1:3',
     ]);
-    expect(logger.records.at(-1)!.message).toContain('(value -40000 mC below -30000 mC');
+    expect(logger.records.at(-1)!.message).toContain('value -20000 mC is no longer below -30000 mC');
+    expect(logger.records.at(-1)!.message).toContain('peak while firing -40000 mC');
   });
 });
 
