@@ -13,7 +13,7 @@ npm init -y >/dev/null
 # No optional peers: the mail logger and identity must work without mongodb/serialport.
 npm install --no-audit --no-fund --omit=peer --loglevel=error "$tarball" >/dev/null
 node --input-type=module -e "
-  const subpaths = ['raspimon', 'raspimon/scheduler', 'raspimon/mail-logger', 'raspimon/monitor', 'raspimon/identity', 'raspimon/pino', 'raspimon/http'];
+  const subpaths = ['raspimon', 'raspimon/scheduler', 'raspimon/mail-logger', 'raspimon/monitor', 'raspimon/identity', 'raspimon/pino', 'raspimon/http', 'raspimon/tools', 'raspimon/errors'];
   for (const s of subpaths) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); }
   const { macToNamespace } = await import('raspimon/identity');
   if (macToNamespace('bc:ae:c5:71:22:fc') !== 'raspimon_bcaec57122fc') throw new Error('ESM identity broken');
@@ -24,7 +24,7 @@ node --input-type=module -e "
 node -e "
   const { macToNamespace } = require('raspimon/identity');
   if (macToNamespace('bc:ae:c5:71:22:fc') !== 'raspimon_bcaec57122fc') throw new Error('CJS identity broken');
-  for (const s of ['raspimon', 'raspimon/scheduler', 'raspimon/mail-logger', 'raspimon/monitor', 'raspimon/pino', 'raspimon/http']) require(s);
+  for (const s of ['raspimon', 'raspimon/scheduler', 'raspimon/mail-logger', 'raspimon/monitor', 'raspimon/pino', 'raspimon/http', 'raspimon/tools', 'raspimon/errors']) require(s);
   console.log('package: CJS require ok');
 "
 test -x node_modules/.bin/raspimon-mail-logger || { echo "package: bin raspimon-mail-logger missing" >&2; exit 1; }

@@ -3,12 +3,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCliReference } from './cli-reference.js';
+import { errorsPage, renderErrorsPage } from './errors-table.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** Generated page (relative to the repository) → its renderer. */
 export const generatedPages: Readonly<Record<string, () => Promise<string>>> = {
   'docs/cli-reference.md': renderCliReference,
+  [errorsPage]: renderErrorsPage,
 };
 
 /** The generated pages whose file differs from a fresh rendering. */

@@ -2,8 +2,10 @@
 // CLI names its flags in the same messages.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailLoggerServer, RaspimonRangeError } from '../../src/mail-logger/index.js';
-import { CronPatternError, Scheduler } from '../../src/scheduler/index.js';
+import { MailLoggerServer } from '../../src/mail-logger/index.js';
+import { RaspimonRangeError } from '../../src/errors/index.js';
+import { CronPatternError } from '../../src/errors/index.js';
+import { Scheduler } from '../../src/scheduler/index.js';
 import { runCli, tempDir, writeCredentials } from './fixtures.js';
 
 const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };

@@ -1,14 +1,9 @@
 // `raspimon devices test <id|name>`: runs one device's driver once, as the monitor would, and
 // prints what would be stored, without storing it (like `telegraf --test`).
 import { describeError, describeValue, Signal, within } from '../../internal/index.js';
-import {
-  DriverError,
-  formatValue,
-  validateConfig,
-  type DriverReading,
-  type KeySpec,
-  type MonitorLogger,
-} from '../../monitor/index.js';
+import { DriverError } from '../../errors/index.js';
+import { validateConfig } from '../../tools/index.js';
+import { formatValue, type DriverReading, type KeySpec, type MonitorLogger } from '../../monitor/index.js';
 import { storedValue } from '../../monitor/intake/scale.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { expectPositionals } from '../args.js';

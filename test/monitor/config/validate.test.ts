@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../src/monitor/index.js';
+import { validateConfig } from '../../../src/tools/index.js';
 import { buildRegistry } from '../../../src/monitor/intake/drivers/registry.js';
 
 const drivers = buildRegistry({ custom: () => ({ read: () => [] }) });

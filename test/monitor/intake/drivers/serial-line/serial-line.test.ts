@@ -1,6 +1,7 @@
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, createSerialLineDriver } from '../../../../../src/monitor/index.js';
+import { Monitor } from '../../../../../src/monitor/index.js';
+import { createSerialLineDriver } from '../../../../../src/tools/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../../../../helpers/mongo.js';
 import { startPtyPair, type PtyPair } from '../../../../helpers/socat.js';
