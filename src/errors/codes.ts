@@ -138,13 +138,13 @@ const registry = {
   },
   ERR_CONFIG: {
     class: 'ConfigError',
-    when: 'bad `Monitor` options (both `uri` and `db`, bad namespace), or an unusable `stateDir` or unwritable `pidFile` at `start()`; document problems are logged, not thrown; `new FleetWatch()` with both or neither of `uri`/`client`',
-    todo: 'fix the option or directory; give FleetWatch one of `uri`/`client`',
+    when: 'bad `Monitor` options (both `uri` and `db`, bad namespace, bad `mqtt`), or an unusable `stateDir`, unwritable `pidFile` or MQTT credentials file readable by others at `start()`; document problems are logged, not thrown; `new FleetWatch()` with both or neither of `uri`/`client`',
+    todo: 'fix the option or directory (`chmod 600` the MQTT credentials file); give FleetWatch one of `uri`/`client`',
   },
   ERR_MISSING_PEER: {
     class: 'MissingPeerError',
-    when: '`mongodb` (at `start()`) or `serialport` (for a `serial-line` device) is not installed',
-    todo: '`npm i mongodb` / `npm i serialport`',
+    when: '`mongodb` (at `start()`), `serialport` (a `serial-line` device), `modbus-serial` (a `modbus` device) or `mqtt` (an `mqtt` device, the `mqtt` option) is not installed',
+    todo: '`npm i mongodb` / `serialport` / `modbus-serial` / `mqtt`',
   },
   ERR_DATABASE: {
     class: 'DatabaseError',

@@ -23,6 +23,8 @@ export type {
   SerialLineOptions,
   SerialPortLister,
 } from '../monitor/intake/drivers/serial-line/serial-line.js';
+export { createModbusDriver } from '../monitor/intake/drivers/modbus/modbus.js';
+export { createMqttDriver } from '../monitor/intake/drivers/mqtt/mqtt.js';
 export { probeSystemMetrics } from '../monitor/intake/drivers/system/system.js';
 export type { SystemMetric, SystemSample } from '../monitor/intake/drivers/system/system.js';
 export { statusFileName } from '../monitor/status/status-file.js';

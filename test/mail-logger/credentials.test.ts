@@ -64,14 +64,13 @@ describe('credentials', () => {
   it('refuses a FIFO at once (reading it would hang the start) and a directory', () => {
     const fifo = path.join(tmp.dir, 'fifo');
     execFileSync('mkfifo', ['-m', '600', fifo]);
-    const started = performance.now();
+    // Reading a FIFO with no writer blocks: that it returns at all shows it was not read.
     expect(() => loadCredentialsFile(fifo)).toThrow(
       expect.objectContaining({
         code: 'ERR_CREDENTIALS_NOT_FILE',
         message: expect.stringContaining(`credentials file ${fifo} is not a regular file (a FIFO)`),
       }),
     );
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(() => loadCredentialsFile(tmp.dir)).toThrow(
       expect.objectContaining({ code: 'ERR_CREDENTIALS_NOT_FILE' }),
     );

@@ -9,7 +9,7 @@ import { defaultUri } from '../database.js';
 import { InitError } from '../errors.js';
 import { envFileLine, execWord, unitPath } from '../systemd-unit.js';
 
-const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--force]
+const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--mqtt-url <url>] [--force]
 
 Writes a ready monitor app into <dir> (default: the current directory):
 
@@ -31,6 +31,9 @@ Raspberry Pi"). Files that exist are not overwritten unless --force is given.
   --uri <mongodb-uri>       MONGODB_URI written to monitor.env (default: $MONGODB_URI
                             or ${defaultUri}); an existing monitor.env
                             is kept unless --uri is given
+  --mqtt-url <url>          RASPIMON_MQTT_URL the monitor unit sets: readings and Home
+                            Assistant discovery published there (mqtt://host:1883); the
+                            unit also names RASPIMON_MQTT_CREDENTIALS, commented out
   --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
                             (never mail_credentials; a symlink is replaced, never
                             followed, and nothing is written outside <dir>)
@@ -72,10 +75,12 @@ const templateNode = '/usr/bin/node';
  * address goes to `monitor.env` (0600), read with `EnvironmentFile=`, never into the
  * world-readable unit.
  */
-function fillUnit(text: string, dir: string): string {
+function fillUnit(text: string, dir: string, mqttUrl?: string): string {
   return text
     .split('\n')
     .map((line) => {
+      if (mqttUrl !== undefined && line.startsWith('#Environment=RASPIMON_MQTT_URL='))
+        return `Environment=RASPIMON_MQTT_URL=${unitPath(mqttUrl)}`;
       if (line.startsWith('#')) return line.replaceAll(templateDir, dir);
       if (line.startsWith('WorkingDirectory=')) return `WorkingDirectory=${unitPath(dir)}`;
       if (/^Environment=MONGODB_URI=/.test(line))
@@ -194,7 +199,11 @@ async function init(context: CommandContext): Promise<void> {
     },
     {
       name: 'systemd/raspimon-monitor.service',
-      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'), dir),
+      text: fillUnit(
+        await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'),
+        dir,
+        context.values.string('mqtt-url'),
+      ),
     },
     {
       name: envFile,
@@ -271,7 +280,7 @@ const initCommand: Command = {
   words: ['init'],
   summary: 'write a ready monitor app: package.json, main.ts, tsconfig, systemd units',
   usage: initUsage,
-  flags: { force: { type: 'boolean' } },
+  flags: { force: { type: 'boolean' }, 'mqtt-url': { type: 'string' } },
   positionals: ['dir'],
   run: init,
 };

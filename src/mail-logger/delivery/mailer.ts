@@ -63,7 +63,8 @@ const ATTACHMENT_ALLOWANCE = 1024;
 /** The short text of a numbered part after the first. */
 const PART_BODY_ALLOWANCE = 2048;
 /** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
-const MAX_IN_FLIGHT = POOL_CONNECTIONS;
+/** Mails attempted at once (one per pooled connection): a kill -9 can re-send at most these. */
+export const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 
 interface Entry {
   mail: OutgoingMail;
@@ -132,6 +133,14 @@ export class Mailer {
   /** Mails waiting to be accepted. */
   get pending(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Whether an attempt is under way or a mail is ready to be attempted now; false when every
+   * mail left waits for a retry timer or for `maxMailsPerDay` (it moves only with the clock).
+   */
+  get busy(): boolean {
+    return this.hasWork();
   }
 
   /**

@@ -48,6 +48,12 @@ export interface WriterStats {
   duplicates: number;
   /** Readings waiting in memory. */
   queued: number;
+  /**
+   * Readings of the batch being written now (part of `queued`). With `queued` above 0 and
+   * this at 0, nothing is on its way to the database until a flush is due (`flushSeconds`,
+   * `batchSize`): a test on a `ManualClock` reads "nothing stored" as final, not late.
+   */
+  writing: number;
   /** Readings waiting in the on-disk spool. */
   spooled: number;
   /** Bytes the on-disk spool takes. */
@@ -68,6 +74,7 @@ export function emptyWriterStats(): WriterStats {
     written: 0,
     duplicates: 0,
     queued: 0,
+    writing: 0,
     spooled: 0,
     spoolBytes: 0,
     dropped: 0,
@@ -199,6 +206,7 @@ export class ReadingsWriter {
     return {
       ...this.counters,
       queued: this.queue.length + this.inFlight.length,
+      writing: this.inFlight.length,
       spooled: this.spool.size,
       spoolBytes: this.spool.bytes,
       databaseDown: this.down,

@@ -184,8 +184,8 @@ describe('MailLoggerClient', () => {
     expect(logger.stats()).toMatchObject({ buffered: 0, connected: false });
     logger.warning('after close');
     await expect(logger.flush()).resolves.toBeUndefined();
-    await sleep(50);
-    expect(pipes()).toBe(baseline);
+    // The daemon's end closes once it reads the client's FIN.
+    await waitFor(() => pipes() === baseline, 5000, 'the connection released');
   });
 });
 

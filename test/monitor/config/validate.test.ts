@@ -62,7 +62,7 @@ describe('validateConfig', () => {
     [
       'unknown driver',
       { ...good, driver: 'nope' },
-      /^driver: unknown driver "nope"; known: custom, file, serial-line, system/,
+      /^driver: unknown driver "nope"; known: custom, file, modbus, mqtt, serial-line, system/,
     ],
     [
       'driver and pyClass disagree',

@@ -105,8 +105,7 @@ describe('serial-line driver through a socat PTY pair', () => {
     await pair.close();
     await waitFor(() => /serial port .* closed/.test(logger.text('error')), 5000, 'the unplug to be noticed');
     await new Promise<void>((resolve) => sensor!.close(() => resolve()));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(logger.text('error')).toMatch(/start failed/);
+    await waitFor(() => /start failed/.test(logger.text('error')), 10_000, 'a failed restart');
     await pair.reopen();
     sensor = await openSensor(pair.peer);
     let n = 0;
