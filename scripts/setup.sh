@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need beyond npm packages: socat (serial PTY
 # pairs), mosquitto (MQTT broker), Debian's chromium (the status page's browser tests),
-# fuse3 + python3-fusepy (the power-cut filesystem) and FerretDB (a MongoDB-compatible
-# server), all idempotent and quick when present.
+# fuse3 + python3-fusepy (the power-cut filesystem), systemd-analyze and FerretDB (a
+# MongoDB-compatible server), all idempotent and quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then
@@ -30,6 +30,15 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${RASPIMON_CHROMIUM:-}" ]; the
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
+fi
+# systemd-analyze (Debian's systemd package): `raspimon init`'s units are checked with
+# `systemd-analyze verify` (test/cli/init-escaping.test.ts); nothing here runs systemd.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "setup: installing systemd (for systemd-analyze)" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq systemd >&2
 fi
 # fuse3 + python3-fusepy: the power-cut filesystem of the fault tests (test/helpers/power-cut-fs.py,
 # which runs under Debian's /usr/bin/python3; the tests run as root with /dev/fuse).

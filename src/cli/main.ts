@@ -24,6 +24,7 @@ import {
 } from './database.js';
 import { loadCustomDrivers, type DriverEntries } from './drivers.js';
 import { CliUsageError, ConfigRejectedError, failureExitCode, usageExitCode } from './errors.js';
+import { printable } from './output.js';
 
 const helpUsage = `Usage: raspimon help [<command>]
 
@@ -104,7 +105,7 @@ function commandOfUsage(usage: string): string {
 }
 
 function reportError(io: CliIO, error: unknown): number {
-  const write = (text: string): void => void io.stderr.write(text);
+  const write = (text: string): void => void io.stderr.write(printable(text));
   if (error instanceof CliUsageError) {
     write(`raspimon: ${error.message}\ntry '${commandOfUsage(error.usage)} --help'\n`);
     return usageExitCode;
@@ -214,7 +215,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         registry ??= context.drivers().then((entries) => createDriverRegistry(entries));
         return registry;
       },
-      print: (text) => void io.stdout.write(text),
+      print: (text) => void io.stdout.write(printable(text)),
       version: () => packageVersion(import.meta.url),
     };
     await command.run(context);

@@ -179,7 +179,7 @@ const registry = {
   },
   ERR_CLI_REJECTED: {
     class: 'ConfigRejectedError',
-    when: 'the monitor would skip this change: unknown driver, config the driver rejects, keyId missing from `keys`, id/name/keyId taken, or a key still used by a device; `rules add`/`set` would give a rule the monitor skips (unknown key or device, no threshold nor `--no-data`, `--below` ≥ `--above`, bad level, negative duration, id or name taken)',
+    when: 'the monitor would skip this change: unknown driver, config the driver rejects, keyId missing from `keys`, id/name/keyId taken, or a key still used by a device; `rules add`/`set` would give a rule the monitor skips (unknown key or device, no threshold nor `--no-data`, `--below` ≥ `--above`, bad level, a duration out of range, id or name taken)',
     todo: 'each problem is listed; nothing was written',
     cliOnly: true,
   },
@@ -215,7 +215,7 @@ const registry = {
   },
   ERR_CLI_INIT: {
     class: 'InitError',
-    when: '`raspimon init` would overwrite an app file, cannot write the directory, or the package lacks its templates',
+    when: '`raspimon init` would overwrite an app file, finds `systemd/` to be a symlink, is given a path or URI with a control character, cannot write the directory, or the package lacks its templates',
     todo: 'pass `--force`, or choose another directory',
     cliOnly: true,
   },

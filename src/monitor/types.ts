@@ -22,6 +22,12 @@ export interface MonitorLogger {
 export interface MonitorScheduler {
   /** Wall-clock time in epoch milliseconds: the one time source of the monitor. */
   now(): number;
+  /**
+   * Monotonic milliseconds (any origin, never stepped by NTP): durations are measured on
+   * it (rules' `forSeconds`, `noDataSeconds`, `repeatSeconds`). {@link Scheduler} has it;
+   * a scheduler without it makes those durations follow `now()`, steps included.
+   */
+  monotonic?(): number;
   /** Runs `fn` once, `seconds` (fractions allowed) from now; returns the job id. */
   onceAfter(seconds: number, fn: () => unknown): string;
   /** Runs `fn` every `seconds` (fractions allowed), drift-free; returns the job id. */

@@ -89,6 +89,23 @@ export class Scheduler {
   }
 
   /**
+   * The scheduler's monotonic clock in milliseconds from an arbitrary origin
+   * (`performance.now()` by default, the `ManualClock`'s in tests): it never steps, so
+   * durations other parts measure (rule deadlines, timeouts, watchdogs) are taken here,
+   * never on {@link Scheduler.now}. Works in any state.
+   *
+   * @example
+   * ```ts
+   * const started = scheduler.monotonic();
+   * // … later: seconds that really went by, whatever NTP did to the wall clock
+   * const seconds = (scheduler.monotonic() - started) / 1000;
+   * ```
+   */
+  monotonic(): number {
+    return this.#clock.monotonic();
+  }
+
+  /**
    * Starts the scheduler; must come before any scheduling call. Calling it again while
    * running does nothing; a stopped scheduler cannot start again.
    *

@@ -61,7 +61,10 @@ describe('raspimon init', () => {
     expect(unit).toContain(`ExecStart=${process.execPath} ${app}/node_modules/.bin/raspimon-mail-logger `);
     expect(unit).not.toContain('/opt/raspimon-app');
     expect(readFileSync(path.join(app, 'systemd/raspimon-monitor.service'), 'utf8')).toContain(
-      'Environment=MONGODB_URI=mongodb://db.lan:27017/',
+      `EnvironmentFile=${app}/monitor.env`,
+    );
+    expect(readFileSync(path.join(app, 'monitor.env'), 'utf8')).toContain(
+      "MONGODB_URI='mongodb://db.lan:27017/'",
     );
     expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(app, '.gitignore'), 'utf8')).toContain('mail_credentials');

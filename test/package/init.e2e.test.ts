@@ -176,7 +176,10 @@ describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, d
     expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
     const unit = readFileSync(path.join(app, 'systemd/raspimon-monitor.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${process.execPath} ${app}/dist/main.js`);
-    expect(unit).toContain('Environment=MONGODB_URI=mongodb://db.lan:27017/');
+    expect(unit).toContain(`EnvironmentFile=${app}/monitor.env`);
+    expect(readFileSync(path.join(app, 'monitor.env'), 'utf8')).toContain(
+      "MONGODB_URI='mongodb://db.lan:27017/'",
+    );
 
     const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
       version: string;

@@ -8,7 +8,7 @@ import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { Database, databaseOperation, defaultTimeoutSeconds, defaultUri } from '../database.js';
 import { CliUsageError } from '../errors.js';
-import { formatJson, formatTable } from '../output.js';
+import { formatJson, formatTable, terminalSafe } from '../output.js';
 
 /** Usage of the `fleet` group. */
 export const fleetUsage = `Usage: raspimon fleet [watch] [flags]
@@ -116,7 +116,7 @@ function teeLogger(context: CommandContext, to: MonitorLogger): MonitorLogger {
     (name: keyof MonitorLogger) =>
     (message: string, extra?: Record<string, unknown>): void => {
       context.print(
-        `${new Date((context.io.now ?? Date.now)()).toISOString()} ${name.toUpperCase()} ${message}\n`,
+        `${new Date((context.io.now ?? Date.now)()).toISOString()} ${name.toUpperCase()} ${terminalSafe(message)}\n`,
       );
       to[name](message, extra);
     };

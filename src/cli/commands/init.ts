@@ -1,13 +1,13 @@
 // `raspimon init [dir]`: writes a ready app (package.json, main.ts, tsconfig, systemd units,
 // a credentials template) from the files shipped in the package, so a new user needs no clone.
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findPackage } from '../../internal/index.js';
 import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { defaultUri } from '../database.js';
 import { InitError } from '../errors.js';
+import { envFileLine, execWord, unitPath } from '../systemd-unit.js';
 
 const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--mqtt-url <url>] [--force]
 
@@ -19,20 +19,24 @@ Writes a ready monitor app into <dir> (default: the current directory):
   main.ts                   the example main script (the README's)
   tsconfig.json             builds main.ts to dist/ with TypeScript 5.x or 7.x
   systemd/*.service         units for the mail-logger daemon and the monitor, with <dir>
-                            and this node filled in
+                            and this node filled in (escaped as systemd reads them)
+  monitor.env               MONGODB_URI for the monitor unit (mode 0600: it may hold a
+                            password; the unit reads it with EnvironmentFile=)
   mail_credentials          SMTP settings template (mode 0600): fill it in
   .gitignore
 
 Then: npm install && npm run build && npm start (see the README, "Running on a
 Raspberry Pi"). Files that exist are not overwritten unless --force is given.
 
-  --uri <mongodb-uri>       MONGODB_URI the monitor unit sets (default: $MONGODB_URI or
-                            ${defaultUri})
+  --uri <mongodb-uri>       MONGODB_URI written to monitor.env (default: $MONGODB_URI
+                            or ${defaultUri}); an existing monitor.env
+                            is kept unless --uri is given
   --mqtt-url <url>          RASPIMON_MQTT_URL the monitor unit sets: readings and Home
                             Assistant discovery published there (mqtt://host:1883); the
                             unit also names RASPIMON_MQTT_CREDENTIALS, commented out
   --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
-                            (never mail_credentials)
+                            (never mail_credentials; a symlink is replaced, never
+                            followed, and nothing is written outside <dir>)
   -h, --help                show this help`;
 
 /** One file the app gets. */
@@ -62,15 +66,65 @@ async function shipped(root: string, file: string): Promise<string> {
   }
 }
 
-/** The units with the app's directory, the running node and the database filled in. */
-function fillUnit(text: string, dir: string, uri: string, mqttUrl?: string): string {
-  const filled = text
-    .replaceAll('/opt/raspimon-app', dir)
-    .replaceAll('/usr/bin/node', process.execPath)
-    .replace(/^Environment=MONGODB_URI=.*$/m, `Environment=MONGODB_URI=${uri}`);
-  return mqttUrl === undefined
-    ? filled
-    : filled.replace(/^#Environment=RASPIMON_MQTT_URL=.*$/m, `Environment=RASPIMON_MQTT_URL=${mqttUrl}`);
+const templateDir = '/opt/raspimon-app';
+const templateNode = '/usr/bin/node';
+
+/**
+ * A unit with the app's directory and the running node filled in, each escaped by systemd's
+ * rules (paths with spaces quoted in `ExecStart=`, `%` doubled); the monitor's database
+ * address goes to `monitor.env` (0600), read with `EnvironmentFile=`, never into the
+ * world-readable unit.
+ */
+function fillUnit(text: string, dir: string, mqttUrl?: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (mqttUrl !== undefined && line.startsWith('#Environment=RASPIMON_MQTT_URL='))
+        return `Environment=RASPIMON_MQTT_URL=${unitPath(mqttUrl)}`;
+      if (line.startsWith('#')) return line.replaceAll(templateDir, dir);
+      if (line.startsWith('WorkingDirectory=')) return `WorkingDirectory=${unitPath(dir)}`;
+      if (/^Environment=MONGODB_URI=/.test(line))
+        return `EnvironmentFile=${unitPath(path.join(dir, envFile))}`;
+      if (!line.startsWith('ExecStart=')) return line;
+      const words = line.slice('ExecStart='.length).split(' ');
+      return `ExecStart=${words
+        .map((word) =>
+          word === templateNode
+            ? execWord(process.execPath)
+            : word.startsWith(templateDir)
+              ? execWord(dir + word.slice(templateDir.length))
+              : word,
+        )
+        .join(' ')}`;
+    })
+    .join('\n');
+}
+
+/** Where the monitor unit's environment (MONGODB_URI) is written, inside the app. */
+const envFile = 'monitor.env';
+
+/** A dangling symlink exists too: lstat, never stat. */
+async function present(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `name` inside `dir` through a new temp file (O_EXCL: never through a link) renamed
+ * over it, so a symlink in its place is replaced, never followed, and nothing is written
+ * outside `dir`.
+ */
+async function writeInside(dir: string, name: string, text: string, mode: number): Promise<void> {
+  const target = path.join(dir, name);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  await rm(temp, { force: true });
+  await writeFile(temp, text, { mode, flag: 'wx' });
+  await chmod(temp, mode); // umask-proof
+  await rename(temp, target);
 }
 
 /** package.json of the app: what it needs added, keeping whatever the user already has. */
@@ -131,7 +185,8 @@ async function init(context: CommandContext): Promise<void> {
   const pkg = findPackage(import.meta.url);
   if (!pkg)
     throw new InitError('cannot find the raspimon package this command runs from; reinstall raspimon');
-  const uri = context.values.string('uri') ?? context.io.env.MONGODB_URI ?? defaultUri;
+  const uriFlag = context.values.string('uri');
+  const uri = uriFlag ?? context.io.env.MONGODB_URI ?? defaultUri;
   const force = context.values.flag('force');
 
   const main = await shipped(pkg.root, 'examples/main.ts');
@@ -140,16 +195,22 @@ async function init(context: CommandContext): Promise<void> {
     { name: 'tsconfig.json', text: await shipped(pkg.root, 'templates/app/tsconfig.json') },
     {
       name: 'systemd/raspimon-mail-logger.service',
-      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-mail-logger.service'), dir, uri),
+      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-mail-logger.service'), dir),
     },
     {
       name: 'systemd/raspimon-monitor.service',
       text: fillUnit(
         await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'),
         dir,
-        uri,
         context.values.string('mqtt-url'),
       ),
+    },
+    {
+      name: envFile,
+      text: `# The monitor unit's environment (EnvironmentFile=), mode 0600: the URI may hold a password.\n${envFileLine('MONGODB_URI', uri)}\n`,
+      mode: 0o600,
+      // Holds the user's database password: replaced only when --uri names a new one.
+      keep: uriFlag === undefined,
     },
     {
       name: 'mail_credentials',
@@ -162,19 +223,28 @@ async function init(context: CommandContext): Promise<void> {
 
   const manifestFile = path.join(dir, 'package.json');
   let existing: Manifest | undefined;
-  if (existsSync(manifestFile)) {
+  if (await present(manifestFile)) {
     try {
       existing = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
     } catch (error) {
-      throw new InitError(
-        `${manifestFile} is not valid JSON (${(error as Error).message}); fix or remove it`,
-        {
-          cause: error,
-        },
-      );
+      // A dangling symlink: nothing to keep; it is replaced by the new file, never followed.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new InitError(
+          `${manifestFile} is not valid JSON (${(error as Error).message}); fix or remove it`,
+          {
+            cause: error,
+          },
+        );
     }
   }
-  const taken = files.filter((f) => existsSync(path.join(dir, f.name)) && (!force || f.keep));
+  const systemdDir = path.join(dir, 'systemd');
+  const systemdStat = await lstat(systemdDir).catch(() => undefined);
+  if (systemdStat && !systemdStat.isDirectory())
+    throw new InitError(
+      `${systemdDir} is ${systemdStat.isSymbolicLink() ? 'a symlink' : 'not a directory'}; init writes only inside ${dir}, so nothing was written (move it away)`,
+    );
+  const exists = await Promise.all(files.map((f) => present(path.join(dir, f.name))));
+  const taken = files.filter((f, i) => exists[i] && (!force || f.keep));
   const blocking = taken.filter((f) => !f.keep);
   if (blocking.length > 0)
     throw new InitError(
@@ -183,12 +253,11 @@ async function init(context: CommandContext): Promise<void> {
 
   const { manifest, changes } = appManifest(existing, dir, pkg.manifest);
   try {
-    await mkdir(path.join(dir, 'systemd'), { recursive: true });
-    await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    await mkdir(systemdDir, { recursive: true });
+    await writeInside(dir, 'package.json', JSON.stringify(manifest, null, 2) + '\n', 0o644);
     for (const file of files) {
       if (taken.includes(file)) continue;
-      await writeFile(path.join(dir, file.name), file.text, { mode: file.mode ?? 0o644 });
-      if (file.mode !== undefined) await chmod(path.join(dir, file.name), file.mode); // umask-proof
+      await writeInside(dir, file.name, file.text, file.mode ?? 0o644);
     }
   } catch (error) {
     throw new InitError(

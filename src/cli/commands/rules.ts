@@ -4,7 +4,7 @@
 // each a short declarative table, as devices.ts is split only where the logic grows.)
 import type { Db, Document, ObjectId } from 'mongodb';
 import { formatValue } from '../../monitor/status/format-value.js';
-import { RuleEvaluator, validateConfig, type RuleEvent } from '../../tools/index.js';
+import { RuleEvaluator, validateConfig, validateRules, type RuleEvent } from '../../tools/index.js';
 import { ruleFields } from '../../monitor/rules/validate.js';
 import { type DeviceSpec, type DriverDefinition, type MonitorLogger } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
@@ -35,11 +35,12 @@ const fieldsHelp = `  --key <keyId>             the key whose readings the rule 
   --device <id>             only this device (default: every device producing the key)
   --above <n>               fire while the value is above n, as shown (21.5 on a 1-decimal key is stored as 215)
   --below <n>               fire while the value is below n
-  --no-data <seconds>       fire when the key has had no reading this long
-  --for <seconds>           the threshold must be crossed this long first (default 0)
+  --no-data <seconds>       fire when the key has had no reading this long (1 s to 366 days)
+  --for <seconds>           the threshold must be crossed this long first (default 0;
+                            at most 366 days)
   --hysteresis <n>          resolve only once back past the threshold by n (default 0)
   --level <level>           WARNING (default), ERROR or ALERT
-  --repeat <seconds>        remind every this many seconds while firing
+  --repeat <seconds>        remind every this many seconds while firing (60 s to 366 days)
   --message <text>          shown in the mail beside the generated text`;
 
 const listUsage = `Usage: raspimon rules list [--json] [--drivers <module>]
@@ -55,8 +56,8 @@ ${globalFlagsHelp}`;
 const addUsage = `Usage: raspimon rules add --id <n> --name <name> --key <keyId> [flags]
 
 Adds a rule. It is validated exactly as the monitor validates it: an unknown key or
-device, no threshold nor --no-data, --below ≥ --above, a bad level or a negative
-duration, or an id or name already taken are refused (exit status 1), nothing written.
+device, no threshold nor --no-data, --below ≥ --above, a bad level, a duration out
+of range, or an id or name already taken are refused (exit status 1), nothing written.
 
   --id <n>                  rule id (integer, unique)
   --name <name>             unique name, shown in every mail
@@ -150,18 +151,38 @@ function ruleLabel(doc: Doc): string {
     : `rule ${String(doc.id)}`;
 }
 
+/**
+ * Checks rule documents among the others, as the monitor would report them. Devices and
+ * keys are validated once and ids and names counted once, so `rules list` of 10,000 rules
+ * stays linear (it validated every device and scanned every rule per rule).
+ */
+function ruleChecker(config: Config, registry: Registry): (doc: Doc) => string[] {
+  const base = validateConfig(config.devices, config.keys, registry, []);
+  const devices = [...base.devices, ...base.disabled];
+  const holders = <T>(pick: (doc: Doc) => T): Map<T, Doc[]> => {
+    const map = new Map<T, Doc[]>();
+    for (const rule of config.rules) {
+      const list = map.get(pick(rule));
+      if (list) list.push(rule);
+      else map.set(pick(rule), [rule]);
+    }
+    return map;
+  };
+  const byId = holders((r) => r.id);
+  const byName = holders((r) => r.name);
+  return (doc) => {
+    const problems = validateRules([doc], base.keys, devices).problems.map((p) => `${p.field} ${p.message}`);
+    const sameId = byId.get(doc.id)?.find((r) => r !== doc);
+    if (sameId) problems.push(`id ${String(doc.id)} is taken by ${ruleLabel(sameId)}`);
+    const sameName = byName.get(doc.name)?.find((r) => r !== doc);
+    if (sameName) problems.push(`name ${JSON.stringify(doc.name)} is taken by ${ruleLabel(sameName)}`);
+    return problems;
+  };
+}
+
 /** The problems of one rule document among the others, as the monitor would report them. */
 function ruleProblems(doc: Doc, config: Config, registry: Registry): string[] {
-  const own = validateConfig(config.devices, config.keys, registry, [doc]).problems.filter(
-    (p) => p.collection === 'rules',
-  );
-  const problems = own.map((p) => `${p.field} ${p.message}`);
-  const sameId = config.rules.filter((r) => r !== doc && r.id === doc.id);
-  if (sameId.length > 0) problems.push(`id ${String(doc.id)} is taken by ${ruleLabel(sameId[0]!)}`);
-  const sameName = config.rules.filter((r) => r !== doc && r.name === doc.name);
-  if (sameName.length > 0)
-    problems.push(`name ${JSON.stringify(doc.name)} is taken by ${ruleLabel(sameName[0]!)}`);
-  return problems;
+  return ruleChecker(config, registry)(doc);
 }
 
 /** `> 21.5 °C, for 300 s`: thresholds shown scaled with the key's unit when the key is known. */
@@ -194,7 +215,8 @@ const list: Command = {
     expectPositionals(context.positionals, [], context.usage);
     const config = await loadConfig(context);
     const registry = await context.registry();
-    const rows = config.rules.map((doc) => ({ doc, problems: ruleProblems(doc, config, registry) }));
+    const check = ruleChecker(config, registry);
+    const rows = config.rules.map((doc) => ({ doc, problems: check(doc) }));
     if (context.values.flag('json')) {
       context.print(formatJson(rows.map(({ doc, problems }) => ({ ...doc, problems }))));
       return;

@@ -144,6 +144,7 @@ const status: Command = {
               },
               {
                 header: 'LAST ERROR',
+                maxWidth: 100,
                 value: (d) =>
                   d.lastError === null
                     ? ''

@@ -26,6 +26,8 @@ export interface ValidatedConfig {
 /** Default sampling interval of a polled device, in seconds (DESIGN §4). */
 export const defaultIntervalSeconds = 10;
 const minIntervalSeconds = 0.01;
+/** A year: longer would never sample, and the scheduler refuses delays past 9e9 s. */
+const maxIntervalSeconds = 366 * 86_400;
 
 /** `"abc" (string)`, for messages that show the value and its type (the toolkit's describeValue). */
 export const showValue: (value: unknown) => string = describeValue;
@@ -257,11 +259,12 @@ function validateDevice(
     if (
       typeof doc.interval !== 'number' ||
       !Number.isFinite(doc.interval) ||
-      doc.interval < minIntervalSeconds
+      doc.interval < minIntervalSeconds ||
+      doc.interval > maxIntervalSeconds
     ) {
       report(
         'interval',
-        `must be a number of seconds ≥ ${minIntervalSeconds}, got ${showValue(doc.interval)}`,
+        `must be a number of seconds from ${minIntervalSeconds} to ${maxIntervalSeconds} (366 days), got ${showValue(doc.interval)}`,
       );
     } else intervalSeconds = doc.interval;
   }

@@ -34,6 +34,13 @@ export interface NoticeInput {
   reason?: string;
   /** The value furthest past the threshold while it fired. */
   peak?: number;
+  /**
+   * How long it has fired, measured on the monotonic clock (the wall clock may have stepped).
+   * @default nowMs - firedMs
+   */
+  firedForMs?: number;
+  /** Reminder: time since the last notice, when reminders were missed (said, not back-filled). */
+  silentMs?: number;
 }
 
 /** A worded notice. */
@@ -64,6 +71,7 @@ const opposite: Record<RuleCause, string> = { above: 'above', below: 'below', no
  */
 export function noticeText(input: NoticeInput): NoticeText {
   const { kind, rule, device, key, cause, value, threshold, sinceMs, firedMs, nowMs } = input;
+  const firedFor = formatDuration(input.firedForMs ?? nowMs - firedMs);
   const label = pairLabel(rule, device, key);
   const condition = conditionText(cause, value, threshold, key);
   const head = `${device.name}: ${rule.name}`;
@@ -83,15 +91,15 @@ export function noticeText(input: NoticeInput): NoticeText {
   if (kind === 'reminder') {
     return {
       text: withMessage(
-        `still firing: ${label}: ${condition} since ${isoTime(sinceMs)} (firing for ${formatDuration(nowMs - firedMs)})`,
+        `still firing: ${label}: ${condition} since ${isoTime(sinceMs)} (firing for ${firedFor}${input.silentMs !== undefined ? `; no reminder for ${formatDuration(input.silentMs)}` : ''})`,
         rule,
       ),
-      subject: `${head} still firing after ${formatDuration(nowMs - firedMs)} (${subjectCondition(cause, value, threshold, key)})`,
+      subject: `${head} still firing after ${firedFor} (${subjectCondition(cause, value, threshold, key)})`,
       subjectTag: rule.level,
       ...shown,
     };
   }
-  const duration = formatDuration(nowMs - firedMs);
+  const duration = firedFor;
   let why: string;
   let subjectWhy: string;
   if (input.resolvedValue !== undefined && cause !== 'noData') {

@@ -1,5 +1,6 @@
 // The rules as the Monitor runs them: an evaluator fed by the intake's reading listener,
 // swapped with each applied configuration, its firing state saved in the state dir.
+import { describeError } from '../../internal/index.js';
 import type { ValidatedConfig } from '../config/validate.js';
 import type { DeviceSpec, MonitorLogger, MonitorScheduler } from '../types.js';
 import { RuleEvaluator } from './evaluator.js';
@@ -21,11 +22,12 @@ export class MonitorRules {
   /** Pass to the intake: called with every accepted reading (the hot path). */
   readonly listener: (deviceId: number, keyId: number, value: number, tsMs: number) => void;
 
-  constructor(deps: MonitorRulesDeps) {
+  constructor(private readonly deps: MonitorRulesDeps) {
     this.evaluator = new RuleEvaluator({
       logger: deps.logger,
       scheduler: deps.scheduler,
       now: () => deps.scheduler.now(),
+      monotonic: deps.scheduler.monotonic ? () => deps.scheduler.monotonic!() : () => deps.scheduler.now(),
       onChange: () => this.store.save(),
     });
     this.store = new RuleStateStore(deps.stateDir, deps.logger, () => this.evaluator.firing());
@@ -56,7 +58,14 @@ export class MonitorRules {
   async apply(config: ValidatedConfig, running: readonly DeviceSpec[]): Promise<void> {
     await this.load();
     this.rules = config.rules;
-    this.evaluator.setConfig(config.rules, running, config.keys);
+    try {
+      this.evaluator.setConfig(config.rules, running, config.keys);
+    } catch (error) {
+      // Never the devices' problem (nor "database unreadable"): the rules keep what they had.
+      this.deps.logger.error(
+        `rules: cannot apply the rules of this configuration (${describeError(error)}); the rules evaluated before stay in force`,
+      );
+    }
   }
 
   /** Stops the time-based checks and writes the state. */

@@ -10,21 +10,33 @@ import type { FiringState } from './types.js';
 /** File name of the rule state inside the state dir. */
 export const ruleStateFile = 'rules-state.json';
 
+/** Epoch ms a saved time may have: from 1970 (a Pi before NTP) to the year 5138. */
+const maxEpochMs = 1e14;
+
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isTime = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= maxEpochMs;
+const isFinite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * A saved firing state of the right shape and ranges: valid JSON of another shape (a time
+ * of 1e20, an id of 2.5) is dropped with a warning and the rule judged afresh, as for an
+ * unparsable file, rather than planned from nonsense.
+ */
 function isFiringState(value: unknown): value is FiringState {
   const s = value as Partial<FiringState> | null;
   return (
     typeof s === 'object' &&
     s !== null &&
-    typeof s.ruleId === 'number' &&
-    typeof s.deviceId === 'number' &&
+    isId(s.ruleId) &&
+    isId(s.deviceId) &&
     typeof s.ruleName === 'string' &&
     (s.level === 'WARNING' || s.level === 'ERROR' || s.level === 'ALERT') &&
     (s.cause === 'above' || s.cause === 'below' || s.cause === 'noData') &&
-    typeof s.sinceMs === 'number' &&
-    typeof s.firedMs === 'number' &&
-    typeof s.lastNoticeMs === 'number' &&
-    typeof s.threshold === 'number' &&
-    (s.value === undefined || typeof s.value === 'number')
+    isTime(s.sinceMs) &&
+    isTime(s.firedMs) &&
+    isTime(s.lastNoticeMs) &&
+    isFinite(s.threshold) &&
+    (s.value === undefined || s.value === null || isFinite(s.value))
   );
 }
 
@@ -56,12 +68,19 @@ export class RuleStateStore {
       return [];
     }
     try {
-      const data = JSON.parse(text) as { firing?: unknown };
-      const list = Array.isArray(data.firing) ? data.firing : [];
-      const good = list.filter(isFiringState);
-      if (good.length !== list.length || !Array.isArray(data.firing))
+      const data = JSON.parse(text) as unknown;
+      // Valid JSON of another shape (null, a number, no `firing` list) is as unreadable.
+      const firing =
+        typeof data === 'object' && data !== null ? (data as { firing?: unknown }).firing : undefined;
+      const list: unknown[] = Array.isArray(firing) ? firing : [];
+      const good = list.filter(isFiringState).map((s) => ({ ...s, value: s.value ?? undefined }));
+      if (!Array.isArray(firing))
         this.logger.warning(
-          `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored`,
+          `rules: ${this.file} has no "firing" list; it is ignored and firing rules are judged afresh from the next readings`,
+        );
+      else if (good.length !== list.length)
+        this.logger.warning(
+          `rules: ${this.file} holds ${list.length - good.length} unreadable state(s); they are ignored and those rules judged afresh from the next readings`,
         );
       return good;
     } catch (error) {

@@ -21,10 +21,11 @@ export interface RuleSpec {
   above: number | undefined;
   /** Fires while the value is below this (strictly less). */
   below: number | undefined;
-  /** Fires when the key has had no reading for this many seconds. */
+  /** Fires when the key has had no reading for this many seconds (monotonic clock; 1 s to 366 days). */
   noDataSeconds: number | undefined;
   /**
-   * The threshold must be crossed for this long (judged on reading timestamps) before the rule fires.
+   * The threshold must be crossed for this long (on the scheduler's monotonic clock, never on
+   * reading timestamps) before the rule fires; at most 366 days.
    * @default 0
    */
   forSeconds: number;
@@ -37,7 +38,10 @@ export interface RuleSpec {
    * @default 'WARNING'
    */
   level: RuleLevel;
-  /** Reminder every this many seconds while firing; `undefined`: no reminders. */
+  /**
+   * Reminder every this many seconds while firing (60 s to 366 days); `undefined`: no
+   * reminders. Reminders missed (monitor down) are not back-filled: one says how long.
+   */
   repeatSeconds: number | undefined;
   /**
    * False: the rule is kept but not evaluated.

@@ -26,6 +26,51 @@ export const ruleFields = [
   'message',
 ] as const;
 
+/**
+ * The ranges of a rule's durations, in seconds: what the scheduler can plan and what the
+ * mail budget can carry (a reminder more often than once a minute per pair, or a
+ * no-data deadline under a second, would flood the mail logger; past a year a rule
+ * would never speak). `forSeconds` may also be 0.
+ */
+export const ruleSecondsRange = {
+  noDataSeconds: { min: 1, max: 366 * 86_400 },
+  forSeconds: { min: 0, max: 366 * 86_400 },
+  repeatSeconds: { min: 60, max: 366 * 86_400 },
+} as const;
+
+/** The rule fields measured in seconds. */
+type SecondsField = keyof typeof ruleSecondsRange;
+
+/** Why `value` is no valid `field` (see {@link ruleSecondsRange}), or undefined when it is. */
+function secondsProblem(field: SecondsField, value: number): string | undefined {
+  const { min, max } = ruleSecondsRange[field];
+  if (Number.isFinite(value) && value >= min && value <= max) return undefined;
+  return `must be a number of seconds from ${min} to ${max} (${max / 86_400} days), got ${value}`;
+}
+
+/**
+ * The range problems of an already shaped rule: durations the scheduler or the mail
+ * budget cannot honour, thresholds that are not finite. {@link validateRules} reports the
+ * same; the evaluator checks a {@link RuleSpec} given to it directly, so one such rule is
+ * skipped alone.
+ */
+export function ruleRangeProblems(rule: RuleSpec): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  for (const field of ['noDataSeconds', 'repeatSeconds'] as const) {
+    const value = rule[field];
+    const message = value === undefined ? undefined : secondsProblem(field, value);
+    if (message) problems.push({ field, message });
+  }
+  const forMessage = secondsProblem('forSeconds', rule.forSeconds);
+  if (forMessage) problems.push({ field: 'forSeconds', message: forMessage });
+  for (const field of ['above', 'below', 'hysteresis'] as const) {
+    const value = rule[field];
+    if (value !== undefined && !Number.isFinite(value))
+      problems.push({ field, message: `must be a finite number, got ${value}` });
+  }
+  return problems;
+}
+
 function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -72,11 +117,18 @@ export function validateRules(
     const spec = validateRule(doc, ruleSubject(doc, index), keys, byDevice, problems);
     if (spec) candidates.push(spec);
   });
-  // A shared id or name makes every holder ambiguous: none of them runs.
+  // A shared id or name makes every holder ambiguous: none of them runs. Counted once
+  // (linear: 10,000 rules used to take seconds when each rule counted the others).
+  const idCount = new Map<number, number>();
+  const nameCount = new Map<string, number>();
+  for (const rule of candidates) {
+    idCount.set(rule.id, (idCount.get(rule.id) ?? 0) + 1);
+    nameCount.set(rule.name, (nameCount.get(rule.name) ?? 0) + 1);
+  }
   const rules: RuleSpec[] = [];
   for (const rule of candidates) {
-    const sameId = candidates.filter((r) => r.id === rule.id).length;
-    const sameName = candidates.filter((r) => r.name === rule.name).length;
+    const sameId = idCount.get(rule.id)!;
+    const sameName = nameCount.get(rule.name)!;
     const subject = `rule ${rule.id} ${JSON.stringify(rule.name)}`;
     if (sameId > 1)
       problems.push({
@@ -120,11 +172,12 @@ function validateRule(
     }
     return value;
   };
-  const seconds = (field: string, allowZero: boolean): number | undefined => {
+  const seconds = (field: SecondsField): number | undefined => {
     const value = number(field);
     if (value === undefined) return undefined;
-    if (value < 0 || (!allowZero && value === 0)) {
-      report(field, `must be a number of seconds ${allowZero ? '≥ 0' : '> 0'}, got ${value}`);
+    const problem = secondsProblem(field, value);
+    if (problem !== undefined) {
+      report(field, problem);
       return undefined;
     }
     return value;
@@ -160,7 +213,7 @@ function validateRule(
 
   const above = number('above');
   const below = number('below');
-  const noDataSeconds = seconds('noDataSeconds', false);
+  const noDataSeconds = seconds('noDataSeconds');
   if (!present('above') && !present('below') && !present('noDataSeconds'))
     report('above', 'nor below nor noDataSeconds is set; a rule needs a threshold or noDataSeconds');
   if (above !== undefined && below !== undefined && below >= above)
@@ -168,11 +221,11 @@ function validateRule(
       'below',
       `(${below}) must be less than above (${above}): a value cannot be both above and below; for a band use two rules`,
     );
-  const forSeconds = seconds('forSeconds', true) ?? 0;
+  const forSeconds = seconds('forSeconds') ?? 0;
   const hysteresisValue = number('hysteresis');
   if (hysteresisValue !== undefined && hysteresisValue < 0)
     report('hysteresis', `must be ≥ 0, got ${hysteresisValue}`);
-  const repeatSeconds = seconds('repeatSeconds', false);
+  const repeatSeconds = seconds('repeatSeconds');
 
   let level: RuleLevel = 'WARNING';
   if (present('level')) {
