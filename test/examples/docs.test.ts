@@ -80,7 +80,12 @@ const openings: Record<string, RunOpening | OtherOpening> = {
     prints: /monitoring 1 device\(s\)/,
     untilSigterm: true,
   },
-  'pino.md': { runBy: 'test/pino/transport.test.ts', mentions: 'docs/pino.md' },
+  'pino.md': {
+    file: 'examples/docs/pino.ts',
+    seed: 'nothing',
+    prints: /^$/,
+    mails: /boiler probe unplugged/,
+  },
   'reliability.md': { runBy: 'scripts/docs/generate.ts', mentions: 'docs/reliability.md' },
   'rules.md': { file: 'examples/docs/rules.sh', seed: 'nothing', prints: /freezer warm/ },
   'scheduler.md': { file: 'examples/docs/scheduler.ts', seed: 'nothing', prints: /read kitchen/ },
