@@ -14,7 +14,7 @@ import { mailLogLine } from './mail-log.js';
 import type { MailMessage, MailTransport } from './mail-transport.js';
 import type { OutgoingMail, StoredRecord } from './record.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-reply.js';
-import { createPooledTransport, isTransport, POOL_CONNECTIONS } from './smtp-transport.js';
+import { isTransport, lazyPooledTransport, POOL_CONNECTIONS } from './smtp-transport.js';
 
 export interface MailerOptions {
   credentials: ValidCredentials;
@@ -110,7 +110,7 @@ export class Mailer {
       this.transport = options.transport;
       this.owned = false;
     } else {
-      this.transport = createPooledTransport(options.credentials, options.transport, {
+      this.transport = lazyPooledTransport(options.credentials, options.transport, {
         sendTimeoutSeconds: options.sendTimeoutSeconds,
       });
       this.owned = true;

@@ -37,7 +37,7 @@ describe('raspimon/mail-logger alone', () => {
     };
     const loaded = [...seen, ...cjs];
     expect(loaded.some((u) => u.includes('/src/mail-logger/client.ts'))).toBe(true);
-    expect(loaded.some((u) => u.includes('node_modules/nodemailer'))).toBe(true); // the hook does see dependencies
+    expect(loaded.some((u) => u.includes('node_modules/croner'))).toBe(true); // the hook does see dependencies
     expect(
       loaded.filter((u) => /node_modules\/(mongodb|serialport|@serialport|prom-client)\//.test(u)),
     ).toEqual([]);
