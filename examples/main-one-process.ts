@@ -2,17 +2,23 @@
 // the monitor and the mail-logger daemon in one process, one systemd unit. The daemon keeps
 // its journal, delivery rules and socket, so other programs on this Pi log to it as before.
 import { getDeviceNamespace } from 'raspimon/identity';
-import { MailLoggerClient, MailLoggerServer } from 'raspimon/mail-logger';
+import { MailLoggerClient, MailLoggerServer, type MailLoggerServerOptions } from 'raspimon/mail-logger';
 import { Monitor } from 'raspimon/monitor';
 import { Scheduler } from 'raspimon/scheduler';
 
 const env = process.env;
 const scheduler = new Scheduler().start();
 // The daemon first, so every record below reaches its journal (journal failure: exit 1).
+// Under systemd (systemd/raspimon.service): the unit's private copy of the credentials and the
+// second of its state directories.
+const credentials = env.CREDENTIALS_DIRECTORY ? `${env.CREDENTIALS_DIRECTORY}/mail_credentials` : undefined;
 const daemon = await MailLoggerServer.start({
-  credentials: env.RASPIMON_MAIL_CREDENTIALS ?? '/etc/raspimon/mail_credentials',
-  stateDir: env.RASPIMON_MAIL_STATE_DIR ?? '/var/lib/raspimon/mail-logger',
+  credentials: env.RASPIMON_MAIL_CREDENTIALS ?? credentials ?? '/etc/raspimon/mail_credentials',
+  stateDir:
+    env.RASPIMON_MAIL_STATE_DIR ?? env.STATE_DIRECTORY?.split(':')[1] ?? '/var/lib/raspimon/mail-logger',
   scheduler, // $RASPIMON_MAIL_LOGGER, else unix:///run/raspimon/mail-logger.sock
+  // What the daemon's flags set, as JSON, e.g. {"daily": "0 7 * * *", "maxMailsPerDay": 90}
+  ...(JSON.parse(env.RASPIMON_MAIL_OPTIONS ?? '{}') as Partial<MailLoggerServerOptions>),
 }).catch((e: unknown) => (console.error(`the mail logger cannot start: ${String(e)}`), process.exit(2)));
 let namespace = '';
 let problem: [string, unknown] | undefined;

@@ -107,4 +107,19 @@ describe('raspimon init', () => {
     expect(readFileSync(path.join(dir, 'main.ts'), 'utf8')).not.toBe('// mine\n');
     expect(readFileSync(path.join(dir, 'mail_credentials'), 'utf8')).toBe('{"secret": true}\n');
   });
+  it('--one-process writes the one-process main script and one unit, systemd/raspimon.service, instead of the two', async () => {
+    const result = await init(['small', '--one-process']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const app = path.join(dir, 'small');
+    expect(readFileSync(path.join(app, 'main.ts'), 'utf8')).toBe(
+      readFileSync(path.join(root, 'examples/main-one-process.ts'), 'utf8'),
+    );
+    expect(existsSync(path.join(app, 'systemd/raspimon-mail-logger.service'))).toBe(false);
+    expect(existsSync(path.join(app, 'systemd/raspimon-monitor.service'))).toBe(false);
+    const unit = readFileSync(path.join(app, 'systemd/raspimon.service'), 'utf8');
+    expect(unit).toMatch(new RegExp(`^ExecStart=${process.execPath} --\\S+ ${app}/dist/main\\.js$`, 'm'));
+    expect(unit).toContain('LoadCredential=mail_credentials:/etc/raspimon/mail_credentials');
+    expect(unit).toMatch(/^MemoryMax=\d+M$/m);
+    expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
+  });
 });

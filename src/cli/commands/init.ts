@@ -9,7 +9,7 @@ import type { Command, CommandContext } from '../command.js';
 import { defaultUri } from '../database.js';
 import { InitError } from '../errors.js';
 
-const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--force]
+const initUsage = `Usage: raspimon init [<dir>] [--uri <mongodb-uri>] [--one-process] [--force]
 
 Writes a ready monitor app into <dir> (default: the current directory):
 
@@ -28,6 +28,11 @@ Raspberry Pi"). Files that exist are not overwritten unless --force is given.
 
   --uri <mongodb-uri>       MONGODB_URI the monitor unit sets (default: $MONGODB_URI or
                             ${defaultUri})
+  --one-process             for the smallest boards (Pi Zero 2 W, Pi 3): main.ts hosts
+                            the mail-logger daemon in the monitor's process, and one
+                            unit, systemd/raspimon.service, replaces the two (about 45 MB
+                            less; a crash of the monitor also pauses mail until systemd
+                            restarts it, nothing acknowledged is lost)
   --force                   overwrite main.ts, tsconfig.json, the units and .gitignore
                             (never mail_credentials)
   -h, --help                show this help`;
@@ -127,19 +132,21 @@ async function init(context: CommandContext): Promise<void> {
     throw new InitError('cannot find the raspimon package this command runs from; reinstall raspimon');
   const uri = context.values.string('uri') ?? context.io.env.MONGODB_URI ?? defaultUri;
   const force = context.values.flag('force');
+  const oneProcess = context.values.flag('one-process');
 
-  const main = await shipped(pkg.root, 'examples/main.ts');
+  const main = await shipped(pkg.root, oneProcess ? 'examples/main-one-process.ts' : 'examples/main.ts');
+  const units = oneProcess
+    ? ['raspimon.service']
+    : ['raspimon-mail-logger.service', 'raspimon-monitor.service'];
   const files: AppFile[] = [
     { name: 'main.ts', text: main },
     { name: 'tsconfig.json', text: await shipped(pkg.root, 'templates/app/tsconfig.json') },
-    {
-      name: 'systemd/raspimon-mail-logger.service',
-      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-mail-logger.service'), dir, uri),
-    },
-    {
-      name: 'systemd/raspimon-monitor.service',
-      text: fillUnit(await shipped(pkg.root, 'examples/systemd/raspimon-monitor.service'), dir, uri),
-    },
+    ...(await Promise.all(
+      units.map(async (unit) => ({
+        name: `systemd/${unit}`,
+        text: fillUnit(await shipped(pkg.root, `examples/systemd/${unit}`), dir, uri),
+      })),
+    )),
     {
       name: 'mail_credentials',
       text: await shipped(pkg.root, 'templates/app/mail_credentials'),
@@ -200,7 +207,7 @@ const initCommand: Command = {
   words: ['init'],
   summary: 'write a ready monitor app: package.json, main.ts, tsconfig, systemd units',
   usage: initUsage,
-  flags: { force: { type: 'boolean' } },
+  flags: { force: { type: 'boolean' }, 'one-process': { type: 'boolean' } },
   positionals: ['dir'],
   run: init,
 };
