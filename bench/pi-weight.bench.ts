@@ -44,6 +44,10 @@ const flagVariants: Array<{ name: string; flags: string[] }> = [
   { name: 'one process --max-semi-space-size=1', flags: ['--max-semi-space-size=1'] },
   { name: 'one process --optimize-for-size', flags: ['--optimize-for-size'] },
   { name: 'one process --lite-mode', flags: ['--lite-mode'] },
+  {
+    name: 'one process --optimize-for-size --max-semi-space-size=1',
+    flags: ['--optimize-for-size', '--max-semi-space-size=1'],
+  },
 ];
 
 async function bundle(entry: string, name: string): Promise<string> {
@@ -251,6 +255,15 @@ try {
     launch('raspimon monitor', node, [mainJs], mainEnv(await jobNamespace('bench_pi_two'), jobSocket)),
     floorMonitor('bench_pi_floor'),
     floorDaemon(path.join(tmp, 'floor.sock')),
+    // Nobody logs to this one: the daemon with nothing to mail (nodemailer not loaded).
+    launch('raspimon daemon, nothing to mail', node, [
+      daemonJs,
+      credentials,
+      '--listen',
+      `unix://${path.join(tmp, 'ml-idle.sock')}`,
+      '--state-dir',
+      path.join(tmp, 'ml-idle-state'),
+    ]),
   ];
   for (const variant of flagVariants) {
     const i = flagVariants.indexOf(variant);
@@ -284,52 +297,81 @@ try {
   // ── window 2: the daemon while mailing ──
   const mailSocket = path.join(tmp, 'ml-mail.sock');
   const floorMailSocket = path.join(tmp, 'floor-mail.sock');
-  const mailing: Contender[] = [
-    launch('raspimon daemon', node, [
-      daemonJs,
-      credentials,
-      '--listen',
-      `unix://${mailSocket}`,
-      '--state-dir',
-      path.join(tmp, 'ml-mail-state'),
-    ]),
-    floorDaemon(floorMailSocket),
-  ];
+  const mailFlags = [[], ['--lite-mode']];
+  const mailing: Contender[] = mailFlags.flatMap((flags, i) => {
+    const suffix = flags.length > 0 ? ` ${flags.join(' ')}` : '';
+    return [
+      launch(`raspimon daemon${suffix}`, node, [
+        ...flags,
+        daemonJs,
+        credentials,
+        '--listen',
+        `unix://${mailSocket}${i}`,
+        '--state-dir',
+        path.join(tmp, `ml-mail-state-${i}`),
+      ]),
+      launch(`floor: node + nodemailer + socket${suffix}`, node, [
+        ...flags,
+        floorJs,
+        'daemon',
+        `${floorMailSocket}${i}`,
+        sink.url,
+      ]),
+    ];
+  });
   const before = sink.messages.length;
-  let logger: MailLoggerClient | undefined;
-  let floorLine: net.Socket | undefined;
+  const loggers: MailLoggerClient[] = [];
+  const floorLines: net.Socket[] = [];
   let feeder: NodeJS.Timeout | undefined;
   console.log(`window "mailing": a WARNING every 5 s to each daemon`);
   await measure(mailing, () => {
-    logger = MailLoggerClient.open(`unix://${mailSocket}`, { source: 'bench' });
-    floorLine = net.connect(floorMailSocket).on('error', () => undefined);
+    for (const i of mailFlags.keys()) {
+      loggers.push(MailLoggerClient.open(`unix://${mailSocket}${i}`, { source: 'bench', tee: false }));
+      floorLines.push(net.connect(`${floorMailSocket}${i}`).on('error', () => undefined));
+    }
     let n = 0;
     feeder = setInterval(() => {
       n++;
-      logger!.warning(`pump ${n} stalled`);
-      floorLine!.write(`pump ${n} stalled\n`);
+      for (const logger of loggers) logger.warning(`pump ${n} stalled`);
+      for (const line of floorLines) line.write(`pump ${n} stalled\n`);
     }, 5000);
   });
   clearInterval(feeder);
-  await logger?.close({ timeoutSeconds: 1 });
-  floorLine?.destroy();
-  notes.push(`mails received in the mailing window: ${sink.messages.length - before} (both daemons)`);
+  for (const logger of loggers) await logger.close({ timeoutSeconds: 1 });
+  for (const line of floorLines) line.destroy();
+  notes.push(`mails received in the mailing window: ${sink.messages.length - before} (all daemons)`);
 
   // ── window 3: 20 devices × 5 keys at 1 Hz ──
-  const fleetDb = client.db('bench_pi_fleet');
-  await fleetDb.dropDatabase();
-  await fleetDb.collection('keys').insertMany([1, 2, 3, 4, 5].map((keyId) => ({ keyId, unit: 'n' })));
-  await fleetDb.collection('devices').insertMany(
-    Array.from({ length: 20 }, (_, d) => ({
-      id: d + 1,
-      name: `sensor-${d + 1}`,
-      driver: 'five',
-      interval: 1,
-    })),
-  );
+  const fleetFlags = ['--lite-mode', '--optimize-for-size'];
+  const fleetDbs = [
+    'bench_pi_fleet',
+    ...fleetFlags.map((flag) => `bench_pi_fleet${flag.replace(/\W/g, '_')}`),
+  ];
+  for (const name of fleetDbs) {
+    const fleetDb = client.db(name);
+    await fleetDb.dropDatabase();
+    await fleetDb.collection('keys').insertMany([1, 2, 3, 4, 5].map((keyId) => ({ keyId, unit: 'n' })));
+    await fleetDb.collection('devices').insertMany(
+      Array.from({ length: 20 }, (_, d) => ({
+        id: d + 1,
+        name: `sensor-${d + 1}`,
+        driver: 'five',
+        interval: 1,
+      })),
+    );
+  }
   const fleet: Contender[] = [
     launch('raspimon monitor', node, [fleetJs, server.uri, 'bench_pi_fleet', path.join(tmp, 'fleet-state')]),
     launch('floor: node + mongodb', node, [floorJs, 'fleet', server.uri, 'bench_pi_fleet_floor']),
+    ...fleetFlags.map((flag) =>
+      launch(`raspimon monitor ${flag}`, node, [
+        flag,
+        fleetJs,
+        server.uri,
+        `bench_pi_fleet${flag.replace(/\W/g, '_')}`,
+        path.join(tmp, `fleet-state${flag}`),
+      ]),
+    ),
   ];
   console.log(`window "fleet": 20 devices × 5 keys at 1 Hz`);
   await measure(fleet);
@@ -337,7 +379,7 @@ try {
     `fleet: raspimon stored ${await stored('bench_pi_fleet')}, floor ${await stored('bench_pi_fleet_floor')} readings`,
   );
   await client.db('bench_pi_fleet_floor').dropDatabase();
-  await fleetDb.dropDatabase();
+  for (const name of fleetDbs) await client.db(name).dropDatabase();
   for (const ns of namespaces) await client.db(ns).dropDatabase();
   await client.close();
 
@@ -357,7 +399,9 @@ try {
   };
   addProc('job: monitor', 'raspimon', byName(job, 'raspimon monitor'));
   addProc('job: monitor', 'floor: node + mongodb', floorM);
-  addProc('job: daemon idle', 'raspimon', byName(job, 'raspimon daemon'));
+  addProc('job: daemon idle', 'raspimon', byName(job, 'raspimon daemon, nothing to mail'));
+  addProc('job: daemon, one alert mailed', 'raspimon', byName(job, 'raspimon daemon'));
+  addProc('job: daemon, one alert mailed', 'floor: node + nodemailer + socket', floorD);
   addProc('job: daemon idle', 'floor: node + nodemailer + socket', floorD);
   push('job: whole RSS mean', 'raspimon', twoRss, 'MB');
   push('job: whole CPU in ' + per, 'raspimon', twoCpu, 's');
@@ -384,6 +428,14 @@ try {
   );
   addProc('fleet 20×5 at 1 Hz: monitor', 'raspimon', byName(fleet, 'raspimon monitor'));
   addProc('fleet 20×5 at 1 Hz: monitor', 'floor: node + mongodb', byName(fleet, 'floor: node + mongodb'));
+  for (const flag of fleetFlags)
+    addProc('fleet 20×5 at 1 Hz: monitor', `raspimon ${flag}`, byName(fleet, `raspimon monitor ${flag}`));
+  addProc('mailing: daemon', 'raspimon --lite-mode', byName(mailing, 'raspimon daemon --lite-mode'));
+  addProc(
+    'mailing: daemon',
+    'floor --lite-mode',
+    byName(mailing, 'floor: node + nodemailer + socket --lite-mode'),
+  );
 
   // The table the issue asks for: raspimon ÷ its floor, same window.
   const lines = [`\n## pi-weight: raspimon ÷ floor (same window; lower is better, 1.00 = the floor)`];
@@ -404,7 +456,8 @@ try {
   lines.push(`job (1 file every 5 s, alert rule), ${per}:`);
   line('raspimon monitor', byName(job, 'raspimon monitor'), floorM);
   line('floor: node + mongodb', floorM, undefined);
-  line('raspimon daemon (idle)', byName(job, 'raspimon daemon'), floorD);
+  line('raspimon daemon (the one alert mailed)', byName(job, 'raspimon daemon'), floorD);
+  line('raspimon daemon, nothing to mail', byName(job, 'raspimon daemon, nothing to mail'), floorD);
   line('floor: node + nodemailer + socket', floorD, undefined);
   const two = byName(job, 'raspimon monitor');
   const dd = byName(job, 'raspimon daemon');
@@ -425,10 +478,20 @@ try {
   const floorMail = byName(mailing, 'floor: node + nodemailer + socket');
   line('raspimon daemon', byName(mailing, 'raspimon daemon'), floorMail);
   line('floor: node + nodemailer + socket', floorMail, undefined);
+  const floorMailLite = byName(mailing, 'floor: node + nodemailer + socket --lite-mode');
+  line('raspimon daemon --lite-mode', byName(mailing, 'raspimon daemon --lite-mode'), floorMailLite);
+  line(
+    'raspimon daemon --lite-mode ÷ default floor',
+    byName(mailing, 'raspimon daemon --lite-mode'),
+    floorMail,
+  );
+  line('floor --lite-mode', floorMailLite, undefined);
   lines.push(`20 devices × 5 keys at 1 Hz, ${per}:`);
   const floorFleet = byName(fleet, 'floor: node + mongodb');
   line('raspimon monitor', byName(fleet, 'raspimon monitor'), floorFleet);
   line('floor: node + mongodb (insertMany)', floorFleet, undefined);
+  for (const flag of fleetFlags)
+    line(`raspimon monitor ${flag}`, byName(fleet, `raspimon monitor ${flag}`), floorFleet);
   lines.push(
     `load average at the end: ${os
       .loadavg()

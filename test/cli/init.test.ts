@@ -58,7 +58,9 @@ describe('raspimon init', () => {
     );
     expect(readFileSync(path.join(app, 'tsconfig.json'), 'utf8')).toContain('"types": ["node"]');
     const unit = readFileSync(path.join(app, 'systemd/raspimon-mail-logger.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} ${app}/node_modules/.bin/raspimon-mail-logger `);
+    expect(unit).toContain(
+      `ExecStart=${process.execPath} --lite-mode ${app}/node_modules/.bin/raspimon-mail-logger `,
+    );
     expect(unit).not.toContain('/opt/raspimon-app');
     expect(readFileSync(path.join(app, 'systemd/raspimon-monitor.service'), 'utf8')).toContain(
       'Environment=MONGODB_URI=mongodb://db.lan:27017/',
@@ -117,7 +119,9 @@ describe('raspimon init', () => {
     expect(existsSync(path.join(app, 'systemd/raspimon-mail-logger.service'))).toBe(false);
     expect(existsSync(path.join(app, 'systemd/raspimon-monitor.service'))).toBe(false);
     const unit = readFileSync(path.join(app, 'systemd/raspimon.service'), 'utf8');
-    expect(unit).toMatch(new RegExp(`^ExecStart=${process.execPath} --\\S+ ${app}/dist/main\\.js$`, 'm'));
+    expect(unit).toMatch(
+      new RegExp(`^ExecStart=${process.execPath} --lite-mode ${app}/dist/main\\.js$`, 'm'),
+    );
     expect(unit).toContain('LoadCredential=mail_credentials:/etc/raspimon/mail_credentials');
     expect(unit).toMatch(/^MemoryMax=\d+M$/m);
     expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
