@@ -492,6 +492,29 @@ try {
   line('floor: node + mongodb (insertMany)', floorFleet, undefined);
   for (const flag of fleetFlags)
     line(`raspimon monitor ${flag}`, byName(fleet, `raspimon monitor ${flag}`), floorFleet);
+  const goal = (text: string, ok: boolean): void =>
+    void lines.push(`goal (issue 21): ${text} ${ok ? '✓' : '✗'}`);
+  const mon = byName(job, 'raspimon monitor');
+  goal(
+    `monitor CPU ≤ 1.2× floor: ×${(mon.cpuSeconds / floorM.cpuSeconds).toFixed(2)}`,
+    mon.cpuSeconds <= 1.2 * floorM.cpuSeconds,
+  );
+  goal(
+    `monitor RSS ≤ 1.1× floor: ×${(mon.rssMeanMB / floorM.rssMeanMB).toFixed(2)}`,
+    mon.rssMeanMB <= 1.1 * floorM.rssMeanMB,
+  );
+  for (const [label, f] of [
+    ['daemon, nothing to mail', byName(job, 'raspimon daemon, nothing to mail')],
+    ['daemon after mailing', byName(job, 'raspimon daemon')],
+  ] as const)
+    goal(
+      `${label} RSS ≤ 1.1× floor: ×${(f.rssMeanMB / floorD.rssMeanMB).toFixed(2)}`,
+      f.rssMeanMB <= 1.1 * floorD.rssMeanMB,
+    );
+  for (const v of flagVariants.slice(0, 4)) {
+    const f = byName(job, `raspimon ${v.name}`);
+    goal(`${v.name} ≤ 75 MB: ${mb(f.rssMeanMB)}`, f.rssMeanMB <= 75);
+  }
   lines.push(
     `load average at the end: ${os
       .loadavg()
