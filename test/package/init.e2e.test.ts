@@ -99,7 +99,9 @@ function packedTarball(): string {
 }
 
 function sh(script: string, cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  // stdin not a socket: Debian's bash sources /etc/bash.bashrc when it is (and SHLVL < 2).
   const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -229,6 +231,7 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
         'stat -c %a /etc/raspimon/mail_credentials',
       ].join('\n');
       const result = spawnSync('unshare', ['--mount', 'bash', '-euo', 'pipefail', '-c', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
         cwd: app,
         encoding: 'utf8',
       });
@@ -369,7 +372,7 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
         '-c',
         `mount --bind ${etc} /etc && cp ${unitFile} /etc/systemd/system/ && systemd-analyze verify /etc/systemd/system/raspimon.service`,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
     expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
 
