@@ -25,7 +25,7 @@ export default defineConfig([
     external: ['mongodb', 'serialport'],
   },
   {
-    entry: { 'bin/mail-logger': 'src/mail-logger/bin.ts', 'bin/raspimon': 'src/cli/bin.ts' },
+    entry: { 'bin/mail-logger': 'src/mail-logger/daemon/bin.ts', 'bin/raspimon': 'src/cli/bin.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -90,7 +90,14 @@ async function ours(): Promise<{ rate: number; callMicros: number; callCtxMicros
   );
   const stateDir = path.join(dir, `state-${Date.now()}`);
   const child = await spawnReady(
-    ['src/mail-logger/bin.ts', credentials, '--listen', `unix://${socketPath}`, '--state-dir', stateDir],
+    [
+      'src/mail-logger/daemon/bin.ts',
+      credentials,
+      '--listen',
+      `unix://${socketPath}`,
+      '--state-dir',
+      stateDir,
+    ],
     (o) => o.includes('listening on'),
   );
   const logger = MailLoggerClient.open(`unix://${socketPath}`, {

@@ -13,9 +13,9 @@ import path from 'node:path';
 import * as mongo from 'mongodb';
 import type { DeviceSpec, KeySpec, RuleSpec } from '../src/monitor/index.js';
 import { RuleEvaluator } from '../src/monitor/index.js';
-import { ReadingIntake, type ReadingListener } from '../src/monitor/reading-intake.js';
-import { ReadingsWriter } from '../src/monitor/readings-writer.js';
-import { Spool } from '../src/monitor/spool.js';
+import { ReadingIntake, type ReadingListener } from '../src/monitor/intake/reading-intake.js';
+import { ReadingsWriter } from '../src/monitor/storage/readings-writer.js';
+import { Spool } from '../src/monitor/storage/spool.js';
 import { ManualClock, Scheduler } from '../src/scheduler/index.js';
 import { report, type Figure } from './lib/report.js';
 

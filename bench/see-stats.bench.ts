@@ -11,9 +11,9 @@
 // 3. /metrics with 100 devices × 5 keys through prom-client.
 import { MongoClient } from 'mongodb';
 import { monitorMetrics } from '../src/http/metrics.js';
-import { MinuteWindow } from '../src/monitor/rollups/minute-window.js';
-import { bucketsFromWindow } from '../src/monitor/rollups/tiered.js';
-import { buildSummary } from '../src/monitor/summary.js';
+import { MinuteWindow } from '../src/monitor/storage/rollups/minute-window.js';
+import { bucketsFromWindow } from '../src/monitor/storage/rollups/tiered.js';
+import { buildSummary } from '../src/monitor/status/summary.js';
 import type { DeviceSpec, KeySpec } from '../src/monitor/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
 import { heapUsedAfterGc, percentile, report, type Figure } from './lib/report.js';

@@ -8,36 +8,46 @@
 import path from 'node:path';
 import { describeError, type InstanceLock } from '../internal/index.js';
 import { Scheduler } from '../scheduler/index.js';
-import { ConfigReloader } from './config-reloader.js';
-import { DatabaseConnection } from './connection.js';
+import { ConfigReloader } from './config/reloader.js';
+import { DatabaseConnection } from './storage/connection.js';
 import { stderrLogger } from './default-logger.js';
-import { deviceStates, type DeviceState } from './device-state.js';
-import { StatusFileWriter, statusDocument, statusFileName, statusIntervalSeconds } from './status-file.js';
-import { buildRegistry } from './drivers/registry.js';
+import { deviceStates, type DeviceState } from './status/device-state.js';
+import {
+  StatusFileWriter,
+  statusDocument,
+  statusFileName,
+  statusIntervalSeconds,
+} from './status/status-file.js';
+import { buildRegistry } from './intake/drivers/registry.js';
 import { MonitorStateError } from './errors.js';
-import { DeviceFleet, emptySummary, type ReloadSummary } from './fleet.js';
-import { FleetHeartbeat } from './fleet-heartbeat.js';
-import { ensureIndexes } from './indexes.js';
-import type { IntegrityReport } from './integrity.js';
-import { NamespacePresence } from './namespace-presence.js';
-import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './monitor-queries.js';
+import { DeviceFleet, emptySummary, type ReloadSummary } from './intake/running-devices.js';
+import { FleetHeartbeat } from './status/heartbeat.js';
+import { ensureIndexes } from './storage/indexes.js';
+import type { IntegrityReport } from './config/integrity.js';
+import { NamespacePresence } from './status/presence.js';
+import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './read-side.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import { loadMongo } from './peers.js';
-import type { BucketStats, Reading } from './queries.js';
-import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './reading-intake.js';
-import { emptyWriterStats, ReadingsWriter, writerRetry, type StoredListener } from './readings-writer.js';
+import type { BucketStats, Reading } from './storage/readings-queries.js';
+import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './intake/reading-intake.js';
+import {
+  emptyWriterStats,
+  ReadingsWriter,
+  writerRetry,
+  type StoredListener,
+} from './storage/readings-writer.js';
 import { installSignalHandlers } from './signals.js';
 import { MonitorRules } from './rules/runtime.js';
-import { Spool } from './spool.js';
+import { Spool } from './storage/spool.js';
 import { advertisePid, lockStateDir, unusableStateDir, withdrawPid } from './start-guards.js';
-import type { RebuildResult } from './rollups/recompute.js';
-import { Rollups, type RollupStats } from './rollups/rollups.js';
-import type { MinuteWindow } from './rollups/minute-window.js';
-import type { TimeInput } from './queries.js';
-import { renderReadingsDigest } from './readings-digest.js';
-import { buildSummary, type MonitorSummary, type RuleSummary } from './summary.js';
+import type { RebuildResult } from './storage/rollups/recompute.js';
+import { Rollups, type RollupStats } from './storage/rollups/rollups.js';
+import type { MinuteWindow } from './storage/rollups/minute-window.js';
+import type { TimeInput } from './storage/readings-queries.js';
+import { renderReadingsDigest } from './status/readings-digest.js';
+import { buildSummary, type MonitorSummary, type RuleSummary } from './status/summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
-import type { MonitorStats } from './monitor-stats.js';
+import type { MonitorStats } from './status/stats.js';
 
 const retentionCheckSeconds = 3600;
 const rollupCheckSeconds = 60;

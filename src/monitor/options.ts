@@ -5,7 +5,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { RaspimonRangeError, RaspimonTypeError } from '../errors.js';
 import { checkPositive, describeValue } from '../internal/index.js';
 import { ConfigError } from './errors.js';
-import { resolveRetention, type ResolvedRetention, type RetentionOptions } from './rollups/retention.js';
+import { resolveRetention, type ResolvedRetention, type RetentionOptions } from './storage/retention.js';
 import type { DriverDefinition, DriverFactory, MonitorLogger, MonitorScheduler } from './types.js';
 
 /** Server the monitor connects to when neither `uri` nor `db` is given (as the CLI's default). */

@@ -64,7 +64,7 @@ describe('raspimon binary', () => {
     };
     for (const [bin, name] of [
       ['src/cli/bin.ts', 'raspimon'],
-      ['src/mail-logger/bin.ts', 'raspimon-mail-logger'],
+      ['src/mail-logger/daemon/bin.ts', 'raspimon-mail-logger'],
     ] as const) {
       const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, bin), '--version'], {
         encoding: 'utf8',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeSmtp, loadCredentialsFile } from '../../src/mail-logger/credentials.js';
+import { describeSmtp, loadCredentialsFile } from '../../src/mail-logger/delivery/credentials.js';
 import { CredentialsError, MailLoggerServer } from '../../src/mail-logger/index.js';
 import { RaspimonError } from '../../src/errors.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';

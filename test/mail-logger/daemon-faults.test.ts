@@ -197,7 +197,7 @@ describe('the daemon process under faults', () => {
         process.execPath,
         '--import',
         'tsx',
-        'src/mail-logger/bin.ts',
+        'src/mail-logger/daemon/bin.ts',
         ...args,
       ],
       { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },

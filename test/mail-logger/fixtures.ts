@@ -46,11 +46,11 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-/** Starts the real daemon process (`node --import tsx src/mail-logger/bin.ts ...`). */
+/** Starts the real daemon process (`node --import tsx src/mail-logger/daemon/bin.ts ...`). */
 export function spawnDaemon(args: string[]): Daemon {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repo, 'src/mail-logger/bin.ts'), ...args],
+    ['--import', 'tsx', path.join(repo, 'src/mail-logger/daemon/bin.ts'), ...args],
     {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],

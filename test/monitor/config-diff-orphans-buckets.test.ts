@@ -1,11 +1,11 @@
 // Pure decisions over configurations and readings: which devices changed, which stored
 // readings are orphans, and the MongoDB bucket pipeline.
 import { describe, expect, it } from 'vitest';
-import { diffDevices } from '../../src/monitor/config-diff.js';
-import { validateConfig } from '../../src/monitor/config-validate.js';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
-import { findOrphans } from '../../src/monitor/integrity.js';
-import { bucketPipeline } from '../../src/monitor/queries.js';
+import { diffDevices } from '../../src/monitor/config/diff.js';
+import { validateConfig } from '../../src/monitor/config/validate.js';
+import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
+import { findOrphans } from '../../src/monitor/config/integrity.js';
+import { bucketPipeline } from '../../src/monitor/storage/readings-queries.js';
 import type { DeviceSpec } from '../../src/monitor/index.js';
 
 function device(id: number, config: Record<string, unknown> = {}): DeviceSpec {

@@ -4,7 +4,7 @@ import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Monitor, validateConfig, type DriverDefinition } from '../../src/monitor/index.js';
-import { buildRegistry } from '../../src/monitor/drivers/registry.js';
+import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { openDb, realScheduler, recordingLogger, seedConfig, tempDir } from './support.js';

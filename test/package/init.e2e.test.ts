@@ -33,11 +33,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'raspimon', 'package');
 const npmFlags = '--prefer-offline --no-audit --no-fund --loglevel=error';
 
-/** The README's sh blocks of one section, as lines (comments and blank lines dropped). */
-function readmeBlocks(section: string): string[][] {
-  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf(`## ${section}\n`);
-  const body = readme.slice(start, readme.indexOf('\n## ', start + 3));
+/** The sh blocks of a docs page, as lines (comments and blank lines dropped). */
+function docsBlocks(page: string): string[][] {
+  const body = readFileSync(path.join(root, page), 'utf8');
   return [...body.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
     m[1]!
       .split('\n')
@@ -111,14 +109,16 @@ function sh(script: string, cwd: string, env: NodeJS.ProcessEnv = {}): string {
   return result.stdout + result.stderr;
 }
 
-describe('the packed tarball, from npm i to a running monitor (README: Running on a Raspberry Pi)', () => {
+describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, docs/getting-started.md)', () => {
   let dir: string;
   let app: string;
   let tarball: string;
   let sink: SmtpSink;
   let client: MongoClient;
   const namespace = uniqueDbName('raspimon_pkg');
-  const [buildBlock, rootBlock] = readmeBlocks('Running on a Raspberry Pi');
+  const [buildBlock, rootBlock] = docsBlocks('docs/deploy.md');
+  // docs/getting-started.md opens with the same install and build commands.
+  const [gettingStarted, gettingStartedRoot] = docsBlocks('docs/getting-started.md');
 
   beforeAll(() => {
     tarball = packedTarball();
@@ -148,7 +148,8 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
     expect(statSync(tarball).size).toBeLessThan(600_000);
   });
 
-  it('builds the app with the README commands, with the newest TypeScript and with 5.x', () => {
+  it('builds the app with the commands of docs/deploy.md, with the newest TypeScript and with 5.x', () => {
+    expect(gettingStarted).toEqual(buildBlock);
     expect(buildBlock).toEqual([
       'sudo install -d -o "$USER" /opt/raspimon-app && cd /opt/raspimon-app',
       'npm i raspimon',
@@ -203,6 +204,7 @@ describe('the packed tarball, from npm i to a running monitor (README: Running o
   }, 240_000);
 
   it('runs the root commands on plain Debian (no gpio group) and Raspberry Pi OS (gpio), units verified by systemd-analyze', () => {
+    expect(gettingStartedRoot).toEqual(rootBlock);
     expect(rootBlock!.at(-2)).toBe('sudo systemctl daemon-reload');
     expect(rootBlock!.at(-1)).toBe('sudo systemctl enable --now raspimon-mail-logger raspimon-monitor');
     for (const gpio of [false, true]) {

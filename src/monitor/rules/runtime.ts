@@ -1,6 +1,6 @@
 // The rules as the Monitor runs them: an evaluator fed by the intake's reading listener,
 // swapped with each applied configuration, its firing state saved in the state dir.
-import type { ValidatedConfig } from '../config-validate.js';
+import type { ValidatedConfig } from '../config/validate.js';
 import type { DeviceSpec, MonitorLogger, MonitorScheduler } from '../types.js';
 import { RuleEvaluator } from './evaluator.js';
 import { RuleStateStore } from './state-file.js';

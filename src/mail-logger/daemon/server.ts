@@ -1,0 +1,386 @@
+import { RaspimonTypeError } from '../../errors.js';
+import { describeValue } from '../../internal/index.js';
+import { Scheduler } from '../../scheduler/index.js';
+import type { ConnectionHost } from './connection.js';
+import {
+  describeSmtp,
+  loadCredentialsFile,
+  validateCredentials,
+  type ValidCredentials,
+} from '../delivery/credentials.js';
+import { DeadLetters } from '../delivery/dead-letters.js';
+import { MailLoggerError } from '../errors.js';
+import { floodGroup, InstantGrouper } from '../delivery/instant-grouper.js';
+import { Listener } from './listener.js';
+import { Mailer } from '../delivery/mailer.js';
+import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
+import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from '../protocol.js';
+import type { OutgoingMail, StoredRecord } from '../delivery/record.js';
+import type { Bucket, JournalEvent } from './state.js';
+import { Store } from './store.js';
+
+/** Counters of a running daemon. */
+export interface MailLoggerServerStats {
+  /** Client connections currently open. */
+  connections: number;
+  /** Records waiting for an instant mail, the daily digest, the weekly digest. */
+  pendingInstant: number;
+  /** Records waiting for the next daily digest. */
+  pendingDaily: number;
+  /** Records waiting for the next weekly digest. */
+  pendingWeekly: number;
+  /** Mails composed but not yet accepted by the SMTP server. */
+  outbox: number;
+}
+
+const CLOSE_SEND_TIMEOUT_MS = 3000;
+
+/**
+ * The mail-logger daemon: accepts records from clients, keeps them in an on-disk journal,
+ * mails instant records (grouped, rate-limited) and daily/weekly digests through one pooled
+ * SMTP transport, retrying until the server accepts.
+ *
+ * @example
+ * ```ts
+ * const server = await MailLoggerServer.start({ credentials: '/etc/mail_credentials' });
+ * process.on('SIGTERM', () => void server.close());
+ * ```
+ */
+export class MailLoggerServer {
+  /** What client connections may reach: kept off the public class. */
+  private readonly host: ConnectionHost;
+  private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
+  private readonly cronJobs: string[] = [];
+  private readonly counters = { noHello: 0 };
+  private composing = 0;
+  private closing: Promise<void> | null = null;
+  /** Set when the server stops by itself; `closed` resolves with it. */
+  private fatal: MailLoggerError | null = null;
+  /** Until begin() is done, a failure is only recorded: start() rejects with it. */
+  private started = false;
+  private resolveClosed!: (reason: MailLoggerError | null) => void;
+  private listener: Listener | null = null;
+  private readonly grouper: InstantGrouper;
+  private readonly mailer: Mailer;
+
+  /**
+   * Resolves once the server has stopped and released everything: with `null` after
+   * {@link MailLoggerServer.close}, or with the {@link MailLoggerError} that made it stop by
+   * itself (`ERR_JOURNAL_WRITE`: the journal cannot be written, so nothing more could be
+   * acknowledged). It never rejects. A supervisor should treat a reason as a failure: the
+   * CLI logs it and exits with status 1, so systemd's `Restart=on-failure` restarts it.
+   *
+   * @example
+   * ```ts
+   * const server = await MailLoggerServer.start({ credentials: '/etc/mail_credentials' });
+   * const reason = await server.closed;
+   * if (reason) {
+   *   console.error(reason.code, reason.message);
+   *   process.exitCode = 1;
+   * }
+   * ```
+   */
+  readonly closed: Promise<MailLoggerError | null>;
+
+  private constructor(
+    private readonly options: ResolvedServerOptions,
+    private readonly credentials: ValidCredentials,
+    private readonly store: Store,
+    private endpoint: Endpoint,
+    private readonly scheduler: Scheduler,
+    private readonly ownsScheduler: boolean,
+    deadLetters: DeadLetters,
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.host = {
+      store,
+      log: (line) => this.log(line),
+      helloTimeoutSeconds: options.helloTimeoutSeconds,
+      after: (seconds, fn) => this.scheduler.onceAfter(seconds, fn),
+      cancel: (id) => void this.scheduler.remove(id),
+      noHello: (who) => {
+        // The first is logged, then each power of two: a persistent prober costs a few lines.
+        const n = ++this.counters.noHello;
+        if ((n & (n - 1)) === 0)
+          this.log(
+            `${who}: no hello within ${options.helloTimeoutSeconds} s, connection closed (${n} so far)`,
+          );
+      },
+    };
+    const timers = {
+      after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
+      cancel: (id: string): void => void this.scheduler.remove(id),
+    };
+    this.grouper = new InstantGrouper({
+      groupSettle: Math.min(options.groupSettle, options.groupWait),
+      groupWait: options.groupWait,
+      groupInterval: options.groupInterval,
+      maxInstantMails: options.maxInstantMails,
+      timers,
+      emit: () => void this.compose('instant'),
+      log: (line) => this.log(line),
+    });
+    this.mailer = new Mailer({
+      credentials,
+      transport: options.transport,
+      retryMinSeconds: options.retryMinSeconds,
+      retryMaxSeconds: options.retryMaxSeconds,
+      maxMailBytes: options.maxMailBytes,
+      maxMailsPerDay: options.maxMailsPerDay,
+      sendTimeoutSeconds: options.sendTimeoutSeconds,
+      timeZone: options.timeZone,
+      now: () => this.scheduler.now(),
+      ...timers,
+      deadLetters,
+      onDone: (mail) => this.onSent(mail),
+      onQuotaFree: () => this.grouper.onRecord('held by maxMailsPerDay'),
+      log: (line) => this.log(line),
+    });
+  }
+
+  /**
+   * Loads the credentials and the journal, starts listening, and resumes unsent mails.
+   * Throws {@link CredentialsError} for a bad credentials file, {@link MailLoggerError}
+   * when the state directory or the socket cannot be used, {@link RaspimonTypeError} /
+   * {@link RaspimonRangeError} for a bad option, and `CronPatternError` for an unknown
+   * `timeZone` or a bad `daily`/`weekly` pattern. Once running, see
+   * {@link MailLoggerServer.closed} for a stop the server decides itself.
+   */
+  static async start(options: MailLoggerServerOptions): Promise<MailLoggerServer> {
+    const resolved = resolveServerOptions(options);
+    checkScheduler(resolved.scheduler);
+    const endpoint = parseTransport(resolved.listen ?? defaultTransport());
+    const credentials =
+      typeof resolved.credentials === 'string'
+        ? loadCredentialsFile(resolved.credentials)
+        : validateCredentials(resolved.credentials);
+    // A journal failure before the server exists is held until there is one to stop.
+    const holder: { server?: MailLoggerServer; early?: Error } = {};
+    const ownsScheduler = resolved.scheduler === undefined;
+    const scheduler =
+      resolved.scheduler ??
+      new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
+    let store: Store;
+    try {
+      store = await Store.open(resolved.stateDir, {
+        now: () => scheduler.now(),
+        onFatal: (error) => {
+          if (holder.server) holder.server.stopOnJournalFailure(error);
+          else holder.early ??= error;
+        },
+        onApplied: (event, record) => holder.server?.onApplied(event, record),
+        log: resolved.log,
+        after: (seconds, fn) => void scheduler.onceAfter(seconds, fn),
+      });
+    } catch (error) {
+      if (ownsScheduler) await scheduler.stop();
+      throw error;
+    }
+    if (ownsScheduler) scheduler.start();
+    const deadLetters = await DeadLetters.open(resolved.stateDir).catch(async (error: unknown) => {
+      await store.close();
+      if (ownsScheduler) await scheduler.stop();
+      throw new MailLoggerError(
+        'ERR_STATE_DIR',
+        `cannot read the dead-letter file in ${resolved.stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory readable by the daemon's user`,
+        { cause: error },
+      );
+    });
+    const server = new MailLoggerServer(
+      resolved,
+      credentials,
+      store,
+      endpoint,
+      scheduler,
+      ownsScheduler,
+      deadLetters,
+    );
+    holder.server = server;
+    if (holder.early) server.stopOnJournalFailure(holder.early);
+    try {
+      await server.begin();
+      if (server.fatal) throw server.fatal;
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    server.started = true;
+    return server;
+  }
+
+  /** Where clients connect, e.g. `unix:///run/raspimon/mail-logger.sock` or `tcp://127.0.0.1:40123`. */
+  get address(): string {
+    return formatEndpoint(this.endpoint);
+  }
+
+  /**
+   * Counters of the running daemon: open connections, pending records, unsent mails.
+   *
+   * @example
+   * ```ts
+   * const { pendingInstant, outbox } = server.stats();
+   * ```
+   */
+  stats(): MailLoggerServerStats {
+    return {
+      connections: this.listener?.size ?? 0,
+      pendingInstant: this.store.state.pending.instant.length,
+      pendingDaily: this.store.state.pending.daily.length,
+      pendingWeekly: this.store.state.pending.weekly.length,
+      outbox: this.store.state.outbox.length,
+    };
+  }
+
+  /**
+   * Composes the daily or weekly digest now (the cron jobs call this); resolves once it is
+   * journaled, with false when there was nothing to send. Rejects with the server's
+   * `ERR_JOURNAL_WRITE` {@link MailLoggerError} if the journal fails meanwhile.
+   *
+   * @example
+   * ```ts
+   * if (await server.sendDigest('daily')) console.log('digest on its way');
+   * ```
+   */
+  async sendDigest(kind: 'daily' | 'weekly'): Promise<boolean> {
+    const durable = this.compose(kind);
+    if (durable === null) return false;
+    // A journal that fails drops its pending callbacks: the stop's reason ends the wait.
+    await Promise.race([
+      durable,
+      this.closed.then((reason) => (reason === null ? durable : Promise.reject(reason))),
+    ]);
+    // A failing compaction stops the server (see `closed`); the caller gets the same reason.
+    await this.store.compact().catch((error: unknown) => {
+      throw this.fatal ?? error;
+    });
+    return true;
+  }
+
+  /**
+   * Stops listening, mails what is pending for up to 3 s, writes the journal and releases
+   * every timer, socket and file. Records not yet mailed stay in the journal for the next start.
+   * Calling it again (or after the server stopped by itself) returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown().finally(() => this.resolveClosed(this.fatal));
+    return this.closing;
+  }
+
+  /** Writes one line to the daemon's own log (the `log` option; stderr by default). */
+  log(line: string): void {
+    this.options.log(line);
+  }
+
+  /**
+   * The journal cannot be written: nothing more can be acknowledged, so the server stops
+   * and `closed` resolves with the reason (the CLI then exits 1 for systemd to restart it).
+   */
+  private stopOnJournalFailure(error: Error): void {
+    if (this.fatal) return;
+    this.fatal = new MailLoggerError(
+      'ERR_JOURNAL_WRITE',
+      `cannot write the journal in ${this.options.stateDir} (${error.message}): ` +
+        'nothing more can be acknowledged. Records acknowledged so far are kept; make the directory writable (disk full? permissions?) and restart',
+      { cause: error },
+    );
+    this.log(`fatal: [${this.fatal.code}] ${this.fatal.message}; stopping`);
+    // Before start() returns, start() itself closes and rejects with the reason.
+    if (!this.started && this.closing === null) return;
+    this.close().catch((closeError: unknown) =>
+      this.log(`closing after the journal failure failed too: ${(closeError as Error).message}`),
+    );
+  }
+
+  /** Every durable event, once applied: instant records and drop notices wake the grouper. */
+  private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
+    if (record?.schedule === 'INSTANTANEOUSLY') this.grouper.onRecord(floodGroup(record.level, record.msg));
+    else if (event.k === 'd' && event.f.count > 0) this.grouper.onRecord('dropped records');
+  }
+
+  private async begin(): Promise<void> {
+    const state = this.store.state;
+    for (const mail of state.outbox) this.mailer.enqueue(mail);
+    if (state.pending.instant.length > 0 || state.hasDropped())
+      this.grouper.onRecord('resumed after a restart');
+    this.cronJobs.push(
+      this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
+      this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
+    );
+    this.listener = await Listener.open(this.endpoint, {
+      host: this.host,
+      socketMode: this.options.socketMode,
+      maxConnections: this.options.maxConnections,
+      log: (line) => this.log(line),
+    });
+    this.endpoint = this.listener.endpoint;
+    this.log(
+      `listening on ${this.address}, mailing ${this.credentials.to.length} recipient(s) via ${describeSmtp(this.credentials.smtp)}; state in ${this.options.stateDir}` +
+        (state.outbox.length > 0 ? `; ${state.outbox.length} unsent mail(s) resumed` : ''),
+    );
+  }
+
+  private async digestJob(kind: 'daily' | 'weekly'): Promise<void> {
+    try {
+      await this.sendDigest(kind);
+    } catch (error) {
+      this.log(`${kind} digest failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
+  private compose(bucket: Bucket): Promise<void> | null {
+    const state = this.store.state;
+    const list = state.pending[bucket];
+    const since = this.composedUpTo[bucket];
+    let start = 0;
+    while (start < list.length && list[start]!.rid <= since) start++;
+    const records = list.slice(start);
+    const dropped = this.composing === 0 ? { ...state.dropped } : {};
+    if (records.length === 0 && Object.keys(dropped).length === 0) return null;
+    if (bucket === 'instant' && !this.mailer.mayComposeInstant(records.length)) return null;
+    const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
+    this.composedUpTo[bucket] = upTo;
+    const mail = this.mailer.compose(bucket, records, dropped);
+    this.composing++;
+    return new Promise((resolve) => {
+      this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
+        this.composing--;
+        this.mailer.enqueue(mail);
+        resolve();
+      });
+    });
+  }
+
+  private onSent(mail: OutgoingMail): void {
+    this.store.markSent(mail.id);
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.listener?.close();
+    this.grouper.close();
+    for (const id of this.cronJobs) this.scheduler.remove(id);
+    // Mail what is pending now rather than after the next start (unless the journal failed:
+    // a mail that cannot be journaled would never resolve, and the records are kept anyway).
+    if (this.store.failure === null && !this.store.diskFull) await this.compose('instant');
+    await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
+    await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
+    await this.store.close();
+    if (this.ownsScheduler) await this.scheduler.stop();
+  }
+}
+
+/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
+function checkScheduler(scheduler: unknown): void {
+  if (scheduler === undefined) return;
+  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
+    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
+    );
+  }
+}

@@ -1,0 +1,275 @@
+// Issue 10 item 9 and "also found", against a real FerretDB that is killed: the spool has a
+// byte limit, a full disk behaves the same, memory stays within memoryLimit + batchSize in
+// every state, each persistent condition is reported once (with counts when it ends), and
+// kill -9 in the middle of a spool replay loses nothing. The fault lasts
+// RASPIMON_FAULT_SECONDS (default 3; the issue's 10 s with RASPIMON_FAULT_SECONDS=10).
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Monitor, type MonitorStats } from '../../../src/monitor/index.js';
+import { Spool } from '../../../src/monitor/storage/spool.js';
+import type { Scheduler } from '../../../src/scheduler/index.js';
+import { startFerretDB, type FerretDB } from '../../helpers/ferretdb.js';
+import { uniqueDbName } from '../../helpers/mongo.js';
+import { waitFor } from '../../helpers/wait.js';
+import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir } from '../support.js';
+import { mountTmpfs } from './tmpfs.js';
+
+const faultSeconds = Number(process.env.RASPIMON_FAULT_SECONDS ?? 3);
+const replayChild = path.join(import.meta.dirname, 'fixtures', 'monitor-replay-child.ts');
+let server: FerretDB;
+let serverDown = false;
+let disk: ReturnType<typeof mountTmpfs>;
+let scheduler: Scheduler;
+let namespace: string;
+const monitors: Monitor[] = [];
+const cleanups: Array<() => void> = [];
+
+beforeAll(async () => {
+  server = await startFerretDB();
+  disk = mountTmpfs(160);
+});
+afterAll(async () => {
+  disk.unmount();
+  await server.dispose();
+});
+beforeEach(() => {
+  scheduler = realScheduler();
+  namespace = uniqueDbName('spf_');
+});
+afterEach(async () => {
+  for (const m of monitors.splice(0)) await m.stop();
+  if (serverDown) await server.restart();
+  serverDown = false;
+  await scheduler.stop();
+  for (const c of cleanups.splice(0)) c();
+  for (const name of readdirSync(disk.dir))
+    rmSync(path.join(disk.dir, name), { recursive: true, force: true });
+});
+
+async function seed(): Promise<void> {
+  const conn = await openDb(server.uri, namespace);
+  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n', description: 'sequence' });
+  await conn.db
+    .collection('devices')
+    .insertOne({ id: 1, name: 'seq', driver: 'sequence', config: { keyId: 1 } });
+  await conn.close();
+}
+
+async function storedValues(): Promise<number[]> {
+  const conn = await openDb(server.uri, namespace);
+  const docs = await conn.db
+    .collection('readings')
+    .find({}, { projection: { _id: 0, value: 1 } })
+    .toArray();
+  await conn.close();
+  return docs.map((d) => d.value as number).sort((a, b) => a - b);
+}
+
+function makeMonitor(
+  gate: { open: boolean; emitted: number },
+  stateDir: string,
+  extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {},
+): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
+  const logger = recordingLogger();
+  const monitor = new Monitor({
+    uri: server.uri,
+    namespace,
+    scheduler,
+    logger,
+    stateDir,
+    pollSeconds: 3600,
+    flushSeconds: 0.05,
+    serverSelectionTimeoutSeconds: 0.3,
+    retry: { minSeconds: 0.1, maxSeconds: 0.5 },
+    drivers: { sequence: sequenceDriver(1000, gate) },
+    ...extra,
+  });
+  monitors.push(monitor);
+  return { monitor, logger };
+}
+
+/** Runs the outage: kills FerretDB for faultSeconds under 1,000 readings/s; returns the max of each stat. */
+async function outage(monitor: Monitor, gate: { open: boolean; emitted: number }): Promise<MonitorStats> {
+  await waitFor(() => monitor.stats().written > 100, 10_000, 'readings before the outage');
+  await server.kill();
+  serverDown = true;
+  const max = { ...monitor.stats() };
+  const sampler = setInterval(() => {
+    const now = monitor.stats();
+    max.queued = Math.max(max.queued, now.queued);
+    max.spoolBytes = Math.max(max.spoolBytes, now.spoolBytes);
+  }, 10);
+  await new Promise((r) => setTimeout(r, faultSeconds * 1000));
+  await new Promise((r) => setTimeout(r, 300));
+  clearInterval(sampler);
+  gate.open = false;
+  await server.restart();
+  serverDown = false;
+  await waitFor(
+    async () => (await monitor.flush()) && monitor.stats().queued === 0,
+    30_000,
+    'the spool to drain',
+  );
+  return max;
+}
+
+/**
+ * Every reading either stored once or counted as dropped; the newest `newest` all stored.
+ * The batch in flight when FerretDB is killed may have been stored before it died: it is
+ * spooled again (its _ids make the replay harmless) and may be thinned there, so up to one
+ * batch is counted both as stored and as dropped.
+ */
+async function accountedFor(
+  monitor: Monitor,
+  emitted: number,
+  newest: number,
+  batchSize: number,
+): Promise<number[]> {
+  const values = await storedValues();
+  const { spoolDropped, memoryDropped } = monitor.stats();
+  expect(new Set(values).size).toBe(values.length);
+  expect(values.length + spoolDropped + memoryDropped).toBeGreaterThanOrEqual(emitted);
+  expect(values.length + spoolDropped + memoryDropped).toBeLessThanOrEqual(emitted + batchSize);
+  const tail = values.slice(-newest);
+  expect(tail, JSON.stringify({ ...monitor.stats(), emitted, stored: values.length })).toEqual(
+    Array.from({ length: newest }, (_, i) => emitted - newest + i),
+  );
+  return values;
+}
+
+const count = (
+  logger: ReturnType<typeof recordingLogger>,
+  level: 'error' | 'alert' | 'warning',
+  pattern: RegExp,
+): number => logger.records.filter((r) => r.level === level && pattern.test(r.message)).length;
+
+describe('spool and memory bounds with the database killed (own FerretDB)', () => {
+  it(`spoolLimitBytes 128 kB, ${faultSeconds} s outage at 1,000 readings/s: the spool stays within the limit plus one spill, the oldest are thinned, the newest kept, reported once with counts`, async () => {
+    await seed();
+    const state = tempDir();
+    cleanups.push(() => state.remove());
+    const gate = { open: true, emitted: 0 };
+    const limit = 128 * 1024;
+    const { monitor, logger } = makeMonitor(gate, state.dir, {
+      spoolLimitBytes: limit,
+      memoryLimit: 400,
+      batchSize: 100,
+    });
+    await monitor.start();
+    const max = await outage(monitor, gate);
+    // One spill is at most memoryLimit + batchSize readings of ~90 bytes.
+    expect(max.spoolBytes).toBeLessThanOrEqual(limit + 500 * 100);
+    expect(max.queued).toBeLessThanOrEqual(500);
+    expect(monitor.stats().spoolDropped).toBeGreaterThan(gate.emitted / 3);
+    await accountedFor(monitor, gate.emitted, 200, 100);
+    expect(count(logger, 'error', /^readings spool: full \(limit 131072 bytes/)).toBe(1);
+    const drained = logger.records.filter((r) =>
+      /^readings spool: drained; while it was full/.test(r.message),
+    );
+    expect(drained).toHaveLength(1);
+    const [, thinned, dropped] = /(\d+) reading\(s\) were thinned out and (\d+) dropped/.exec(
+      drained[0]!.message,
+    )!;
+    expect(Number(thinned) + Number(dropped)).toBe(monitor.stats().spoolDropped);
+    expect(logger.records.filter((r) => r.level === 'alert').map((r) => r.message)).toEqual([]);
+  }, 60_000);
+
+  it(`the state dir on a 160 kB tmpfs, default spool limit: a full disk is handled as the limit, no crash, no torn file, reported once`, async () => {
+    await seed();
+    const gate = { open: true, emitted: 0 };
+    const stateDir = path.join(disk.dir, 'state');
+    const { monitor, logger } = makeMonitor(gate, stateDir, { memoryLimit: 400, batchSize: 100 });
+    await monitor.start();
+    const max = await outage(monitor, gate);
+    expect(max.queued).toBeLessThanOrEqual(500);
+    expect(monitor.stats().spoolDropped).toBeGreaterThan(0);
+    await accountedFor(monitor, gate.emitted, 200, 100);
+    expect(count(logger, 'error', /^readings spool: full/)).toBe(1);
+    expect(readdirSync(path.join(stateDir, 'spool'))).toEqual([]);
+    expect(logger.records.filter((r) => r.level === 'alert').map((r) => r.message)).toEqual([]);
+  }, 60_000);
+
+  it(`database down and the spool's disk full with nothing to thin: memory stays within memoryLimit + batchSize (1,000 + 1,000), one ALERT in ${faultSeconds} s, counts once the database takes readings again`, async () => {
+    await seed();
+    const gate = { open: true, emitted: 0 };
+    const stateDir = path.join(disk.dir, 'state');
+    const { monitor, logger } = makeMonitor(gate, stateDir, { memoryLimit: 1000 });
+    await monitor.start();
+    // Fill the disk before the outage: the first spill already fails.
+    const filler = path.join(disk.dir, 'filler');
+    let files = 0;
+    for (const size of [16 * 1024, 1024, 64]) {
+      for (;;) {
+        try {
+          writeFileSync(`${filler}-${files++}`, Buffer.alloc(size));
+        } catch {
+          break;
+        }
+      }
+    }
+    const max = await outage(monitor, gate);
+    expect(max.queued).toBeLessThanOrEqual(2000);
+    expect(monitor.stats().memoryDropped).toBeGreaterThan(0);
+    await accountedFor(monitor, gate.emitted, 1000, 1000);
+    const alerts = logger.records.filter((r) => r.level === 'alert');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.message).toMatch(/cannot be written .*ENOSPC.*reported once, with counts when it ends/);
+    const ended = logger.records.filter((r) =>
+      /^readings writer: readings are stored or spooled again; \d+ reading/.test(r.message),
+    );
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.message).toContain(`${monitor.stats().memoryDropped} reading(s) were dropped`);
+  }, 60_000);
+});
+
+describe('kill -9 in the middle of a spool replay', () => {
+  it('20,000 spooled readings, the replaying monitor killed part-way, a new one finishes: each stored exactly once', async () => {
+    await seed();
+    const state = tempDir();
+    cleanups.push(() => state.remove());
+    const total = 20_000;
+    const spool = await Spool.open(path.join(state.dir, 'spool'));
+    for (let s = 0; s < total; s += 2000) {
+      await spool.append(
+        Array.from({ length: 2000 }, (_, i) => ({
+          seq: s + i,
+          oid: (0xabc000000 + s + i).toString(16).padStart(24, '0'),
+          id: 1,
+          keyId: 1,
+          value: s + i,
+          tsMs: 1_700_000_000_000 + (s + i) * 1000,
+        })),
+      );
+    }
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', replayChild, server.uri, namespace, state.dir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let last: Partial<MonitorStats> = {};
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const line = chunk.trim().split('\n').at(-1);
+      if (line) last = JSON.parse(line) as MonitorStats;
+    });
+    await waitFor(() => (last.written ?? 0) >= 2000, 30_000, 'the child to replay part of the spool');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const partly = await storedValues();
+    expect(partly.length).toBeGreaterThan(0);
+    expect(partly.length).toBeLessThan(total);
+    const { monitor } = makeMonitor({ open: false, emitted: 0 }, state.dir, {
+      drivers: { sequence: () => ({}) },
+    });
+    await monitor.start();
+    await waitFor(async () => (await monitor.flush()) && monitor.stats().spooled === 0, 60_000, 'the replay');
+    const values = await storedValues();
+    expect(values.length).toBe(total);
+    expect(values).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(monitor.stats().duplicates).toBeGreaterThanOrEqual(0);
+  }, 90_000);
+});
