@@ -198,7 +198,7 @@ try {
   const [mainJs, onePJs, daemonJs, fleetJs, floorJs] = await Promise.all([
     bundle('examples/main.ts', 'main'),
     bundle('examples/main-one-process.ts', 'main-one-process'),
-    bundle('src/mail-logger/bin.ts', 'mail-logger'),
+    bundle('src/mail-logger/daemon/bin.ts', 'mail-logger'),
     bundle('bench/pi-weight/fleet.ts', 'fleet'),
     bundle('bench/pi-weight/floor.ts', 'floor'),
   ]);
