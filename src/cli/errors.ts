@@ -70,6 +70,17 @@ export class IntegrityProblemsError extends RaspimonError {
 }
 
 /**
+ * `raspimon devices test` ran the driver, but the monitor would refuse some of its values
+ * (unknown keyId, not a finite number, or a stored value round(value × 10^decimals) that is
+ * not a safe integer). The table was printed; the error only sets the exit status (1).
+ */
+export class ReadingsRefusedError extends RaspimonError {
+  constructor(message: string) {
+    super('ERR_CLI_READINGS_REFUSED', message);
+  }
+}
+
+/**
  * A command that reads the configuration was pointed at a namespace that holds none (no
  * `devices` collection): nearly always a mistyped `--namespace`, or a workstation whose own
  * MAC names a database nobody uses. The message lists the databases the server has.

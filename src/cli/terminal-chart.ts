@@ -13,7 +13,7 @@ function label(v: number): string {
 /** Renders the columns; `unit` follows the value labels, `from`/`to` label the time axis. */
 export function renderTerminalChart(
   columns: readonly Column[],
-  options: { height: number; unit: string; from: Date; to: Date },
+  options: { height: number; unit: string; from: Date; to: Date; format?: (value: number) => string },
 ): string {
   const values = columns.filter((c): c is number => c !== undefined);
   if (values.length === 0)
@@ -25,8 +25,9 @@ export function renderTerminalChart(
     high += 1;
   }
   const unit = options.unit ? ` ${options.unit}` : '';
-  const top = label(high) + unit;
-  const bottom = label(low) + unit;
+  const show = options.format ?? ((v: number): string => label(v) + unit);
+  const top = show(high);
+  const bottom = show(low);
   const pad = Math.max(top.length, bottom.length);
   const steps = options.height * 8;
   const lines: string[] = [];

@@ -4,6 +4,33 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MonitorSummary } from '../monitor/index.js';
 
+/** Key units Prometheus has a base unit for: the metric suffix and the factor to it. */
+const baseUnits = new Map<string, { base: string; factor: number }>([
+  ['°C', { base: 'celsius', factor: 1 }],
+  ['C', { base: 'celsius', factor: 1 }],
+  ['degC', { base: 'celsius', factor: 1 }],
+  ['mC', { base: 'celsius', factor: 0.001 }],
+  ['%', { base: 'ratio', factor: 0.01 }],
+  ['V', { base: 'volts', factor: 1 }],
+  ['mV', { base: 'volts', factor: 0.001 }],
+  ['A', { base: 'amperes', factor: 1 }],
+  ['mA', { base: 'amperes', factor: 0.001 }],
+  ['W', { base: 'watts', factor: 1 }],
+  ['Pa', { base: 'pascals', factor: 1 }],
+  ['hPa', { base: 'pascals', factor: 100 }],
+  ['s', { base: 'seconds', factor: 1 }],
+  ['B', { base: 'bytes', factor: 1 }],
+  ['Hz', { base: 'hertz', factor: 1 }],
+  ['m', { base: 'meters', factor: 1 }],
+]);
+
+const baseUnitHelp = new Map(
+  [...new Set([...baseUnits.values()].map((u) => u.base))].map((base) => [
+    base,
+    `Latest value per device and key whose unit converts to ${base} (the Prometheus base unit).`,
+  ]),
+);
+
 /** Reads the summary (without charts) for a scrape. */
 export type SummaryReader = () => MonitorSummary;
 
@@ -98,7 +125,7 @@ export function monitorMetrics(read: SummaryReader, registry: Registry = new Reg
   });
   new Gauge({
     name: 'raspimon_reading',
-    help: 'Latest stored value per device and key (the stored integer, in the key unit).',
+    help: 'Latest value per device and key as shown (stored ÷ 10^decimals), in the unit of the unit label.',
     labelNames: ['device', 'device_id', 'key_id', 'unit'],
     registers: [registry],
     collect() {
@@ -106,6 +133,22 @@ export function monitorMetrics(read: SummaryReader, registry: Registry = new Reg
       eachLatest((labels, latest, unit) => this.set({ ...labels, unit }, latest.value));
     },
   });
+  // Prometheus names base units in the metric name: one gauge per base unit the keys use.
+  for (const [base, help] of baseUnitHelp) {
+    new Gauge({
+      name: `raspimon_reading_${base}`,
+      help,
+      labelNames: ['device', 'device_id', 'key_id'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        eachLatest((labels, latest, unit) => {
+          const known = baseUnits.get(unit);
+          if (known?.base === base) this.set(labels, latest.value * known.factor);
+        });
+      },
+    });
+  }
   new Gauge({
     name: 'raspimon_reading_age_seconds',
     help: 'Age of the latest stored value per device and key.',

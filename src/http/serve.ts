@@ -54,7 +54,9 @@ export async function serveStatus(
   if (port > 65_535)
     throw new RaspimonRangeError('ERR_OUT_OF_RANGE', `options.port must be at most 65535, got ${port}`);
   const host = checkText('options.host', options.host, '127.0.0.1');
-  const server = createServer(createStatusHandler(monitor, { registry: options.registry }));
+  const server = createServer(
+    createStatusHandler(monitor, { registry: options.registry, timeZone: options.timeZone }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {
       const hint =

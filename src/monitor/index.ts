@@ -39,11 +39,14 @@ export type { Reading, BucketStats, TimeInput } from './storage/readings-queries
 export type {
   ChartPoint,
   DeviceFailureSummary,
+  DeviceStatus,
   DeviceSummary,
   KeySummary,
   MonitorSummary,
   RuleSummary,
 } from './status/summary.js';
+export { formatValue } from './status/format-value.js';
+export type { ValueKey } from './status/format-value.js';
 export type { RollupDocument } from './storage/rollups/bucket-math.js';
 export type { RebuildResult } from './storage/rollups/recompute.js';
 export { rebuildRollups } from './storage/rollups/recompute.js';

@@ -45,7 +45,7 @@ import { Rollups, type RollupStats } from './storage/rollups/rollups.js';
 import type { MinuteWindow } from './storage/rollups/minute-window.js';
 import type { TimeInput } from './storage/readings-queries.js';
 import { renderReadingsDigest } from './status/readings-digest.js';
-import { buildSummary, type MonitorSummary, type RuleSummary } from './status/summary.js';
+import { buildSummary, firingSummary, type MonitorSummary, type RuleSummary } from './status/summary.js';
 import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
 import type { MonitorStats } from './status/stats.js';
 
@@ -496,23 +496,14 @@ export class Monitor {
     return windows;
   }
 
-  /** Firing (rule, device) pairs for the summary, oldest first. */
+  /** Firing (rule, device) pairs for the summary, oldest first, values scaled by the key. */
   private firingRules(): RuleSummary[] {
     const names = new Map(this.devices().map((d) => [d.id, d.name]));
+    const ruleKeys = new Map((this.run?.rules.rules ?? []).map((r) => [r.id, r.keyId]));
+    const keys = this.run?.fleet.keys;
     return (this.run?.rules.firing() ?? [])
       .sort((a, b) => a.firedMs - b.firedMs)
-      .map((f) => ({
-        id: String(f.ruleId),
-        name: f.ruleName,
-        level: f.level,
-        deviceId: f.deviceId,
-        device: names.get(f.deviceId) ?? null,
-        cause: f.cause,
-        value: f.value ?? null,
-        threshold: f.threshold,
-        since: new Date(f.sinceMs).toISOString(),
-        fired: new Date(f.firedMs).toISOString(),
-      }));
+      .map((f) => firingSummary(f, names.get(f.deviceId) ?? null, ruleKeys.get(f.ruleId), keys));
   }
 
   /** Counters of the rollups (buckets written, late readings, memory of the minute windows). */

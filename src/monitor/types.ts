@@ -34,7 +34,11 @@ export interface MonitorScheduler {
 export interface DriverReading {
   /** Kind of datum: a `keyId` of the `keys` collection. */
   keyId: number;
-  /** Must be a safe integer (scale it: millidegrees, not degrees); others are rejected and counted. */
+  /**
+   * A plain number, fractions allowed (e.g. `21.5`): the monitor stores round(value ×
+   * 10^decimals) of the key. A value that is not finite, or whose stored value would not be
+   * a safe integer, is refused, counted and reported.
+   */
   value: number;
   /** A `Date` or epoch seconds. */
   ts?: Date | number;
@@ -74,10 +78,16 @@ export interface DeviceSpec {
 export interface KeySpec {
   /** The id readings refer to: a non-negative integer, unique in `keys`. */
   keyId: number;
-  /** Unit of the stored integer values, e.g. `'mC'` (millidegrees Celsius) or `'%'`. */
+  /** Unit of the shown values, e.g. `'°C'`, `'%'` or `'hPa'` (`'mC'` for millidegrees stored without decimals). */
   unit: string;
   /** Free text; `''` when the document has none. */
   description: string;
+  /**
+   * Decimals kept: stored value = round(reading × 10^decimals), shown value = stored ÷
+   * 10^decimals. An integer 0..9 (validated documents always carry it).
+   * @default 0
+   */
+  decimals?: number;
 }
 
 /** What a driver factory receives besides its config. */

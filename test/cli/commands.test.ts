@@ -285,7 +285,7 @@ describe('keys', () => {
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('keyId 2 is taken (unit "%")');
     expect((await world.run(['keys', 'list'])).stdout).toMatch(
-      /^KEY\s+UNIT\s+DESCRIPTION\n\s+1\s+mC\n\s+2\s+%\s+humidity\n$/,
+      /^KEY\s+UNIT\s+DECIMALS\s+DESCRIPTION\n\s+1\s+mC\s+0\n\s+2\s+%\s+0\s+humidity\n$/,
     );
     expect(JSON.parse((await world.run(['keys', 'list', '--json'])).stdout)).toEqual([
       { keyId: 1, unit: 'mC' },
@@ -351,8 +351,26 @@ describe('readings tail', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toEqual([
-      { ts: '2026-01-01T00:00:26.000Z', id: 3, device: 'boiler', keyId: 1, value: 26, unit: 'mC' },
-      { ts: '2026-01-01T00:00:28.000Z', id: 3, device: 'boiler', keyId: 1, value: 28, unit: 'mC' },
+      {
+        ts: '2026-01-01T00:00:26.000Z',
+        id: 3,
+        device: 'boiler',
+        keyId: 1,
+        value: 26,
+        raw: 26,
+        unit: 'mC',
+        text: '26 mC',
+      },
+      {
+        ts: '2026-01-01T00:00:28.000Z',
+        id: 3,
+        device: 'boiler',
+        keyId: 1,
+        value: 28,
+        raw: 28,
+        unit: 'mC',
+        text: '28 mC',
+      },
     ]);
     expect((await world.run(['readings', 'tail', '--device', 'cellar'])).code).toBe(1);
   });
@@ -557,7 +575,8 @@ describe('command line', () => {
     [['devices', 'list'], 'Usage: raspimon devices list'],
     [['devices', 'add'], 'Usage: raspimon devices add --id'],
     [['devices', 'remove'], 'Usage: raspimon devices remove <id|name>'],
-    [['keys'], 'Usage: raspimon keys <list|add|remove>'],
+    [['keys'], 'Usage: raspimon keys <list|add|set|remove>'],
+    [['keys', 'set'], 'Usage: raspimon keys set <keyId>'],
     [['keys', 'list'], 'Usage: raspimon keys list'],
     [['keys', 'add'], 'Usage: raspimon keys add --key'],
     [['keys', 'remove'], 'Usage: raspimon keys remove <keyId>'],
@@ -685,7 +704,7 @@ describe('devices test', () => {
     const result = await world.run(['devices', 'test', 'boiler']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^device 3 "boiler", driver file: 1 reading\(s\); nothing was stored\n/);
-    expect(result.stdout).toMatch(/\n\s+1\s+21562\s+mC\s+\S+Z\s+yes\n$/);
+    expect(result.stdout).toMatch(/\n\s+1\s+21562\s+21562\s+21562 mC\s+\S+Z\s+yes\n$/);
     const json = JSON.parse((await world.run(['devices', 'test', '3', '--json'])).stdout) as unknown[];
     expect(json).toEqual([expect.objectContaining({ keyId: 1, value: 21562, unit: 'mC', stored: true })]);
     expect(await world.db.collection('readings').countDocuments()).toBe(0);
@@ -710,7 +729,9 @@ describe('devices test', () => {
       config,
     ]);
     const rounded = await world.run(['devices', 'test', 'boiler', '--json']);
-    expect(JSON.parse(rounded.stdout)).toEqual([expect.objectContaining({ value: 11, stored: true })]);
+    expect(JSON.parse(rounded.stdout)).toEqual([
+      expect.objectContaining({ value: 10.75, raw: 11, text: '11 mC', stored: true }),
+    ]);
     writeFileSync(sensor, 'not a number\n');
     const failed = await world.run(['devices', 'test', 'boiler']);
     expect(failed.code).toBe(1);

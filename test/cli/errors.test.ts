@@ -6,6 +6,7 @@ import {
   CliUsageError,
   ConfigRejectedError,
   IntegrityProblemsError,
+  ReadingsRefusedError,
   ReloadError,
 } from '../../src/cli/errors.js';
 
@@ -16,6 +17,7 @@ describe('CLI errors', () => {
     [new CliNotFoundError('no device 3'), 'ERR_CLI_NOT_FOUND'],
     [new ReloadError('pidfile is stale'), 'ERR_CLI_RELOAD'],
     [new IntegrityProblemsError('check found 1 problem'), 'ERR_CLI_INTEGRITY'],
+    [new ReadingsRefusedError('would refuse 1 of 1'), 'ERR_CLI_READINGS_REFUSED'],
   ])('%s has code %s, its class name, and is a RaspimonError', (error, code) => {
     expect(error).toBeInstanceOf(RaspimonError);
     expect(error.code).toBe(code);

@@ -57,7 +57,7 @@ describe('rules add, list, set, remove', () => {
   it('stores the documented shape, lists it with its status, changes and removes it', async () => {
     const added = await world.run(freezerWarm);
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain('added rule 1 "freezer warm" (key 7, > -10000, for 300 s)');
+    expect(added.stdout).toContain('added rule 1 "freezer warm" (key 7, > -10000 mC, for 300 s)');
     expect(await ruleDocs()).toEqual([
       {
         id: 1,
@@ -72,7 +72,7 @@ describe('rules add, list, set, remove', () => {
     ]);
     const table = await world.run(['rules', 'list']);
     expect(table.stdout.split('\n')[1]).toMatch(
-      /^\s*1\s+freezer warm\s+7\s+3\s+> -10000, for 300 s\s+ALERT\s+ok$/,
+      /^\s*1\s+freezer warm\s+7\s+3\s+> -10000 mC, for 300 s\s+ALERT\s+ok$/,
     );
 
     const set = await world.run([

@@ -19,6 +19,8 @@ export interface SinkMessage {
   dataAt: number;
   /** Bytes of the message as received (headers and encoded parts). */
   bytes: number;
+  /** Attachments, decoded (e.g. a digest's `.txt.gz`). */
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
 }
 
 /** A refusal after DATA for the mails `match` selects. */
@@ -174,6 +176,11 @@ export class SmtpSink {
                 headers: parsed.headers,
                 dataAt,
                 bytes: raw.length,
+                attachments: parsed.attachments.map((a) => ({
+                  filename: a.filename ?? '',
+                  contentType: a.contentType,
+                  content: a.content,
+                })),
               });
               callback();
               const waiters = this.waiters;

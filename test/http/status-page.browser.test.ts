@@ -1,7 +1,7 @@
 // The status page as a user sees it: Debian's chromium (headless, driven by playwright-core)
 // loads it from serveStatus() on loopback.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatus, type StatusServer } from '../../src/http/index.js';
 import { historyMinutesAgo, startStatusWorld, type StatusWorld } from './support.js';
@@ -26,6 +26,36 @@ afterAll(async () => {
   await world?.close();
 });
 
+// Structural DOM types: the project's tsconfig has no "dom" lib.
+interface DomNode {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): DomNode[];
+  closest(selector: string): DomNode | null;
+  textContent: string | null;
+}
+
+/** Per chart: its device and key, the points it declares and the points drawn (vertices and dots). */
+async function chartsOf(
+  page: Page,
+): Promise<Array<{ device?: string | null; keyId: string | null; declared: number; drawn: number }>> {
+  return page.$$eval('section.device div.key', (rows: DomNode[]) =>
+    rows.map((row) => {
+      const svg = row.querySelector('svg.chart');
+      const vertices = [...(svg?.querySelectorAll('polyline.series') ?? [])].reduce(
+        (n, line) => n + (line.getAttribute('points') ?? '').trim().split(/\s+/).length,
+        0,
+      );
+      return {
+        device: row.closest('section')?.getAttribute('data-device-id'),
+        keyId: row.getAttribute('data-key-id'),
+        declared: Number(svg?.getAttribute('data-points')),
+        drawn: vertices + (svg?.querySelectorAll('circle.dot').length ?? 0),
+      };
+    }),
+  );
+}
+
 describe('status page in headless Chromium', () => {
   it('loads with no console error and no request off the machine, shows every device, one chart point per minute with readings', async () => {
     const page = await browser.newPage();
@@ -42,14 +72,7 @@ describe('status page in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith(status.url))).toEqual([]);
 
-    // Structural DOM types: the project's tsconfig has no "dom" lib.
-    interface Node {
-      getAttribute(name: string): string | null;
-      querySelector(selector: string): Node | null;
-      closest(selector: string): Node | null;
-      textContent: string | null;
-    }
-    const devices = await page.$$eval('section.device', (sections: Node[]) =>
+    const devices = await page.$$eval('section.device', (sections: DomNode[]) =>
       sections.map((s) => ({
         id: s.getAttribute('data-device-id'),
         title: s.querySelector('h2')?.textContent ?? '',
@@ -60,34 +83,58 @@ describe('status page in headless Chromium', () => {
     expect(devices[2]!.title).toContain('failing');
     expect(await page.textContent('section[data-device-id="3"]')).toContain('sensor unplugged');
 
-    const charts = await page.$$eval('section.device tr.key', (rows: Node[]) =>
-      rows.map((row) => {
-        const svg = row.querySelector('svg.chart');
-        const line = svg?.querySelector('polyline');
-        return {
-          device: row.closest('section')?.getAttribute('data-device-id'),
-          keyId: row.getAttribute('data-key-id'),
-          declared: Number(svg?.getAttribute('data-points')),
-          drawn: line ? (line.getAttribute('points') ?? '').trim().split(/\s+/).length : 0,
-        };
-      }),
-    );
+    const charts = await chartsOf(page);
+    // 24 h by default, in 5-min points: one per 5 minutes with readings.
+    const fiveMinutes = (keyId: number): number =>
+      new Set(
+        world.history
+          .filter((r) => r.keyId === keyId)
+          .map((r) => Math.floor((r.ts as Date).getTime() / 300_000)),
+      ).size;
     const history = charts.filter((c) => c.device === '1');
     expect(history).toEqual([
-      { device: '1', keyId: '1', declared: historyMinutesAgo[1].length, drawn: historyMinutesAgo[1].length },
-      { device: '1', keyId: '2', declared: historyMinutesAgo[2].length, drawn: historyMinutesAgo[2].length },
+      { device: '1', keyId: '1', declared: fiveMinutes(1), drawn: fiveMinutes(1) },
+      { device: '1', keyId: '2', declared: fiveMinutes(2), drawn: fiveMinutes(2) },
     ]);
     const live = charts.find((c) => c.device === '2')!;
     expect(live.drawn).toBeGreaterThanOrEqual(1);
     expect(live.drawn).toBe(live.declared);
+    // The live device has a firing WARNING rule: its state says so, not a green "ok".
+    expect(devices[1]!.title).toContain('WARNING');
+    expect(devices[1]!.title).not.toMatch(/\bok\b/);
     // The firing rule is listed with its device.
-    const rules = await page.$$eval('#rules tr.rule', (rows: Node[]) => rows.map((r) => r.textContent ?? ''));
+    const rules = await page.$$eval('#rules tr.rule', (rows: DomNode[]) =>
+      rows.map((r) => r.textContent ?? ''),
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0]).toContain('pump hot');
     expect(rules[0]).toContain('live "pump"');
     // The page escapes what it shows (a key description with <&>).
     expect(await page.textContent('section[data-device-id="1"]')).toContain('humidity <&>');
     await page.close();
+  });
+
+  it('?hours=1 draws one point per minute with readings in the last hour; links offer 1 h, 6 h, 24 h, 7 d; a bad hours is a 400', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL('/?hours=1', status.url).href, { waitUntil: 'load' });
+    const charts = (await chartsOf(page)).filter((c) => c.device === '1');
+    const inLastHour = (keyId: 1 | 2): number => historyMinutesAgo[keyId].filter((ago) => ago < 60).length;
+    expect(charts.map((c) => [c.keyId, c.declared, c.drawn])).toEqual([
+      ['1', inLastHour(1), inLastHour(1)],
+      ['2', inLastHour(2), inLastHour(2)],
+    ]);
+    const links = await page.$$eval('nav a', (as: DomNode[]) =>
+      as.map((a) => [a.textContent, a.getAttribute('href')]),
+    );
+    expect(links).toEqual([
+      ['1 h', '?hours=1'],
+      ['6 h', '?hours=6'],
+      ['24 h', '?hours=24'],
+      ['7 d', '?hours=168'],
+    ]);
+    await page.close();
+    expect((await fetch(new URL('/?hours=169', status.url))).status).toBe(400);
+    expect((await fetch(new URL('/?hours=abc', status.url))).status).toBe(400);
   });
 
   it('/api/summary is the same data as JSON', async () => {

@@ -3,6 +3,7 @@
 // STARTTLS. Each test prints the figure the README's Reliability table quotes.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   MailLoggerClient,
@@ -103,6 +104,9 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     expect(shown).toBeGreaterThan(50);
     expect(shown + cut.records).toBe(3000);
     expect(cut.occurrences).toBe(cut.records);
+    // What the summary leaves out is in the attachment: the text of all 3000.
+    const whole = gunzipSync(digest.attachments[0]!.content).toString('utf8');
+    expect(whole.split('\n').filter((l) => l.includes('of the soil sensor'))).toHaveLength(3000);
     // The refused sizes went down: never the same mail twice.
     const sizes = sink.refused.map((r) => r.bytes);
     expect(sizes.length).toBeGreaterThan(0);
@@ -122,6 +126,8 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     expect(digest!.bytes).toBeLessThanOrEqual(40_000);
     expect(sink.refused).toEqual([]); // nodemailer refused the first rendering itself, from EHLO SIZE
     expect(omitted(digest!.text).records).toBeGreaterThan(0);
+    const whole = gunzipSync(digest!.attachments[0]!.content).toString('utf8');
+    expect(whole.split('\n').filter((l) => l.includes('of the soil sensor'))).toHaveLength(2000);
     console.log(`EHLO SIZE 40000: digest of 2000 lines sent at ${digest!.bytes} B, 0 refusals`);
   });
 

@@ -1,13 +1,21 @@
 // `raspimon devices test <id|name>`: runs one device's driver once, as the monitor would, and
 // prints what would be stored, without storing it (like `telegraf --test`).
 import { describeError, describeValue, Signal, within } from '../../internal/index.js';
-import { DriverError, validateConfig, type DriverReading, type MonitorLogger } from '../../monitor/index.js';
+import {
+  DriverError,
+  formatValue,
+  validateConfig,
+  type DriverReading,
+  type KeySpec,
+  type MonitorLogger,
+} from '../../monitor/index.js';
+import { storedValue } from '../../monitor/intake/scale.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { expectPositionals } from '../args.js';
 import { refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { describeProblem } from '../config-change.js';
-import { CliUsageError } from '../errors.js';
+import { CliUsageError, ReadingsRefusedError } from '../errors.js';
 import { deviceLabel, formatJson, formatTable } from '../output.js';
 import { findDevice, loadConfig } from './device-docs.js';
 
@@ -27,15 +35,20 @@ ${globalFlagsHelp}`;
 
 interface TestedReading {
   keyId: unknown;
+  /** As the driver reported it. */
   value: unknown;
   unit: string | undefined;
+  /** The stored integer round(value × 10^decimals), when it would be stored. */
+  raw?: number;
+  /** What a person would read, e.g. `21.5 °C`. */
+  text?: string;
   ts: string;
   stored: boolean;
   reason?: string;
 }
 
 /** Judges one reading as the monitor's intake does. Pure. */
-function judge(reading: DriverReading, units: ReadonlyMap<number, string>, now: number): TestedReading {
+function judge(reading: DriverReading, keys: ReadonlyMap<number, KeySpec>, now: number): TestedReading {
   const ts =
     reading.ts === undefined
       ? new Date(now)
@@ -45,14 +58,22 @@ function judge(reading: DriverReading, units: ReadonlyMap<number, string>, now: 
   const base = {
     keyId: reading.keyId,
     value: reading.value,
-    unit: units.get(reading.keyId),
+    unit: keys.get(reading.keyId)?.unit,
     ts: ts.toISOString(),
   };
-  if (!Number.isSafeInteger(reading.value))
-    return { ...base, stored: false, reason: `value ${describeValue(reading.value)} is not a safe integer` };
-  if (!units.has(reading.keyId))
-    return { ...base, stored: false, reason: `keyId ${describeValue(reading.keyId)} is not in keys` };
-  return { ...base, stored: true };
+  const key = keys.get(reading.keyId);
+  if (!key) return { ...base, stored: false, reason: `keyId ${describeValue(reading.keyId)} is not in keys` };
+  const decimals = key.decimals ?? 0;
+  const stored = storedValue(reading.value, decimals);
+  if (stored === 'not-finite')
+    return { ...base, stored: false, reason: `value ${describeValue(reading.value)} is not a finite number` };
+  if (stored === 'not-safe')
+    return {
+      ...base,
+      stored: false,
+      reason: `round(${String(reading.value)} × 10^${decimals}) is not a safe integer: give key ${key.keyId} fewer decimals (keys set --decimals --rescale)`,
+    };
+  return { ...base, raw: stored, text: formatValue(stored, key), stored: true };
 }
 
 async function runOnce(context: CommandContext, seconds: number): Promise<void> {
@@ -67,7 +88,7 @@ async function runOnce(context: CommandContext, seconds: number): Promise<void> 
     'the monitor would skip it',
   );
   const spec = config.devices[0] ?? config.disabled[0]!;
-  const units = new Map([...config.keys.values()].map((k) => [k.keyId, k.unit]));
+
   const readings: DriverReading[] = [];
   let failure: unknown;
   const arrived = new Signal();
@@ -114,9 +135,17 @@ async function runOnce(context: CommandContext, seconds: number): Promise<void> 
     const why = failure instanceof DriverError ? failure.message : describeError(failure);
     throw new DriverError(`${label}: the driver ${spec.driver} failed: ${why}`, { cause: failure });
   }
-  const rows = readings.map((r) => judge(r, units, now));
+  const rows = readings.map((r) => judge(r, config.keys, now));
+  const refused = rows.filter((r) => !r.stored).length;
+  const verdict = (): void => {
+    if (refused > 0)
+      throw new ReadingsRefusedError(
+        `${label}: the monitor would refuse ${refused} of ${rows.length} reading(s) (see WOULD STORE); fix the driver config or the keys`,
+      );
+  };
   if (context.values.flag('json')) {
     context.print(formatJson(rows));
+    verdict();
     return;
   }
   context.print(
@@ -125,14 +154,16 @@ async function runOnce(context: CommandContext, seconds: number): Promise<void> 
         rows,
         [
           { header: 'KEY', value: (r) => String(r.keyId), right: true },
-          { header: 'VALUE', value: (r) => String(r.value), right: true },
-          { header: 'UNIT', value: (r) => r.unit ?? '' },
+          { header: 'READ', value: (r) => String(r.value), right: true },
+          { header: 'STORED', value: (r) => (r.raw === undefined ? '' : String(r.raw)), right: true },
+          { header: 'SHOWN', value: (r) => r.text ?? '' },
           { header: 'TS', value: (r) => r.ts },
           { header: 'WOULD STORE', value: (r) => (r.stored ? 'yes' : `no: ${r.reason}`) },
         ],
         `(the driver produced no reading within ${seconds} s)`,
       ),
   );
+  verdict();
 }
 
 export const testCommand: Command = {

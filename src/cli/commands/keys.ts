@@ -1,19 +1,21 @@
-// `raspimon keys list|add|remove`: the `keys` collection (what each keyId measures).
+// `raspimon keys list|add|set|remove`: the `keys` collection (what each keyId measures).
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { problemsOfKeyRemoval, problemsOfNewKey } from '../config-change.js';
 import { databaseOperation } from '../database.js';
 import { CliUsageError, CliNotFoundError } from '../errors.js';
+import { firstUnfit, rescaleKey } from '../key-rescale.js';
 import { formatJson, formatTable } from '../output.js';
 
 type Doc = Record<string, unknown>;
 
 /** Usage of the `keys` group. */
-export const keysUsage = `Usage: raspimon keys <list|add|remove> [flags]
+export const keysUsage = `Usage: raspimon keys <list|add|set|remove> [flags]
 
-  list                      show the keys (kinds of datum) and their units
+  list                      show the keys (kinds of datum), their units and decimals
   add                       add a key
+  set <keyId>               change a key's unit, description or decimals
   remove <keyId>            remove a key no device uses
 
 Run raspimon keys <command> --help for its flags.
@@ -26,18 +28,39 @@ const listUsage = `Usage: raspimon keys list [--json]
 
 ${globalFlagsHelp}`;
 
-const addUsage = `Usage: raspimon keys add --key <keyId> --unit <unit> [--description <text>]
+const addUsage = `Usage: raspimon keys add --key <keyId> --unit <unit> [--description <text>] [--decimals <n>]
 
 Adds a key: what the readings with this keyId measure. Refused (exit status 1, nothing
 written) when the keyId is taken or a field is invalid.
 
   --key <keyId>             integer, unique; drivers' configs refer to it
-  --unit <unit>             e.g. mC (millidegrees Celsius), %, Pa
+  --unit <unit>             the unit values are shown in, e.g. °C, %, hPa
   --description <text>      free text
+  --decimals <n>            0..9 (default 0): stored = round(reading × 10^n), shown = stored ÷ 10^n
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 
 Example:
-  raspimon keys add --key 1 --unit mC --description "boiler water temperature"
+  raspimon keys add --key 1 --unit °C --decimals 1 --description "boiler water temperature"
+
+${globalFlagsHelp}`;
+
+const setUsage = `Usage: raspimon keys set <keyId> [--unit <unit>] [--description <text>] [--decimals <n>] [--rescale]
+
+Changes a key, validated as keys add. Changing --decimals of a key that has readings is
+refused (exit status 1, nothing written) unless --rescale is given: then every stored
+reading and rollup of the key is rewritten in batches (value × 10^(new − old)), with
+progress on stderr, so the history keeps its meaning. Stop the monitor during a rescale
+(or add a new key instead), and reload it after.
+
+  --unit <unit>             the unit values are shown in, e.g. °C
+  --description <text>      free text
+  --decimals <n>            0..9: stored = round(reading × 10^n)
+  --rescale                 rewrite the stored history for the new decimals
+  --batch <n>               readings per batch of the rescale (default 1000)
+  --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
+
+Example:
+  raspimon keys set 1 --unit °C --decimals 1 --rescale
 
 ${globalFlagsHelp}`;
 
@@ -81,6 +104,11 @@ const list: Command = {
         [
           { header: 'KEY', value: (k) => String(k.keyId), right: true },
           { header: 'UNIT', value: (k) => String(k.unit) },
+          {
+            header: 'DECIMALS',
+            value: (k) => (typeof k.decimals === 'number' ? String(k.decimals) : '0'),
+            right: true,
+          },
           { header: 'DESCRIPTION', value: (k) => (typeof k.description === 'string' ? k.description : '') },
         ],
         `no keys in ${context.namespace()}`,
@@ -97,6 +125,7 @@ const add: Command = {
     key: { type: 'string' },
     unit: { type: 'string' },
     description: { type: 'string' },
+    decimals: { type: 'string' },
     ...sharedFlags.reload,
   },
   async run(context) {
@@ -106,6 +135,8 @@ const add: Command = {
     const doc: Doc = { keyId, unit: context.values.required('unit') };
     const description = context.values.string('description');
     if (description !== undefined) doc.description = description;
+    const decimals = context.values.integer('decimals');
+    if (decimals !== undefined) doc.decimals = decimals;
     refuseIf(
       problemsOfNewKey(doc, await loadKeys(context), await context.registry()),
       `add key ${keyId}`,
@@ -114,10 +145,119 @@ const add: Command = {
     const db = await context.db();
     await commitChange(context, async () => {
       await databaseOperation(`add key ${keyId}`, () => db.collection('keys').insertOne({ ...doc }));
-      return `added key ${keyId} (${String(doc.unit)})`;
+      return `added key ${keyId} (${String(doc.unit)}${decimals === undefined ? '' : `, ${decimals} decimals`})`;
     });
   },
 };
+
+const set: Command = {
+  words: ['keys', 'set'],
+  summary: "change a key's unit, description or decimals (--rescale rewrites its history)",
+  usage: setUsage,
+  flags: {
+    unit: { type: 'string' },
+    description: { type: 'string' },
+    decimals: { type: 'string' },
+    rescale: { type: 'boolean' },
+    batch: { type: 'string' },
+    ...sharedFlags.reload,
+  },
+  positionals: ['keyId'],
+  async run(context) {
+    expectPositionals(context.positionals, ['keyId'], context.usage);
+    const keyId = keyIdOf(context);
+    const keys = await loadKeys(context, true);
+    const old = keys.find((k) => k.keyId === keyId);
+    if (!old)
+      throw new CliNotFoundError(
+        `no key ${keyId} in ${context.namespace()}; keys: ${keys.map((k) => String(k.keyId)).join(', ') || 'none'}`,
+      );
+    const changes: Doc = {};
+    const unit = context.values.string('unit');
+    if (unit !== undefined) changes.unit = unit;
+    const description = context.values.string('description');
+    if (description !== undefined) changes.description = description;
+    const decimals = context.values.integer('decimals');
+    if (decimals !== undefined) changes.decimals = decimals;
+    if (Object.keys(changes).length === 0)
+      throw new CliUsageError('nothing to change: give --unit, --description or --decimals', context.usage);
+    const doc: Doc = { ...old, ...changes };
+    refuseIf(
+      problemsOfNewKey(
+        doc,
+        keys.filter((k) => k !== old),
+        await context.registry(),
+      ),
+      `change key ${keyId}`,
+      'the monitor would skip it',
+    );
+    const db = await context.db();
+    const fromDecimals = typeof old.decimals === 'number' ? old.decimals : 0;
+    const toDecimals = decimals ?? fromDecimals;
+    const rescale = context.values.flag('rescale');
+    let note = '';
+    if (toDecimals !== fromDecimals) {
+      const stored = await databaseOperation(`read the readings of key ${keyId}`, () =>
+        db.collection('readings').findOne({ keyId }, { projection: { _id: 1 } }),
+      );
+      if (stored && !rescale)
+        refuseIf(
+          [
+            `key ${keyId} has readings stored with ${fromDecimals} decimals; with ${toDecimals} they would silently change meaning. Add --rescale to rewrite them (× 10^${toDecimals - fromDecimals}), or add a new key for the new decimals`,
+          ],
+          `change the decimals of key ${keyId}`,
+          'its history would change meaning',
+        );
+      if (stored) {
+        const unfit = await databaseOperation(`read the readings of key ${keyId}`, () =>
+          firstUnfit(db, keyId, fromDecimals, toDecimals),
+        );
+        if (unfit !== undefined)
+          refuseIf(
+            [`stored value ${unfit} of key ${keyId} would not be a safe integer with ${toDecimals} decimals`],
+            `rescale key ${keyId}`,
+            'choose fewer decimals',
+          );
+        const { Long } = await import('mongodb');
+        const result = await databaseOperation(`rescale key ${keyId}`, () =>
+          rescaleKey(db, {
+            keyId,
+            fromDecimals,
+            toDecimals,
+            Long,
+            batchSize: batchSizeOf(context),
+            progress: (done, total, what) =>
+              void context.io.stderr.write(`rescaling key ${keyId}: ${done}/${total} ${what}\n`),
+          }),
+        );
+        note = `; rescaled ${result.readings} reading(s) and ${result.rollups} rollup(s) from ${fromDecimals} to ${toDecimals} decimals`;
+      }
+    }
+    await commitChange(context, async () => {
+      await databaseOperation(`change key ${keyId}`, () =>
+        db.collection('keys').updateOne({ keyId }, { $set: changes }),
+      );
+      return `changed key ${keyId} (${String(doc.unit)}, ${toDecimals} decimals)${note}`;
+    });
+  },
+};
+
+function batchSizeOf(context: CommandContext): number {
+  const size = context.values.integer('batch') ?? 1000;
+  if (size < 1) throw new CliUsageError(`--batch must be a positive integer, got ${size}`, context.usage);
+  return size;
+}
+
+function keyIdOf(context: CommandContext): number {
+  const text = context.positionals[0]!;
+  const keyId = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(keyId))
+    throw new CliUsageError(
+      `<keyId> must be a non-negative integer, got ${JSON.stringify(text)}`,
+      context.usage,
+    );
+  return keyId;
+}
 
 const remove: Command = {
   words: ['keys', 'remove'],
@@ -160,4 +300,4 @@ const remove: Command = {
 };
 
 /** The `keys` commands. */
-export const keyCommands: readonly Command[] = [list, add, remove];
+export const keyCommands: readonly Command[] = [list, add, set, remove];

@@ -5,6 +5,7 @@ import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
 import { CliUsageError, CliNotFoundError } from '../errors.js';
+import { formatNumber, formatValue, shownValue, type ValueKey } from '../../monitor/status/format-value.js';
 import { formatJsonLine } from '../output.js';
 import { cliBuckets } from '../rollup-reads.js';
 import { renderTerminalChart } from '../terminal-chart.js';
@@ -29,13 +30,14 @@ Prints the latest readings, oldest first, with the device name and the key's uni
   --key <keyId>             only this key
   -f, --follow              keep printing new readings until interrupted (Ctrl-C)
   --poll <seconds>          how often --follow asks the database (default 1)
-  --json                    one JSON object per line: {"ts","id","device","keyId","value","unit"}
+  --json                    one JSON object per line: {"ts","id","device","keyId","value","raw","unit","text"} (value scaled, raw stored)
 
 ${globalFlagsHelp}`;
 
 interface Labels {
   devices: Map<number, string>;
-  units: Map<number, string>;
+  /** Unit and decimals of each key, for formatValue. */
+  keys: Map<number, ValueKey>;
 }
 
 /** One reading as printed. */
@@ -44,8 +46,13 @@ interface Row {
   id: number;
   device: string | undefined;
   keyId: number;
+  /** As shown: stored ÷ 10^decimals. */
   value: number;
+  /** The stored integer. */
+  raw: number;
   unit: string | undefined;
+  /** What a person reads, e.g. `21.5 °C`. */
+  text: string;
 }
 
 function toRow(doc: Document, labels: Labels): Row {
@@ -56,16 +63,18 @@ function toRow(doc: Document, labels: Labels): Row {
     id,
     device: labels.devices.get(id),
     keyId,
-    value: Number(doc.value),
-    unit: labels.units.get(keyId),
+    value: shownValue(Number(doc.value), labels.keys.get(keyId)),
+    raw: Number(doc.value),
+    unit: labels.keys.get(keyId)?.unit,
+    text: formatValue(Number(doc.value), labels.keys.get(keyId)),
   };
 }
 
-/** `2026-11-25T01:02:03.000Z  3 boiler  key 1  21500 mC`. */
+/** `2026-11-25T01:02:03.000Z  3 boiler  key 1  21.5 °C`. */
 function formatRow(row: Row): string {
   const ts = row.ts instanceof Date ? row.ts.toISOString() : String(row.ts);
   const device = `${row.id}${row.device === undefined ? '' : ` ${row.device}`}`;
-  return `${ts}  ${device.padEnd(16)}  key ${String(row.keyId).padEnd(4)} ${String(row.value).padStart(12)}${row.unit ? ` ${row.unit}` : ''}\n`;
+  return `${ts}  ${device.padEnd(16)}  key ${String(row.keyId).padEnd(4)} ${row.text.padStart(14)}\n`;
 }
 
 function printRows(context: CommandContext, rows: readonly Row[]): void {
@@ -89,13 +98,18 @@ async function labelsOf(context: CommandContext): Promise<Labels> {
         .toArray(),
       db
         .collection('keys')
-        .find({}, { projection: { _id: 0, keyId: 1, unit: 1 } })
+        .find({}, { projection: { _id: 0, keyId: 1, unit: 1, decimals: 1 } })
         .toArray(),
     ]),
   );
   return {
     devices: new Map(devices.map((d) => [Number(d.id), String(d.name)])),
-    units: new Map(keys.map((k) => [Number(k.keyId), String(k.unit)])),
+    keys: new Map(
+      keys.map((k) => [
+        Number(k.keyId),
+        { unit: String(k.unit), decimals: typeof k.decimals === 'number' ? k.decimals : 0 },
+      ]),
+    ),
   };
 }
 
@@ -282,7 +296,8 @@ const chart: Command = {
     context.print(
       renderTerminalChart(columns, {
         height,
-        unit: labels.units.get(keyId) ?? '',
+        unit: labels.keys.get(keyId)?.unit ?? '',
+        format: (v) => formatValue(v, labels.keys.get(keyId)),
         from: new Date(fromMs),
         to: new Date(toMs),
       }),
@@ -329,14 +344,27 @@ const stats: Command = {
       toMs,
       bucketSeconds: size / 1000,
     });
-    const unit = labels.units.get(keyId) ?? '';
+    const key = labels.keys.get(keyId);
+    const unit = key?.unit ?? '';
     if (values.flag('json')) {
-      context.print(buckets.map((b) => formatJsonLine({ ...b, start: b.start.toISOString() })).join(''));
+      context.print(
+        buckets
+          .map((b) =>
+            formatJsonLine({
+              start: b.start.toISOString(),
+              count: b.count,
+              min: shownValue(b.min, key),
+              max: shownValue(b.max, key),
+              avg: shownValue(b.avg, key),
+            }),
+          )
+          .join(''),
+      );
       return;
     }
     const rows = buckets.map(
       (b) =>
-        `${b.start.toISOString()}  ${String(b.count).padStart(8)}  ${String(b.min).padStart(12)}  ${String(b.max).padStart(12)}  ${(+b.avg.toFixed(3)).toString().padStart(14)}${unit ? ` ${unit}` : ''}\n`,
+        `${b.start.toISOString()}  ${String(b.count).padStart(8)}  ${formatNumber(b.min, key).padStart(12)}  ${formatNumber(b.max, key).padStart(12)}  ${formatNumber(b.avg, key).padStart(14)}${unit ? ` ${unit}` : ''}\n`,
     );
     context.print(
       `${'start'.padEnd(24)}  ${'count'.padStart(8)}  ${'min'.padStart(12)}  ${'max'.padStart(12)}  ${'avg'.padStart(14)}\n`,

@@ -3,6 +3,7 @@
 // the stored readings of the last day. (Over 400 lines: five subcommands of one collection,
 // each a short declarative table, as devices.ts is split only where the logic grows.)
 import type { Db, Document, ObjectId } from 'mongodb';
+import { formatValue } from '../../monitor/status/format-value.js';
 import {
   RuleEvaluator,
   ruleFields,
@@ -38,7 +39,7 @@ ${globalFlagsHelp}`;
 
 const fieldsHelp = `  --key <keyId>             the key whose readings the rule watches
   --device <id>             only this device (default: every device producing the key)
-  --above <n>               fire while the value is above n (the key's stored units)
+  --above <n>               fire while the value is above n, as shown (21.5 on a 1-decimal key is stored as 215)
   --below <n>               fire while the value is below n
   --no-data <seconds>       fire when the key has had no reading this long
   --for <seconds>           the threshold must be crossed this long first (default 0)
@@ -169,10 +170,20 @@ function ruleProblems(doc: Doc, config: Config, registry: Registry): string[] {
   return problems;
 }
 
-function condition(doc: Doc): string {
+/** `> 21.5 °C, for 300 s`: thresholds shown scaled with the key's unit when the key is known. */
+function condition(doc: Doc, keys: readonly Doc[] = []): string {
   const parts: string[] = [];
+  const key = keys.find((k) => k.keyId === doc.keyId);
+  const valueKey =
+    key && typeof key.unit === 'string'
+      ? { unit: key.unit, decimals: typeof key.decimals === 'number' ? key.decimals : 0 }
+      : undefined;
   const text = (value: unknown): string =>
-    typeof value === 'number' ? String(value) : JSON.stringify(value);
+    typeof value === 'number'
+      ? valueKey && Number.isInteger(value)
+        ? formatValue(value, valueKey)
+        : String(value)
+      : JSON.stringify(value);
   if (doc.above !== undefined) parts.push(`> ${text(doc.above)}`);
   if (doc.below !== undefined) parts.push(`< ${text(doc.below)}`);
   if (doc.noDataSeconds !== undefined) parts.push(`no data ${text(doc.noDataSeconds)} s`);
@@ -205,7 +216,7 @@ const list: Command = {
             header: 'DEVICE',
             value: ({ doc }) => (doc.deviceId === undefined ? 'all' : JSON.stringify(doc.deviceId)),
           },
-          { header: 'CONDITION', value: ({ doc }) => condition(doc) },
+          { header: 'CONDITION', value: ({ doc }) => condition(doc, config.keys) },
           { header: 'LEVEL', value: ({ doc }) => (typeof doc.level === 'string' ? doc.level : 'WARNING') },
           {
             header: 'STATUS',
@@ -246,6 +257,28 @@ function fieldsFromFlags(context: CommandContext): Doc {
   return doc;
 }
 
+/**
+ * Converts the thresholds given in shown units (`--above 21.5`) to the key's stored units
+ * (215 for 1 decimal), in place; returns what was converted, for the command's output.
+ */
+function storeThresholds(changes: Doc, doc: Doc, config: Config): string {
+  const key = config.keys.find((k) => k.keyId === doc.keyId);
+  const decimals = typeof key?.decimals === 'number' ? key.decimals : 0;
+  if (decimals === 0) return '';
+  const notes: string[] = [];
+  for (const field of ['above', 'below', 'hysteresis']) {
+    const value = changes[field];
+    if (typeof value !== 'number') continue;
+    const stored = Math.round(Number(`${value}e${decimals}`));
+    changes[field] = stored;
+    doc[field] = stored;
+    notes.push(`${field} ${value} ${String(key!.unit)} stored as ${stored}`);
+  }
+  return notes.length > 0
+    ? `; key ${String(doc.keyId)} keeps ${decimals} decimal(s): ${notes.join(', ')}`
+    : '';
+}
+
 const add: Command = {
   words: ['rules', 'add'],
   summary: 'add an alert rule, validated as the monitor does',
@@ -267,19 +300,22 @@ const add: Command = {
     if (context.values.integer('key') === undefined) throw new CliUsageError('missing --key', context.usage);
     const doc: Doc = { id, ...fieldsFromFlags(context) };
     const config = await loadConfig(context);
+    const scaled = storeThresholds(doc, doc, config);
     const label = ruleLabel(doc);
     refuseIf(
       ruleProblems(doc, { ...config, rules: [...config.rules, doc] }, await context.registry()),
       `add ${label}`,
     );
     if (context.values.flag('dry-run')) {
-      context.print(`${label} is valid (${condition(doc)}); --dry-run: nothing written\n`);
+      context.print(
+        `${label} is valid (${condition(doc, config.keys)})${scaled}; --dry-run: nothing written\n`,
+      );
       return;
     }
     const db = await context.db();
     await commitChange(context, async () => {
       await databaseOperation(`add ${label}`, () => db.collection('rules').insertOne({ ...doc }));
-      return `added ${label} (key ${String(doc.keyId)}, ${condition(doc)})`;
+      return `added ${label} (key ${String(doc.keyId)}, ${condition(doc, config.keys)})${scaled}`;
     });
   },
 };
@@ -365,6 +401,7 @@ const set: Command = {
     const next: Doc = { ...current, ...changes };
     for (const field of unset) delete next[field];
     const config = await loadConfig(context);
+    const scaled = storeThresholds(changes, next, config);
     const others = config.rules.filter((r) => r.id !== current.id || r.name !== current.name);
     const label = ruleLabel(current);
     refuseIf(
@@ -372,7 +409,9 @@ const set: Command = {
       `change ${label}`,
     );
     if (context.values.flag('dry-run')) {
-      context.print(`${ruleLabel(next)} would be valid (${condition(next)}); --dry-run: nothing written\n`);
+      context.print(
+        `${ruleLabel(next)} would be valid (${condition(next, config.keys)}); --dry-run: nothing written\n`,
+      );
       return;
     }
     await commitChange(context, async () => {
@@ -385,7 +424,7 @@ const set: Command = {
           },
         ),
       );
-      return `changed ${ruleLabel(next)} (${condition(next)})`;
+      return `changed ${ruleLabel(next)} (${condition(next, config.keys)})${scaled}`;
     });
   },
 };

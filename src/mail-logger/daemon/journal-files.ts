@@ -3,6 +3,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DropFrame, RecordFrame } from '../protocol.js';
+import { scanJournal, type ScanResult } from './journal-frame.js';
 import type { DaemonState, JournalEvent } from './state.js';
 
 /** Errors that mean "no space now", which the journal waits out instead of stopping. */
@@ -18,6 +19,10 @@ export function countLines(buffer: Buffer): number {
 }
 
 export const SNAPSHOT = 'snapshot.json';
+/** The snapshot before the current one, kept (with the journals since) to rebuild from when the current one is damaged. */
+export const PREVIOUS_SNAPSHOT = 'snapshot.prev.json';
+/** Damaged journal regions, kept aside one JSON line each (file, offset, bytes). */
+export const CORRUPT_FILE = 'journal.corrupt';
 // Written by versions before 0.2 (a pid guess); removed, never trusted.
 export const LEGACY_PID_FILE = 'daemon.pid';
 
@@ -70,32 +75,30 @@ export async function makeDir(dir: string, mode: number): Promise<void> {
   }
 }
 
-/** Applies every complete line of `bytes`; returns the byte length of the valid prefix. */
-export function replay(bytes: Buffer, state: DaemonState): number {
-  let start = 0;
-  let valid = 0;
+/**
+ * Applies every good line of `bytes` to `state`, skipping damaged regions exactly (see
+ * journal-frame.ts); says what to keep of the file and what was skipped.
+ */
+export function replay(bytes: Buffer, state: DaemonState): ScanResult {
+  // The session of bare (pre-0.3) client frames: the last marker line's.
   let session: string | null = null;
-  while (start < bytes.length) {
-    const nl = bytes.indexOf(0x0a, start);
-    if (nl === -1) break;
-    const line = bytes.toString('utf8', start, nl);
-    start = nl + 1;
-    try {
-      if (line.length > 0) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        if (entry.t === 'rec' && session !== null)
-          state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
-        else if (entry.t === 'drop' && session !== null)
-          state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
-        else if (entry.k === 'c' && typeof entry.id === 'string') session = entry.id;
-        else state.apply(entry as unknown as JournalEvent);
-      }
-      valid = start;
-    } catch {
-      // Only a torn tail can be unparsable (each batch is fsynced before the next starts);
-      // everything from here on is cut.
-      break;
+  return scanJournal(bytes, state.sessions.keys(), (line) => {
+    const entry = JSON.parse(line.payload) as Record<string, unknown>;
+    if (line.session !== null) session = line.session;
+    if (entry.t === 'rec' || entry.t === 'drop') {
+      if (!line.legacy && line.session === null) throw new Error('a client frame without its session');
+      if (session === null) return undefined;
+      if (entry.t === 'rec') state.apply({ k: 'r', id: session, f: entry as unknown as RecordFrame });
+      else state.apply({ k: 'd', id: session, f: entry as unknown as DropFrame });
+      return undefined;
     }
-  }
-  return valid;
+    if (entry.k === 'c' && typeof entry.id === 'string') {
+      session = entry.id;
+      return { marker: entry.id };
+    }
+    if (typeof entry.k !== 'string') throw new Error('not a journal event');
+    state.apply(entry as unknown as JournalEvent);
+    // A hello names a session whose frames may follow without a readable marker.
+    return entry.k === 's' && typeof entry.id === 'string' ? { hello: entry.id } : undefined;
+  });
 }

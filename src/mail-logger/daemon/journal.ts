@@ -1,8 +1,11 @@
-// The daemon's write-ahead journal: newline-delimited events appended with group commit
-// (one write + fdatasync per batch, callbacks after), plus snapshots written tmp + fsync +
-// rename. Files: snapshot.json (state as of generation G) and journal-G.ndjson (events since).
-// Client frames are written as the raw bytes the client sent (validated, zero copy), after a
-// marker line {"k":"c","id":SESSION} naming the session they belong to.
+// The daemon's write-ahead journal: framed lines (length + CRC-32, see journal-frame.ts)
+// appended with group commit (one write + fdatasync per batch, callbacks after), plus
+// snapshots written tmp + fsync + rename. Files: snapshot.json (state as of generation G),
+// snapshot.prev.json (the one before, kept with its journals to rebuild a damaged snapshot
+// from) and journal-G.ndjson (events since). Client frames are written as the raw bytes the
+// client sent (validated, zero copy) behind their header, after a marker line
+// {"k":"c","id":SESSION} naming the session they belong to. Loading, damage included, is
+// recovery.ts.
 // Over 400 lines on purpose: the group-commit loop, holding a batch while the disk is full,
 // and switching generations for a snapshot all work on one queue (items, callbacks, backlog,
 // fileSession); apart they would have to share it. Its pure parts are in journal-files.ts.
@@ -11,6 +14,8 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff, tryInstanceLock, type InstanceLock } from '../../internal/index.js';
 import { MailLoggerError } from '../errors.js';
+import { frameHeader, frameText, sessionSeed } from './journal-frame.js';
+import { recoverState } from './recovery.js';
 import {
   countLines,
   fsyncDir,
@@ -19,10 +24,12 @@ import {
   journalName,
   LEGACY_PID_FILE,
   makeDir,
-  replay,
+  PREVIOUS_SNAPSHOT,
   SNAPSHOT,
 } from './journal-files.js';
-import { DaemonState, type JournalEvent } from './state.js';
+import type { DaemonState, JournalEvent } from './state.js';
+
+const NEWLINE = Buffer.from('\n');
 
 export interface JournalOptions {
   /** Compact by itself once the journal file grows past this. @default 16 MiB */
@@ -70,6 +77,8 @@ export class Journal {
     private handle: FileHandle,
     private gen: number,
     private size: number,
+    /** Generation of snapshot.json on disk (0: none yet). */
+    private snapshotGen: number,
     private readonly state: DaemonState,
     private readonly options: Required<JournalOptions>,
     private readonly lock: InstanceLock,
@@ -125,40 +134,18 @@ export class Journal {
     lock: InstanceLock,
   ): Promise<{ journal: Journal; state: DaemonState }> {
     await fs.rm(path.join(dir, LEGACY_PID_FILE), { force: true });
-    let state = new DaemonState();
-    let gen = 0;
-    try {
-      ({ state, gen } = DaemonState.fromSnapshot(await fs.readFile(path.join(dir, SNAPSHOT), 'utf8')));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new MailLoggerError(
-          'ERR_STATE_CORRUPT',
-          `the snapshot ${path.join(dir, SNAPSHOT)} cannot be read (${(error as Error).message}); move it away to start afresh (its records would be lost)`,
-          { cause: error },
-        );
-      }
-    }
-    // Generations at or after the snapshot's hold the events since it, oldest first (a
-    // newer one exists when the daemon died while writing the next snapshot).
-    const gens = await generations(dir);
-    for (const g of gens) if (g < gen) await fs.rm(path.join(dir, journalName(g)), { force: true });
-    await fs.rm(path.join(dir, `${SNAPSHOT}.tmp`), { force: true });
-    const live = gens.filter((g) => g >= gen);
-    let size = 0;
-    let bytes: Buffer | null = null;
-    for (const g of live) {
-      bytes = await fs.readFile(path.join(dir, journalName(g)));
-      size = replay(bytes, state);
-      gen = g;
-    }
+    const recovery = await recoverState(dir, options.now());
+    const { state, gen, keep, size } = recovery;
+    for (const line of recovery.log) options.log?.(line);
     const handle = await fs.open(path.join(dir, journalName(gen)), 'a+', 0o600);
     // A torn last line (killed mid-write) is cut off so the next append starts a new line.
-    if (bytes !== null && size < bytes.length) await handle.truncate(size);
+    if (size !== null && keep < size) await handle.truncate(keep);
     const journal = new Journal(
       dir,
       handle,
       gen,
-      size,
+      keep,
+      recovery.snapshotGen,
       state,
       {
         compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
@@ -170,6 +157,12 @@ export class Journal {
       },
       lock,
     );
+    if (recovery.problems.length > 0) {
+      // Mailed as the daemon's own ALERT; the snapshot written at once holds it and leaves
+      // the damage behind, so it is found and reported once.
+      state.apply({ k: 'n', msg: recovery.problems.join('\n\n'), at: options.now() });
+      await journal.compact();
+    }
     return { journal, state };
   }
 
@@ -183,7 +176,7 @@ export class Journal {
     this.drainListeners.push(listener);
   }
 
-  /** Appends events; `onDurable` runs (in append order) once they are fsynced. */
+  /** Appends framed event lines ({@link frameText}); `onDurable` runs (in append order) once they are fsynced. */
   append(text: string, onDurable?: () => void): void {
     if (this.failed) return;
     if (text.length > 0) {
@@ -194,7 +187,7 @@ export class Journal {
     this.kick();
   }
 
-  /** Appends raw, validated client frame lines (newline included) of one session. */
+  /** Appends raw, validated client frame lines (runs of whole lines, newlines included) of one session. */
   appendFrames(session: string, lines: readonly Buffer[], onDurable?: () => void): void {
     if (this.failed) return;
     for (const data of lines) {
@@ -206,7 +199,7 @@ export class Journal {
   }
 
   appendEvent(event: JournalEvent, onDurable?: () => void): void {
-    this.append(JSON.stringify(event) + '\n', onDurable);
+    this.append(frameText(JSON.stringify(event)), onDurable);
   }
 
   /** Resolves when everything appended so far is durable (or a close gave up on a full disk). */
@@ -348,12 +341,35 @@ export class Journal {
       while (this.items.length > 0 || this.callbacks.length > 0 || this.compactWaiters.length > 0) {
         if (this.items.length > 0 || this.callbacks.length > 0) {
           const pieces: Buffer[] = [];
+          let seedOf: string | null = null;
+          let seed = 0;
           for (const item of this.items) {
-            if (item.session !== null && item.session !== this.fileSession) {
-              pieces.push(Buffer.from(`${JSON.stringify({ k: 'c', id: item.session })}\n`));
+            if (item.session === null) {
+              // Framed already (events, or a batch held while the disk was full).
+              pieces.push(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
+              continue;
+            }
+            if (item.session !== this.fileSession) {
+              pieces.push(Buffer.from(frameText(JSON.stringify({ k: 'c', id: item.session }))));
               this.fileSession = item.session;
             }
-            pieces.push(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
+            if (seedOf !== item.session) {
+              seedOf = item.session;
+              seed = sessionSeed(item.session);
+            }
+            // Client frames (a run of whole lines), zero copy: each line after its header
+            // (length, checksum seeded by its session).
+            const run = item.data as Buffer;
+            for (let start = 0; start < run.length;) {
+              const nl = run.indexOf(0x0a, start);
+              const end = nl === -1 ? run.length : nl;
+              const payload = run.subarray(start, end);
+              pieces.push(
+                frameHeader(payload, seed),
+                nl === -1 ? Buffer.concat([payload, NEWLINE]) : run.subarray(start, nl + 1),
+              );
+              start = end + 1;
+            }
           }
           const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
           const callbacks = this.callbacks;
@@ -445,7 +461,11 @@ export class Journal {
     return { written };
   }
 
-  /** Writes the snapshot as of generation `gen`, then removes every older generation. */
+  /**
+   * Writes the snapshot as of generation `gen`. The one it replaces is kept as the previous
+   * generation (with the journals since it), so a damaged snapshot can be rebuilt from it;
+   * older generations are removed.
+   */
   private async writeSnapshot(text: string, oldHandle: FileHandle, gen: number): Promise<void> {
     await oldHandle.close();
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
@@ -456,9 +476,28 @@ export class Journal {
     } finally {
       await handle.close();
     }
-    await fs.rename(tmp, path.join(this.dir, SNAPSHOT));
+    const current = path.join(this.dir, SNAPSHOT);
+    const previous = path.join(this.dir, PREVIOUS_SNAPSHOT);
+    // A hard link under a temporary name, renamed into place: at every moment both names
+    // hold a whole snapshot (a filesystem without links gets a copy, fsynced).
+    await fs.rm(`${previous}.tmp`, { force: true });
+    const kept = await fs.link(current, `${previous}.tmp`).then(
+      () => true,
+      async (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false; // no snapshot yet, or a damaged one moved aside
+        if (error.code !== 'EPERM' && error.code !== 'ENOTSUP' && error.code !== 'EXDEV') throw error;
+        await fs.copyFile(current, `${previous}.tmp`);
+        const copy = await fs.open(`${previous}.tmp`, 'r+');
+        await copy.sync().finally(() => copy.close());
+        return true;
+      },
+    );
+    if (kept) await fs.rename(`${previous}.tmp`, previous);
+    await fs.rename(tmp, current);
     await fsyncDir(this.dir);
+    const keepFrom = this.snapshotGen;
+    this.snapshotGen = gen;
     for (const g of await generations(this.dir))
-      if (g < gen) await fs.rm(path.join(this.dir, journalName(g)), { force: true });
+      if (g < keepFrom) await fs.rm(path.join(this.dir, journalName(g)), { force: true });
   }
 }

@@ -342,12 +342,15 @@ export class MailLoggerServer {
     if (bucket === 'instant' && !this.mailer.mayComposeInstant(records.length)) return null;
     const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
     this.composedUpTo[bucket] = upTo;
-    const mail = this.mailer.compose(bucket, records, dropped);
+    const [mail, ...more] = this.mailer.compose(bucket, records, dropped);
     this.composing++;
     return new Promise((resolve) => {
-      this.store.commit([{ k: 'm', take: bucket, upTo, dropped, mail }], () => {
+      const event: JournalEvent = { k: 'm', take: bucket, upTo, dropped, mail: mail! };
+      if (more.length > 0) event.more = more;
+      this.store.commit([event], () => {
         this.composing--;
-        this.mailer.enqueue(mail);
+        this.mailer.enqueue(mail!);
+        for (const part of more) this.mailer.enqueue(part);
         resolve();
       });
     });

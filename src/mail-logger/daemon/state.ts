@@ -18,8 +18,21 @@ export type JournalEvent =
   | { k: 's'; id: string; src: string; pid: number; at: number }
   | { k: 'r'; id: string; f: RecordFrame }
   | { k: 'd'; id: string; f: DropFrame }
-  | { k: 'm'; take: Bucket; upTo: number; dropped: Record<string, number>; mail: OutgoingMail }
-  | { k: 'x'; id: string };
+  | {
+      k: 'm';
+      take: Bucket;
+      upTo: number;
+      dropped: Record<string, number>;
+      mail: OutgoingMail;
+      /** Further numbered parts of the same mail (its text too big for one). */
+      more?: OutgoingMail[];
+    }
+  | { k: 'x'; id: string }
+  /** The daemon's own ALERT (damaged state files found at start), mailed like a client's. */
+  | { k: 'n'; msg: string; at: number };
+
+/** The source of the daemon's own records. */
+export const DAEMON_SOURCE = 'raspimon-mail-logger';
 
 // Sessions without an open connection kept in a snapshot, most recent hello first: enough
 // for clients that come back after a daemon restart to be deduplicated. No wall clock
@@ -73,12 +86,25 @@ export class DaemonState {
           if (left > 0) this.dropped[source] = left;
           else delete this.dropped[source];
         }
-        this.outbox.push(event.mail);
+        this.outbox.push(event.mail, ...(event.more ?? []));
         return undefined;
       }
       case 'x':
         this.outbox = this.outbox.filter((m) => m.id !== event.id);
         return undefined;
+      case 'n': {
+        const record: StoredRecord = {
+          rid: this.nextRid++,
+          source: DAEMON_SOURCE,
+          pid: 0,
+          time: event.at,
+          level: 'ALERT',
+          schedule: 'INSTANTANEOUSLY',
+          msg: event.msg,
+        };
+        this.pending.instant.push(record);
+        return record;
+      }
     }
   }
 
@@ -128,6 +154,7 @@ export class DaemonState {
     });
   }
 
+  /** Parses snapshot text; throws an Error saying what is wrong when it is not a whole snapshot. */
   static fromSnapshot(text: string): { state: DaemonState; gen: number } {
     const data = JSON.parse(text) as {
       v: number;
@@ -138,6 +165,7 @@ export class DaemonState {
       dropped: Record<string, number>;
       outbox: OutgoingMail[];
     };
+    checkSnapshotShape(data);
     const state = new DaemonState();
     state.nextRid = data.nextRid;
     for (const [id, info] of data.sessions) state.sessions.set(id, info);
@@ -148,4 +176,32 @@ export class DaemonState {
     state.outbox = data.outbox;
     return { state, gen: data.gen };
   }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Valid JSON of the wrong shape (a snapshot of another program, a half-written edit) is damage too. */
+function checkSnapshotShape(data: unknown): void {
+  const d = data as Record<string, unknown> | null;
+  const pending = d?.pending as Record<string, unknown> | undefined;
+  const problem =
+    typeof d !== 'object' || d === null
+      ? 'not an object'
+      : d.v !== 1
+        ? `unknown version ${JSON.stringify(d.v)}`
+        : !isCount(d.gen) || !isCount(d.nextRid)
+          ? 'gen or nextRid is not a count'
+          : !Array.isArray(d.sessions) ||
+              !d.sessions.every((s) => Array.isArray(s) && typeof s[0] === 'string')
+            ? 'sessions is not a list of [id, info]'
+            : typeof pending !== 'object' ||
+                pending === null ||
+                !['instant', 'daily', 'weekly'].every((b) => Array.isArray(pending[b]))
+              ? 'pending is not three lists'
+              : typeof d.dropped !== 'object' || d.dropped === null || !Array.isArray(d.outbox)
+                ? 'dropped or outbox is missing'
+                : null;
+  if (problem !== null) throw new Error(`not a mail-logger snapshot: ${problem}`);
 }

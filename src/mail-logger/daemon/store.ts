@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { frameText } from './journal-frame.js';
 import { Journal, type JournalOptions } from './journal.js';
 import type { StoredRecord } from '../delivery/record.js';
 import type { DaemonState, JournalEvent } from './state.js';
@@ -108,7 +109,7 @@ export class Store implements SessionStore {
   /** Journals `events`; once they are durable, applies them in order, then runs `then`. */
   commit(events: readonly JournalEvent[], then?: () => void): void {
     let text = '';
-    for (const event of events) text += JSON.stringify(event) + '\n';
+    for (const event of events) text += frameText(JSON.stringify(event));
     this.journal.append(text, () => this.applied(events, then));
   }
 

@@ -152,8 +152,16 @@ export function renderSubject(
   const who = sources.size > 1 ? `${topSource} (+${sources.size - 1})` : topSource;
   if (kind === 'instant') {
     const level = top?.level ?? 'WARNING';
-    const text = top?.sources[0]?.messages[0]?.msg ?? 'records were dropped';
+    const first = top?.sources[0]?.messages[0];
+    const text = first?.msg ?? 'records were dropped';
     const count = total > 1 ? ` ×${total}` : '';
+    // A record may word its own subject (rule notices do): `[tag] subject · source`, the
+    // source (the device namespace) last, where a mail client's cut costs least.
+    const own = first?.ctx?.subject;
+    if (typeof own === 'string' && own !== '') {
+      const tag = typeof first?.ctx?.subjectTag === 'string' ? headerSafe(first.ctx.subjectTag, 20) : level;
+      return headerSafe(`[${tag}${count}] ${headerSafe(own, 140)} · ${headerSafe(who, 60)}`, 200);
+    }
     return headerSafe(`[${level}${count}] ${headerSafe(who, 60)}: ${headerSafe(text, 80)}`, 200);
   }
   const title = kind === 'daily' ? 'Daily digest' : 'Weekly digest';
@@ -247,13 +255,20 @@ function omittedOf(section: Section): Omitted | undefined {
 export function composeBody(
   records: readonly StoredRecord[],
   dropped: Readonly<Record<string, number>>,
-  options: { maxBytes?: number; timeZone?: string | undefined } = {},
+  options: { maxBytes?: number; timeZone?: string | undefined; notes?: readonly string[] } = {},
 ): MailBody {
   const groups = groupRecords(records);
   const body: MailBody = { groups, dropped: { ...dropped }, total: records.length };
   const maxBytes = options.maxBytes ?? Infinity;
-  if (!Number.isFinite(maxBytes)) return body;
-  const fixed = droppedLines(dropped).reduce((n, l) => n + 2 * Buffer.byteLength(l) + 80, 200);
+  if (!Number.isFinite(maxBytes)) {
+    if (options.notes !== undefined) body.notes = [...options.notes];
+    return body;
+  }
+  const fixed = [...droppedLines(dropped), ...(options.notes ?? [])].reduce(
+    (n, l) => n + 2 * Buffer.byteLength(l) + 80,
+    200,
+  );
+  if (options.notes !== undefined) body.notes = [...options.notes];
   for (const section of allocate(groups, fixed, maxBytes, options.timeZone)) {
     const omitted = omittedOf(section);
     if (omitted === undefined) continue;
@@ -263,8 +278,14 @@ export function composeBody(
   return body;
 }
 
-/** Renders the text and HTML parts of a body within `maxBytes`; pure. */
-export function renderBody(body: MailBody, options: RenderOptions = {}): { text: string; html: string } {
+/**
+ * Renders the text and HTML parts of a body within `maxBytes`; `cut` says whether lines of the
+ * body had to be left out (counted) to fit. Pure.
+ */
+export function renderBody(
+  body: MailBody,
+  options: RenderOptions = {},
+): { text: string; html: string; cut: boolean } {
   const tz = options.timeZone;
   const text: string[] = [];
   const html: string[] = ['<!doctype html><html><body style="font-family:sans-serif">'];
@@ -272,12 +293,17 @@ export function renderBody(body: MailBody, options: RenderOptions = {}): { text:
     text.push(`NOTICE: ${notice}`, '');
     html.push(`<p style="color:#a00"><strong>Notice:</strong> ${escapeHtml(notice)}</p>`);
   }
+  for (const note of body.notes ?? []) {
+    text.push(note, '');
+    html.push(`<p><strong>${escapeHtml(note)}</strong></p>`);
+  }
   for (const l of droppedLines(body.dropped)) {
     text.push(`WARNING: ${l}`, '');
     html.push(`<p style="color:#a40"><strong>Warning:</strong> ${escapeHtml(l)}</p>`);
   }
   const fixed = text.reduce((n, l) => n + 2 * Buffer.byteLength(l) + 60, 200);
   const sections = allocate(body.groups, fixed, options.maxBytes ?? Infinity, tz);
+  const cut = sections.some((section) => section.take < section.source.messages.length);
   let index = 0;
   for (const level of body.groups) {
     text.push(`== ${level.level} (${level.count}) ==`);
@@ -302,14 +328,17 @@ export function renderBody(body: MailBody, options: RenderOptions = {}): { text:
     text.push('');
   }
   html.push('</body></html>');
-  return { text: text.join('\n'), html: html.join('\n') };
+  return { text: text.join('\n'), html: html.join('\n'), cut };
 }
 
 /** Renders a mail (subject, text part, HTML part) from records, without a size limit; pure. */
 export function renderMail(input: RenderInput): MailContent {
   const body = composeBody(input.records, input.dropped);
-  return {
-    subject: renderSubject(input.kind, body.groups, body.dropped),
-    ...renderBody(body, { timeZone: input.timeZone }),
-  };
+  const { text, html } = renderBody(body, { timeZone: input.timeZone });
+  return { subject: renderSubject(input.kind, body.groups, body.dropped), text, html };
+}
+
+/** Whether composing cut lines of `body` (some section counts what it left out). */
+export function isCut(body: MailBody): boolean {
+  return body.groups.some((level) => level.sources.some((source) => source.omitted !== undefined));
 }

@@ -42,4 +42,6 @@ export interface MailBody {
   dropped: Record<string, number>;
   /** Records the mail accounts for (shown or counted as omitted). */
   total: number;
+  /** Lines shown first, kept with the mail: e.g. where its whole text is attached. */
+  notes?: string[];
 }

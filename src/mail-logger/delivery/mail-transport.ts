@@ -31,6 +31,8 @@ export interface MailMessage {
   date: Date;
   /** Extra headers: `X-Raspimon-Mail-Kind` is `instant`, `daily` or `weekly`. */
   headers: Record<string, string>;
+  /** Files attached: the whole text of a mail cut to the size limit, as `.txt.gz` (nodemailer's shape). */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
   /**
    * Aborted when the attempt took longer than the daemon's `sendTimeoutSeconds`: a nodemailer
    * pool then closes the connection that carries it; the daemon retries the mail later.

@@ -6,10 +6,12 @@
 // splitting it would scatter the transitions; the pure parts live in smtp-reply.ts, digest.ts,
 // mail-log.ts and smtp-transport.ts.
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { Backoff, Signal, within } from '../../internal/index.js';
 import type { ValidCredentials } from './credentials.js';
 import type { DeadLetters } from './dead-letters.js';
-import { composeBody, renderBody, renderSubject } from './digest.js';
+import { BASE64_GROWTH, gzipParts } from './digest-parts.js';
+import { composeBody, escapeHtml, formatTime, isCut, renderBody, renderSubject } from './digest.js';
 import { mailLogLine } from './mail-log.js';
 import type { MailMessage, MailTransport } from './mail-transport.js';
 import type { OutgoingMail, StoredRecord } from './record.js';
@@ -55,6 +57,10 @@ export interface MailerOptions {
 const HEADER_ALLOWANCE = 4096;
 /** Quoted-printable or base64 (with line breaks) grows a part by at most this factor. */
 const ENCODING_GROWTH = 1.4;
+/** The MIME headers and boundaries of an attachment. */
+const ATTACHMENT_ALLOWANCE = 1024;
+/** The short text of a numbered part after the first. */
+const PART_BODY_ALLOWANCE = 2048;
 /** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
 const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 const DAY_MS = 86_400_000;
@@ -147,25 +153,67 @@ export class Mailer {
   }
 
   /**
-   * A new mail of `records`: grouped, and cut to what can fit in `maxMailBytes` (what is cut
-   * is counted per section), stamped with the daemon's clock. Not queued yet.
+   * A new mail of `records`: grouped, stamped with the daemon's clock, not queued yet. A body
+   * too big for `maxMailBytes` is cut (what is cut is counted per section), and then the whole
+   * text goes along gzip-compressed as an attachment — in numbered mails ("digest 2/3") when
+   * one cannot carry it — so no acknowledged record's text is ever dropped. The first mail
+   * keeps the grouped summary.
    */
   compose(
     kind: OutgoingMail['kind'],
     records: readonly StoredRecord[],
     dropped: Readonly<Record<string, number>>,
-  ): OutgoingMail {
-    const body = composeBody(records, dropped, {
-      maxBytes: Math.floor((this.options.maxMailBytes - HEADER_ALLOWANCE) / ENCODING_GROWTH),
-      timeZone: this.options.timeZone,
+  ): OutgoingMail[] {
+    const { maxMailBytes, timeZone } = this.options;
+    const createdAt = this.options.now();
+    const budget = Math.floor((maxMailBytes - HEADER_ALLOWANCE) / ENCODING_GROWTH);
+    const body = composeBody(records, dropped, { maxBytes: budget, timeZone });
+    if (!isCut(body))
+      return [
+        { id: randomUUID(), kind, subject: renderSubject(kind, body.groups, body.dropped), body, createdAt },
+      ];
+    const whole = renderBody(composeBody(records, dropped), { timeZone }).text;
+    const summaryBytes = Math.floor(budget / 4);
+    const members = gzipParts(
+      whole,
+      Math.floor(
+        (maxMailBytes - HEADER_ALLOWANCE - summaryBytes * ENCODING_GROWTH - ATTACHMENT_ALLOWANCE) /
+          BASE64_GROWTH,
+      ),
+      Math.floor(
+        (maxMailBytes - HEADER_ALLOWANCE - PART_BODY_ALLOWANCE - ATTACHMENT_ALLOWANCE) / BASE64_GROWTH,
+      ),
+    );
+    const of = members.length;
+    const label = kind === 'instant' ? 'part' : 'digest';
+    const day = formatTime(createdAt, timeZone).slice(0, 10);
+    const name = (i: number): string =>
+      `${label}-${kind}-${day}${of > 1 ? `-part-${i}-of-${of}` : ''}.txt.gz`;
+    const note =
+      of === 1
+        ? `The whole text of this mail (${records.length} records) is attached, gzip-compressed: ${name(1)}.`
+        : `The whole text of this mail (${records.length} records) is attached, gzip-compressed, in ${of} parts: ` +
+          `${name(1)} here, the others in the ${of - 1} mail(s) whose subjects end "(${label} 2/${of})" to "(${label} ${of}/${of})".`;
+    const summary = composeBody(records, dropped, { maxBytes: summaryBytes, timeZone, notes: [note] });
+    const subject = renderSubject(kind, summary.groups, summary.dropped);
+    return members.map((member, i) => {
+      const mail: OutgoingMail = {
+        id: randomUUID(),
+        kind,
+        subject: of > 1 ? `${subject} (${label} ${i + 1}/${of})` : subject,
+        createdAt,
+        attachment: { filename: name(i + 1), gzipBase64: member.toString('base64') },
+      };
+      if (of > 1) mail.part = { index: i + 1, of };
+      if (i === 0) mail.body = summary;
+      else {
+        mail.text =
+          `Part ${i + 1} of ${of} of the ${kind} ${label === 'digest' ? 'digest' : 'mail'} composed ${formatTime(createdAt, timeZone)}: ` +
+          `the attached ${name(i + 1)} (gzip) holds the next share of its whole text, in order. Part 1 has the summary.`;
+        mail.html = `<p>${escapeHtml(mail.text)}</p>`;
+      }
+      return mail;
     });
-    return {
-      id: randomUUID(),
-      kind,
-      subject: renderSubject(kind, body.groups, body.dropped),
-      body,
-      createdAt: this.options.now(),
-    };
   }
 
   enqueue(mail: OutgoingMail): void {
@@ -314,18 +362,45 @@ export class Mailer {
   private message(entry: Entry, notices: string[]): { message: MailMessage; bytes: number } | null {
     const { mail } = entry;
     const limit = Math.min(this.options.maxMailBytes, this.serverLimit, entry.limit);
+    let attachment: { filename: string; content: Buffer } | null =
+      mail.attachment === undefined
+        ? null
+        : { filename: mail.attachment.filename, content: Buffer.from(mail.attachment.gzipBase64, 'base64') };
+    const attachmentBytes = (content: Buffer | undefined): number =>
+      content === undefined ? 0 : Math.ceil(content.length * BASE64_GROWTH) + ATTACHMENT_ALLOWANCE;
     let text: string;
     let html: string;
     if (mail.body !== undefined) {
-      const maxBytes = Math.floor((limit - HEADER_ALLOWANCE) / ENCODING_GROWTH);
+      const { timeZone } = this.options;
+      let maxBytes = Math.floor(
+        (limit - HEADER_ALLOWANCE - attachmentBytes(attachment?.content)) / ENCODING_GROWTH,
+      );
       if (maxBytes < 1024) return null;
-      ({ text, html } = renderBody(mail.body, { timeZone: this.options.timeZone, maxBytes, notices }));
+      let cut: boolean;
+      ({ text, html, cut } = renderBody(mail.body, { timeZone, maxBytes, notices }));
+      if (cut && attachment === null) {
+        // The server's limit is below the one the mail was composed for: its whole text goes
+        // along compressed, when that fits beside a shorter summary.
+        const content = gzipSync(renderBody(mail.body, { timeZone }).text);
+        maxBytes = Math.floor((limit - HEADER_ALLOWANCE - attachmentBytes(content)) / ENCODING_GROWTH);
+        if (maxBytes >= 1024) {
+          attachment = {
+            filename: `${mail.kind === 'instant' ? 'mail' : 'digest'}-${mail.kind}-${formatTime(mail.createdAt, timeZone).slice(0, 10)}.txt.gz`,
+            content,
+          };
+          const note = `The whole text of this mail (${mail.body.total} records) is attached, gzip-compressed: ${attachment.filename}.`;
+          ({ text, html } = renderBody(mail.body, { timeZone, maxBytes, notices: [...notices, note] }));
+        }
+      }
     } else {
       text = mail.text ?? '';
       html = mail.html ?? '';
     }
     const bytes =
-      Math.ceil((Buffer.byteLength(text) + Buffer.byteLength(html)) * ENCODING_GROWTH) + HEADER_ALLOWANCE;
+      Math.ceil((Buffer.byteLength(text) + Buffer.byteLength(html)) * ENCODING_GROWTH) +
+      HEADER_ALLOWANCE +
+      attachmentBytes(attachment?.content);
+    if (attachment !== null && bytes > limit) return null;
     return {
       bytes,
       message: {
@@ -338,6 +413,7 @@ export class Mailer {
         messageId: `<${mail.id}@raspimon.mail-logger>`,
         date: new Date(mail.createdAt),
         headers: { 'X-Raspimon-Mail-Kind': mail.kind },
+        ...(attachment === null ? {} : { attachments: [{ ...attachment, contentType: 'application/gzip' }] }),
         envelope: { from: this.options.credentials.from, to: this.options.credentials.to, size: bytes },
       },
     };

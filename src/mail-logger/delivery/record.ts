@@ -32,4 +32,11 @@ export interface OutgoingMail {
   html?: string;
   /** Epoch ms when it was composed (the daemon's scheduler clock). */
   createdAt: number;
+  /**
+   * The whole text of a mail whose body was cut to the size limit, gzip-compressed (base64
+   * here), attached to it; with `part`, the share of it this mail carries.
+   */
+  attachment?: { filename: string; gzipBase64: string };
+  /** Set on each of the numbered mails a text too big for one mail is sent in. */
+  part?: { index: number; of: number };
 }

@@ -119,6 +119,16 @@ function deviceSubject(id: unknown, name: unknown): string {
   return typeof name === 'string' ? `device ${idText} ${quote(name)}` : `device ${idText}`;
 }
 
+/**
+ * Why a key's `decimals` field is invalid, or undefined when it is absent or an integer 0..9
+ * (stored value = round(reading × 10^decimals)).
+ */
+export function checkDecimals(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9) return undefined;
+  return `must be an integer 0..9 (stored value = round(reading × 10^decimals)), got ${showValue(value)}`;
+}
+
 function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): Map<number, KeySpec> {
   const seen = new Map<number, number>();
   const candidates: KeySpec[] = [];
@@ -144,6 +154,11 @@ function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): M
       report(subject, 'description', `must be a string when present, got ${showValue(doc.description)}`);
       ok = false;
     }
+    const decimalsProblem = checkDecimals(doc.decimals);
+    if (decimalsProblem !== undefined) {
+      report(subject, 'decimals', decimalsProblem);
+      ok = false;
+    }
     if (!ok) return;
     const keyId = doc.keyId as number;
     seen.set(keyId, (seen.get(keyId) ?? 0) + 1);
@@ -151,6 +166,7 @@ function validateKeys(rawKeys: readonly unknown[], problems: ConfigProblem[]): M
       keyId,
       unit: doc.unit as string,
       description: (doc.description as string | undefined) ?? '',
+      decimals: (doc.decimals as number | undefined) ?? 0,
     });
   });
   const keys = new Map<number, KeySpec>();

@@ -1,9 +1,12 @@
-// The hot path from a driver to the writer: checks each reading (known keyId, safe-integer
-// value, valid ts), counts rejections and reports the first of each kind per device, then
-// every 1000th, so a broken sensor cannot flood the mail logger. Accepted readings go to
-// the writer and to the reading listeners (rules, rollups). No I/O here.
+// The hot path from a driver to the writer: checks each reading (known keyId, a finite value
+// whose stored integer round(value × 10^decimals) is safe, valid ts), counts rejections and
+// reports each spell of them once per device and kind (the first of the spell, then its
+// count when a good reading ends it), so a broken sensor cannot flood the mail logger.
+// Accepted readings go to the writer and to the reading listeners (rules, rollups). No I/O.
 import { describeError } from '../../internal/index.js';
+import { storedValue } from './scale.js';
 import { toMs } from '../storage/readings-queries.js';
+import { formatValue } from '../status/format-value.js';
 import type { DeviceSpec, DriverReading, KeySpec, MonitorLogger } from '../types.js';
 
 /** Rejection counters since start. */
@@ -43,6 +46,8 @@ export class ReadingIntake {
   private readonly perDevice = new Map<number, DeviceIntake>();
   private keys: ReadonlyMap<number, KeySpec> = new Map();
   private readonly failedListeners = new WeakSet<ReadingListener>();
+  /** Open spells of rejections: `deviceId:counter` → rejections in the spell. */
+  private readonly spells = new Map<string, { count: number; device: DeviceSpec }>();
 
   constructor(
     private readonly sink: ReadingSink,
@@ -86,13 +91,10 @@ export class ReadingIntake {
         );
         continue;
       }
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-        this.reject(
-          device,
-          counts,
-          'rejectedNotInteger',
-          `value ${String(value)} for keyId ${keyId} is not a safe integer (scale it, e.g. millidegrees)`,
-        );
+      const key = keys.get(keyId)!;
+      const stored = storedValue(value, key.decimals ?? 0);
+      if (typeof stored !== 'number') {
+        this.reject(device, counts, 'rejectedNotInteger', refusalText(value, key, stored));
         continue;
       }
       let tsMs = now;
@@ -112,8 +114,9 @@ export class ReadingIntake {
       this.counters.accepted++;
       counts.accepted++;
       counts.lastReadingAt = now;
-      this.sink.push(device.id, keyId, value, tsMs);
-      if (this.listeners.size > 0) this.notify(device.id, keyId, value, tsMs);
+      if (this.spells.size > 0) this.endSpells(device.id);
+      this.sink.push(device.id, keyId, stored, tsMs);
+      if (this.listeners.size > 0) this.notify(device.id, keyId, stored, tsMs);
     }
   }
 
@@ -144,11 +147,42 @@ export class ReadingIntake {
   private reject(device: DeviceSpec, counts: DeviceIntake, counter: Rejection, message: string): void {
     this.counters[counter]++;
     const seen = ++counts[counter];
-    if (seen === 1 || seen % 1000 === 0) {
-      this.logger.warning(`device ${device.id} "${device.name}": ${message}; rejected (${seen} so far)`, {
-        deviceId: device.id,
-        [counter]: seen,
-      });
+    const id = `${device.id}:${counter}`;
+    const spell = this.spells.get(id);
+    if (spell) {
+      spell.count++;
+      return;
+    }
+    // The first rejection of a spell is reported; the rest are counted until a good reading.
+    this.spells.set(id, { count: 1, device });
+    this.logger.warning(
+      `device ${device.id} "${device.name}": ${message}; rejected (${seen} so far; further rejections of this kind are counted and reported when a good reading arrives)`,
+      { deviceId: device.id, [counter]: seen },
+    );
+  }
+
+  /** A good reading of the device ends its spells of rejections: one line with their counts. */
+  private endSpells(deviceId: number): void {
+    for (const [id, spell] of this.spells) {
+      if (spell.device.id !== deviceId) continue;
+      this.spells.delete(id);
+      if (spell.count > 1) {
+        const { device } = spell;
+        this.logger.info(
+          `device ${device.id} "${device.name}": a good reading again after ${spell.count} rejected readings (${id.split(':')[1]})`,
+          { deviceId: device.id, rejected: spell.count },
+        );
+      }
     }
   }
+}
+
+/** Why a value cannot be stored, naming the value, the key and the fix. */
+function refusalText(value: unknown, key: KeySpec, why: 'not-finite' | 'not-safe'): string {
+  const shown = typeof value === 'number' ? String(value) : `${String(value)} (${typeof value})`;
+  const name = `key ${key.keyId}${key.description ? ` "${key.description}"` : ''} (${key.unit || 'no unit'}, ${key.decimals ?? 0} decimals)`;
+  if (why === 'not-finite')
+    return `value ${shown} for ${name} is not a finite number; fix the driver or sensor so it reports a number`;
+  const limit = formatValue(Number.MAX_SAFE_INTEGER, key);
+  return `value ${shown} for ${name} does not fit: round(value × 10^${key.decimals ?? 0}) is not a safe integer (largest ±${limit}); give the key fewer decimals (raspimon keys set ${key.keyId} --decimals N --rescale) or scale the reading in the driver`;
 }

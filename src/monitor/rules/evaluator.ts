@@ -4,7 +4,8 @@
 // reminders) run from one scheduler job planned at the earliest deadline.
 // (Over 400 lines on purpose: the transitions of the state machine read best side by side.)
 import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../types.js';
-import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
+import { isoTime } from './format.js';
+import { noticeText, type NoticeInput, type NoticeText } from './notice-text.js';
 import type { FiringState, RuleCause, RuleSpec } from './types.js';
 
 /** A replay over a long silence reminds at most this often in one check. */
@@ -26,6 +27,8 @@ interface Pair {
   lastNoticeMs: number;
   /** Latest value while firing (undefined for no-data). */
   value: number | undefined;
+  /** The value furthest past the threshold while firing (undefined for no-data). */
+  peak: number | undefined;
   threshold: number;
   /** Clock time of the pair's last reading (or of the start of watching), for no-data. */
   lastSeenMs: number;
@@ -254,12 +257,14 @@ export class RuleEvaluator {
           : undefined;
     if (pair.status === FIRING) {
       pair.value = value;
+      if (pair.peak === undefined || (pair.cause === 'below' ? value < pair.peak : value > pair.peak))
+        pair.peak = value;
       const h = rule.hysteresis;
       if (
         (rule.above === undefined || value <= rule.above - h) &&
         (rule.below === undefined || value >= rule.below + h)
       )
-        this.resolve(entry, pair, now, `value ${value}${entry.key?.unit ? ` ${entry.key.unit}` : ''}`);
+        this.resolve(entry, pair, now, undefined, value);
       return;
     }
     if (cause === undefined) {
@@ -341,36 +346,61 @@ export class RuleEvaluator {
     pair.lastNoticeMs = now;
     pair.value = value;
     pair.threshold = threshold;
-    const text = withMessage(
-      `firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(cause, value, threshold, entry.key)} since ${isoTime(sinceMs)}`,
-      entry.rule,
-    );
+    pair.peak = value;
+    const text = this.notice(entry, pair, 'firing', now);
     this.log(entry, pair, 'firing', text, now);
     if (entry.rule.repeatSeconds !== undefined) this.planAt(now + entry.rule.repeatSeconds * 1000);
   }
 
   private remind(entry: Entry, pair: Pair, now: number): void {
     pair.lastNoticeMs = now;
-    const text = withMessage(
-      `still firing: ${pairLabel(entry.rule, pair.device, entry.key)}: ${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)} (firing for ${formatDuration(now - pair.firedMs)})`,
-      entry.rule,
-    );
+    const text = this.notice(entry, pair, 'reminder', now);
     this.log(entry, pair, 'reminder', text, now);
   }
 
-  private resolve(entry: Entry, pair: Pair, now: number, why: string): void {
-    const text = withMessage(
-      `resolved: ${pairLabel(entry.rule, pair.device, entry.key)}: ${why}; it fired for ${formatDuration(now - pair.firedMs)} since ${isoTime(pair.firedMs)} (${conditionText(pair.cause!, pair.value, pair.threshold, entry.key)} since ${isoTime(pair.sinceMs)})`,
-      entry.rule,
-    );
+  private resolve(
+    entry: Entry,
+    pair: Pair,
+    now: number,
+    why: string | undefined,
+    resolvedValue?: number,
+  ): void {
+    const text = this.notice(entry, pair, 'resolved', now, { reason: why, resolvedValue });
     this.log(entry, pair, 'resolved', text, now);
     pair.status = OK;
     pair.cause = undefined;
   }
 
-  private log(entry: Entry, pair: Pair, kind: RuleEvent['kind'], text: string, now: number): void {
+  /** The words of a notice (notice-text.ts): the evaluator only says which and when. */
+  private notice(
+    entry: Entry,
+    pair: Pair,
+    kind: RuleEvent['kind'],
+    now: number,
+    extra: Pick<NoticeInput, 'reason' | 'resolvedValue'> = {},
+  ): NoticeText {
+    return noticeText({
+      kind,
+      rule: entry.rule,
+      device: pair.device,
+      key: entry.key,
+      cause: pair.cause!,
+      value: pair.value,
+      threshold: pair.threshold,
+      sinceMs: pair.sinceMs,
+      firedMs: pair.firedMs,
+      nowMs: now,
+      peak: pair.peak,
+      ...extra,
+    });
+  }
+
+  private log(entry: Entry, pair: Pair, kind: RuleEvent['kind'], notice: NoticeText, now: number): void {
     const rule = entry.rule;
+    const text = notice.text;
     const context = {
+      subject: notice.subject,
+      subjectTag: notice.subjectTag,
       rule: rule.id,
       ruleName: rule.name,
       state: kind,
@@ -379,8 +409,8 @@ export class RuleEvaluator {
       keyId: rule.keyId,
       unit: entry.key?.unit,
       cause: pair.cause,
-      value: pair.value,
-      threshold: pair.threshold,
+      value: notice.shownValue,
+      threshold: notice.shownThreshold,
       since: isoTime(pair.sinceMs),
     };
     if (rule.level === 'ALERT') this.options.logger.alert(text, context);
@@ -434,6 +464,7 @@ function newPair(device: Pick<DeviceSpec, 'id' | 'name'>, now: number): Pair {
     firedMs: now,
     lastNoticeMs: now,
     value: undefined,
+    peak: undefined,
     threshold: 0,
     lastSeenMs: now,
   };
@@ -449,6 +480,7 @@ function restoredPair(device: Pick<DeviceSpec, 'id' | 'name'>, state: FiringStat
     firedMs: state.firedMs,
     lastNoticeMs: state.lastNoticeMs,
     value: state.value,
+    peak: state.value,
     threshold: state.threshold,
   };
 }

@@ -1,5 +1,6 @@
 // The text of rule records: what fired, where, how far past the threshold and since when.
 // Pure, so the CLI's `rules test` prints the very lines the monitor would log.
+import { formatValue } from '../status/format-value.js';
 import type { DeviceSpec, KeySpec } from '../types.js';
 import type { RuleCause, RuleSpec } from './types.js';
 
@@ -25,16 +26,16 @@ export function pairLabel(
   return `rule ${rule.id} ${JSON.stringify(rule.name)}: device ${device.id} ${JSON.stringify(device.name)}, key ${rule.keyId}${unit}`;
 }
 
-/** `-8500 mC above -10000 mC`, or `no reading for 10 min`. */
+/** `value -8500 mC above -10000 mC` (`value -8.5 °C above -10.0 °C` with 1 decimal), or `no reading for 10 min`. */
 export function conditionText(
   cause: RuleCause,
   value: number | undefined,
   threshold: number,
   key: KeySpec | undefined,
 ): string {
-  const unit = key?.unit ? ` ${key.unit}` : '';
   if (cause === 'noData') return `no reading for ${formatDuration(threshold * 1000)}`;
-  return `value ${String(value)}${unit} ${cause} ${threshold}${unit}`;
+  const shown = value === undefined ? `undefined${key?.unit ? ` ${key.unit}` : ''}` : formatValue(value, key);
+  return `value ${shown} ${cause} ${formatValue(threshold, key)}`;
 }
 
 /** The rule's own message, appended when it has one. */

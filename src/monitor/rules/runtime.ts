@@ -49,9 +49,13 @@ export class MonitorRules {
     return this.loaded;
   }
 
+  /** The rules of the applied configuration (the status page names their keys). */
+  rules: readonly ValidatedConfig['rules'][number][] = [];
+
   /** Swaps to the rules of an applied configuration and the devices now running. */
   async apply(config: ValidatedConfig, running: readonly DeviceSpec[]): Promise<void> {
     await this.load();
+    this.rules = config.rules;
     this.evaluator.setConfig(config.rules, running, config.keys);
   }
 

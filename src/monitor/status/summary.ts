@@ -1,17 +1,20 @@
 // The monitor's state as one plain, JSON-ready object: what the status page, /api/summary
 // and `raspimon status` show. Pure: the Monitor gathers the parts, this shapes them.
 import type { MinuteWindow } from '../storage/rollups/minute-window.js';
+import { formatDuration } from '../rules/format.js';
+import type { FiringState } from '../rules/types.js';
+import { formatValue, shownValue } from './format-value.js';
 import type { DeviceSpec, KeySpec } from '../types.js';
 
-/** One point of a key's 24-h chart: a minute with readings. */
+/** One point of a key's chart: a bucket (a minute in the summary) with readings, values shown scaled. */
 export interface ChartPoint {
-  /** Start of the minute, epoch seconds. */
+  /** Start of the bucket, epoch seconds. */
   t: number;
-  /** Mean of the minute's readings. */
+  /** Mean of the bucket's readings (scaled: stored ÷ 10^decimals). */
   avg: number;
-  /** Smallest reading of the minute. */
+  /** Smallest reading of the bucket (scaled). */
   min: number;
-  /** Largest reading of the minute. */
+  /** Largest reading of the bucket (scaled). */
   max: number;
 }
 
@@ -23,10 +26,16 @@ export interface KeySummary {
   unit: string;
   /** The key's description, `''` when none. */
   description: string;
+  /** The key's decimals: `value` = `raw` ÷ 10^decimals. */
+  decimals: number;
   /** The newest stored value, or null before the first. */
   latest: {
-    /** The stored integer, in `unit`. */
+    /** The value as shown, in `unit` (stored ÷ 10^decimals), e.g. `21.5`. */
     value: number;
+    /** The stored integer, e.g. `215`. */
+    raw: number;
+    /** What a person reads, e.g. `'21.5 °C'`. */
+    text: string;
     /** When it was measured (ISO 8601). */
     ts: string;
     /** Seconds between `ts` and the summary's `generatedAt`. */
@@ -58,12 +67,27 @@ export interface DeviceSummary {
   driver: string;
   /** `'ok'` while its driver runs, `'failing'` while it is being restarted after a failure. */
   state: 'ok' | 'failing';
+  /**
+   * The worst of its driver state and its firing rules: `'ok'`, `'WARNING'`, `'failing'`,
+   * `'ERROR'` or `'ALERT'` (in that order), what the status page shows beside its name.
+   */
+  status: DeviceStatus;
   /** Failures since it started. */
   errors: number;
   /** The most recent failure, or null. */
   lastError: DeviceFailureSummary | null;
   /** Its keys: those it declared and those it produced, by keyId. */
   keys: KeySummary[];
+}
+
+/** A device's worst state, least to most severe: see {@link DeviceSummary.status}. */
+export type DeviceStatus = 'ok' | 'WARNING' | 'failing' | 'ERROR' | 'ALERT';
+
+const severity: Record<DeviceStatus, number> = { ok: 0, WARNING: 1, failing: 2, ERROR: 3, ALERT: 4 };
+
+/** The worse of two device states. */
+export function worseStatus(a: DeviceStatus, b: DeviceStatus): DeviceStatus {
+  return severity[b] > severity[a] ? b : a;
 }
 
 /** A firing rule, as the rules part reports it (empty until rules are configured). */
@@ -113,15 +137,50 @@ export interface SummaryParts {
   rules: RuleSummary[];
 }
 
-/** Minute points of the last 24 h (ending at `nowMs`'s minute) of a window. */
-export function chartPoints(window: MinuteWindow, nowMs: number): ChartPoint[] {
+/** Minute points of the last 24 h (ending at `nowMs`'s minute) of a window, scaled by the key. */
+export function chartPoints(window: MinuteWindow, nowMs: number, key?: KeySpec): ChartPoint[] {
   const end = Math.floor(nowMs / 60_000);
   const points: ChartPoint[] = [];
   for (let m = end - 1439; m <= end; m++) {
     const acc = window.mergeMinute(m, undefined);
-    if (acc) points.push({ t: m * 60, avg: acc.sum / acc.count, min: acc.min, max: acc.max });
+    if (acc)
+      points.push({
+        t: m * 60,
+        avg: shownValue(acc.sum / acc.count, key),
+        min: shownValue(acc.min, key),
+        max: shownValue(acc.max, key),
+      });
   }
   return points;
+}
+
+/** A firing (rule, device) pair as the summary lists it: value and threshold scaled, with text. */
+export function firingSummary(
+  f: FiringState,
+  device: string | null,
+  keyId: number | undefined,
+  keys: ReadonlyMap<number, KeySpec> | undefined,
+): RuleSummary {
+  const key = keyId === undefined ? undefined : keys?.get(keyId);
+  const scaled = f.cause !== 'noData';
+  return {
+    id: String(f.ruleId),
+    name: f.ruleName,
+    level: f.level,
+    deviceId: f.deviceId,
+    device,
+    keyId: keyId ?? null,
+    unit: key?.unit ?? '',
+    cause: f.cause,
+    value: f.value === undefined ? null : scaled ? shownValue(f.value, key) : f.value,
+    threshold: scaled ? shownValue(f.threshold, key) : f.threshold,
+    text:
+      f.cause === 'noData'
+        ? `no reading for ${formatDuration(f.threshold * 1000)}`
+        : `${f.value === undefined ? '?' : formatValue(f.value, key)} ${f.cause} ${formatValue(f.threshold, key)}`,
+    since: new Date(f.sinceMs).toISOString(),
+    fired: new Date(f.firedMs).toISOString(),
+  };
 }
 
 /** The newest stored value of a window, with its time. */
@@ -138,13 +197,21 @@ export function latestOf(window: MinuteWindow): { value: number; tsMs: number } 
 export function buildSummary(parts: SummaryParts): MonitorSummary {
   const devices = parts.devices.map(({ spec, errors, failing, lastError }): DeviceSummary => {
     const windows = parts.windows(spec.id);
-    const keyIds = [...new Set([...(spec.keyIds ?? []), ...windows.keys()])].sort((a, b) => a - b);
+    // Only keys of the configuration in force: a key removed at a reload disappears.
+    const keyIds = [...new Set([...(spec.keyIds ?? []), ...windows.keys()])]
+      .filter((keyId) => parts.keys.has(keyId))
+      .sort((a, b) => a - b);
+    let status: DeviceStatus = failing ? 'failing' : 'ok';
+    for (const rule of parts.rules)
+      if (rule.deviceId === spec.id && typeof rule.level === 'string' && rule.level in severity)
+        status = worseStatus(status, rule.level as DeviceStatus);
     return {
       id: spec.id,
       name: spec.name,
       description: spec.description,
       driver: spec.driver,
       state: failing ? 'failing' : 'ok',
+      status,
       errors,
       lastError: lastError
         ? { stage: lastError.stage, message: lastError.message, at: new Date(lastError.at).toISOString() }
@@ -157,14 +224,17 @@ export function buildSummary(parts: SummaryParts): MonitorSummary {
           keyId,
           unit: key?.unit ?? '',
           description: key?.description ?? '',
+          decimals: key?.decimals ?? 0,
           latest: latest
             ? {
-                value: latest.value,
+                value: shownValue(latest.value, key),
+                raw: latest.value,
+                text: formatValue(latest.value, key),
                 ts: new Date(latest.tsMs).toISOString(),
                 ageSeconds: Math.max(0, (parts.nowMs - latest.tsMs) / 1000),
               }
             : null,
-          chart: window && parts.charts ? chartPoints(window, parts.nowMs) : [],
+          chart: window && parts.charts ? chartPoints(window, parts.nowMs, key) : [],
         };
       }),
     };

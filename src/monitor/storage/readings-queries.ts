@@ -87,8 +87,6 @@ export async function latestReadings(readings: Collection, query: { id?: number 
     .sort((a, b) => a.id - b.id || a.keyId - b.keyId);
 }
 
-const maxBuckets = 10_000;
-
 /** The single-pipeline form (MongoDB ≥ 4): bucket start = ts − (ts mod size). */
 export function bucketPipeline(match: Document, bucketMs: number): Document[] {
   const ms = { $toLong: '$ts' };
@@ -150,53 +148,23 @@ export async function bucketStats(
   } catch (error) {
     if (!isNotImplemented(error)) throw error;
   }
-  const first = Math.floor(fromMs / bucketMs) * bucketMs;
-  const count = Math.ceil((toMsValue - first) / bucketMs);
-  if (count > maxBuckets)
-    throw new RaspimonRangeError(
-      'ERR_OUT_OF_RANGE',
-      `${count} buckets requested (more than ${maxBuckets}); use a larger bucketSeconds or a shorter range`,
-    );
-  const starts = Array.from({ length: Math.max(0, count) }, (_, i) => first + i * bucketMs);
-  const stats = await Promise.all(
-    starts.map((start) =>
-      oneBucket(
-        readings,
-        query.id,
-        query.keyId,
-        Math.max(start, fromMs),
-        Math.min(start + bucketMs, toMsValue),
-        start,
-      ),
-    ),
-  );
-  return stats.filter((s): s is BucketStats => s !== undefined);
-}
-
-async function oneBucket(
-  readings: Collection,
-  id: number,
-  keyId: number,
-  fromMs: number,
-  toMsValue: number,
-  start: number,
-): Promise<BucketStats | undefined> {
-  const filter = { id, keyId, ts: { $gte: new Date(fromMs), $lt: new Date(toMsValue) } };
-  const count = await readings.countDocuments(filter);
-  if (count === 0) return undefined;
-  // One accumulator per $group: FerretDB v1 computes only the first of several (verified on 1.24.2).
-  const [sums, low, high] = await Promise.all([
-    readings
-      .aggregate<{ sum: number }>([{ $match: filter }, { $group: { _id: null, sum: { $sum: '$value' } } }])
-      .next(),
-    readings.find(filter).sort({ value: 1 }).limit(1).project({ value: 1 }).next(),
-    readings.find(filter).sort({ value: -1 }).limit(1).project({ value: 1 }).next(),
-  ]);
-  return {
-    start: new Date(start),
-    count,
-    min: Number(low?.value),
-    max: Number(high?.value),
-    avg: Number(sums?.sum) / count,
-  };
+  // Without $group on computed keys (FerretDB v1): one streamed scan of the range, bucketed
+  // here. One query, memory per bucket with readings (a query per bucket took seconds).
+  const buckets = new Map<number, BucketStats & { sum: number }>();
+  const cursor = readings.find(match, { projection: { _id: 0, value: 1, ts: 1 } });
+  for await (const doc of cursor) {
+    const value = Number(doc.value);
+    const start = Math.floor((doc.ts as Date).getTime() / bucketMs) * bucketMs;
+    const bucket = buckets.get(start);
+    if (bucket) {
+      bucket.count++;
+      bucket.sum += value;
+      if (value < bucket.min) bucket.min = value;
+      if (value > bucket.max) bucket.max = value;
+    } else
+      buckets.set(start, { start: new Date(start), count: 1, sum: value, min: value, max: value, avg: 0 });
+  }
+  return [...buckets.values()]
+    .sort((a, b) => a.start.getTime() - b.start.getTime())
+    .map(({ start, count, sum, min, max }) => ({ start, count, min, max, avg: sum / count }));
 }

@@ -89,7 +89,9 @@ describe('Journal', () => {
     await journal.compact();
     journal.appendFrames('A', frames(11, 11));
     await journal.close();
-    expect(readdirSync(dir).sort()).toEqual(['journal-1.ndjson', 'snapshot.json']); // and the lock is released
+    // The generation before the snapshot stays (here: the empty start and journal-0), so a
+    // damaged snapshot can be rebuilt; the lock is released.
+    expect(readdirSync(dir).sort()).toEqual(['journal-0.ndjson', 'journal-1.ndjson', 'snapshot.json']);
     for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
     const reopened = await Journal.open(dir, options);
     expect(reopened.state.pending.daily.map((r) => r.msg)).toEqual([
@@ -102,7 +104,15 @@ describe('Journal', () => {
       'r11',
     ]);
     expect(reopened.state.outbox.map((m) => m.id)).toEqual(['m1']);
+    // A second snapshot keeps the first as the previous generation, with the journal since it.
+    await reopened.journal.compact();
     await reopened.journal.close();
+    expect(readdirSync(dir).sort()).toEqual([
+      'journal-1.ndjson',
+      'journal-2.ndjson',
+      'snapshot.json',
+      'snapshot.prev.json',
+    ]);
   });
 
   it('replays both generations when the daemon died after switching generation but before the snapshot was in place', async () => {

@@ -114,7 +114,7 @@ describe('rules in the monitor', () => {
     emit(3, -11200);
     expect(ruleRecords(logger)).toEqual(['alert firing 1:3', 'alert resolved 1:3']);
     expect(logger.records.find((r) => r.context?.state === 'resolved')!.message).toMatch(
-      /^resolved: rule 1 "freezer warm": device 3 "freezer", key 7 \(mC\): value -11200 mC; it fired for 6 min since 2026-06-01T00:07:00.000Z/,
+      /^resolved: rule 1 "freezer warm": device 3 "freezer", key 7 \(mC\): value -11200 mC is no longer above -10000 mC; it fired for 6 min since 2026-06-01T00:07:00.000Z \(above -10000 mC since 2026-06-01T00:02:00.000Z\); peak while firing -9700 mC — check the freezer door$/,
     );
   });
 

@@ -62,10 +62,12 @@ beforeAll(async () => {
     },
   });
   await monitor.start();
+  // 40 from before the start and 60 live: all of them (waiting for 60 let a loaded run go on
+  // with only 20 live readings in memory).
   await waitFor(
-    async () => (await db.collection('readings').countDocuments({})) >= 60,
-    15_000,
-    '60 readings',
+    async () => (await db.collection('readings').countDocuments({})) === 100,
+    30_000,
+    'the 100 readings',
   );
   await monitor.flush();
 }, 60_000);

@@ -5,7 +5,8 @@ import { checkKeyId, checkNumber, checkString, unknownFields } from '../config-f
 
 /**
  * Parses the number a sensor file holds (e.g. a DS18B20 `temperature` file: `"23125\n"`)
- * and applies `value × scale + offset`, rounded. Throws a {@link DriverError} when the
+ * and applies `value × scale + offset` (a plain number, fractions kept: the monitor then
+ * stores round(value × 10^decimals) of the key). Throws a {@link DriverError} when the
  * file holds no number: that is a device fault, not a reading.
  */
 export function valueFromFileText(text: string, scale: number, offset: number, path: string): number {
@@ -15,13 +16,14 @@ export function valueFromFileText(text: string, scale: number, offset: number, p
       `${path} holds no number (${JSON.stringify(trimmed.slice(0, 40))}); check the sensor or the path`,
     );
   }
-  return Math.round(Number(trimmed) * scale + offset);
+  return Number(trimmed) * scale + offset;
 }
 
 /**
- * `file` driver: reads an integer from a file every interval, e.g. a 1-Wire DS18B20's
- * `/sys/bus/w1/devices/28-…/temperature` (millidegrees Celsius).
- * Config `{ path, keyId, scale = 1, offset = 0 }`.
+ * `file` driver: reads a number from a file every interval, e.g. a 1-Wire DS18B20's
+ * `/sys/bus/w1/devices/28-…/temperature` (millidegrees Celsius: `scale: 0.001` with a `°C`
+ * key of 1 decimal stores 23.125 °C as 231). Config `{ path, keyId, scale = 1, offset = 0 }`;
+ * scale and offset apply before the key's decimals.
  */
 export const fileDriver: DriverDefinition = {
   validateConfig(config) {

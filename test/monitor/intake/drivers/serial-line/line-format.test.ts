@@ -82,9 +82,10 @@ describe('port discovery', () => {
 });
 
 describe('file driver value', () => {
-  it('applies scale and offset and rounds; a file without a number is a device error', () => {
+  it('applies scale and offset, keeping fractions (the key decimals round later); a file without a number is a device error', () => {
     expect(valueFromFileText('21562\n', 1, 0, 'f')).toBe(21562);
     expect(valueFromFileText('21.562', 1000, -500, 'f')).toBe(21062);
+    expect(valueFromFileText('-18562', 0.001, 0, 'f')).toBeCloseTo(-18.562, 9);
     expect(() => valueFromFileText('', 1, 0, '/sys/t')).toThrow(/holds no number/);
     expect(() => valueFromFileText('72 01 4b 46 : crc=57 YES', 1, 0, '/sys/t')).toThrow(
       /DriverError|holds no number/,

@@ -197,9 +197,17 @@ describe('file driver', () => {
     const file = path.join(tmp.dir, 'temperature');
     writeFileSync(file, '21562\n');
     expect(await create('file', { path: file, keyId: 4 }).read()).toEqual([{ keyId: 4, value: 21562 }]);
-    expect(await create('file', { path: file, keyId: 4, scale: 0.1, offset: -100 }).read()).toEqual([
-      { keyId: 4, value: 2056 },
-    ]);
+    const [scaled] = (await create('file', {
+      path: file,
+      keyId: 4,
+      scale: 0.1,
+      offset: -100,
+    }).read()) as Array<{
+      keyId: number;
+      value: number;
+    }>;
+    expect(scaled!.keyId).toBe(4);
+    expect(scaled!.value).toBeCloseTo(2056.2, 9);
     writeFileSync(file, 'not ready\n');
     await expect(create('file', { path: file, keyId: 4 }).read()).rejects.toBeInstanceOf(DriverError);
   });
