@@ -12,6 +12,8 @@ export default defineConfig([
       identity: 'src/identity/index.ts',
       pino: 'src/pino/index.ts',
       http: 'src/http/index.ts',
+      tools: 'src/tools/index.ts',
+      errors: 'src/errors/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 
 /** One measured figure of one contender (us or a peer) in one benchmark. */
@@ -12,6 +13,12 @@ export interface Figure {
   unit: string;
   /** True when a smaller value is better (times, bytes); false for throughputs. */
   lowerIsBetter: boolean;
+  /**
+   * Options this row sets away from the defaults, and why (e.g. `memoryLimit: 100,000
+   * (default 10,000)`); docs/benchmarks.md prints it. Leave it out when the row runs with
+   * the defaults.
+   */
+  settings?: string;
 }
 
 const resultsDir = path.resolve(import.meta.dirname, '../results');
@@ -37,14 +44,31 @@ export function report(name: string, figures: Figure[], ours = 'raspimon'): void
         text = `  raspimon ×${ratio.toFixed(2)} ${ratio >= 1 ? 'better' : 'worse'}`;
       }
       rows.push({ ...f, ratio });
-      lines.push(`  ${f.who.padEnd(28)} ${formatNumber(f.value).padStart(14)} ${f.unit}${text}`);
+      const settings = f.settings === undefined ? '' : `  [${f.settings}]`;
+      lines.push(`  ${f.who.padEnd(28)} ${formatNumber(f.value).padStart(14)} ${f.unit}${text}${settings}`);
     }
   }
   console.log(lines.join('\n'));
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
     path.join(resultsDir, `${name}.json`),
-    JSON.stringify({ name, date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        name,
+        date: new Date().toISOString(),
+        node: process.version,
+        // Where it ran: docs/benchmarks.md prints it beside the figures (`npm run figures`).
+        machine: {
+          cores: availableParallelism(),
+          cpu: cpus()[0]?.model ?? 'unknown',
+          arch: process.arch,
+          load: loadavg().map((l) => Math.round(l * 10) / 10),
+        },
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 

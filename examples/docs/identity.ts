@@ -1,5 +1,6 @@
 // docs/identity.md opens with this file (below this line); test/examples/docs.test.ts runs it.
-import { DeviceIdentityError, getDeviceMac, getDeviceNamespace } from 'raspimon/identity';
+import { DeviceIdentityError } from 'raspimon';
+import { getDeviceMac, getDeviceNamespace } from 'raspimon/identity';
 
 try {
   console.log(getDeviceNamespace()); // e.g. raspimon_dca632112233

@@ -3,12 +3,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCliReference } from './cli-reference.js';
+import { errorsPage, renderErrorsPage } from './errors-table.js';
+import { renderBenchmarksPage, renderReliabilityPage } from './figures.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** Generated page (relative to the repository) → its renderer. */
 export const generatedPages: Readonly<Record<string, () => Promise<string>>> = {
   'docs/cli-reference.md': renderCliReference,
+  [errorsPage]: renderErrorsPage,
+  // Their measured-figure sections, from the committed bench/results (`npm run figures`
+  // merges a test run's .tmp/figures into bench/results/faults.json first).
+  'docs/benchmarks.md': renderBenchmarksPage,
+  'docs/reliability.md': renderReliabilityPage,
 };
 
 /** The generated pages whose file differs from a fresh rendering. */

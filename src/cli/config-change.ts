@@ -1,6 +1,7 @@
 // Judges a proposed change to `devices`/`keys` with the monitor's own validateConfig, so
 // the CLI refuses exactly what the monitor would skip. Pure: documents in, problems out.
-import { validateConfig, type ConfigProblem, type DriverDefinition } from '../monitor/index.js';
+import { validateConfig, type ConfigProblem } from '../tools/index.js';
+import { type DriverDefinition } from '../monitor/index.js';
 import { deviceLabel } from './output.js';
 
 type Registry = ReadonlyMap<string, DriverDefinition>;

@@ -3,7 +3,7 @@
 import type * as Mongo from 'mongodb';
 import type { Db, MongoClient } from 'mongodb';
 import { RaspimonError } from '../errors.js';
-import { DatabaseError, MissingPeerError } from '../monitor/index.js';
+import { DatabaseError, MissingPeerError } from '../errors/index.js';
 import { CliUsageError, NamespaceNotFoundError } from './errors.js';
 
 /** Default server when neither `--uri` nor `$MONGODB_URI` is given. */

@@ -3,7 +3,7 @@
 import { getDeviceNamespace } from '../identity/index.js';
 import { RaspimonError } from '../errors.js';
 import { packageVersion } from '../internal/index.js';
-import { createDriverRegistry } from '../monitor/index.js';
+import { createDriverRegistry } from '../tools/index.js';
 import { findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from './args.js';
 import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';

@@ -1,12 +1,7 @@
 // The status page: one self-contained HTML document (inline CSS, inline SVG, no script).
 // Values are shown scaled with their unit (format-value.ts), times as local time plus age.
-import {
-  formatValue,
-  type ChartPoint,
-  type DeviceStatus,
-  type KeySummary,
-  type MonitorSummary,
-} from '../monitor/index.js';
+import { formatValue } from '../monitor/index.js';
+import type { ChartPoint, DeviceStatus, KeySummary, MonitorSummary } from '../monitor/status/summary.js';
 import { escapeHtml, renderChart, type ChartThreshold } from './svg-chart.js';
 
 const style = `*{box-sizing:border-box}body{font:14px system-ui,sans-serif;margin:0 auto;padding:.8em;max-width:1100px;color:#222}

@@ -2,7 +2,7 @@
 // Pi in the field may be offline). Value labels are measured before the plot is placed, so
 // they are never clipped (negative values included); time ticks are in the page's time zone;
 // an outage leaves a gap; the latest value is marked; firing thresholds are dashed. Pure.
-import type { ChartPoint } from '../monitor/index.js';
+import type { ChartPoint } from '../monitor/status/summary.js';
 
 /** A dashed horizontal line: a firing rule's threshold. */
 export interface ChartThreshold {

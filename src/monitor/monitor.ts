@@ -38,6 +38,7 @@ import {
 } from './storage/readings-writer.js';
 import { installSignalHandlers } from './signals.js';
 import { MonitorRules } from './rules/runtime.js';
+import { MqttOutput } from './outputs/mqtt/output.js';
 import { Spool } from './storage/spool.js';
 import { advertisePid, lockStateDir, unusableStateDir, withdrawPid } from './start-guards.js';
 import type { RebuildResult } from './storage/rollups/recompute.js';
@@ -73,6 +74,8 @@ interface Running {
   rules: MonitorRules;
   heartbeat: FleetHeartbeat;
   presence: NamespacePresence;
+  /** The MQTT output, when options.mqtt is set. */
+  mqtt: MqttOutput | undefined;
   /** `<stateDir>/status.json` for `raspimon status`, and when this run started. */
   status: { writer: StatusFileWriter; startedAt: number };
 }
@@ -200,9 +203,27 @@ export class Monitor {
         heartbeat.stop();
         await rules.stop();
       });
+      // The broker is not waited for: a broker that is down costs nothing but buffered publishes.
+      const mqtt = options.mqtt
+        ? new MqttOutput(options.mqtt, {
+            ...{ namespace, scheduler, logger },
+            retry: { minSeconds: options.retryMinSeconds, maxSeconds: options.retryMaxSeconds },
+          })
+        : undefined;
+      if (mqtt) {
+        undo.push(async () => {
+          this.readingListeners.delete(mqtt.listener);
+          await mqtt.stop();
+        });
+        await mqtt.start();
+        this.readingListeners.add(mqtt.listener);
+      }
       const reloader = new ConfigReloader({
         ...{ mongo, connection, fleet, registry, logger, namespace, stateDir, running },
-        onApplied: (config) => rules.apply(config, fleet.devices()),
+        onApplied: (config) => {
+          mqtt?.apply(config);
+          return rules.apply(config, fleet.devices());
+        },
       });
       const queries = new MonitorQueries({
         ...{ mongo, connection, namespace, registry },
@@ -241,6 +262,7 @@ export class Monitor {
         rules,
         heartbeat,
         presence,
+        mqtt,
         status: {
           writer: new StatusFileWriter(path.join(stateDir, statusFileName), logger),
           startedAt: scheduler.now(),
@@ -320,6 +342,12 @@ export class Monitor {
     await step(() => run.fleet.stopAll());
     this.readingListeners.delete(run.rules.listener);
     await step(() => run.rules.stop());
+    if (run.mqtt) {
+      const mqtt = run.mqtt;
+      this.readingListeners.delete(mqtt.listener);
+      // `offline` on the status topic, then disconnect (the last will covers crashes).
+      await step(() => mqtt.stop());
+    }
     await step(() => run.writer.close(this.options.stopTimeoutMs));
     // After the writer: what it stored while closing is in the saved open hours.
     await step(() => run.rollups.close());
@@ -389,6 +417,7 @@ export class Monitor {
       ...(run?.writer.stats() ?? emptyWriterStats()),
       ...(run?.intake.counters ?? emptyIntakeCounters()),
       devices: run?.fleet.size ?? 0,
+      ...(run?.mqtt ? mqttStats(run.mqtt) : {}),
     };
   }
 
@@ -597,4 +626,9 @@ function prefixed(stats: RollupStats): Record<string, number> {
   for (const [name, value] of Object.entries(stats) as Array<[string, number]>)
     out[`rollups${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
   return out;
+}
+
+function mqttStats(mqtt: MqttOutput): Partial<MonitorStats> {
+  const { connected, published, buffered, dropped } = mqtt.stats();
+  return { mqttConnected: connected, mqttPublished: published, mqttBuffered: buffered, mqttDropped: dropped };
 }

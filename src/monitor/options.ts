@@ -7,6 +7,7 @@ import { checkPositive, describeValue } from '../internal/index.js';
 import { ConfigError } from './errors.js';
 import { resolveRetention, type ResolvedRetention, type RetentionOptions } from './storage/retention.js';
 import type { DriverDefinition, DriverFactory, MonitorLogger, MonitorScheduler } from './types.js';
+import { resolveMqttOutput, type MqttOutputOptions, type ResolvedMqttOutput } from './outputs/mqtt/output.js';
 
 /** Server the monitor connects to when neither `uri` nor `db` is given (as the CLI's default). */
 export const defaultMongoUri = 'mongodb://localhost:27017/';
@@ -142,6 +143,19 @@ export interface MonitorOptions {
    * ```
    */
   pidFile?: string;
+  /**
+   * Publish every accepted reading to an MQTT broker, retained, QoS 1, at
+   * `<prefix>/<namespace>/<device name>/<keyId>` (a plain number: stored ÷ 10^decimals), `online`/`offline` at
+   * `<prefix>/<namespace>/status` (with a last will), and Home Assistant discovery documents
+   * at `<discoveryPrefix>/sensor/<namespace>_<deviceId>_<keyId>/config`. Needs the optional
+   * peer `mqtt`. The broker down never blocks storage: publishes wait in a bounded buffer.
+   * @default undefined (no MQTT output)
+   * @example
+   * ```ts
+   * new Monitor({ namespace, scheduler, mqtt: { url: 'mqtt://192.168.1.10:1883', credentialsFile: '/etc/raspimon/mqtt.json' } });
+   * ```
+   */
+  mqtt?: MqttOutputOptions;
 }
 
 /** Options after defaults. */
@@ -167,6 +181,7 @@ export interface ResolvedOptions {
   rollupGraceSeconds: number;
   stopTimeoutMs: number;
   pidFile: string | undefined;
+  mqtt: ResolvedMqttOutput | undefined;
 }
 
 /** Validates options and fills defaults, without touching the caller's object. */
@@ -278,5 +293,6 @@ export function resolveOptions(options: MonitorOptions): ResolvedOptions {
     stopTimeoutMs:
       checkPositive('options.stopTimeoutSeconds', options.stopTimeoutSeconds, { fallback: 10 }) * 1000,
     pidFile: options.pidFile === undefined ? undefined : path.resolve(options.pidFile),
+    mqtt: resolveMqttOutput(options.mqtt),
   };
 }

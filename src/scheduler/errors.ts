@@ -1,7 +1,7 @@
 import { RaspimonError, RaspimonRangeError } from '../errors.js';
 
 /**
- * A {@link Scheduler} method was called in a state that does not allow it: scheduling
+ * A `Scheduler` method was called in a state that does not allow it: scheduling
  * before `start()` (`code: 'ERR_SCHEDULER_NOT_STARTED'`) or after `stop()`
  * (`code: 'ERR_SCHEDULER_STOPPED'`).
  *

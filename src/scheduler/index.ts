@@ -5,5 +5,13 @@ export { ManualClock } from './manual-clock.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export type { JobInfo, JobKind, JobFunction } from './job.js';
-export { SchedulerStateError, CronPatternError } from './errors.js';
-export { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../errors.js';
+
+// Deprecated aliases of the error classes this subpath exported in 0.1 (removed in 0.3): import
+// them from `raspimon` or `raspimon/errors`.
+export {
+  CronPatternError,
+  RaspimonError,
+  RaspimonRangeError,
+  RaspimonTypeError,
+  SchedulerStateError,
+} from '../errors/deprecated.js';

@@ -88,6 +88,23 @@ export class ManualClock implements Clock {
     this.#timers.delete(handle as ManualTimer);
   }
 
+  /**
+   * How many timers are due now but not yet fired (they fire on the next
+   * {@link ManualClock.advance}, `advance(0)` will do). With the mail-logger daemon's
+   * `whenIdle()` it tells a test that nothing more happens until the clock moves.
+   *
+   * @example
+   * ```ts
+   * do await clock.advance(0);
+   * while (clock.dueTimers() > 0);
+   * ```
+   */
+  dueTimers(): number {
+    let due = 0;
+    for (const timer of this.#timers) if (timer.dueMs <= this.#monotonicMs) due++;
+    return due;
+  }
+
   /** Part of {@link Clock}: `listener` runs synchronously inside {@link ManualClock.setWallTime}. */
   onStep(listener: () => void): () => void {
     this.#listeners.add(listener);

@@ -107,7 +107,7 @@ describe('devices add', () => {
     [
       'an unknown driver',
       ['--driver', 'thermo'],
-      /driver unknown driver "thermo"; known: file, serial-line, system/,
+      /driver unknown driver "thermo"; known: file, modbus, mqtt, serial-line, system/,
     ],
     ['a config the driver rejects', ['--config', '{"keyId":1}'], /device 3 "boiler": config\.path /],
     [

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { recordingLogger } from '../monitor/support.js';
 import { CliWorld } from './support.js';
 
@@ -227,7 +228,10 @@ describe('fleet', () => {
       ['fleet', 'watch', '--silent-minutes', '60', '--check-seconds', '0.05', '--prefix', prefix],
       { logger, signal: controller.signal },
     );
-    await new Promise((r) => setTimeout(r, 400));
+    // The first check's alert (a state, however slow the machine), then a few more checks
+    // (10 × --check-seconds) in which the persistent condition must not be reported again.
+    await waitFor(() => logger.records.length > 0, 20_000, 'the first alert');
+    await new Promise((r) => setTimeout(r, 500));
     controller.abort();
     const result = await watching;
     expect(result.code).toBe(0);

@@ -148,6 +148,22 @@ describe('README and docs/ as a newcomer reads them', () => {
     expect(broken).toEqual([]);
   });
 
+  it('names only files that exist when it names a path in the repository (`src/…`, `test/…`, …)', () => {
+    const missing: string[] = [];
+    for (const [file, text] of [
+      ['README.md', readme],
+      ...pages.map((page) => [`docs/${page}`, read(page)]),
+    ] as const) {
+      for (const m of text.matchAll(
+        /`((?:src|test|bench|scripts|examples|templates)\/[\w./-]+\.(?:ts|js|json|sh|py|md|service))`/g,
+      )) {
+        const named = m[1] ?? '';
+        if (!existsSync(path.join(root, named))) missing.push(`${file}: ${named}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('writes tables without column padding, so a one-cell change is a one-line diff', () => {
     const padded: string[] = [];
     for (const [file, text] of [

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 
@@ -29,11 +30,21 @@ export function recordFigure(figure: Figure): void {
   const state = expect.getState();
   const testFile = path.relative(root, state.testPath ?? 'unknown');
   mkdirSync(figuresDir, { recursive: true });
+  // The variant of the run (e.g. RASPIMON_FAULT_FULL=1): part of the command that reruns it.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith('RASPIMON_FAULT_')),
+  );
   const line = JSON.stringify({
     ...figure,
     test: state.currentTestName ?? '',
     file: testFile,
+    env,
     at: new Date().toISOString(),
+    machine: {
+      cores: availableParallelism(),
+      load: loadavg().map((l) => Math.round(l * 10) / 10),
+      node: process.version,
+    },
   });
   appendFileSync(path.join(figuresDir, `${path.basename(testFile, '.ts')}.jsonl`), `${line}\n`);
 }

@@ -3,12 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createStatusHandler,
-  serveStatus,
-  StatusServerError,
-  type StatusServer,
-} from '../../src/http/index.js';
+import { createStatusHandler, serveStatus, type StatusServer } from '../../src/http/index.js';
+import { StatusServerError } from '../../src/errors/index.js';
 import { startStatusWorld, type StatusWorld } from './support.js';
 
 interface Sample {

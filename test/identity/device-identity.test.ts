@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DeviceIdentityError } from '../../src/errors/index.js';
 import {
-  DeviceIdentityError,
   getDeviceMac,
   getDeviceNamespace,
   macToNamespace,

@@ -3,7 +3,8 @@ import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeSmtp, loadCredentialsFile } from '../../src/mail-logger/delivery/credentials.js';
-import { CredentialsError, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { CredentialsError } from '../../src/errors/index.js';
+import { MailLoggerServer } from '../../src/mail-logger/index.js';
 import { RaspimonError } from '../../src/errors.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { runCli, tempDir, writeCredentials } from './fixtures.js';
@@ -63,14 +64,13 @@ describe('credentials', () => {
   it('refuses a FIFO at once (reading it would hang the start) and a directory', () => {
     const fifo = path.join(tmp.dir, 'fifo');
     execFileSync('mkfifo', ['-m', '600', fifo]);
-    const started = performance.now();
+    // Reading a FIFO with no writer blocks: that it returns at all shows it was not read.
     expect(() => loadCredentialsFile(fifo)).toThrow(
       expect.objectContaining({
         code: 'ERR_CREDENTIALS_NOT_FILE',
         message: expect.stringContaining(`credentials file ${fifo} is not a regular file (a FIFO)`),
       }),
     );
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(() => loadCredentialsFile(tmp.dir)).toThrow(
       expect.objectContaining({ code: 'ERR_CREDENTIALS_NOT_FILE' }),
     );
@@ -220,7 +220,7 @@ describe('CLI', () => {
 describe('start-up errors', () => {
   it('names an unusable state directory and an occupied socket with MailLoggerError codes', async () => {
     const tmp = tempDir();
-    const { MailLoggerError } = await import('../../src/mail-logger/index.js');
+    const { MailLoggerError } = await import('../../src/errors/index.js');
     const file = path.join(tmp.dir, 'not-a-dir');
     writeFileSync(file, 'x');
     const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };

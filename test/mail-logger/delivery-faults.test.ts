@@ -12,7 +12,7 @@ import {
 } from '../../src/mail-logger/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, startManualMailWorld, tempDir } from './fixtures.js';
+import { startManualMailWorld, tempDir } from './fixtures.js';
 
 interface World {
   server: MailLoggerServer;
@@ -95,7 +95,9 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     const alert = sink.messages.find((m) => m.subject.startsWith('[ALERT]'))!;
     const digest = sink.messages.find((m) => m.subject.startsWith('[Daily digest'))!;
     const alertSeconds = (alert.dataAt - alertAt) / 1000;
-    expect(alertSeconds).toBeLessThan(3);
+    // Not queued behind the digest's refusals: instant mails go first, on the pool's other
+    // connection, so the ALERT's first attempt is the one that delivered it.
+    expect(logged.find((l) => / sent kind=instant /.test(l))).toMatch(/ attempts=1$/);
     // Every delivered mail is under the limit; what was cut is counted, so all 3000 are accounted for.
     expect(digest.bytes).toBeLessThanOrEqual(60_000);
     expect(digest.subject).toBe('[Daily digest ×3000] pi: 3000 INFO');
@@ -142,7 +144,7 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
       10_000,
       'digest and instant mail',
     );
-    await sleep(300);
+    await server.whenIdle();
     for (const m of sink.messages) expect(m.bytes).toBeLessThanOrEqual(20_000);
     const instant = sink.messages.filter((m) => m.subject.startsWith('[ERROR'));
     const accounted = instant.reduce((n, m) => {
@@ -164,7 +166,7 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     logger.alert('cheap pills for the boiler');
     await logger.flush();
     await waitFor(() => logged.some((l) => / dead-letter kind=instant /.test(l)), 5000, 'a dead letter');
-    await sleep(500);
+    await server.whenIdle();
     expect(sink.refused).toEqual([expect.objectContaining({ code: 550 })]); // never retried as is
     expect(server.stats().outbox).toBe(0);
     const file = path.join(stateDir, 'dead-letters.ndjson');
@@ -185,7 +187,7 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     const [next] = await sink.waitFor(1);
     expect(next!.text).toContain('NOTICE: a mail could not be delivered');
     expect(next!.text).toContain('"[ALERT] pi: cheap pills for the boiler"');
-    await sleep(300);
+    await server.whenIdle();
     logger.alert('door closed');
     await logger.flush();
     await sink.waitFor(2);
@@ -209,7 +211,8 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     const [second] = await sink.waitFor(1);
     expect(second!.subject).toBe('[ALERT] pi: second alert');
     const behindSeconds = (second!.dataAt - behindAt) / 1000;
-    expect(behindSeconds).toBeLessThan(2);
+    // The mail behind went out while the refused one was still being retried (it arrives
+    // last, below): not queued behind it.
     await waitFor(() => sink!.refused.length >= 3, 10_000, 'three 451s');
     // One retry line per change of reason, not one per attempt.
     expect(logged.filter((l) => / retry kind=instant .*451/.test(l))).toHaveLength(1);
@@ -227,19 +230,18 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     logger.alert('stuck alert');
     await logger.flush();
     await waitFor(() => sink!.hanging === 1, 5000, 'the hang');
-    await sleep(300);
     const behindAt = Date.now();
     logger.alert('alert behind the hang');
     await logger.flush();
     const [behind] = await sink.waitFor(1);
     expect(behind!.subject).toBe('[ALERT] pi: alert behind the hang');
     const behindSeconds = (behind!.dataAt - behindAt) / 1000;
-    expect(behindSeconds).toBeLessThan(2);
-    const [, stuck] = await sink.waitFor(2, 10_000);
+    // Delivered on the other connection while the stuck one still hung (it arrives second).
+    const [, stuck] = await sink.waitFor(2, 20_000);
     expect(stuck!.subject).toBe('[ALERT] pi: stuck alert');
     const stuckSeconds = (stuck!.dataAt - t0) / 1000;
-    expect(stuckSeconds).toBeGreaterThan(1.4);
-    expect(stuckSeconds).toBeLessThan(6);
+    // Abandoned after sendTimeoutSeconds, not before (a lower bound: load only adds to it).
+    expect(stuckSeconds).toBeGreaterThan(1.5);
     expect(logged.some((l) => / retry kind=instant .*ETIMEDOUT/.test(l))).toBe(true);
     console.log(
       `hang in DATA: the mail behind delivered after ${behindSeconds.toFixed(2)} s; the stuck one resent after ${stuckSeconds.toFixed(2)} s (sendTimeoutSeconds 1.5)`,
@@ -252,20 +254,22 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     const { logger } = await start(sink, { sendTimeoutSeconds: 20, groupWait: 0.05 });
     logger.alert('hung 1');
     await logger.flush();
-    await sleep(150);
+    await waitFor(() => sink!.hanging === 1, 5000, 'the first hang'); // two separate mails
     logger.alert('hung 2');
     await logger.flush();
     await waitFor(() => sink!.hanging === 2, 5000, 'both connections hanging');
     logger.alert('queued behind the hang');
     await logger.flush();
-    await sleep(500);
+    // Composed, but both connections hang: it waits in the outbox.
+    await waitFor(() => world!.server.stats().outbox === 3, 5000, 'the third mail composed');
     expect(sink.messages).toEqual([]);
     const answeredAt = Date.now();
     sink.release(); // the server answers again (451 to the two it held)
     const [first] = await sink.waitFor(1);
     const firstSeconds = (first!.dataAt - answeredAt) / 1000;
+    // The first delivered once the server answers is the queued one: sent as soon as a
+    // connection freed, not after the hung ones' retry backoff.
     expect(first!.subject).toBe('[ALERT] pi: queued behind the hang');
-    expect(firstSeconds).toBeLessThan(1);
     await sink.waitFor(3, 10_000);
     expect(sink.messages.map((m) => m.subject).sort()).toEqual([
       '[ALERT] pi: hung 1',
@@ -299,7 +303,7 @@ describe('mail delivery under SMTP faults (real smtp-server)', () => {
     logger.alert('tls test');
     await logger.flush();
     await waitFor(() => logged.filter((l) => / retry /.test(l)).length >= 1, 5000, 'a failed attempt');
-    await sleep(500);
+    await server.whenIdle();
     expect(sink.auths).toEqual([]);
     expect(sink.messages).toEqual([]);
     const problems = logged.filter((l) => l.startsWith('smtp problem: TLS failed'));
@@ -343,7 +347,7 @@ describe('maxMailsPerDay on the scheduler clock (ManualClock, real smtp-server)'
         logger.alert(text);
         await logger.flush();
         await clock.advance(2);
-        await sleep(100);
+        await world.quiescent();
       }
       expect(sink.messages.map((m) => m.subject)).toEqual([
         '[ALERT] raspimon_dca632112233: alert 1',
@@ -361,7 +365,7 @@ describe('maxMailsPerDay on the scheduler clock (ManualClock, real smtp-server)'
       expect(digest.text).toContain('3 instant record(s) are held');
       await clock.advance(86_400 - 60); // 24 h after the first mail
       await sink.waitFor(4);
-      await sleep(200);
+      await world.quiescent();
       expect(sink.messages).toHaveLength(4);
       const late = sink.messages[3]!;
       expect(late.subject).toBe('[ALERT ×3] raspimon_dca632112233: alert 3');

@@ -3,7 +3,7 @@ import type { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/i
 import { Level, Schedule } from '../../src/mail-logger/index.js';
 import type { ManualClock } from '../../src/scheduler/index.js';
 import type { SmtpSink } from '../helpers/smtp-sink.js';
-import { sleep, startManualMailWorld, type ManualMailWorld } from './fixtures.js';
+import { startManualMailWorld, type ManualMailWorld } from './fixtures.js';
 
 describe('digests through the Scheduler (ManualClock, cron in a time zone)', () => {
   let world: ManualMailWorld;
@@ -28,7 +28,7 @@ describe('digests through the Scheduler (ManualClock, cron in a time zone)', () 
     logger.warning('battery at 20 %');
     await logger.flush();
     await clock.advance(3599);
-    await sleep(100);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(0);
     await clock.advance(1); // 08:00 Madrid
     const [daily] = await sink.waitFor(1);
@@ -38,7 +38,7 @@ describe('digests through the Scheduler (ManualClock, cron in a time zone)', () 
     // Monday 08:00: the daily digest is empty (no mail), the weekly one goes out.
     await clock.advance(24 * 3600);
     await sink.waitFor(2);
-    await sleep(100);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(2);
     expect(sink.messages[1]!.subject).toBe('[Weekly digest ×1] raspimon_dca632112233: 1 WARNING');
     expect(sink.messages[1]!.text).toContain('battery at 20 %');
@@ -67,7 +67,7 @@ describe('digests through the Scheduler (ManualClock, cron in a time zone)', () 
       await server.sendDigest('weekly');
       const wanted = ['INSTANTANEOUSLY', 'DAILY', 'WEEKLY'].filter((s) => expected[s]!.length > 0).length;
       const mails = (await sink.waitFor(before + wanted)).slice(before);
-      await sleep(50);
+      await world.quiescent();
       expect(sink.messages).toHaveLength(before + wanted);
       const all = mails.map((m) => m.text).join('\n');
       for (const s of ['INSTANTANEOUSLY', 'DAILY', 'WEEKLY']) {

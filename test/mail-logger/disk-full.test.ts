@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import { spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
   const seen = new Map<string, number>();
@@ -98,8 +98,10 @@ describe('the daemon on a full disk (tmpfs of 256 KiB)', () => {
     const second = spawnDaemon(args);
     daemons.push(second);
     await waitForSocket(socketPath);
-    await waitFor(() => recordIds(sink.messages).size === total, 15_000, 'every record mailed');
-    await sleep(500);
+    await waitFor(() => recordIds(sink.messages).size === total, 30_000, 'every record mailed');
+    // Stopped: nothing more can reach the sink, so the count is final.
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
     expect([...recordIds(sink.messages).values()].every((n) => n === 1)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Level, MailLoggerClient, MailLoggerServer, Schedule } from '../../src/mail-logger/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
+import { waitFor } from '../helpers/wait.js';
 import { tempDir } from './fixtures.js';
 
 describe('mail logger end to end (real socket, real SMTP server)', () => {
@@ -98,8 +99,11 @@ describe('mail logger end to end (real socket, real SMTP server)', () => {
     logger = undefined;
     await server!.close();
     server = undefined;
-    await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(socketPath)).toBe(false);
+    // Closed handles leave the list once the event loop has run their close callbacks.
+    const released = (): boolean =>
+      Object.entries(resources()).every(([kind, n]) => n <= (before[kind] ?? 0));
+    await waitFor(released, 5000, 'every handle released');
     const after = resources();
     for (const [kind, n] of Object.entries(after)) expect(n, kind).toBeLessThanOrEqual(before[kind] ?? 0);
   });

@@ -36,7 +36,7 @@ export function writeCredentials(
 }
 
 /** Resolves once something accepts connections on the unix socket. */
-export function waitForSocket(socketPath: string, timeoutMs = 20_000): Promise<void> {
+export function waitForSocket(socketPath: string, timeoutMs = 60_000): Promise<void> {
   return waitFor(() => canConnect({ path: socketPath }), timeoutMs, `a listener on ${socketPath}`);
 }
 
@@ -74,6 +74,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Waits until nothing more happens without the clock moving: no ManualClock timer is due,
+ * and the daemon is idle (everything received is journaled, nothing is being composed or
+ * sent). After it, "no mail was sent" is final, not merely late on a slow machine.
+ */
+export async function quiescent(clock: ManualClock, server: MailLoggerServer): Promise<void> {
+  do {
+    await clock.advance(0);
+    await server.whenIdle();
+  } while (clock.dueTimers() > 0);
+}
+
 /** A daemon on a ManualClock with a real SMTP sink and one client, as the clock-driven tests use it. */
 export interface ManualMailWorld {
   sink: SmtpSink;
@@ -81,6 +93,8 @@ export interface ManualMailWorld {
   scheduler: Scheduler;
   server: MailLoggerServer;
   logger: MailLoggerClient;
+  /** {@link quiescent} for this world's clock and daemon. */
+  quiescent(): Promise<void>;
   /** Closes the client (1 s at most), the daemon, the scheduler and the sink; deletes the temp dir. */
   dispose(): Promise<void>;
 }
@@ -114,6 +128,7 @@ export async function startManualMailWorld(options: {
     scheduler,
     server,
     logger,
+    quiescent: () => quiescent(clock, server),
     async dispose() {
       await logger.close({ timeoutSeconds: 1 });
       await server.close();

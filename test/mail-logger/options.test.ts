@@ -2,8 +2,10 @@
 // CLI names its flags in the same messages.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailLoggerServer, RaspimonRangeError } from '../../src/mail-logger/index.js';
-import { CronPatternError, Scheduler } from '../../src/scheduler/index.js';
+import { MailLoggerServer } from '../../src/mail-logger/index.js';
+import { resolveServerOptions } from '../../src/mail-logger/daemon/options.js';
+import { CronPatternError, RaspimonRangeError } from '../../src/errors/index.js';
+import { Scheduler } from '../../src/scheduler/index.js';
 import { runCli, tempDir, writeCredentials } from './fixtures.js';
 
 const credentials = { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' };
@@ -64,8 +66,21 @@ describe('MailLoggerServer.start options', () => {
   });
 
   it('retry.minSeconds alone above 300 raises the default maxSeconds with it', async () => {
+    // The daemon starts (a maxSeconds of 300 below minSeconds would be refused) ...
     const server = await start({ retry: { minSeconds: 600 } });
     await server.close();
+    // ... and its retries wait between 600 s and the raised maximum; the default stays 300.
+    expect(resolveServerOptions({ credentials: 'x', retry: { minSeconds: 600 } })).toMatchObject({
+      retryMinSeconds: 600,
+      retryMaxSeconds: 600,
+    });
+    expect(resolveServerOptions({ credentials: 'x' })).toMatchObject({
+      retryMinSeconds: 1,
+      retryMaxSeconds: 300,
+    });
+    expect(() =>
+      resolveServerOptions({ credentials: 'x', retry: { minSeconds: 600, maxSeconds: 300 } }),
+    ).toThrow(/retry.maxSeconds \(300\) must be ≥ retry.minSeconds \(600\)/);
   });
 });
 

@@ -2,13 +2,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  MailLoggerClient,
-  MailLoggerError,
-  MailLoggerServer,
-  RaspimonRangeError,
-  RaspimonTypeError,
-} from '../../src/mail-logger/index.js';
+import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
+import { MailLoggerError, RaspimonRangeError, RaspimonTypeError } from '../../src/errors/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from './fixtures.js';
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Monitor, validateConfig, type DriverDefinition } from '../../src/monitor/index.js';
+import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
+import { validateConfig } from '../../src/tools/index.js';
 import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
@@ -67,6 +68,20 @@ function counterDevice(id: number, extra: Record<string, unknown> = {}): Record<
   };
 }
 
+/** Waits until the monitor has accepted `n` more readings: time enough for a wrong one to show. */
+async function moreReadings(monitor: { stats(): { accepted: number } }, n: number): Promise<void> {
+  const start = monitor.stats().accepted;
+  await waitFor(() => monitor.stats().accepted >= start + n, 10_000, `${n} more readings`);
+}
+
+/** Waits for `n` more configuration polls (each bumps the monitor's heartbeat in `monitors`). */
+async function morePolls(n: number): Promise<void> {
+  const beat = async (): Promise<number> =>
+    ((await conn.db.collection('monitors').findOne({}))?.beat as number | undefined) ?? 0;
+  const start = await beat();
+  await waitFor(async () => (await beat()) >= start + n, 10_000, `${n} more polls`);
+}
+
 async function count(filter: Record<string, unknown>): Promise<number> {
   return conn.db.collection('readings').countDocuments(filter);
 }
@@ -125,7 +140,8 @@ describe('Monitor end to end (FerretDB)', () => {
     const uninstall = monitor.handleSignals();
     await monitor.start();
     await conn.db.collection('devices').insertOne(counterDevice(2, { config: { keyId: 2 } }));
-    await new Promise((r) => setTimeout(r, 150));
+    await moreReadings(monitor, 3);
+    expect(monitor.devices().map((d) => d.id)).toEqual([1]);
     expect(await count({ id: 2 })).toBe(0);
     process.kill(process.pid, 'SIGHUP');
     await waitFor(async () => (await count({ id: 2, keyId: 2 })) > 0, 5000, 'readings of the added device');
@@ -151,7 +167,7 @@ describe('Monitor end to end (FerretDB)', () => {
     );
     await monitor.flush();
     const removedBefore = await count({ id: 3 });
-    await new Promise((r) => setTimeout(r, 200));
+    await moreReadings(monitor, 6); // the others go on; a removed device that did would show
     await monitor.flush();
     expect(await count({ id: 3 })).toBe(removedBefore);
   });
@@ -164,7 +180,7 @@ describe('Monitor end to end (FerretDB)', () => {
     const polls = (): number =>
       logger.records.filter((r) => r.message.startsWith('configuration poll: devices or keys changed'))
         .length;
-    await new Promise((r) => setTimeout(r, 300));
+    await morePolls(3);
     expect(polls()).toBe(0);
     expect(starts.get(1)).toBe(1);
     await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 0.06 } });
@@ -173,7 +189,7 @@ describe('Monitor end to end (FerretDB)', () => {
     expect(monitor.devices()[0]?.intervalSeconds).toBe(0.06);
     await conn.db.collection('keys').insertOne({ keyId: 3, unit: 'Pa' });
     await waitFor(() => polls() === 2, 5000, 'a key change to be seen');
-    await new Promise((r) => setTimeout(r, 300));
+    await morePolls(3);
     expect(polls()).toBe(2);
     expect(starts.get(1)).toBe(2); // a new key does not restart the device
   });
@@ -343,7 +359,8 @@ describe('Monitor end to end (FerretDB)', () => {
     let stoppedWith: string | undefined;
     monitor.handleSignals({ onStop: (signal) => (stoppedWith = signal) });
     await monitor.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await moreReadings(monitor, 5);
+    expect(monitor.stats().writing).toBe(0);
     expect(await count({})).toBe(0); // still batched: flushSeconds is 30
     process.kill(process.pid, 'SIGTERM');
     await waitFor(() => stoppedWith === 'SIGTERM', 5000, 'onStop');

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
-import { ConfigError, MissingPeerError, Monitor } from '../../src/monitor/index.js';
+import { ConfigError, MissingPeerError } from '../../src/errors/index.js';
+import { Monitor } from '../../src/monitor/index.js';
 import { loadMongo, loadSerialPort } from '../../src/monitor/peers.js';
 import { Scheduler } from '../../src/scheduler/index.js';
 

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, MonitorLockedError, type DriverDefinition } from '../../src/monitor/index.js';
+import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
+import { MonitorLockedError } from '../../src/errors/index.js';
 import type { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,8 @@ import { Cron } from 'croner';
 import nodeCron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
-import { CronPatternError, ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { CronPatternError } from '../../src/errors/index.js';
+import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 
 const schedulers: Scheduler[] = [];
 

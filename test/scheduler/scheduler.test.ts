@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
-import { ManualClock, Scheduler, SchedulerStateError } from '../../src/scheduler/index.js';
+import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { SchedulerStateError } from '../../src/errors/index.js';
 
 const schedulers: Scheduler[] = [];
 

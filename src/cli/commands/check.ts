@@ -1,6 +1,7 @@
 // `raspimon check`: the integrity report of Monitor.check() (configuration problems and
 // orphan readings) without starting a monitor.
-import { checkIntegrity, type IntegrityReport } from '../../monitor/index.js';
+import { checkIntegrity } from '../../tools/index.js';
+import { type IntegrityReport } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command } from '../command.js';
 import { describeProblem } from '../config-change.js';

@@ -2,7 +2,7 @@
 // finding one device by id or name.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parsePyConf } from '../../monitor/index.js';
+import { parsePyConf } from '../../tools/index.js';
 import type { FlagSpec } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';

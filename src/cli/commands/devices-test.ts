@@ -1,14 +1,9 @@
 // `raspimon devices test <id|name>`: runs one device's driver once, as the monitor would, and
 // prints what would be stored, without storing it (like `telegraf --test`).
 import { describeError, describeValue, Signal, within } from '../../internal/index.js';
-import {
-  DriverError,
-  formatValue,
-  validateConfig,
-  type DriverReading,
-  type KeySpec,
-  type MonitorLogger,
-} from '../../monitor/index.js';
+import { DriverError } from '../../errors/index.js';
+import { validateConfig } from '../../tools/index.js';
+import { formatValue, type DriverReading, type KeySpec, type MonitorLogger } from '../../monitor/index.js';
 import { storedValue } from '../../monitor/intake/scale.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { expectPositionals } from '../args.js';
@@ -18,6 +13,8 @@ import { describeProblem } from '../config-change.js';
 import { CliUsageError, ReadingsRefusedError } from '../errors.js';
 import { deviceLabel, formatJson, formatTable } from '../output.js';
 import { findDevice, loadConfig } from './device-docs.js';
+import { describeRequest } from '../../monitor/intake/drivers/modbus/modbus.js';
+import { planRequests, type ModbusPoint } from '../../monitor/intake/drivers/modbus/points.js';
 
 const testUsage = `Usage: raspimon devices test <id|name> [--seconds <s>] [--json] [--drivers <module>]
 
@@ -25,7 +22,8 @@ Runs the device's driver once, as the monitor would, and prints each reading wit
 whether the monitor would store it (a value that is not a safe integer, or a keyId
 missing from keys, is rejected). Nothing is written. A polled driver is read once; a
 streaming one (serial-line) is listened to for --seconds. Exit status 1 when the
-monitor would skip the device or the driver fails.
+monitor would skip the device or the driver fails. For a modbus device it also says how
+many requests one poll costs (adjacent registers on one unit share a request).
 
   --seconds <s>             how long to wait for the driver (default 5)
   --json                    print the readings as JSON
@@ -150,6 +148,7 @@ async function runOnce(context: CommandContext, seconds: number): Promise<void> 
   }
   context.print(
     `${label}, driver ${spec.driver}: ${rows.length} reading(s); nothing was stored\n` +
+      requestCost(spec.driver, spec.config) +
       formatTable(
         rows,
         [
@@ -164,6 +163,14 @@ async function runOnce(context: CommandContext, seconds: number): Promise<void> 
       ),
   );
   verdict();
+}
+
+/** What one poll of a modbus device costs on the bus, e.g. `2 requests per poll: unit 1 holding 0..9, …`. */
+function requestCost(driver: string, config: Record<string, unknown>): string {
+  if (driver !== 'modbus' || !Array.isArray(config.points)) return '';
+  const requests = planRequests(config.points as ModbusPoint[]);
+  const points = config.points.length;
+  return `${requests.length} request(s) per poll for ${points} point(s): ${requests.map(describeRequest).join(', ')}\n`;
 }
 
 export const testCommand: Command = {

@@ -1,5 +1,5 @@
 // `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
-import { parsePyConf, probeSystemMetrics } from '../../monitor/index.js';
+import { parsePyConf, probeSystemMetrics } from '../../tools/index.js';
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';

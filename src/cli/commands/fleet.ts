@@ -1,7 +1,8 @@
 // `raspimon fleet` lists every device database on a server; `raspimon fleet watch` is the
 // watchdog that notices a silent Pi (a dead one sends nothing) and mails one ALERT.
 import { MailLoggerClient } from '../../mail-logger/index.js';
-import { FleetWatch, listFleet, type FleetEntry, type MonitorLogger } from '../../monitor/index.js';
+import { FleetWatch, listFleet, type FleetEntry } from '../../tools/index.js';
+import { type MonitorLogger } from '../../monitor/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';

@@ -1,5 +1,5 @@
 // `raspimon rollups rebuild`: recomputes readings_hourly and readings_daily from raw readings.
-import { rebuildRollups } from '../../monitor/index.js';
+import { rebuildRollups } from '../../tools/index.js';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command } from '../command.js';
 import { databaseOperation } from '../database.js';

@@ -4,15 +4,9 @@
 // each a short declarative table, as devices.ts is split only where the logic grows.)
 import type { Db, Document, ObjectId } from 'mongodb';
 import { formatValue } from '../../monitor/status/format-value.js';
-import {
-  RuleEvaluator,
-  ruleFields,
-  validateConfig,
-  type DeviceSpec,
-  type DriverDefinition,
-  type MonitorLogger,
-  type RuleEvent,
-} from '../../monitor/index.js';
+import { RuleEvaluator, validateConfig, type RuleEvent } from '../../tools/index.js';
+import { ruleFields } from '../../monitor/rules/validate.js';
+import { type DeviceSpec, type DriverDefinition, type MonitorLogger } from '../../monitor/index.js';
 import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { statusFileName, type StatusFile } from '../../monitor/index.js';
+import { statusFileName, type StatusFile } from '../../tools/index.js';
 import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { StatusUnavailableError } from '../errors.js';

@@ -84,7 +84,7 @@ function seconds(name: string, value: string | undefined): number | undefined {
 
 async function check(file: string): Promise<void> {
   const credentials = loadCredentialsFile(file);
-  const transport = await createPooledTransport(credentials, { pool: false });
+  const transport = createPooledTransport(credentials, { pool: false });
   try {
     await transport.sendMail({
       from: credentials.from,

@@ -1,6 +1,7 @@
 import { RaspimonRangeError, RaspimonTypeError } from '../../errors.js';
 import { checkPositive, checkText, describeValue, isPlainObject } from '../../internal/index.js';
-import { CronPatternError, Scheduler } from '../../scheduler/index.js';
+import { CronPatternError } from '../../errors/index.js';
+import { Scheduler } from '../../scheduler/index.js';
 import type { Credentials } from '../delivery/credentials.js';
 import { defaultMaxConnections } from './listener.js';
 import type { MailTransport } from '../delivery/mail-transport.js';
@@ -121,10 +122,6 @@ export type OptionLabel = (option: string) => string;
 
 const apiLabel: OptionLabel = (option) => `option ${option}`;
 
-function positive(label: string, value: unknown, fallback: number, integer = false): number {
-  return checkPositive(label, value, { fallback, integer, ...(integer ? {} : { unit: 'seconds' }) });
-}
-
 /** Anything with `sendMail`, or a plain object of nodemailer transport options. */
 function transportOf(label: string, value: unknown): MailTransport | Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
@@ -174,12 +171,14 @@ export function resolveServerOptions(
     );
   }
   const timeZone = timeZoneOf(label('timeZone'), options.timeZone);
-  const retryMinSeconds = positive(label('retry.minSeconds'), options.retry?.minSeconds, 1);
-  const retryMaxSeconds = positive(
-    label('retry.maxSeconds'),
-    options.retry?.maxSeconds,
-    Math.max(300, retryMinSeconds),
-  );
+  const retryMinSeconds = checkPositive(label('retry.minSeconds'), options.retry?.minSeconds, {
+    fallback: 1,
+    unit: 'seconds',
+  });
+  const retryMaxSeconds = checkPositive(label('retry.maxSeconds'), options.retry?.maxSeconds, {
+    fallback: Math.max(300, retryMinSeconds),
+    unit: 'seconds',
+  });
   if (retryMaxSeconds < retryMinSeconds) {
     throw new RaspimonRangeError(
       'ERR_OUT_OF_RANGE',
@@ -211,17 +210,29 @@ export function resolveServerOptions(
     weekly: checkText(label('weekly'), options.weekly, '0 8 * * 1'),
     timeZone,
     scheduler: options.scheduler,
-    groupWait: positive(label('groupWait'), options.groupWait, 1),
-    groupSettle: positive(label('groupSettle'), options.groupSettle, 0.025),
-    groupInterval: positive(label('groupInterval'), options.groupInterval, 600),
-    maxInstantMails: positive(label('maxInstantMails'), options.maxInstantMails, 6, true),
+    groupWait: checkPositive(label('groupWait'), options.groupWait, { fallback: 1, unit: 'seconds' }),
+    groupSettle: checkPositive(label('groupSettle'), options.groupSettle, {
+      fallback: 0.025,
+      unit: 'seconds',
+    }),
+    groupInterval: checkPositive(label('groupInterval'), options.groupInterval, {
+      fallback: 600,
+      unit: 'seconds',
+    }),
+    maxInstantMails: checkPositive(label('maxInstantMails'), options.maxInstantMails, {
+      fallback: 6,
+      integer: true,
+    }),
     transport: transportOf(label('transport'), options.transport),
     maxMailBytes,
     maxMailsPerDay: checkPositive(label('maxMailsPerDay'), options.maxMailsPerDay, {
       fallback: Infinity,
       integer: true,
     }),
-    sendTimeoutSeconds: positive(label('sendTimeoutSeconds'), options.sendTimeoutSeconds, 60),
+    sendTimeoutSeconds: checkPositive(label('sendTimeoutSeconds'), options.sendTimeoutSeconds, {
+      fallback: 60,
+      unit: 'seconds',
+    }),
     retryMinSeconds,
     retryMaxSeconds,
     ...connectionOptions(options, label),

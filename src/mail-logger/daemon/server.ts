@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { RaspimonTypeError } from '../../errors.js';
 import { describeValue } from '../../internal/index.js';
 import { Scheduler } from '../../scheduler/index.js';
@@ -53,6 +54,8 @@ export class MailLoggerServer {
   private readonly cronJobs: string[] = [];
   private readonly counters = { noHello: 0 };
   private composing = 0;
+  /** Digest jobs (compose, journal, compaction) under way. */
+  private digesting = 0;
   private closing: Promise<void> | null = null;
   /** Set when the server stops by itself; `closed` resolves with it. */
   private fatal: MailLoggerError | null = null;
@@ -244,6 +247,41 @@ export class MailLoggerServer {
    * ```
    */
   async sendDigest(kind: 'daily' | 'weekly'): Promise<boolean> {
+    this.digesting++;
+    try {
+      return await this.digestNow(kind);
+    } finally {
+      this.digesting--;
+    }
+  }
+
+  /**
+   * Resolves once the daemon has nothing under way: every record received so far is
+   * journaled and applied, no mail is being composed, attempted or ready to be attempted,
+   * no digest is running. What waits for its clock (grouping and digest timers, a retry's
+   * backoff, `maxMailsPerDay`) is left waiting: with a `ManualClock`, nothing more happens
+   * until the clock is advanced. Meant for tests and shutdown scripts that must know that
+   * "no mail was sent" is final, not merely late. Resolves at once after `close()`.
+   *
+   * @example
+   * ```ts
+   * await clock.advance(59); // a grouping window not yet over
+   * await server.whenIdle();
+   * assert.equal(sink.messages.length, 0); // nothing was sent, and nothing is on its way
+   * ```
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (this.closing !== null || this.fatal !== null) return;
+      // Everything committed so far durable and applied, then the callbacks it started.
+      if (!this.store.diskFull) await this.store.sync();
+      await nextTurn();
+      if (this.composing === 0 && this.digesting === 0 && !this.mailer.busy) return;
+      await delay(5);
+    }
+  }
+
+  private async digestNow(kind: 'daily' | 'weekly'): Promise<boolean> {
     const durable = this.compose(kind);
     if (durable === null) return false;
     // A journal that fails drops its pending callbacks: the stop's reason ends the wait.

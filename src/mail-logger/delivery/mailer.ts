@@ -1,14 +1,15 @@
 // Delivery of composed mails: one pooled SMTP transport, per-mail retry state, replies
 // classified as RFC 5321 does (see smtp-reply.ts), a size limit no mail exceeds, a dead-letter
-// file for permanent refusals, and an optional daily budget. Time comes from the daemon's
-// scheduler (`now`, `after`), never from Date.now(). Over 400 lines on purpose: it is one
-// state machine per mail (ready → in flight → sent / waiting / shorter / dead letter), and
-// splitting it would scatter the transitions; the pure parts live in smtp-reply.ts, digest.ts,
-// mail-log.ts and smtp-transport.ts.
+// file for permanent refusals, and the optional daily budget (daily-budget.ts). Time comes from
+// the daemon's scheduler (`now`, `after`), never from Date.now(). Over 400 lines on purpose:
+// it is one state machine per mail (ready → in flight → sent / waiting / shorter / dead
+// letter), and splitting it would scatter the transitions; the pure parts live in
+// smtp-reply.ts, digest.ts, mail-log.ts and smtp-transport.ts.
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Backoff, Signal, within } from '../../internal/index.js';
 import type { ValidCredentials } from './credentials.js';
+import { DailyBudget } from './daily-budget.js';
 import type { DeadLetters } from './dead-letters.js';
 import { BASE64_GROWTH, gzipParts } from './digest-parts.js';
 import { composeBody, escapeHtml, formatTime, isCut, renderBody, renderSubject } from './digest.js';
@@ -16,7 +17,7 @@ import { mailLogLine } from './mail-log.js';
 import type { MailMessage, MailTransport } from './mail-transport.js';
 import type { OutgoingMail, StoredRecord } from './record.js';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-reply.js';
-import { isTransport, lazyPooledTransport, POOL_CONNECTIONS } from './smtp-transport.js';
+import { createPooledTransport, isTransport, POOL_CONNECTIONS } from './smtp-transport.js';
 
 export interface MailerOptions {
   credentials: ValidCredentials;
@@ -62,8 +63,8 @@ const ATTACHMENT_ALLOWANCE = 1024;
 /** The short text of a numbered part after the first. */
 const PART_BODY_ALLOWANCE = 2048;
 /** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
-const MAX_IN_FLIGHT = POOL_CONNECTIONS;
-const DAY_MS = 86_400_000;
+/** Mails attempted at once (one per pooled connection): a kill -9 can re-send at most these. */
+export const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 
 interface Entry {
   mail: OutgoingMail;
@@ -104,19 +105,25 @@ export class Mailer {
   private serverLimit = Infinity;
   /** A condition of the server as a whole (login refused, TLS, unreachable), logged once. */
   private condition: { text: string; failures: number } | null = null;
-  /** Send times within the last 24 h, for `maxMailsPerDay`. */
-  private sentTimes: number[] = [];
-  private quotaTimer: string | null = null;
-  /** Set while instant records are held by `maxMailsPerDay`, until a mail says so. */
-  private quotaHold: { since: number; records: number; released: boolean } | null = null;
+  /** `maxMailsPerDay`: the rolling 24-h count and the hold of instant records. */
+  private readonly budget: DailyBudget;
   private closed = false;
 
   constructor(private readonly options: MailerOptions) {
+    this.budget = new DailyBudget({
+      maxMailsPerDay: options.maxMailsPerDay,
+      now: options.now,
+      after: options.after,
+      cancel: options.cancel,
+      onHold: (fields) => this.log(null, 'held', fields),
+      onWake: () => this.pump(),
+      onFree: options.onQuotaFree,
+    });
     if (isTransport(options.transport)) {
       this.transport = options.transport;
       this.owned = false;
     } else {
-      this.transport = lazyPooledTransport(options.credentials, options.transport, {
+      this.transport = createPooledTransport(options.credentials, options.transport, {
         sendTimeoutSeconds: options.sendTimeoutSeconds,
       });
       this.owned = true;
@@ -129,27 +136,20 @@ export class Mailer {
   }
 
   /**
+   * Whether an attempt is under way or a mail is ready to be attempted now; false when every
+   * mail left waits for a retry timer or for `maxMailsPerDay` (it moves only with the clock).
+   */
+  get busy(): boolean {
+    return this.hasWork();
+  }
+
+  /**
    * Whether an instant mail of `records` may be composed now. Once the instant share of
    * `maxMailsPerDay` is used up, no: the records stay pending, this is logged once, and
    * `onQuotaFree` is called when the budget allows again.
    */
   mayComposeInstant(records: number): boolean {
-    if (this.sentToday() < this.budget('instant')) {
-      if (this.quotaHold !== null) this.quotaHold.released = true;
-      return true;
-    }
-    if (this.quotaHold === null) {
-      this.quotaHold = { since: this.options.now(), records: 0, released: false };
-      this.log(null, 'held', {
-        kind: 'instant',
-        reason: 'maxMailsPerDay',
-        limit: this.options.maxMailsPerDay,
-        resume: `${Math.round(this.quotaFreeInMs() / 1000)}s`,
-      });
-    }
-    this.quotaHold.records = records;
-    this.armQuotaTimer();
-    return false;
+    return this.budget.mayComposeInstant(records);
   }
 
   /**
@@ -257,8 +257,7 @@ export class Mailer {
       if (entry.timer !== null) this.options.cancel(entry.timer);
       entry.timer = null;
     }
-    if (this.quotaTimer !== null) this.options.cancel(this.quotaTimer);
-    this.quotaTimer = null;
+    this.budget.close();
     await within(Promise.allSettled([...this.attempts]), timeoutMs);
     if (this.owned) this.transport.close?.();
     this.changed.notify();
@@ -266,11 +265,11 @@ export class Mailer {
 
   private hasWork(): boolean {
     if (this.closed) return false;
-    const sent = this.sentToday();
+    const sent = this.budget.sentToday();
     for (const entry of this.entries.values()) {
       if (entry.inFlight) return true;
       // Ready, and not held by maxMailsPerDay: it will be attempted now.
-      if (entry.timer === null && sent < this.budget(entry.mail.kind)) return true;
+      if (entry.timer === null && this.budget.allows(entry.mail.kind, sent)) return true;
     }
     return false;
   }
@@ -279,43 +278,16 @@ export class Mailer {
     this.options.log(mailLogLine(id, event, fields));
   }
 
-  private sentToday(): number {
-    const since = this.options.now() - DAY_MS;
-    while (this.sentTimes.length > 0 && this.sentTimes[0]! <= since) this.sentTimes.shift();
-    return this.sentTimes.length;
-  }
-
-  /** Mails of this kind allowed per 24 h: instant ones leave room for two digests. */
-  private budget(kind: OutgoingMail['kind']): number {
-    const max = this.options.maxMailsPerDay ?? Infinity;
-    return kind === 'instant' ? Math.max(1, max - 2) : max;
-  }
-
-  private quotaFreeInMs(): number {
-    const oldest = this.sentTimes[0] ?? this.options.now();
-    return Math.max(1000, oldest + DAY_MS - this.options.now());
-  }
-
-  private armQuotaTimer(): void {
-    if (this.quotaTimer !== null || this.closed) return;
-    this.quotaTimer = this.options.after(this.quotaFreeInMs() / 1000, () => {
-      this.quotaTimer = null;
-      this.pump();
-      if (this.quotaHold !== null && this.sentToday() < this.budget('instant')) this.options.onQuotaFree?.();
-      else if (this.quotaHold !== null) this.armQuotaTimer();
-    });
-  }
-
   /** Starts attempts for ready mails, instant ones first, up to MAX_IN_FLIGHT, within the budget. */
   private pump(): void {
     if (this.closed) return;
     while (this.inFlight < MAX_IN_FLIGHT) {
-      const sent = this.sentToday();
+      const sent = this.budget.sentToday();
       let next: Entry | undefined;
       let overBudget = false;
       for (const entry of this.entries.values()) {
         if (entry.inFlight || entry.timer !== null) continue;
-        if (sent >= this.budget(entry.mail.kind)) {
+        if (!this.budget.allows(entry.mail.kind, sent)) {
           overBudget = true;
           continue;
         }
@@ -323,9 +295,9 @@ export class Mailer {
           next = entry;
         if (next.mail.kind === 'instant') break;
       }
-      if (overBudget) this.armQuotaTimer();
+      if (overBudget) this.budget.arm();
       if (next === undefined) return;
-      this.sentTimes.push(this.options.now()); // counts against the budget when it is attempted
+      this.budget.count(); // counts against the budget when it is attempted
       const attempt = this.attempt(next).finally(() => {
         this.attempts.delete(attempt);
         this.pump();
@@ -346,16 +318,9 @@ export class Mailer {
     }
     if (letters.length > 5)
       lines.push(`${letters.length - 5} more refused mails are kept in ${this.options.deadLetters.file}`);
-    const hold = this.quotaHold;
-    if (hold !== null) {
-      const since = new Date(hold.since).toISOString().replace('T', ' ').slice(0, 19);
-      lines.push(
-        hold.released
-          ? `maxMailsPerDay (${this.options.maxMailsPerDay}) was reached at ${since} UTC: instant records were held since then and are sent now`
-          : `maxMailsPerDay (${this.options.maxMailsPerDay}) was reached at ${since} UTC: ${hold.records} instant record(s) are held and follow in one mail when the budget allows`,
-      );
-    }
-    return { lines, ids: letters.map((l) => l.mail.id), quota: hold?.released === true };
+    const hold = this.budget.notice();
+    if (hold.line !== undefined) lines.push(hold.line);
+    return { lines, ids: letters.map((l) => l.mail.id), quota: hold.ends };
   }
 
   /** The message for this attempt, within the size limit known now; null when it cannot fit. */
@@ -436,7 +401,7 @@ export class Mailer {
     const notices = entry.withoutNotices ? { lines: [], ids: [], quota: false } : this.notices();
     const built = this.message(entry, notices.lines);
     if (built === null || (entry.mustShrink && built.bytes >= entry.lastBytes)) {
-      this.sentTimes.pop(); // nothing was sent
+      this.budget.uncount(); // nothing was sent
       await this.deadLetter(entry, entry.reason ?? 'too big for the size limit, even cut to its shortest');
       return;
     }
@@ -490,7 +455,7 @@ export class Mailer {
           problem: `cannot update ${this.options.deadLetters.file}: ${(error as Error).message}`,
         }),
       );
-    if (notices.quota) this.quotaHold = null; // a mail said the hold is over
+    if (notices.quota) this.budget.endHold(); // a mail said the hold is over
     if (this.condition !== null) {
       this.options.log(
         `smtp ok again after ${this.condition.failures} failed attempt(s) (${this.condition.text})`,
@@ -508,7 +473,7 @@ export class Mailer {
 
   private async onFailed(entry: Entry, failure: SmtpFailure, bytes: number): Promise<void> {
     const { mail } = entry;
-    this.sentTimes.pop(); // refused: the provider did not count it either
+    this.budget.uncount(); // refused: the provider did not count it either
     if (failure.kind === 'too-big') {
       if (failure.sizeLimit !== undefined && failure.sizeLimit > 0)
         this.serverLimit = Math.min(this.serverLimit, failure.sizeLimit);

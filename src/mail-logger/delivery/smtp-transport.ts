@@ -1,10 +1,10 @@
 // The pooled nodemailer transport the daemon sends through, with TLS required before a
-// login over smtp:// (unless the credentials opt out) and bounded timeouts. nodemailer (~12 MB
-// of heap, ~80 ms to load) is imported only when a mail is about to be sent: a client that only
-// logs, pino's transport and an idle daemon never load it.
+// login over smtp:// (unless the credentials opt out) and bounded timeouts. nodemailer is
+// imported when the first mail is sent, so a process that only logs (the client, the pino
+// transport) or a daemon that has sent nothing yet does not load it (~12 MB, ~80 ms).
 import type { Transporter } from 'nodemailer';
 import type { ValidCredentials } from './credentials.js';
-import type { MailTransport } from './mail-transport.js';
+import type { MailMessage, MailTransport } from './mail-transport.js';
 
 /** Connections of the pool: a mail hanging on one leaves the other free. */
 export const POOL_CONNECTIONS = 2;
@@ -29,16 +29,23 @@ export interface TransportTimeouts {
   sendTimeoutSeconds?: number;
 }
 
+/** The daemon's SMTP transport: a nodemailer transporter built on the first `sendMail`. */
+export interface PooledTransport {
+  /** Loads nodemailer and builds the transporter on the first call, then sends through it. */
+  sendMail(message: MailMessage | Record<string, unknown>): Promise<unknown>;
+  /** Closes the pool (at once, or as soon as a transporter being built is ready). */
+  close(): void;
+}
+
 /**
  * Builds the one pooled SMTP transport the daemon uses. With a login over `smtp://`, TLS
  * (STARTTLS) is required before AUTH unless the credentials say `allowUnencryptedAuth`.
- * Loads nodemailer on its first call.
  */
-export async function createPooledTransport(
+export function createPooledTransport(
   credentials: Pick<ValidCredentials, 'smtp' | 'allowUnencryptedAuth'>,
   overrides?: Record<string, unknown>,
   timeouts: TransportTimeouts = {},
-): Promise<Transporter> {
+): PooledTransport {
   const smtp = credentials.smtp;
   const base: Record<string, unknown> = typeof smtp === 'string' ? { url: smtp } : { ...smtp };
   const timeoutMs = (timeouts.sendTimeoutSeconds ?? 60) * 1000;
@@ -54,33 +61,24 @@ export async function createPooledTransport(
     ...base,
     ...overrides,
   };
-  const nodemailer = (await import('nodemailer')).default;
-  return nodemailer.createTransport(
-    options as Parameters<typeof nodemailer.createTransport>[0],
-  ) as Transporter;
-}
-
-/**
- * The pooled transport of {@link createPooledTransport}, built (and nodemailer loaded) at the
- * first `sendMail`, so a daemon that has nothing to mail carries no nodemailer.
- */
-export function lazyPooledTransport(
-  credentials: Pick<ValidCredentials, 'smtp' | 'allowUnencryptedAuth'>,
-  overrides?: Record<string, unknown>,
-  timeouts: TransportTimeouts = {},
-): MailTransport {
-  let transport: Promise<Transporter> | undefined;
+  let transporter: Promise<Transporter> | undefined;
   let closed = false;
+  const load = (): Promise<Transporter> =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) => {
+      const built = nodemailer.createTransport(
+        options as Parameters<typeof nodemailer.createTransport>[0],
+      ) as Transporter;
+      if (closed) built.close();
+      return built;
+    }));
   return {
     async sendMail(message) {
-      transport ??= createPooledTransport(credentials, overrides, timeouts);
-      const built = await transport;
-      if (closed) built.close();
+      const built = await load();
       return built.sendMail(message);
     },
     close() {
       closed = true;
-      void transport?.then((built) => built.close());
+      void transporter?.then((built) => built.close()).catch(() => undefined);
     },
   };
 }

@@ -14,4 +14,12 @@ export interface MonitorStats extends WriterStats {
   rejectedUnknownKey: number;
   /** Readings rejected for a malformed shape or timestamp. */
   rejectedMalformed: number;
+  /** MQTT output (with `options.mqtt`): whether the broker connection is up. */
+  mqttConnected?: boolean;
+  /** MQTT output: readings handed to the broker client. */
+  mqttPublished?: number;
+  /** MQTT output: readings waiting for the broker now. */
+  mqttBuffered?: number;
+  /** MQTT output: readings dropped because the buffer was full while the broker was away. */
+  mqttDropped?: number;
 }

@@ -7,12 +7,14 @@
 // Memory is bounded in every state: at most `memoryLimit + batchSize` readings wait here.
 // When the spool cannot take them (disk full with nothing left to thin, a read-only state
 // dir) the oldest in memory are dropped. Both losses (spool thinning, memory drops) are
-// persistent conditions: reported once when they begin and once, with counts, when they end.
-// (Over 400 lines on purpose: memory, spool and database form one ordering and one bound;
-// split apart they would have to share the queue and its invariants.)
+// persistent conditions: reported once when they begin and once, with counts, when they end
+// (that policy, and which readings memory drops, live in overflow.ts). (Over 400 lines on
+// purpose: memory, spool and database form one ordering and one bound; split apart they would
+// have to share the queue and its invariants.)
 import type { Collection, Document } from 'mongodb';
 import { Backoff, describeError } from '../../internal/index.js';
 import type { MongoModule } from '../peers.js';
+import { dropOldest, LossReport, memoryCap } from './overflow.js';
 import type { PendingReading, Spool } from './spool.js';
 import type { MonitorLogger, MonitorScheduler } from '../types.js';
 
@@ -46,6 +48,12 @@ export interface WriterStats {
   duplicates: number;
   /** Readings waiting in memory. */
   queued: number;
+  /**
+   * Readings of the batch being written now (part of `queued`). With `queued` above 0 and
+   * this at 0, nothing is on its way to the database until a flush is due (`flushSeconds`,
+   * `batchSize`): a test on a `ManualClock` reads "nothing stored" as final, not late.
+   */
+  writing: number;
   /** Readings waiting in the on-disk spool. */
   spooled: number;
   /** Bytes the on-disk spool takes. */
@@ -66,6 +74,7 @@ export function emptyWriterStats(): WriterStats {
     written: 0,
     duplicates: 0,
     queued: 0,
+    writing: 0,
     spooled: 0,
     spoolBytes: 0,
     dropped: 0,
@@ -114,9 +123,8 @@ export class ReadingsWriter {
   private closing = false;
   private seq: number;
   private readonly counters = { written: 0, duplicates: 0, dropped: 0, spoolDropped: 0, memoryDropped: 0 };
-  /** Counts of the ongoing loss conditions, reported when each ends. */
-  private spoolLoss: { thinned: number; dropped: number } | undefined;
-  private memoryLoss: { dropped: number; reason: string } | undefined;
+  /** The ongoing loss conditions, reported when each begins and ends. */
+  private readonly losses: LossReport;
   private readonly failedListeners = new WeakSet<StoredListener>();
 
   constructor(
@@ -129,6 +137,7 @@ export class ReadingsWriter {
     /** Live set, as the intake's. */
     private readonly listeners: ReadonlySet<StoredListener> = new Set(),
   ) {
+    this.losses = new LossReport(logger);
     // Continues after what the spool holds, so replay order stays arrival order.
     this.seq = Math.max(spool.lastSeq, scheduler.now() * 1000);
     this.backoff = new Backoff({
@@ -140,7 +149,7 @@ export class ReadingsWriter {
 
   /** Most readings held in memory: `memoryLimit` plus one batch being written. */
   private get memoryCap(): number {
-    return this.settings.memoryLimit + this.settings.batchSize;
+    return memoryCap(this.settings);
   }
 
   /** Queues one validated reading; no I/O on the caller's tick. */
@@ -197,6 +206,7 @@ export class ReadingsWriter {
     return {
       ...this.counters,
       queued: this.queue.length + this.inFlight.length,
+      writing: this.inFlight.length,
       spooled: this.spool.size,
       spoolBytes: this.spool.bytes,
       databaseDown: this.down,
@@ -249,13 +259,8 @@ export class ReadingsWriter {
     }
     // A spill the drain had begun must be on disk before the process may exit.
     await this.within(this.draining, deadlineMs);
-    this.reportMemoryLossEnded('at stop');
-    if (this.spoolLoss) {
-      const { thinned, dropped } = this.spoolLoss;
-      this.logger.warning(
-        `readings spool: stopping while full; so far ${thinned} reading(s) were thinned out and ${dropped} dropped with the oldest segments`,
-      );
-    }
+    this.losses.memoryLossEnded('at stop');
+    this.losses.stoppingWhileSpoolFull();
   }
 
   /** Waits for `promise` at most `ms` of scheduler time (not at all if the scheduler stopped). */
@@ -285,7 +290,7 @@ export class ReadingsWriter {
       if (this.closing) return;
       if (this.down && this.queue.length >= this.settings.memoryLimit) await this.spillQueue();
       const segment = this.spool.oldest();
-      if (segment === undefined) this.reportLossEnded();
+      if (segment === undefined) this.losses.spoolLossEnded(this.spool.size);
       if (segment !== undefined) {
         if (!(await this.replay(segment))) {
           await this.spillQueue();
@@ -408,7 +413,8 @@ export class ReadingsWriter {
     this.down = false;
     this.backoff.reset();
     this.rejections = 0;
-    if (this.memoryLoss && this.queue.length < this.settings.memoryLimit) this.reportMemoryLossEnded('now');
+    if (this.losses.droppingFromMemory && this.queue.length < this.settings.memoryLimit)
+      this.losses.memoryLossEnded('now');
     for (const listener of this.listeners) {
       try {
         listener(batch);
@@ -449,7 +455,7 @@ export class ReadingsWriter {
     try {
       const loss = await this.spool.append(readings);
       if (loss.thinned + loss.dropped > 0) this.spoolLost(loss.thinned, loss.dropped);
-      if (this.memoryLoss) this.reportMemoryLossEnded('now');
+      if (this.losses.droppingFromMemory) this.losses.memoryLossEnded('now');
       return true;
     } catch (error) {
       this.memoryLost(0, `the spool in ${this.spool.dir} cannot be written (${describeError(error)})`);
@@ -459,58 +465,18 @@ export class ReadingsWriter {
     }
   }
 
-  /**
-   * Drops the oldest queued readings down to `memoryLimit` (amortised: not one by one). The
-   * batch in flight is left alone: it may be stored yet; if it fails it rejoins the queue
-   * at the front and is the first to go at the next drop.
-   */
+  /** Drops the oldest queued readings down to `memoryLimit`; the batch in flight is left alone. */
   private dropOldest(reason: string): void {
-    const excess = this.queue.length - this.settings.memoryLimit;
-    const dropped = excess > 0 ? this.queue.splice(0, excess).length : 0;
-    this.memoryLost(dropped, reason);
+    this.memoryLost(dropOldest(this.queue, this.settings.memoryLimit), reason);
   }
 
   private memoryLost(dropped: number, reason: string): void {
     this.counters.memoryDropped += dropped;
-    if (this.memoryLoss) {
-      this.memoryLoss.dropped += dropped;
-      return;
-    }
-    this.memoryLoss = { dropped, reason };
-    this.logger.alert(
-      `readings writer: ${reason}; readings stay in memory, at most ${this.memoryCap}, the oldest dropped beyond that; reported once, with counts when it ends`,
-    );
+    this.losses.memoryLost(dropped, reason, this.memoryCap);
   }
 
   private spoolLost(thinned: number, dropped: number): void {
     this.counters.spoolDropped += thinned + dropped;
-    if (this.spoolLoss) {
-      this.spoolLoss.thinned += thinned;
-      this.spoolLoss.dropped += dropped;
-      return;
-    }
-    this.spoolLoss = { thinned, dropped };
-    this.logger.error(
-      `readings spool: full (limit ${this.spool.limitBytes} bytes, or the disk of ${this.spool.dir}); thinning the oldest readings to keep the newest; reported once, with counts when the spool is empty again`,
-    );
-  }
-
-  private reportMemoryLossEnded(when: 'now' | 'at stop'): void {
-    const loss = this.memoryLoss;
-    if (!loss) return;
-    this.memoryLoss = undefined;
-    this.logger.warning(
-      `readings writer: ${when === 'now' ? 'readings are stored or spooled again' : 'stopping'}; ${loss.dropped} reading(s) were dropped from memory since: ${loss.reason}`,
-    );
-  }
-
-  private reportLossEnded(): void {
-    if (this.spoolLoss && this.spool.size === 0) {
-      const { thinned, dropped } = this.spoolLoss;
-      this.spoolLoss = undefined;
-      this.logger.warning(
-        `readings spool: drained; while it was full ${thinned} reading(s) were thinned out and ${dropped} dropped with the oldest segments`,
-      );
-    }
+    this.losses.spoolLost(thinned, dropped, this.spool);
   }
 }

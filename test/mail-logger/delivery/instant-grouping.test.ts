@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MailLoggerClient } from '../../../src/mail-logger/index.js';
 import type { ManualClock } from '../../../src/scheduler/index.js';
 import type { SmtpSink } from '../../helpers/smtp-sink.js';
-import { sleep, startManualMailWorld, type ManualMailWorld } from '../fixtures.js';
+import { startManualMailWorld, type ManualMailWorld } from '../fixtures.js';
 
 /** Count of records a mail accounts for, from its subject `[LEVEL ×N] ...` (no ×: 1). */
 function countOf(subject: string): number {
@@ -27,11 +27,11 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
   });
   afterEach(() => world.dispose());
 
-  /** Moves the manual clock, then waits (real time) until the daemon has mailed `count` in total. */
+  /** Moves the manual clock, then waits until the daemon has mailed `count` in total and is idle. */
   async function advanceAndExpect(seconds: number, count: number): Promise<void> {
     await clock.advance(seconds);
     await sink.waitFor(count);
-    await sleep(30);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(count);
   }
 
@@ -39,7 +39,7 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
     logger.alert('pump 1 stopped');
     await logger.flush();
     await clock.advance(0.02);
-    await sleep(50);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(0);
     await advanceAndExpect(0.005, 1);
     await clock.advance(60);
@@ -58,13 +58,14 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
       for (let i = 0; i < n; i++) logger.error(`sensor ${i % 5} timeout`, { second });
       await logger.flush();
       await clock.advance(1);
+      await world.quiescent();
     }
-    await sleep(300);
+    await world.quiescent();
     const early = sink.messages.length;
     expect(early).toBe(6); // at 0.025 s, then 1 s apart; the rest is held
     await clock.advance(600);
     await sink.waitFor(7);
-    await sleep(100);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(7);
     const counts = sink.messages.map((m) => countOf(m.subject));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(10_000);
@@ -86,8 +87,9 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
       for (let i = 0; i < 167; i++) logger.error(`sensor ${i % 5} timeout after ${100 + i} ms`);
       await logger.flush();
       await clock.advance(1);
+      await world.quiescent();
     }
-    await sleep(300);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(6); // then the burst's group is held
     await clock.advance(60);
     logger.alert('boiler pressure low');
@@ -111,11 +113,11 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
     for (let i = 0; i < 50; i++) logger.error(`sensor 2 timeout after ${i} ms`);
     await logger.flush();
     await clock.advance(2);
-    await sleep(200);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(8); // the burst alone sends nothing until the window ends
     await clock.advance(600);
     await sink.waitFor(9);
-    await sleep(100);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(9);
     const counts = sink.messages.map((m) => countOf(m.subject));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(60 * 167 + 1 + 1 + 100);
@@ -127,9 +129,9 @@ describe('instant mails: grouped, rate-limited, on a ManualClock', () => {
       logger.error(`${words[i % 8]} ${words[Math.floor(i / 8)]} failed`);
       await logger.flush();
       await clock.advance(1.5);
-      await sleep(20);
+      await world.quiescent();
     }
-    await sleep(200);
+    await world.quiescent();
     expect(sink.messages).toHaveLength(30);
     logger.alert('smoke in the server room');
     await logger.flush();

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { Binary, Decimal128, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { parsePyConf, validateConfig, type DeviceSpec } from '../../../src/monitor/index.js';
+import { parsePyConf, validateConfig } from '../../../src/tools/index.js';
+import { type DeviceSpec } from '../../../src/monitor/index.js';
 import { buildRegistry } from '../../../src/monitor/intake/drivers/registry.js';
 import { describeValue } from '../../../src/internal/index.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePyConf } from '../../../src/monitor/index.js';
+import { parsePyConf } from '../../../src/tools/index.js';
 
 describe('parsePyConf', () => {
   it('reads JSON dicts', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../src/monitor/index.js';
+import { validateConfig } from '../../../src/tools/index.js';
 import { buildRegistry } from '../../../src/monitor/intake/drivers/registry.js';
 
 const drivers = buildRegistry({ custom: () => ({ read: () => [] }) });
@@ -62,7 +62,7 @@ describe('validateConfig', () => {
     [
       'unknown driver',
       { ...good, driver: 'nope' },
-      /^driver: unknown driver "nope"; known: custom, file, serial-line, system/,
+      /^driver: unknown driver "nope"; known: custom, file, modbus, mqtt, serial-line, system/,
     ],
     [
       'driver and pyClass disagree',

@@ -5,7 +5,8 @@ import { RuleEvaluator, type RuleEvent } from '../../../src/monitor/rules/evalua
 import { formatDuration } from '../../../src/monitor/rules/format.js';
 import type { RuleSpec } from '../../../src/monitor/rules/types.js';
 import { validateRules } from '../../../src/monitor/rules/validate.js';
-import { validateConfig, type DeviceSpec, type KeySpec } from '../../../src/monitor/index.js';
+import { validateConfig } from '../../../src/tools/index.js';
+import { type DeviceSpec, type KeySpec } from '../../../src/monitor/index.js';
 import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
 import { recordingLogger } from '../support.js';
 

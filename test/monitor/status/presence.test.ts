@@ -58,7 +58,15 @@ describe('two monitors on one namespace from different state dirs', () => {
         `^another monitor writes to namespace "${conn.db.databaseName}": host .*, pid ${process.pid}, state dir .*; every reading may be stored twice`,
       ),
     );
-    await new Promise((r) => setTimeout(r, 1500)); // several more polls: still one report each
+    // Several more polls of each (their heartbeats move): still one report each.
+    const beats = async (): Promise<number[]> =>
+      (await conn.db.collection('monitors').find({}).sort({ _id: 1 }).toArray()).map((d) => d.beat as number);
+    const start = await beats();
+    await waitFor(
+      async () => (await beats()).every((b, i) => b >= start[i]! + 3),
+      20_000,
+      'three more polls each',
+    );
     expect(alerts(a.logger)).toHaveLength(1);
     expect(alerts(b.logger)).toHaveLength(1);
     await b.monitor.stop();

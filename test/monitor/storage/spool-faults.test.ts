@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Monitor, type MonitorStats } from '../../../src/monitor/index.js';
 import { Spool } from '../../../src/monitor/storage/spool.js';
 import type { Scheduler } from '../../../src/scheduler/index.js';
+import { recordFigure } from '../../helpers/figures.js';
 import { startFerretDB, type FerretDB } from '../../helpers/ferretdb.js';
 import { uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -160,10 +161,31 @@ describe('spool and memory bounds with the database killed (own FerretDB)', () =
     await monitor.start();
     const max = await outage(monitor, gate);
     // One spill is at most memoryLimit + batchSize readings of ~90 bytes.
+    recordFigure({
+      id: `spool.limit-128k.outage-${faultSeconds}s.peak-bytes`,
+      label: `spool peak during a ${faultSeconds} s outage at 1,000 readings/s, spoolLimitBytes 131,072`,
+      value: max.spoolBytes,
+      unit: 'B',
+      bound: '≤ 131,072 + one spill (500 readings × 100 B)',
+    });
     expect(max.spoolBytes).toBeLessThanOrEqual(limit + 500 * 100);
+    recordFigure({
+      id: `spool.limit-128k.outage-${faultSeconds}s.memory-peak`,
+      label: 'readings held in memory at the peak (memoryLimit 400, batchSize 100)',
+      value: max.queued,
+      unit: 'readings',
+      bound: '≤ memoryLimit + batchSize = 500',
+    });
     expect(max.queued).toBeLessThanOrEqual(500);
     expect(monitor.stats().spoolDropped).toBeGreaterThan(gate.emitted / 3);
     await accountedFor(monitor, gate.emitted, 200, 100);
+    recordFigure({
+      id: `spool.limit-128k.outage-${faultSeconds}s.accounted`,
+      label: `readings emitted, each stored once or counted as thinned/dropped; the newest 200 all stored`,
+      value: gate.emitted,
+      unit: 'readings',
+      bound: 'stored + counted = emitted (+ ≤ 1 batch in flight)',
+    });
     expect(count(logger, 'error', /^readings spool: full \(limit 131072 bytes/)).toBe(1);
     const drained = logger.records.filter((r) =>
       /^readings spool: drained; while it was full/.test(r.message),
@@ -210,6 +232,13 @@ describe('spool and memory bounds with the database killed (own FerretDB)', () =
       }
     }
     const max = await outage(monitor, gate);
+    recordFigure({
+      id: `spool.disk-full.outage-${faultSeconds}s.memory-peak`,
+      label: `readings held in memory at the peak, database down and the spool's disk full (${faultSeconds} s, memoryLimit 1,000)`,
+      value: max.queued,
+      unit: 'readings',
+      bound: '≤ memoryLimit + batchSize = 2,000',
+    });
     expect(max.queued).toBeLessThanOrEqual(2000);
     expect(monitor.stats().memoryDropped).toBeGreaterThan(0);
     await accountedFor(monitor, gate.emitted, 1000, 1000);
@@ -262,6 +291,11 @@ describe('kill -9 in the middle of a spool replay', () => {
     const partly = await storedValues();
     expect(partly.length).toBeGreaterThan(0);
     expect(partly.length).toBeLessThan(total);
+    // What the next monitor replays: the segments the killed one had not removed yet, some
+    // of whose readings it had stored already (those come back as refused duplicates).
+    const left = (await Spool.open(path.join(state.dir, 'spool'))).size;
+    const alreadyStored = left - (total - partly.length);
+    expect(alreadyStored).toBeGreaterThanOrEqual(0);
     const { monitor } = makeMonitor({ open: false, emitted: 0 }, state.dir, {
       drivers: { sequence: () => ({}) },
     });
@@ -270,6 +304,15 @@ describe('kill -9 in the middle of a spool replay', () => {
     const values = await storedValues();
     expect(values.length).toBe(total);
     expect(values).toEqual(Array.from({ length: total }, (_, i) => i));
-    expect(monitor.stats().duplicates).toBeGreaterThanOrEqual(0);
+    // Each reading stored twice was refused by its _id, and counted: exactly those.
+    expect(monitor.stats().duplicates).toBe(alreadyStored);
+    recordFigure({
+      id: 'spool.replay-kill9.duplicates-refused',
+      label:
+        'readings of the killed replay stored already and refused by their _id on the next replay (20,000 spooled)',
+      value: alreadyStored,
+      unit: 'readings',
+      bound: '= spooled left − not yet stored',
+    });
   }, 90_000);
 });

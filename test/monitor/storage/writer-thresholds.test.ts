@@ -52,7 +52,9 @@ describe('writer thresholds and polling on a ManualClock', () => {
   it('a partial batch waits flushSeconds; a full batch goes at once; timestamps come from the clock', async () => {
     emit(10);
     await clock.advance(1.9);
-    await new Promise((r) => setTimeout(r, 100));
+    // Nothing on its way: the 10 wait in memory, no batch is being written, no timer is due.
+    await waitFor(() => monitor!.stats().writing === 0 && clock.dueTimers() === 0, 5000, 'a quiet writer');
+    expect(monitor!.stats().queued).toBe(10);
     expect(await stored()).toBe(0);
     await clock.advance(0.1);
     await waitFor(async () => (await stored()) === 10, 5000, 'the time-triggered flush');

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetWatch, listFleet } from '../../../src/monitor/index.js';
+import { FleetWatch, listFleet } from '../../../src/tools/index.js';
 import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
 import { mongodbUri } from '../../helpers/mongo.js';
 import { recordingLogger } from '../support.js';

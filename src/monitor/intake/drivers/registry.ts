@@ -1,11 +1,13 @@
 import { ConfigError } from '../../errors.js';
 import type { DriverDefinition, DriverFactory } from '../../types.js';
 import { fileDriver } from './file/file.js';
+import { createModbusDriver } from './modbus/modbus.js';
+import { createMqttDriver } from './mqtt/mqtt.js';
 import { createSerialLineDriver } from './serial-line/serial-line.js';
 import { systemDriver } from './system/system.js';
 
 /** Names of the drivers that are always registered. */
-export const builtInDriverNames = ['system', 'file', 'serial-line'] as const;
+export const builtInDriverNames = ['system', 'file', 'serial-line', 'modbus', 'mqtt'] as const;
 
 /**
  * The built-ins plus the user's drivers (a user driver with a built-in's name replaces it,
@@ -18,6 +20,8 @@ export function buildRegistry(
     ['system', systemDriver],
     ['file', fileDriver],
     ['serial-line', createSerialLineDriver()],
+    ['modbus', createModbusDriver()],
+    ['mqtt', createMqttDriver()],
   ]);
   for (const [name, entry] of Object.entries(user)) {
     if (typeof entry === 'function') registry.set(name, { create: entry });

@@ -1,9 +1,7 @@
 // Pure parsing of what drivers read: serial lines, port listings, sensor files, /proc/meminfo.
 import { describe, expect, it } from 'vitest';
-import { parseLine } from '../../../../../src/monitor/index.js';
+import { parseLine } from '../../../../../src/tools/index.js';
 import { findPort } from '../../../../../src/monitor/intake/drivers/serial-line/serial-line.js';
-import { valueFromFileText } from '../../../../../src/monitor/intake/drivers/file/file.js';
-import { parseMeminfo } from '../../../../../src/monitor/intake/drivers/system/system.js';
 
 describe('serial line format', () => {
   it('parses NAME=VALUE pairs through the keys map, KEYID VALUE, and JSON', () => {
@@ -78,23 +76,5 @@ describe('port discovery', () => {
       findPort([{ path: 'COM3', vendorId: '0403', productId: '6001'.toUpperCase() }], '0x0403', '6001')?.path,
     ).toBe('COM3');
     expect(findPort(piPorts, '1a86', '7523')).toBeUndefined();
-  });
-});
-
-describe('file driver value', () => {
-  it('applies scale and offset, keeping fractions (the key decimals round later); a file without a number is a device error', () => {
-    expect(valueFromFileText('21562\n', 1, 0, 'f')).toBe(21562);
-    expect(valueFromFileText('21.562', 1000, -500, 'f')).toBe(21062);
-    expect(valueFromFileText('-18562', 0.001, 0, 'f')).toBeCloseTo(-18.562, 9);
-    expect(() => valueFromFileText('', 1, 0, '/sys/t')).toThrow(/holds no number/);
-    expect(() => valueFromFileText('72 01 4b 46 : crc=57 YES', 1, 0, '/sys/t')).toThrow(
-      /DriverError|holds no number/,
-    );
-  });
-
-  it('parses /proc/meminfo', () => {
-    expect(
-      parseMeminfo('MemTotal:        3884360 kB\nMemAvailable:    2000000 kB\n').get('MemAvailable'),
-    ).toBe(2_000_000);
   });
 });

@@ -1,6 +1,7 @@
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, createSerialLineDriver } from '../../../../../src/monitor/index.js';
+import { Monitor } from '../../../../../src/monitor/index.js';
+import { createSerialLineDriver } from '../../../../../src/tools/index.js';
 import type { Scheduler } from '../../../../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../../../../helpers/mongo.js';
 import { startPtyPair, type PtyPair } from '../../../../helpers/socat.js';
@@ -104,8 +105,7 @@ describe('serial-line driver through a socat PTY pair', () => {
     await pair.close();
     await waitFor(() => /serial port .* closed/.test(logger.text('error')), 5000, 'the unplug to be noticed');
     await new Promise<void>((resolve) => sensor!.close(() => resolve()));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(logger.text('error')).toMatch(/start failed/);
+    await waitFor(() => /start failed/.test(logger.text('error')), 10_000, 'a failed restart');
     await pair.reopen();
     sensor = await openSensor(pair.peer);
     let n = 0;

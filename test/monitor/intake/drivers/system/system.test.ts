@@ -1,48 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../../../../../src/monitor/intake/drivers/registry.js';
-import { DriverError, type DeviceSpec, type DriverContext } from '../../../../../src/monitor/index.js';
-import { probeSystemMetrics } from '../../../../../src/monitor/intake/drivers/system/system.js';
+import { parseMeminfo, probeSystemMetrics } from '../../../../../src/monitor/intake/drivers/system/system.js';
 import { makeFakePiHealth } from '../../../../helpers/fake-pi-health.js';
 import { recordingLogger, tempDir } from '../../../support.js';
+import { createDriver as create } from '../support.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => (tmp = tempDir('raspimon-drivers-')));
 afterEach(() => tmp.remove());
-
-const registry = buildRegistry();
-
-function create(
-  driver: string,
-  rawConfig: Record<string, unknown>,
-  logger = recordingLogger(),
-): { read: () => Promise<unknown> } {
-  const definition = registry.get(driver)!;
-  const check = definition.validateConfig!(rawConfig);
-  if (!check.ok) throw new Error(JSON.stringify(check.problems));
-  const device: DeviceSpec = {
-    id: 1,
-    name: 'd',
-    description: '',
-    vendorId: undefined,
-    productId: undefined,
-    driver,
-    config: check.config,
-    intervalSeconds: 1,
-    enabled: true,
-    keyIds: check.keyIds,
-  };
-  const context = {
-    device,
-    logger,
-    emit: () => undefined,
-    fail: () => undefined,
-    now: () => 0,
-  } as unknown as DriverContext;
-  const instance = definition.create(check.config, context);
-  return { read: async () => instance.read!() };
-}
 
 describe('system driver', () => {
   it('reads temperature, load, memory, disk and uptime from injectable paths', async () => {
@@ -192,23 +158,10 @@ describe('system driver: Pi health', () => {
   });
 });
 
-describe('file driver', () => {
-  it('reads a DS18B20-style temperature file with scale and offset; no number is a device error', async () => {
-    const file = path.join(tmp.dir, 'temperature');
-    writeFileSync(file, '21562\n');
-    expect(await create('file', { path: file, keyId: 4 }).read()).toEqual([{ keyId: 4, value: 21562 }]);
-    const [scaled] = (await create('file', {
-      path: file,
-      keyId: 4,
-      scale: 0.1,
-      offset: -100,
-    }).read()) as Array<{
-      keyId: number;
-      value: number;
-    }>;
-    expect(scaled!.keyId).toBe(4);
-    expect(scaled!.value).toBeCloseTo(2056.2, 9);
-    writeFileSync(file, 'not ready\n');
-    await expect(create('file', { path: file, keyId: 4 }).read()).rejects.toBeInstanceOf(DriverError);
+describe('system driver parsing', () => {
+  it('parses /proc/meminfo', () => {
+    expect(
+      parseMeminfo('MemTotal:        3884360 kB\nMemAvailable:    2000000 kB\n').get('MemAvailable'),
+    ).toBe(2_000_000);
   });
 });
