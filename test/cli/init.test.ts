@@ -126,4 +126,10 @@ describe('raspimon init', () => {
     expect(unit).toMatch(/^MemoryMax=\d+M$/m);
     expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
   });
+  it('--one-process with --mqtt-url is refused, nothing written (the one-process script has no MQTT wiring yet)', async () => {
+    const result = await init(['small', '--one-process', '--mqtt-url', 'mqtt://ha.lan:1883']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--mqtt-url is not wired into the one-process main script yet');
+    expect(existsSync(path.join(dir, 'small'))).toBe(false);
+  });
 });
