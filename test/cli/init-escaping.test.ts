@@ -130,12 +130,13 @@ describe('raspimon init escapes for systemd', () => {
     expect(setting(monitor, 'EnvironmentFile').map(unitPathValue)).toEqual([envPath]);
     expect(setting(monitor, 'WorkingDirectory').map(unitPathValue)).toEqual([app]);
     expect(setting(monitor, 'ExecStart').map(execArgv)).toEqual([
-      [process.execPath, path.join(app, 'dist/main.js')],
+      [process.execPath, '--lite-mode', path.join(app, 'dist/main.js')],
     ]);
     const mailLogger = readFileSync(path.join(app, 'systemd/raspimon-mail-logger.service'), 'utf8');
     expect(setting(mailLogger, 'ExecStart').map(execArgv)).toEqual([
       [
         process.execPath,
+        '--lite-mode',
         path.join(app, 'node_modules/.bin/raspimon-mail-logger'),
         '${CREDENTIALS_DIRECTORY}/mail_credentials',
         '--state-dir',

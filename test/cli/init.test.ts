@@ -58,7 +58,9 @@ describe('raspimon init', () => {
     );
     expect(readFileSync(path.join(app, 'tsconfig.json'), 'utf8')).toContain('"types": ["node"]');
     const unit = readFileSync(path.join(app, 'systemd/raspimon-mail-logger.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} ${app}/node_modules/.bin/raspimon-mail-logger `);
+    expect(unit).toContain(
+      `ExecStart=${process.execPath} --lite-mode ${app}/node_modules/.bin/raspimon-mail-logger `,
+    );
     expect(unit).not.toContain('/opt/raspimon-app');
     expect(readFileSync(path.join(app, 'systemd/raspimon-monitor.service'), 'utf8')).toContain(
       `EnvironmentFile=${app}/monitor.env`,
@@ -109,5 +111,28 @@ describe('raspimon init', () => {
     expect(forced.stdout).toContain('mail_credentials (kept)');
     expect(readFileSync(path.join(dir, 'main.ts'), 'utf8')).not.toBe('// mine\n');
     expect(readFileSync(path.join(dir, 'mail_credentials'), 'utf8')).toBe('{"secret": true}\n');
+  });
+  it('--one-process writes the one-process main script and one unit, systemd/raspimon.service, instead of the two', async () => {
+    const result = await init(['small', '--one-process']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const app = path.join(dir, 'small');
+    expect(readFileSync(path.join(app, 'main.ts'), 'utf8')).toBe(
+      readFileSync(path.join(root, 'examples/main-one-process.ts'), 'utf8'),
+    );
+    expect(existsSync(path.join(app, 'systemd/raspimon-mail-logger.service'))).toBe(false);
+    expect(existsSync(path.join(app, 'systemd/raspimon-monitor.service'))).toBe(false);
+    const unit = readFileSync(path.join(app, 'systemd/raspimon.service'), 'utf8');
+    expect(unit).toMatch(
+      new RegExp(`^ExecStart=${process.execPath} --lite-mode ${app}/dist/main\\.js$`, 'm'),
+    );
+    expect(unit).toContain('LoadCredential=mail_credentials:/etc/raspimon/mail_credentials');
+    expect(unit).toMatch(/^MemoryMax=\d+M$/m);
+    expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
+  });
+  it('--one-process with --mqtt-url is refused, nothing written (the one-process script has no MQTT wiring yet)', async () => {
+    const result = await init(['small', '--one-process', '--mqtt-url', 'mqtt://ha.lan:1883']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--mqtt-url is not wired into the one-process main script yet');
+    expect(existsSync(path.join(dir, 'small'))).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -93,7 +94,9 @@ function packedTarball(): string {
 }
 
 function sh(script: string, cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  // stdin not a socket: Debian's bash sources /etc/bash.bashrc when it is (and SHLVL < 2).
   const result = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -175,7 +178,7 @@ describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, d
     expect(Object.keys(manifest.devDependencies!).sort()).toEqual(['@types/node', 'typescript']);
     expect(statSync(path.join(app, 'mail_credentials')).mode & 0o777).toBe(0o600);
     const unit = readFileSync(path.join(app, 'systemd/raspimon-monitor.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} ${app}/dist/main.js`);
+    expect(unit).toContain(`ExecStart=${process.execPath} --lite-mode ${app}/dist/main.js`);
     expect(unit).toContain(`EnvironmentFile=${app}/monitor.env`);
     expect(readFileSync(path.join(app, 'monitor.env'), 'utf8')).toContain(
       "MONGODB_URI='mongodb://db.lan:27017/'",
@@ -231,6 +234,7 @@ describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, d
         'stat -c %a /etc/raspimon/mail_credentials',
       ].join('\n');
       const result = spawnSync('unshare', ['--mount', 'bash', '-euo', 'pipefail', '-c', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
         cwd: app,
         encoding: 'utf8',
       });
@@ -344,4 +348,103 @@ describe('the packed tarball, from npm i to a running monitor (docs/deploy.md, d
       await daemonExited;
     }
   }, 60_000);
+  it('raspimon init --one-process: builds, its one unit verifies, and its ExecStart stores readings, mails through the in-process daemon (which other programs reach on the socket) and exits 0 on SIGTERM', async () => {
+    // The app built above, made over as a one-process app (as a user of a Pi Zero 2 W would).
+    const small = path.join(dir, 'opt/raspimon-small');
+    sh(`cp -a ${app} ${small}`, dir);
+    const output = sh(
+      'npx raspimon init --one-process --force --uri mongodb://db.lan:27017/ && npm run build',
+      small,
+    );
+    expect(output).toContain('systemd/raspimon.service');
+    expect(readFileSync(path.join(small, 'main.ts'), 'utf8')).toBe(
+      readFileSync(path.join(root, 'examples/main-one-process.ts'), 'utf8'),
+    );
+    const unitFile = path.join(small, 'systemd/raspimon.service');
+    const unit = readFileSync(unitFile, 'utf8');
+    expect(unit).toContain(`EnvironmentFile=${small}/monitor.env`);
+    expect(readFileSync(path.join(small, 'monitor.env'), 'utf8')).toContain(
+      "MONGODB_URI='mongodb://db.lan:27017/'",
+    );
+    // The unit as systemd reads it, over the /etc the root block prepared above (user raspimon).
+    const etc = path.join(dir, 'etc-debian');
+    const verify = spawnSync(
+      'unshare',
+      [
+        '--mount',
+        'bash',
+        '-euo',
+        'pipefail',
+        '-c',
+        `mount --bind ${etc} /etc && cp ${unitFile} /etc/systemd/system/ && systemd-analyze verify /etc/systemd/system/raspimon.service`,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
+
+    const mails = await SmtpSink.start();
+    const sensor = path.join(dir, 'small-temperature');
+    writeFileSync(sensor, '21562\n');
+    const ns = uniqueDbName('raspimon_pkg1');
+    const db = client.db(ns);
+    const socket = path.join(dir, 'small-ml.sock');
+    const credentials = path.join(dir, 'small_credentials');
+    writeFileSync(
+      credentials,
+      JSON.stringify({ smtp: mails.url, from: 'pi@example.org', to: 'team@example.org' }),
+      {
+        mode: 0o600,
+      },
+    );
+    let other: MailLoggerClient | undefined;
+    try {
+      await db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'boiler' });
+      await db.collection('devices').insertMany([
+        { id: 1, name: 'boiler', driver: 'file', config: { path: sensor, keyId: 1 }, interval: 0.2 },
+        { id: 2, name: 'ghost', driver: 'nonexistent', config: {} },
+      ]);
+      const [node, ...args] = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ');
+      expect(node).toBe(process.execPath);
+      const child = spawn(node!, args, {
+        cwd: small,
+        env: {
+          ...process.env,
+          MONGODB_URI: mongodbUri(),
+          RASPIMON_NAMESPACE: ns,
+          RASPIMON_MAIL_LOGGER: `unix://${socket}`,
+          RASPIMON_MAIL_CREDENTIALS: credentials,
+          RASPIMON_MAIL_STATE_DIR: path.join(dir, 'small-ml-state'),
+          RASPIMON_PIDFILE: path.join(dir, 'small.pid'),
+          STATE_DIRECTORY: path.join(dir, 'small-state'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.resume();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await waitFor(
+        async () => (await db.collection('readings').countDocuments({ id: 1, value: 21562 })) > 0,
+        30_000,
+      );
+      await waitFor(() => stdout.includes('\n'), 10_000);
+      expect(stdout).toMatch(
+        new RegExp(`^monitoring ${ns} with the mail logger in-process: 1 device\\(s\\), pid \\d+\n$`),
+      );
+      // The monitor's own report of the bad device, mailed by the daemon in its process.
+      await waitFor(() => mails.messages.some((m) => m.text.includes('ghost')), 20_000);
+      // Another program on the Pi logs to the same socket, as it would to the daemon.
+      other = MailLoggerClient.open(`unix://${socket}`, { source: 'backup-script', tee: false });
+      other.alert('backup failed');
+      await other.flush();
+      await waitFor(() => mails.messages.some((m) => m.text.includes('backup failed')), 20_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(path.join(dir, 'small.pid'))).toBe(false);
+    } finally {
+      await other?.close({ timeoutSeconds: 0.5 });
+      await db.dropDatabase();
+      await mails.close();
+    }
+  }, 240_000);
 });

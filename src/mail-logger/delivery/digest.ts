@@ -87,7 +87,11 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** `2024-03-01 08:00:00` in the given zone. */
 export function formatTime(epochMs: number, timeZone?: string): string {
-  const key = timeZone ?? '';
+  // The system's zone or UTC from Date's own fields: the first Intl.DateTimeFormat of a
+  // process pages in ~8 MB of ICU data, a sixth of an idle daemon.
+  if (timeZone === undefined) return localTime(new Date(epochMs));
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return utcTime(new Date(epochMs));
+  const key = timeZone;
   let format = formatters.get(key);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('sv-SE', {
@@ -103,6 +107,16 @@ export function formatTime(epochMs: number, timeZone?: string): string {
     formatters.set(key, format);
   }
   return format.format(epochMs);
+}
+
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+function localTime(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+function utcTime(d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 function span(group: MessageGroup, timeZone: string | undefined): string {

@@ -7,6 +7,24 @@ import type { MongoModule } from '../peers.js';
 /** Where the database comes from: a URI we connect to, or the caller's client/Db. */
 export type DatabaseSource = { uri: string } | { db: MongoClient | Db };
 
+/**
+ * Driver settings for a small board, used unless the URI sets them: a monitor writes every few
+ * seconds and notices an outage by its writes failing (the driver then checks the server at
+ * once), so the background heartbeat can be slow; one writer needs at most two connections, and
+ * none is kept open for nothing. With the driver's defaults (heartbeat every 10 s, a pool of up
+ * to 100) an idle process spends most of its CPU on the driver's own monitoring.
+ */
+export const lightDriverOptions = { heartbeatFrequencyMS: 60_000, maxPoolSize: 2, minPoolSize: 0 } as const;
+
+/** {@link lightDriverOptions} less those the URI's query sets (the URI wins). */
+export function driverDefaultsFor(uri: string): Partial<typeof lightDriverOptions> {
+  const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1).toLowerCase() : '';
+  const given = new Set(query.split('&').map((pair) => pair.split('=')[0]));
+  return Object.fromEntries(
+    Object.entries(lightDriverOptions).filter(([name]) => !given.has(name.toLowerCase())),
+  );
+}
+
 export class DatabaseConnection {
   private client: MongoClient | undefined;
   private database: Db | undefined;
@@ -35,6 +53,7 @@ export class DatabaseConnection {
     if (!this.database) {
       if ('uri' in this.source) {
         const client = new this.mongo.MongoClient(this.source.uri, {
+          ...driverDefaultsFor(this.source.uri),
           serverSelectionTimeoutMS: this.serverSelectionTimeoutMS,
           connectTimeoutMS: this.serverSelectionTimeoutMS,
           ignoreUndefined: true,
