@@ -1,5 +1,6 @@
 // The status page: one self-contained HTML document (inline CSS, inline SVG, no script).
 // Values are shown scaled with their unit (format-value.ts), times as local time plus age.
+import { zonedDateTimeFormat } from '../internal/index.js';
 import { formatValue } from '../monitor/index.js';
 import type { ChartPoint, DeviceStatus, KeySummary, MonitorSummary } from '../monitor/status/summary.js';
 import { escapeHtml, renderChart, type ChartThreshold } from './svg-chart.js';
@@ -58,24 +59,9 @@ export function age(seconds: number): string {
   return `${Math.round(seconds / 86_400)} d ago`;
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** `2026-06-01 14:05:09` in the zone. */
 function localTime(iso: string, timeZone: string): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('sv-SE', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    timeFormats.set(timeZone, format);
-  }
+  const format = zonedDateTimeFormat(timeZone);
   return format.format(Date.parse(iso));
 }
 

@@ -5,6 +5,7 @@
 // that body is what the journal keeps. `renderBody` turns a body into text and HTML within a
 // byte budget, at each attempt, so a server that announces a smaller SIZE (or answers 552)
 // gets a shorter mail instead of the same one again.
+import { zonedDateTimeFormat } from '../../internal/index.js';
 import { levelRank, type Level } from '../levels.js';
 import type { LevelGroup, MailBody, MessageGroup, Omitted, SourceGroup } from './mail-body.js';
 import type { StoredRecord } from './record.js';
@@ -83,7 +84,6 @@ export function escapeHtml(text: string): string {
 
 // One formatter per zone: building an Intl.DateTimeFormat costs about 20 kB and 50 µs, which
 // per line made a 20k-line digest take 499 MB.
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** `2024-03-01 08:00:00` in the given zone. */
 export function formatTime(epochMs: number, timeZone?: string): string {
@@ -91,21 +91,7 @@ export function formatTime(epochMs: number, timeZone?: string): string {
   // process pages in ~8 MB of ICU data, a sixth of an idle daemon.
   if (timeZone === undefined) return localTime(new Date(epochMs));
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return utcTime(new Date(epochMs));
-  const key = timeZone;
-  let format = formatters.get(key);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('sv-SE', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(key, format);
-  }
+  const format = zonedDateTimeFormat(timeZone);
   return format.format(epochMs);
 }
 

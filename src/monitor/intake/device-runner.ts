@@ -12,6 +12,7 @@ import type {
   MonitorLogger,
   MonitorScheduler,
 } from '../types.js';
+import { prefixed } from '../prefixed-logger.js';
 
 /** Settings shared by every device runner, resolved by the Monitor. */
 export interface RunnerSettings {
@@ -214,20 +215,6 @@ export class DeviceRunner {
       this.cancels.delete(cancel!);
     }
   }
-}
-
-function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
-  const wrap =
-    (level: keyof MonitorLogger) =>
-    (message: string, context?: Record<string, unknown>): void =>
-      logger[level](`${prefix}: ${message}`, context);
-  return {
-    debug: wrap('debug'),
-    info: wrap('info'),
-    warning: wrap('warning'),
-    error: wrap('error'),
-    alert: wrap('alert'),
-  };
 }
 
 /** `1`, `2.5`, `0.1`: a delay as a person reads it. */

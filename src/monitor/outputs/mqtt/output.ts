@@ -11,6 +11,7 @@ import { shownValue } from '../../status/format-value.js';
 import type { DeviceSpec, KeySpec, MonitorLogger, MonitorScheduler } from '../../types.js';
 import { MqttLink } from './connection.js';
 import { discoveryDocuments, stateTopic, statusTopic, type MqttTopics } from './discovery.js';
+import { prefixed } from '../../prefixed-logger.js';
 
 /**
  * The Monitor's `mqtt` option: where readings and Home Assistant discovery go.
@@ -294,18 +295,4 @@ export class MqttOutput {
       this.deps.logger.info(`mqtt output: broker back; ${waiting} waiting publishes sent`);
     this.#droppedThisOutage = 0;
   }
-}
-
-function prefixed(logger: MonitorLogger, prefix: string): MonitorLogger {
-  const wrap =
-    (level: keyof MonitorLogger) =>
-    (message: string, context?: Record<string, unknown>): void =>
-      logger[level](`${prefix}: ${message}`, context);
-  return {
-    debug: wrap('debug'),
-    info: wrap('info'),
-    warning: wrap('warning'),
-    error: wrap('error'),
-    alert: wrap('alert'),
-  };
 }
