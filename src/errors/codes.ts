@@ -156,6 +156,16 @@ const registry = {
     when: 'a driver failed or timed out; reported through the logger, never thrown to you',
     todo: "see the device's message",
   },
+  ERR_READING_TS: {
+    class: 'DriverError',
+    when: "a reading's `ts` is in milliseconds (a number above 1e11) or more than `maxFutureSkewSeconds` ahead: refused, counted in `rejectedTimestamp`, one ERROR per spell and a WARNING with the count when it ends (logged with this code, never thrown)",
+    todo: "pass epoch seconds or a `Date`; fix the device's clock",
+  },
+  ERR_SERIAL_LINE_TOO_LONG: {
+    class: 'DriverError',
+    when: 'a `serial-line` device sent a line longer than `maxLineBytes` (no newline?): dropped up to its newline, counted as malformed, reported once per driver start (logged with this code, never thrown)',
+    todo: "fix the device's output or raise `config.maxLineBytes`",
+  },
   ERR_MONITOR_STATE: {
     class: 'MonitorStateError',
     when: '`start()` on a monitor already started or stopped; a query helper or `check()` before `start()` or after `stop()` (e.g. "monitor.latest(): the monitor is stopped; create a new Monitor to query")',
