@@ -71,7 +71,7 @@ const groupUsages: Readonly<Record<string, string>> = {
 export const mainUsage = `Usage: raspimon <command> [flags]
 
 Edits and inspects the configuration a raspimon Monitor reads from MongoDB (devices,
-keys) and its readings, validating every change exactly as the monitor does.
+keys, rules) and its readings, validating every change exactly as the monitor does.
 
 Commands:
 ${commands.map((c) => `  ${c.words.join(' ').padEnd(24)}${c.summary}`).join('\n')}

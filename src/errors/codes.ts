@@ -54,7 +54,7 @@ const registry = {
   ERR_CREDENTIALS_MISSING: {
     class: 'CredentialsError',
     when: 'the credentials file does not exist',
-    todo: 'create it as above, then `chmod 600` it',
+    todo: 'create it (JSON with `smtp`, `from`, `to`: docs/getting-started.md, step 1), then `chmod 600` it',
   },
   ERR_CREDENTIALS_PERMISSIONS: {
     class: 'CredentialsError',

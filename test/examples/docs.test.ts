@@ -335,7 +335,11 @@ describe('each page opening runs against real peers', () => {
     const namespace = uniqueDbName('raspimon_docs_');
     writeFileSync(path.join(work, 'getting-started.sh'), `# step 3\n${script}`);
     const stdout = await run(
-      { file: path.relative(root, path.join(work, 'getting-started.sh')), seed: 'nothing', prints: /-18\.5 °C/ },
+      {
+        file: path.relative(root, path.join(work, 'getting-started.sh')),
+        seed: 'nothing',
+        prints: /-18\.5 °C/,
+      },
       namespace,
     );
     expect(stdout).toMatch(/-18\.5 °C/);

@@ -20,7 +20,7 @@ device); a change the monitor would skip is refused (exit status 1) and nothing 
 written. Fields not named keep their values.
 
   --name <name>             rename it (unique)
-  --driver <driver>         system, file, serial-line, or one of --drivers
+  --driver <driver>         system, file, serial-line, modbus, mqtt, or one of --drivers
   --config <json|@file>     replace the driver config (JSON, Python-literal dict, @path)
   --interval <seconds>      sampling interval of a polled driver
   --description <text>      free text

@@ -50,7 +50,7 @@ already taken are refused (exit status 1) and nothing is written.
 
   --id <n>                  device id (integer, unique); readings carry it
   --name <name>             short unique name, e.g. boiler
-  --driver <driver>         system, file, serial-line, or one of --drivers
+  --driver <driver>         system, file, serial-line, modbus, mqtt, or one of --drivers
   --config <json|@file>     driver config as JSON (or a Python-literal dict), or @path
                             of a file holding it, e.g.
                             '{"path":"/sys/bus/w1/devices/28-0000/temperature","keyId":1}'
@@ -63,9 +63,10 @@ already taken are refused (exit status 1) and nothing is written.
   --reload <pidfile>        then send SIGHUP to the monitor whose pid is in <pidfile>
 ${driversHelp}
 
-Readings are integers: keep the sensor's own unit when it is fine-grained, e.g. a DS18B20
-file holds millidegrees (21562 = 21.562 °C), so store it as it is (no "scale") with a key
-of unit mC; a scale of 0.001 would round it to whole degrees (22).
+Readings are stored as integers, scaled by the key's decimals: a DS18B20 file holds
+millidegrees (21562 = 21.562 °C); with "scale": 0.001 and a key of unit °C with
+--decimals 1 it is stored as 216 and shown as 21.6 °C (or keep it as it is, no scale, with
+a key of unit mC).
 
 Example:
   raspimon keys add --key 1 --unit mC --description "boiler water temperature"

@@ -26,8 +26,8 @@ Writes a ready monitor app into <dir> (default: the current directory):
   mail_credentials          SMTP settings template (mode 0600): fill it in
   .gitignore
 
-Then: npm install && npm run build && npm start (see the README, "Running on a
-Raspberry Pi"). Files that exist are not overwritten unless --force is given.
+Then: npm install && npm run build && npm start (see raspimon's docs/deploy.md, "Running
+on a Raspberry Pi"). Files that exist are not overwritten unless --force is given.
 
   --uri <mongodb-uri>       MONGODB_URI written to monitor.env (default: $MONGODB_URI
                             or ${defaultUri}); an existing monitor.env
@@ -281,7 +281,7 @@ async function init(context: CommandContext): Promise<void> {
       `wrote ${[...written, ...kept].join(', ')}\n\n` +
       `next:\n` +
       (context.positionals[0] !== undefined ? `  cd ${context.positionals[0]}\n` : '') +
-      `  npm install\n  npm run build\n  fill in mail_credentials, then see the README, "Running on a Raspberry Pi"\n`,
+      `  npm install\n  npm run build\n  fill in mail_credentials, then see docs/deploy.md of raspimon ("Running on a Raspberry Pi")\n`,
   );
 }
 

@@ -119,7 +119,7 @@ const list: Command = {
 
 const add: Command = {
   words: ['keys', 'add'],
-  summary: 'add a key (keyId, unit, description)',
+  summary: 'add a key (keyId, unit, decimals, description)',
   usage: addUsage,
   flags: {
     key: { type: 'string' },
