@@ -117,8 +117,18 @@ export async function requireConfiguration(
     const { databases } = await db.admin().listDatabases({ nameOnly: true });
     return databases.map((d) => d.name).filter((n) => !['admin', 'local', 'config'].includes(n));
   }).catch(() => [] as string[]);
+  // The likeliest meant first: the longest common prefix with the name given (a typo keeps
+  // most of it), then raspimon_* databases, then by name.
+  const shared = (name: string): number => {
+    let n = 0;
+    while (n < name.length && name[n] === namespace[n]) n++;
+    return n;
+  };
   names.sort(
-    (a, b) => Number(b.startsWith('raspimon_')) - Number(a.startsWith('raspimon_')) || a.localeCompare(b),
+    (a, b) =>
+      shared(b) - shared(a) ||
+      Number(b.startsWith('raspimon_')) - Number(a.startsWith('raspimon_')) ||
+      a.localeCompare(b),
   );
   const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '');
   throw new NamespaceNotFoundError(
