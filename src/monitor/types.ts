@@ -24,7 +24,7 @@ export interface MonitorScheduler {
   now(): number;
   /**
    * Monotonic milliseconds (any origin, never stepped by NTP): durations are measured on
-   * it (rules' `forSeconds`, `noDataSeconds`, `repeatSeconds`). {@link Scheduler} has it;
+   * it (rules' `forSeconds`, `noDataSeconds`, `repeatSeconds`). raspimon's `Scheduler` has it;
    * a scheduler without it makes those durations follow `now()`, steps included.
    */
   monotonic?(): number;

@@ -32,7 +32,14 @@ export interface MailMessage {
   /** Extra headers: `X-Raspimon-Mail-Kind` is `instant`, `daily` or `weekly`. */
   headers: Record<string, string>;
   /** Files attached: the whole text of a mail cut to the size limit, as `.txt.gz` (nodemailer's shape). */
-  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+  attachments?: Array<{
+    /** File name shown by the mail client, e.g. `digest-2026-06-01.txt.gz`. */
+    filename: string;
+    /** The attached bytes. */
+    content: Buffer;
+    /** MIME type, e.g. `application/gzip`. */
+    contentType: string;
+  }>;
   /**
    * Aborted when the attempt took longer than the daemon's `sendTimeoutSeconds`: a nodemailer
    * pool then closes the connection that carries it; the daemon retries the mail later.
