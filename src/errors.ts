@@ -2,6 +2,12 @@
 // holds for the argument errors, which must extend RangeError/TypeError (DESIGN §1).
 const brand = Symbol.for('raspimon.error');
 
+/** Names an error after its class and marks it as raspimon's (one place for all three bases). */
+function brandError(error: Error, name: string): void {
+  error.name = name;
+  Object.defineProperty(error, brand, { value: true });
+}
+
 function isBranded(value: unknown): boolean {
   return typeof value === 'object' && value !== null && brand in value;
 }
@@ -27,9 +33,8 @@ export class RaspimonError extends Error {
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
+    brandError(this, new.target.name);
   }
 
   /**
@@ -53,9 +58,8 @@ export class RaspimonTypeError extends TypeError {
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
+    brandError(this, new.target.name);
   }
 }
 
@@ -69,8 +73,7 @@ export class RaspimonRangeError extends RangeError {
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, brand, { value: true });
+    brandError(this, new.target.name);
   }
 }
