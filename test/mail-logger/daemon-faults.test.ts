@@ -6,10 +6,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
-import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { MAX_IN_FLIGHT } from '../../src/mail-logger/delivery/mailer.js';
-import { spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import { recordIds, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 /** Mail ids of the daemon's `mail <id> retry kind=instant` lines. */
 function instantRetries(output: string): Set<string> {
@@ -23,15 +23,6 @@ function instantRetries(output: string): Set<string> {
 async function stopDaemon(daemon: Daemon): Promise<void> {
   daemon.child.kill('SIGTERM');
   expect(await daemon.exited).toBe(0);
-}
-
-function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
-  const seen = new Map<string, number>();
-  for (const m of messages) {
-    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm))
-      seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
-  }
-  return seen;
 }
 
 describe('the daemon process under faults', () => {

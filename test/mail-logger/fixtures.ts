@@ -10,7 +10,7 @@ import {
   type MailLoggerServerOptions,
 } from '../../src/mail-logger/index.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
-import { SmtpSink } from '../helpers/smtp-sink.js';
+import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { canConnect, waitFor } from '../helpers/wait.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -137,4 +137,14 @@ export async function startManualMailWorld(options: {
       tmp.remove();
     },
   };
+}
+
+/** How many times each `rec-N` record appears in the mails (a daemon fault test's count of kept and duplicated records). */
+export function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of messages) {
+    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm))
+      seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
+  }
+  return seen;
 }

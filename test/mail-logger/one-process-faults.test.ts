@@ -10,20 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { recordFigure } from '../helpers/figures.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import { recordIds, sleep, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-
-function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
-  const seen = new Map<string, number>();
-  for (const m of messages) {
-    for (const match of m.text.matchAll(/\] (rec-\d+)$/gm))
-      seen.set(match[1]!, (seen.get(match[1]!) ?? 0) + 1);
-  }
-  return seen;
-}
 
 describe('the one-process mode (monitor hosting the mail-logger daemon) under faults', () => {
   let sink: SmtpSink;
