@@ -12,7 +12,7 @@
 // qemu fills the guest's own /proc rss with 0. So each arm64 row gives the qemu process's
 // VmRSS (an upper bound), the resident pages of the guest's mappings in that process
 // (bench/arm64-weight/guest-rss.ts: what the program itself holds, the figure to set beside
-// x86's VmRSS), and V8's heap as the program reports it (bench/arm64-weight/heap-probe.mjs).
+// x86's VmRSS), and V8's heap as the program reports it (bench/arm64-weight/heap-probe.ts).
 // CPU under emulation says nothing about a Pi and is not reported.
 //
 // Needs qemu-aarch64-static and the arm64 C runtime: scripts/bench/arm64-weight.sh installs
@@ -35,7 +35,6 @@ const warmupSeconds = Number(process.env.RASPIMON_BENCH_ARM64_WARMUP ?? 30);
 const sysroot = '/usr/aarch64-linux-gnu';
 const qemu = '/usr/bin/qemu-aarch64-static';
 const root = path.resolve(import.meta.dirname, '..');
-const probe = path.join(import.meta.dirname, 'arm64-weight', 'heap-probe.mjs');
 
 if (!existsSync(qemu) || !existsSync(path.join(sysroot, 'lib', 'ld-linux-aarch64.so.1'))) {
   console.log(
@@ -97,7 +96,7 @@ try {
   /** Starts `args` (node flags, script, its arguments) on `arch`'s Node. */
   const start = (arch: Arch, name: string, args: string[], env: Record<string, string> = {}): Row => {
     const heapFile = path.join(tmp, `heap-${rows.length}.jsonl`);
-    const nodeArgs = ['--import', probe, ...args];
+    const nodeArgs = ['--import', app.entries.heapProbe, ...args];
     const [command, argv] =
       arch === 'arm64' ? [qemu, ['-L', sysroot, app.arm64Node, ...nodeArgs]] : [process.execPath, nodeArgs];
     const child = spawn(command, argv, {
@@ -107,8 +106,8 @@ try {
     });
     const row: Row = { arch, name, child, heapFile, output: '', guest: [] };
     const keep = (d: Buffer): void => void (row.output = (row.output + d.toString()).slice(-4000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     rows.push(row);
     return row;
   };

@@ -3,7 +3,7 @@
 // translated-code buffer) to the program's. qemu-user maps guest memory at the same host
 // addresses (guest_base 0), but V8 places its heap pages at random addresses, interleaved
 // with qemu's, so no address line separates them. The guest's /proc/self/maps, which qemu
-// emulates, lists exactly the guest's mappings (bench/arm64-weight/heap-probe.mjs copies it
+// emulates, lists exactly the guest's mappings (bench/arm64-weight/heap-probe.ts copies it
 // out): the resident pages of the host mappings those ranges cover are the program's.
 // For a native process the same sum is its whole RSS, which the bench checks.
 import { readFileSync } from 'node:fs';

@@ -17,7 +17,7 @@ export interface PackedApp {
   /** The arm64 `node` binary (run it under qemu-aarch64-static). */
   arm64Node: string;
   /** Bundled entry points, each importing `raspimon/*` from the installed tarball. */
-  entries: { main: string; onePs: string; floor: string; daemon: string };
+  entries: { main: string; onePs: string; floor: string; daemon: string; heapProbe: string };
 }
 
 function run(command: string, args: string[], cwd: string): string {
@@ -85,6 +85,7 @@ export async function installPackedApp(root: string, dir: string): Promise<Packe
       main: await bundle('examples/main.ts', 'main'),
       onePs: await bundle('examples/main-one-process.ts', 'main-one-process'),
       floor: await bundle('bench/pi-weight/floor.ts', 'floor'),
+      heapProbe: await bundle('bench/arm64-weight/heap-probe.ts', 'heap-probe'),
       daemon: path.join(dir, 'node_modules/raspimon/dist/bin/mail-logger.js'),
     },
   };

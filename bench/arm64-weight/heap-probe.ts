@@ -1,5 +1,5 @@
-// Preloaded (`node --import`) into every process of bench/arm64-weight.bench.ts, x86 and
-// arm64 alike. Every 2 s it appends the process's own view of its memory to
+// Bundled to plain JS and preloaded (`node --import`) into every process of
+// bench/arm64-weight.bench.ts, x86 and arm64 alike. Every 2 s it appends the process's own view of its memory to
 // $RASPIMON_BENCH_HEAP_FILE and copies its /proc/self/maps to that file + '.maps'. Under
 // qemu-user the guest cannot see its RSS (qemu fills /proc/self/stat's rss with 0), but
 // V8's heap figures are the guest's own, and the maps qemu shows the guest list exactly the
