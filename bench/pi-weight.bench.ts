@@ -122,7 +122,8 @@ async function measure(contenders: Contender[], during?: () => void): Promise<vo
 /** collectd doing the same job, or the reason it cannot here. */
 function collectdJob(uri: string, smtpPort: number): Contender | string {
   const binary = '/usr/sbin/collectd';
-  if (!existsSync(binary)) return 'collectd is not installed (apt-get install collectd-core)';
+  if (!existsSync(binary))
+    return 'collectd is not installed (bash scripts/bench/install-collectd.sh installs it)';
   const mongoPort = new URL(uri).port;
   const dir = path.join(tmp, 'collectd');
   mkdirSync(dir);
@@ -182,7 +183,7 @@ LoadPlugin notify_email
     const ldd = spawnSync('ldd', [`/usr/lib/collectd/${plugin}.so`], { encoding: 'utf8' });
     const missing = /^\s*(\S+) => not found/m.exec(ldd.stdout)?.[1];
     if (ldd.status !== 0 || missing)
-      return `collectd's ${plugin} plugin cannot load here (${missing ?? ldd.stderr.trim()}); apt-get install libmongoc-1.0-0 libesmtp6 for write_mongodb and notify_email`;
+      return `collectd's ${plugin} plugin cannot load here (${missing ?? ldd.stderr.trim()}); bash scripts/bench/install-collectd.sh installs what they need`;
   }
   return launch('collectd', binary, ['-f', '-C', conf]);
 }
