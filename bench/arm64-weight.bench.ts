@@ -111,30 +111,33 @@ try {
     rows.push(row);
     return row;
   };
+  const jobEnv = async (ns: string, socket: string): Promise<Record<string, string>> => ({
+    MONGODB_URI: server.uri,
+    RASPIMON_NAMESPACE: await seed(ns),
+    RASPIMON_MAIL_LOGGER: `unix://${socket}`,
+    STATE_DIRECTORY: path.join(tmp, `${ns}-state`),
+  });
   for (const arch of ['x86-64', 'arm64'] as const) {
     const tag = arch === 'arm64' ? 'arm' : 'x86';
-    const socket = path.join(tmp, `${tag}-ml.sock`);
-    start(arch, 'daemon', [
-      app.entries.daemon,
-      credentials,
-      '--listen',
-      `unix://${socket}`,
-      '--state-dir',
-      path.join(tmp, `${tag}-ml`),
-    ]);
-    const jobEnv = async (ns: string, sock: string): Promise<Record<string, string>> => ({
-      MONGODB_URI: server.uri,
-      RASPIMON_NAMESPACE: await seed(ns),
-      RASPIMON_MAIL_LOGGER: `unix://${sock}`,
-      STATE_DIRECTORY: path.join(tmp, `${ns}-state`),
-    });
-    start(arch, 'monitor', [app.entries.main], await jobEnv(`bench_arm_${tag}_two`, socket));
+    // Bare, and with the flag the generated units set (docs/deploy.md).
     for (const flags of [[], ['--lite-mode']]) {
-      const ns = `bench_arm_${tag}_one${flags.length}`;
-      start(arch, ['one process', ...flags].join(' '), [...flags, app.entries.onePs], {
-        ...(await jobEnv(ns, path.join(tmp, `${ns}.sock`))),
+      const suffix = flags.map((f) => ` ${f}`).join('');
+      const ns = `bench_arm_${tag}${flags.length}`;
+      const socket = path.join(tmp, `${ns}-ml.sock`);
+      start(arch, `daemon${suffix}`, [
+        ...flags,
+        app.entries.daemon,
+        credentials,
+        '--listen',
+        `unix://${socket}`,
+        '--state-dir',
+        path.join(tmp, `${ns}-ml`),
+      ]);
+      start(arch, `monitor${suffix}`, [...flags, app.entries.main], await jobEnv(`${ns}_two`, socket));
+      start(arch, `one process${suffix}`, [...flags, app.entries.onePs], {
+        ...(await jobEnv(`${ns}_one`, path.join(tmp, `${ns}-one.sock`))),
         RASPIMON_MAIL_CREDENTIALS: credentials,
-        RASPIMON_MAIL_STATE_DIR: path.join(tmp, `${ns}-ml`),
+        RASPIMON_MAIL_STATE_DIR: path.join(tmp, `${ns}-one-ml`),
       });
     }
     start(arch, 'floor: node + mongodb', [
@@ -151,7 +154,7 @@ try {
   // Wait for a state, not a time: every process sampling itself and every job storing
   // readings (an emulated Node starts in tens of seconds); then the same warm-up for all.
   const jobs = ['x86', 'arm'].flatMap((tag) =>
-    ['two', 'one0', 'one1', 'floor'].map((job) => `bench_arm_${tag}_${job}`),
+    ['0_two', '0_one', '1_two', '1_one', '_floor'].map((job) => `bench_arm_${tag}${job}`),
   );
   const ready = async (): Promise<boolean> =>
     rows.every((r) => existsSync(`${r.heapFile}.maps`)) &&
@@ -199,10 +202,7 @@ try {
     });
   }
   const stored = await Promise.all(
-    ['x86', 'arm'].map(
-      async (tag) =>
-        `${tag}: ${await client.db(`bench_arm_${tag}_two`).collection('readings').countDocuments()}`,
-    ),
+    jobs.map(async (db) => `${db}: ${await client.db(db).collection('readings').countDocuments()}`),
   );
 
   // ── the table: arm64 beside x86, same files, same window ──
@@ -222,9 +222,9 @@ try {
     void lines.push(
       `  ${label.padEnd(26)} ${mb(x.rss)} ${mb(a.guest)} ${`×${(a.guest / x.rss).toFixed(2)}`.padStart(6)} ${mb(a.rss)} ${`${x.heapUsed.toFixed(1)} / ${x.heapTotal.toFixed(1)} MB`.padStart(24)} ${`${a.heapUsed.toFixed(1)} / ${a.heapTotal.toFixed(1)} MB`.padStart(17)}`,
     );
-  for (const name of names) line(name, of('x86-64', name), of('arm64', name));
-  const sum = (arch: Arch) => {
-    const [m, d] = [of(arch, 'monitor'), of(arch, 'daemon')];
+  /** The two-process layout: the monitor and the daemon started with the same flags. */
+  const sum = (arch: Arch, suffix: string) => {
+    const [m, d] = [of(arch, `monitor${suffix}`), of(arch, `daemon${suffix}`)];
     return {
       rss: m.rss + d.rss,
       guest: m.guest + d.guest,
@@ -232,7 +232,11 @@ try {
       heapTotal: m.heapTotal + d.heapTotal,
     };
   };
-  line('two processes (sum)', sum('x86-64'), sum('arm64'));
+  for (const name of names) {
+    line(name, of('x86-64', name), of('arm64', name));
+    const suffix = /^monitor(.*)$/.exec(name)?.[1];
+    if (suffix !== undefined) line(`two processes${suffix}`, sum('x86-64', suffix), sum('arm64', suffix));
+  }
   lines.push(
     `  arm64 RSS: the resident pages of the emulated program's own mappings (qemu excluded); qemu RSS: the whole`,
     `  qemu process as the host sees it (the program + the emulator); ratio = arm64 RSS ÷ x86 RSS.`,
@@ -241,7 +245,7 @@ try {
         .filter((r) => r.arch === 'x86-64')
         .map((r) => Math.abs(figures.get(r)!.guest - figures.get(r)!.rss)),
     ).toFixed(1)} MB of its VmRSS`,
-    `readings stored by the monitors: ${stored.join(', ')}`,
+    `readings stored: ${stored.join(', ')}`,
     `node ${process.version} on both; load average at the end: ${os
       .loadavg()
       .map((l) => l.toFixed(2))
