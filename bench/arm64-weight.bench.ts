@@ -28,6 +28,7 @@ import { startFerretDB } from '../test/helpers/ferretdb.js';
 import { SmtpSink } from '../test/helpers/smtp-sink.js';
 import { guestResidentBytes } from './arm64-weight/guest-rss.js';
 import { installPackedApp } from './arm64-weight/install.js';
+import { seedJob } from './pi-weight/job.js';
 import { ProcWatch } from './pi-weight/proc.js';
 
 const seconds = Number(process.env.RASPIMON_BENCH_ARM64_SECONDS ?? 60);
@@ -81,16 +82,7 @@ try {
   );
   /** A namespace holding the job's one device, key and rule. */
   const seed = async (name: string): Promise<string> => {
-    const db = client.db(name);
-    await db.dropDatabase();
-    await db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'temperature' });
-    await db.collection('devices').insertOne({
-      ...{ id: 1, name: 'ds18b20', driver: 'file', interval: 5 },
-      config: { path: sensorFile, keyId: 1 },
-    });
-    await db
-      .collection('rules')
-      .insertOne({ id: 1, name: 'freezer warm', keyId: 1, above: -15_000, level: 'ALERT' });
+    await seedJob(client.db(name), sensorFile);
     return name;
   };
   /** Starts `args` (node flags, script, its arguments) on `arch`'s Node. */

@@ -26,6 +26,7 @@ import { MongoClient } from 'mongodb';
 import { MailLoggerClient } from '../src/mail-logger/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
 import { SmtpSink } from '../test/helpers/smtp-sink.js';
+import { seedJob } from './pi-weight/job.js';
 import { ProcWatch, type ProcFigures } from './pi-weight/proc.js';
 import { report, type Figure } from './lib/report.js';
 
@@ -215,16 +216,7 @@ try {
   await client.connect();
   const namespaces: string[] = [];
   async function jobNamespace(name: string): Promise<string> {
-    const db = client.db(name);
-    await db.dropDatabase();
-    await db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'temperature' });
-    await db.collection('devices').insertOne({
-      ...{ id: 1, name: 'ds18b20', driver: 'file', interval: 5 },
-      config: { path: sensorFile, keyId: 1 },
-    });
-    await db
-      .collection('rules')
-      .insertOne({ id: 1, name: 'freezer warm', keyId: 1, above: -15_000, level: 'ALERT' });
+    await seedJob(client.db(name), sensorFile);
     namespaces.push(name);
     return name;
   }
