@@ -3,9 +3,9 @@
 //
 //  job   one DS18B20-style file read every 5 s into FerretDB with an alert rule (the
 //        pi-weight job): the monitor (examples/main.ts) + the mail-logger daemon
-//        (raspimon-mail-logger from the tarball), the one-process mode
-//        (examples/main-one-process.ts) bare and with --lite-mode (the unit's flag), the
-//        floor (node + mongodb) and idle `node`, each once per architecture.
+//        (raspimon-mail-logger from the tarball), and the one-process mode
+//        (examples/main-one-process.ts), each bare and with --lite-mode (the units' flag);
+//        the floor (node + mongodb) and idle `node`; all once per architecture, at once.
 //
 // What is measured, and why three figures: the host sees an emulated program as the qemu
 // process, whose VmRSS adds qemu itself (its binary, translated-code buffer, bookkeeping);
@@ -17,8 +17,9 @@
 //
 // Needs qemu-aarch64-static and the arm64 C runtime: scripts/bench/arm64-weight.sh installs
 // them (Debian packages) and runs this bench; without them it prints why and measures nothing.
-// RASPIMON_BENCH_ARM64_SECONDS (default 60) sets the window, RASPIMON_BENCH_ARM64_WARMUP (60)
-// the settling time before it (an emulated Node starts in tens of seconds).
+// RASPIMON_BENCH_ARM64_SECONDS (default 60) sets the window, RASPIMON_BENCH_ARM64_WARMUP (30)
+// the settling time before it, counted from when every job has stored a reading (an emulated
+// Node takes tens of seconds to start).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
