@@ -26,6 +26,7 @@ import { MongoClient } from 'mongodb';
 import { MailLoggerClient } from '../src/mail-logger/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
 import { SmtpSink } from '../test/helpers/smtp-sink.js';
+import { seedJob } from './pi-weight/job.js';
 import { ProcWatch, type ProcFigures } from './pi-weight/proc.js';
 import { report, type Figure } from './lib/report.js';
 
@@ -122,7 +123,8 @@ async function measure(contenders: Contender[], during?: () => void): Promise<vo
 /** collectd doing the same job, or the reason it cannot here. */
 function collectdJob(uri: string, smtpPort: number): Contender | string {
   const binary = '/usr/sbin/collectd';
-  if (!existsSync(binary)) return 'collectd is not installed (apt-get install collectd-core)';
+  if (!existsSync(binary))
+    return 'collectd is not installed (bash scripts/bench/install-collectd.sh installs it)';
   const mongoPort = new URL(uri).port;
   const dir = path.join(tmp, 'collectd');
   mkdirSync(dir);
@@ -182,7 +184,7 @@ LoadPlugin notify_email
     const ldd = spawnSync('ldd', [`/usr/lib/collectd/${plugin}.so`], { encoding: 'utf8' });
     const missing = /^\s*(\S+) => not found/m.exec(ldd.stdout)?.[1];
     if (ldd.status !== 0 || missing)
-      return `collectd's ${plugin} plugin cannot load here (${missing ?? ldd.stderr.trim()}); apt-get install libmongoc-1.0-0 libesmtp6 for write_mongodb and notify_email`;
+      return `collectd's ${plugin} plugin cannot load here (${missing ?? ldd.stderr.trim()}); bash scripts/bench/install-collectd.sh installs what they need`;
   }
   return launch('collectd', binary, ['-f', '-C', conf]);
 }
@@ -214,16 +216,7 @@ try {
   await client.connect();
   const namespaces: string[] = [];
   async function jobNamespace(name: string): Promise<string> {
-    const db = client.db(name);
-    await db.dropDatabase();
-    await db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'temperature' });
-    await db.collection('devices').insertOne({
-      ...{ id: 1, name: 'ds18b20', driver: 'file', interval: 5 },
-      config: { path: sensorFile, keyId: 1 },
-    });
-    await db
-      .collection('rules')
-      .insertOne({ id: 1, name: 'freezer warm', keyId: 1, above: -15_000, level: 'ALERT' });
+    await seedJob(client.db(name), sensorFile);
     namespaces.push(name);
     return name;
   }
