@@ -18,7 +18,7 @@ export function formatDuration(ms: number): string {
 
 /** `rule 1 "freezer warm": device 3 "freezer", key 7 (mC)`. */
 export function pairLabel(
-  rule: RuleSpec,
+  rule: Pick<RuleSpec, 'id' | 'name' | 'keyId'>,
   device: Pick<DeviceSpec, 'id' | 'name'>,
   key: KeySpec | undefined,
 ): string {
@@ -39,7 +39,7 @@ export function conditionText(
 }
 
 /** The rule's own message, appended when it has one. */
-export function withMessage(text: string, rule: RuleSpec): string {
+export function withMessage(text: string, rule: Pick<RuleSpec, 'message'>): string {
   return rule.message ? `${text} — ${rule.message}` : text;
 }
 

@@ -6,12 +6,18 @@ import type { DeviceSpec, KeySpec } from '../types.js';
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { RuleCause, RuleSpec } from './types.js';
 
+/**
+ * What a notice names of its rule: all a resolve needs, so the saved state of a rule removed
+ * while the monitor was down still words one.
+ */
+export type NoticeRule = Pick<RuleSpec, 'id' | 'name' | 'keyId' | 'level' | 'message'>;
+
 /** One notice to word. Values and thresholds in stored units; times in epoch ms. */
 export interface NoticeInput {
   /** Which transition. */
   kind: 'firing' | 'reminder' | 'resolved';
   /** The rule. */
-  rule: RuleSpec;
+  rule: NoticeRule;
   /** The device of the (rule, device) pair. */
   device: Pick<DeviceSpec, 'id' | 'name'>;
   /** The key of the rule, when it is known (for unit and decimals). */
