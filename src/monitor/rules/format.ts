@@ -26,14 +26,21 @@ export function pairLabel(
   return `rule ${rule.id} ${JSON.stringify(rule.name)}: device ${device.id} ${JSON.stringify(device.name)}, key ${rule.keyId}${unit}`;
 }
 
-/** `value -8500 mC above -10000 mC` (`value -8.5 °C above -10.0 °C` with 1 decimal), or `no reading for 10 min`. */
+/**
+ * `value -8500 mC above -10000 mC` (`value -8.5 °C above -10.0 °C` with 1 decimal), or
+ * `no reading for 10 min`. The `subject` form, for mail subjects, is shorter:
+ * `-8.5 °C above -10.0 °C`, `?` for an unknown value.
+ */
 export function conditionText(
   cause: RuleCause,
   value: number | undefined,
   threshold: number,
   key: KeySpec | undefined,
+  { form = 'record' }: { form?: 'record' | 'subject' } = {},
 ): string {
   if (cause === 'noData') return `no reading for ${formatDuration(threshold * 1000)}`;
+  if (form === 'subject')
+    return `${value === undefined ? '?' : formatValue(value, key)} ${cause} ${formatValue(threshold, key)}`;
   const shown = value === undefined ? `undefined${key?.unit ? ` ${key.unit}` : ''}` : formatValue(value, key);
   return `value ${shown} ${cause} ${formatValue(threshold, key)}`;
 }

@@ -89,7 +89,7 @@ export function noticeText(input: NoticeInput): NoticeText {
   if (kind === 'firing') {
     return {
       text: withMessage(`firing: ${label}: ${condition} since ${isoTime(sinceMs)}`, rule),
-      subject: `${head} firing (${subjectCondition(cause, value, threshold, key)})`,
+      subject: `${head} firing (${conditionText(cause, value, threshold, key, { form: 'subject' })})`,
       subjectTag: rule.level,
       ...shown,
     };
@@ -100,7 +100,7 @@ export function noticeText(input: NoticeInput): NoticeText {
         `still firing: ${label}: ${condition} since ${isoTime(sinceMs)} (firing for ${firedFor}${input.silentMs !== undefined ? `; no reminder for ${formatDuration(input.silentMs)}` : ''})`,
         rule,
       ),
-      subject: `${head} still firing after ${firedFor} (${subjectCondition(cause, value, threshold, key)})`,
+      subject: `${head} still firing after ${firedFor} (${conditionText(cause, value, threshold, key, { form: 'subject' })})`,
       subjectTag: rule.level,
       ...shown,
     };
@@ -137,14 +137,4 @@ export function noticeText(input: NoticeInput): NoticeText {
       ? { shownValue: shownValue(input.resolvedValue, key) }
       : {}),
   };
-}
-
-function subjectCondition(
-  cause: RuleCause,
-  value: number | undefined,
-  threshold: number,
-  key: KeySpec | undefined,
-): string {
-  if (cause === 'noData') return `no reading for ${formatDuration(threshold * 1000)}`;
-  return `${value === undefined ? '?' : formatValue(value, key)} ${cause} ${formatValue(threshold, key)}`;
 }
