@@ -3,22 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { SchedulerStateError } from '../../src/errors/index.js';
+import { onManualClock, stopStartedSchedulers } from './support.js';
 
-const schedulers: Scheduler[] = [];
-
-/** A started scheduler on a ManualClock at `start`, stopped after the test. */
-function setup(start = '2026-01-01T12:00:00.000Z', onError?: (e: unknown) => void) {
-  const clock = new ManualClock(new Date(start));
-  const scheduler = new Scheduler({ clock, onError: onError ?? (() => undefined) });
-  scheduler.start();
-  schedulers.push(scheduler);
+/** A started scheduler on a ManualClock at `start`, stopped after the test; job errors go to `onError`. */
+function setup(start = '2026-01-01T12:00:00.000Z', onError: (e: unknown) => void = () => undefined) {
+  const { clock, scheduler } = onManualClock(start, { onError });
   const iso = () => new Date(clock.now()).toISOString();
   return { clock, scheduler, iso };
 }
 
-afterEach(async () => {
-  await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-});
+afterEach(stopStartedSchedulers);
 
 describe("o'clock jobs", () => {
   it('repeatOClock(60) started at 12:00:37.5 runs at 12:01:00.000, 12:02:00.000, ... exactly', async () => {
@@ -177,12 +171,9 @@ describe('remove', () => {
 describe('errors and overlap', () => {
   it('a throwing job and a rejecting async job reach onError; the others keep running', async () => {
     const errors: Array<{ error: unknown; kind: string; id: string }> = [];
-    const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-    const scheduler = new Scheduler({
-      clock,
+    const { clock, scheduler } = onManualClock('2026-01-01T12:00:00Z', {
       onError: (error, job) => errors.push({ error, ...job }),
-    }).start();
-    schedulers.push(scheduler);
+    });
     const boom = new Error('boom');
     const throwing = scheduler.repeatEvery(1, () => {
       throw boom;
@@ -203,9 +194,7 @@ describe('errors and overlap', () => {
   });
 
   it('the default onError writes one line to stderr', async () => {
-    const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-    const scheduler = new Scheduler({ clock }).start();
-    schedulers.push(scheduler);
+    const { clock, scheduler } = onManualClock('2026-01-01T12:00:00Z');
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const id = scheduler.onceAfter(1, () => {
