@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, type Clock } from '../../src/scheduler/index.js';
-import { bareClock, onManualClock, startScheduler, stopStartedSchedulers } from './support.js';
+import { bareClock, onManualClock, runLog, startScheduler, stopStartedSchedulers } from './support.js';
 
 const HOUR = 3_600_000;
 
@@ -14,17 +14,15 @@ describe('wall-clock steps (NTP)', () => {
   // time now past, runs at once.
   it('after a +1 h step no slot the step jumped over runs; a onceWhen now past runs at once; then aligned', async () => {
     const { clock, scheduler } = onManualClock('2026-05-10T12:00:30.000Z');
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(`minute ${iso(clock.now())}`));
-    scheduler.repeatCron('*/5 * * * *', () => runs.push(`cron ${iso(clock.now())}`));
-    scheduler.onceOClock(3600, () => runs.push(`hour ${iso(clock.now())}`));
-    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), () => runs.push(`once ${iso(clock.now())}`));
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note('minute'));
+    scheduler.repeatCron('*/5 * * * *', log.note('cron'));
+    scheduler.onceOClock(3600, log.note('hour'));
+    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), log.note('once'));
     clock.setWallTime(new Date(clock.now() + HOUR));
-    await clock.advance(0);
-    expect(runs).toEqual(['once 2026-05-10T13:00:30.000Z']);
-    runs.length = 0;
-    await clock.advance(5 * 60);
-    expect(runs).toEqual([
+    expect(await log.after(0)).toEqual(['once 2026-05-10T13:00:30.000Z']);
+    log.runs.length = 0;
+    expect(await log.after(5 * 60)).toEqual([
       'minute 2026-05-10T13:01:00.000Z',
       'minute 2026-05-10T13:02:00.000Z',
       'minute 2026-05-10T13:03:00.000Z',
@@ -42,17 +40,16 @@ describe('wall-clock steps (NTP)', () => {
 
   it('a Pi booting in 1970 set by NTP to a Wednesday 14:00 sends neither the daily 08:00 nor the Monday 08:00 digest until their next real slot', async () => {
     const { clock, scheduler } = onManualClock(0, { timeZone: 'UTC' });
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
-    scheduler.repeatCron('0 8 * * 1', () => runs.push(`weekly ${iso(clock.now())}`));
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note('daily'));
+    scheduler.repeatCron('0 8 * * 1', log.note('weekly'));
     await clock.advance(40); // boot, then NTP answers
     clock.setWallTime(new Date('2026-05-13T14:00:00.000Z')); // a Wednesday
-    await clock.advance(0);
-    expect(runs).toEqual([]);
+    expect(await log.after(0)).toEqual([]);
     await clock.advance(18 * 3600); // to Thursday 08:00
-    expect(runs).toEqual(['daily 2026-05-14T08:00:00.000Z']);
+    expect(log.runs).toEqual(['daily 2026-05-14T08:00:00.000Z']);
     await clock.advance(4 * 86_400); // to Monday 08:00
-    expect(runs).toEqual([
+    expect(log.runs).toEqual([
       'daily 2026-05-14T08:00:00.000Z',
       'daily 2026-05-15T08:00:00.000Z',
       'daily 2026-05-16T08:00:00.000Z',
@@ -67,22 +64,21 @@ describe('wall-clock steps (NTP)', () => {
     // 08:01, so 08:00 was really missed: the daily job runs then, once, and so do the
     // hourly and the 5-minute jobs, whose 08:00 slot passed too. Then all are on time.
     const { clock, scheduler } = onManualClock('2026-05-13T06:57:00.000Z', { timeZone: 'UTC' });
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
-    scheduler.repeatOClock(3600, () => runs.push(`hourly ${iso(clock.now())}`));
-    scheduler.repeatOClock(300, () => runs.push(`5 min ${iso(clock.now())}`));
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note('daily'));
+    scheduler.repeatOClock(3600, log.note('hourly'));
+    scheduler.repeatOClock(300, log.note('5 min'));
     await clock.advance(3600); // to 07:57 on the slow clock: 07:00 … 07:55 ran
-    runs.length = 0;
+    log.runs.length = 0;
     await clock.advance(60); // 07:58, real 08:01
     clock.setWallTime(new Date('2026-05-13T08:01:00.000Z'));
-    await clock.advance(0);
-    expect(runs).toEqual([
+    expect(await log.after(0)).toEqual([
       'daily 2026-05-13T08:01:00.000Z',
       'hourly 2026-05-13T08:01:00.000Z',
       '5 min 2026-05-13T08:01:00.000Z',
     ]);
     await clock.advance(4 * 60);
-    expect(runs.slice(3)).toEqual(['5 min 2026-05-13T08:05:00.000Z']);
+    expect(log.runs.slice(3)).toEqual(['5 min 2026-05-13T08:05:00.000Z']);
     expect(scheduler.jobs().map((j) => j.nextRun?.toISOString())).toEqual([
       '2026-05-14T08:00:00.000Z',
       '2026-05-13T09:00:00.000Z',
@@ -92,13 +88,12 @@ describe('wall-clock steps (NTP)', () => {
 
   it('two forward steps in a row: only the real time since planning counts, on the latest clock', async () => {
     const { clock, scheduler } = onManualClock('2026-05-13T07:59:00.000Z', { timeZone: 'UTC' });
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(iso(clock.now())));
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note());
     await clock.advance(30);
     clock.setWallTime(new Date('2026-05-13T10:00:00.000Z')); // +2 h: 08:00 was jumped over
     clock.setWallTime(new Date('2026-05-13T10:00:10.000Z')); // and +10 s more
-    await clock.advance(0);
-    expect(runs).toEqual([]);
+    expect(await log.after(0)).toEqual([]);
     expect(scheduler.jobs()[0]?.nextRun?.toISOString()).toBe('2026-05-14T08:00:00.000Z');
   });
 
@@ -120,23 +115,22 @@ describe('wall-clock steps (NTP)', () => {
 
   it('after a small step back right after a run, repeatOClock(60) does not repeat that minute', async () => {
     const { clock, scheduler } = onManualClock('2026-05-10T12:00:50.000Z');
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(clock.now())));
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note());
     await clock.advance(10.5); // runs 12:01:00, now 12:01:00.5
     clock.setWallTime(new Date('2026-05-10T12:00:58.000Z'));
     await clock.advance(120);
     expect(iso(clock.now())).toBe('2026-05-10T12:02:58.000Z');
-    expect(runs).toEqual(['2026-05-10T12:01:00.000Z', '2026-05-10T12:02:00.000Z']);
+    expect(log.runs).toEqual(['2026-05-10T12:01:00.000Z', '2026-05-10T12:02:00.000Z']);
   });
 
   it('after a −1 h step repeatOClock(60) keeps running every minute on the minute of the new time', async () => {
     const { clock, scheduler } = onManualClock('2026-05-10T12:00:30.000Z');
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(clock.now())));
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note());
     await clock.advance(60); // 12:01:00, now 12:01:30
     clock.setWallTime(new Date(clock.now() - HOUR)); // 11:01:30
-    await clock.advance(90);
-    expect(runs).toEqual([
+    expect(await log.after(90)).toEqual([
       '2026-05-10T12:01:00.000Z',
       '2026-05-10T11:02:00.000Z',
       '2026-05-10T11:03:00.000Z',
@@ -207,24 +201,21 @@ describe('wall-clock steps (NTP)', () => {
   it('with a clock that does not report steps, a forward step is noticed within clockCheck seconds', async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
     const scheduler = startScheduler({ clock: bareClock(manual), clockCheck: 5 });
-    const runs: string[] = [];
-    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), () => runs.push(iso(manual.now())));
+    const log = runLog(manual);
+    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), log.note());
     await manual.advance(1);
     manual.setWallTime(new Date('2026-05-10T13:00:00.000Z'));
-    await manual.advance(3.9);
-    expect(runs).toEqual([]);
-    await manual.advance(0.1);
-    expect(runs).toEqual(['2026-05-10T13:00:04.000Z']);
+    expect(await log.after(3.9)).toEqual([]);
+    expect(await log.after(0.1)).toEqual(['2026-05-10T13:00:04.000Z']);
   });
 
   it("with a clock that does not report steps, a backward step re-plans o'clock jobs at the next check", async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
     const scheduler = startScheduler({ clock: bareClock(manual) }); // clockCheck 10 s
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(manual.now())));
+    const log = runLog(manual);
+    scheduler.repeatOClock(60, log.note());
     manual.setWallTime(new Date('2026-05-10T11:00:30.000Z'));
-    await manual.advance(60);
-    expect(runs).toEqual(['2026-05-10T11:01:00.000Z']);
+    expect(await log.after(60)).toEqual(['2026-05-10T11:01:00.000Z']);
   });
 
   it('with a clock that does not report steps, a slot that passed between the step and the check runs once at the check', async () => {

@@ -45,3 +45,29 @@ export function bareClock(
     ...(reportSteps ? { onStep: (listener: () => void) => manual.onStep(listener) } : {}),
   };
 }
+
+/** What a test's jobs noted when they ran (see {@link runLog}). */
+export interface RunLog {
+  /** The notes, in the order the jobs ran. */
+  runs: string[];
+  /** A job that notes `label` and the clock's wall time in ISO form (the time alone without a label). */
+  note(label?: string): () => void;
+  /** Advances the clock by `seconds` (running what falls due), then gives every note so far. */
+  after(seconds: number): Promise<string[]>;
+}
+
+/** A {@link RunLog} on `clock`. */
+export function runLog(clock: ManualClock): RunLog {
+  const runs: string[] = [];
+  return {
+    runs,
+    note: (label) => () => {
+      const time = new Date(clock.now()).toISOString();
+      runs.push(label === undefined ? time : `${label} ${time}`);
+    },
+    after: async (seconds) => {
+      await clock.advance(seconds);
+      return runs;
+    },
+  };
+}
