@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { composeBody, escapeHtml, groupRecords, renderBody } from '../src/mail-logger/delivery/digest.js';
 import type { StoredRecord } from '../src/mail-logger/delivery/record.js';
+import { newZonedDateTimeFormat } from '../src/internal/index.js';
 import { report, type Figure } from './lib/report.js';
 
 const HEADER_ALLOWANCE = 4096;
@@ -34,16 +35,7 @@ type Renderer = (list: StoredRecord[]) => number;
 
 /** Renders like the daemon did before: grouping, then a new Intl.DateTimeFormat per line. */
 function legacyLine(ms: number, zone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
+  return newZonedDateTimeFormat(zone).format(new Date(ms));
 }
 
 function naive(format: (ms: number) => string): Renderer {

@@ -10,15 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { Monitor, type DriverContext } from '../src/monitor/index.js';
-import { Scheduler } from '../src/scheduler/index.js';
 import { longestBlock } from '../test/helpers/event-loop-block.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
+import { addStreamingDevice, startStreamingMonitor } from './lib/monitor.js';
 import { report, type Figure } from './lib/report.js';
 
 const N = Number(process.env.RASPIMON_BENCH_DUMP ?? 1_000_000);
 const boundMs = 50;
-const silent = { debug() {}, info() {}, warning() {}, error() {}, alert() {} };
 
 const server = await startFerretDB();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'raspimon-bench-dump-'));
@@ -27,26 +25,16 @@ let failed: string | undefined;
 try {
   const client = new MongoClient(server.uri);
   await client.connect();
-  const db = client.db('bench_dump');
-  await db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-  await db.collection('devices').insertOne({ id: 1, name: 'logger', driver: 'dump' });
+  await addStreamingDevice(client.db('bench_dump'), 'logger', 'dump');
   await client.close();
-  const scheduler = new Scheduler();
-  scheduler.start();
-  let context: DriverContext | undefined;
-  const monitor = new Monitor({
+  const { monitor, scheduler, context } = await startStreamingMonitor('dump', {
     uri: server.uri,
     namespace: 'bench_dump',
-    scheduler,
-    logger: silent,
     stateDir: dir,
     pollSeconds: 3600,
     serverSelectionTimeoutSeconds: 0.5,
     // Default batchSize, memoryLimit and spoolLimitBytes: what a user gets.
-    drivers: { dump: (_config, ctx) => ((context = ctx), {}) },
   });
-  await monitor.start();
-  while (context === undefined) await new Promise((r) => setTimeout(r, 10));
   await server.kill();
   const readings = Array.from({ length: N }, (_, i) => ({ keyId: 1, value: i, ts: 1_700_000_000 + i }));
 
@@ -54,7 +42,7 @@ try {
   let t = 0;
   const dump = await longestBlock(async () => {
     t = performance.now();
-    context!.emit(readings);
+    context.emit(readings);
     while (monitor.stats().backlog > 0) await new Promise((r) => setTimeout(r, 20));
     t = performance.now() - t;
   });

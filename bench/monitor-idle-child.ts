@@ -1,20 +1,14 @@
 // The measured process of monitor-idle.bench.ts, bundled to plain JS first so the figures
 // are the library's, not the TypeScript loader's (tsx alone adds ~34 MB of RSS).
 // argv: uri namespace stateDir seconds; prints one JSON line with the figures.
-import { Monitor } from '../src/monitor/index.js';
-import { Scheduler } from '../src/scheduler/index.js';
+import { benchMonitor } from './lib/monitor.js';
 
 const [uri, namespace, stateDir, secondsText] = process.argv.slice(2);
 const seconds = Number(secondsText);
 const KEYS = 5;
-const silent = { debug() {}, info() {}, warning() {}, error() {}, alert() {} };
-const scheduler = new Scheduler();
-scheduler.start();
-const monitor = new Monitor({
+const { monitor, scheduler } = benchMonitor({
   uri: uri!,
   namespace: namespace!,
-  scheduler,
-  logger: silent,
   stateDir: stateDir!,
   drivers: {
     // Like a sensor board: five integers per read, no I/O of its own.

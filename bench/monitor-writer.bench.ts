@@ -6,14 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { Monitor, type DriverContext } from '../src/monitor/index.js';
-import { Scheduler } from '../src/scheduler/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
+import { addStreamingDevice, emitInBursts, startStreamingMonitor } from './lib/monitor.js';
 import { report, type Figure } from './lib/report.js';
 
 const N = Number(process.env.RASPIMON_BENCH_READINGS ?? 50_000);
 const NAIVE = Math.min(N, 3000);
-const silent = { debug() {}, info() {}, warning() {}, error() {}, alert() {} };
 const server = await startFerretDB();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'raspimon-bench-writer-'));
 const client = new MongoClient(server.uri);
@@ -50,31 +48,20 @@ try {
 
   // 3. raspimon: a streaming driver emits N readings in 1,000-reading bursts.
   const db = client.db('bench_monitor');
-  await db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-  await db.collection('devices').insertOne({ id: 1, name: 'firehose', driver: 'firehose' });
-  const scheduler = new Scheduler();
-  scheduler.start();
-  let context: DriverContext | undefined;
-  const monitor = new Monitor({
+  await addStreamingDevice(db, 'firehose', 'firehose');
+  const { monitor, scheduler, context } = await startStreamingMonitor('firehose', {
     uri: server.uri,
     namespace: 'bench_monitor',
-    scheduler,
-    logger: silent,
     stateDir: dir,
     pollSeconds: 3600,
     // Default batchSize (1,000) and flushSeconds: what a user gets. memoryLimit is raised so
     // the whole burst fits in memory (with the default 10,000 the burst overflows it and the
     // overflow is spooled or dropped: not a write speed); the row says so.
     memoryLimit: N * 2,
-    drivers: { firehose: (_config, ctx) => ((context = ctx), {}) },
   });
-  await monitor.start();
   const readings = Array.from({ length: 1000 }, (_, i) => ({ keyId: 1, value: i }));
   t = performance.now();
-  for (let sent = 0; sent < N; sent += 1000) {
-    context!.emit(readings);
-    if (sent % 10_000 === 0) await new Promise((r) => setImmediate(r)); // let the writer run, as a real device would
-  }
+  await emitInBursts(context, readings, N);
   await monitor.flush();
   const elapsed = (performance.now() - t) / 1000;
   const written = monitor.stats().written;

@@ -8,9 +8,10 @@
 import { Cron } from 'croner';
 import nodeCron from 'node-cron';
 import nodeSchedule from 'node-schedule';
-import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
+import { ToadScheduler } from 'toad-scheduler';
 import { Scheduler } from '../src/scheduler/index.js';
 import { heapUsedAfterGc, report, type Figure } from './lib/report.js';
+import { toadHourlyJobs } from './lib/toad.js';
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   console.error('run with node --expose-gc (npm run bench -- scheduler-memory)');
@@ -103,16 +104,7 @@ for (const count of [100_000, 1_000_000]) {
   });
   if (count === 100_000) {
     const toad = new ToadScheduler();
-    measure(metric, {
-      who: 'toad-scheduler',
-      count: 50_000,
-      schedule: (i) => {
-        const id = `job${i}`;
-        toad.addSimpleIntervalJob(new SimpleIntervalJob({ hours: 1 }, new Task(id, noop), { id }));
-        return id;
-      },
-      remove: (id) => toad.removeById(id),
-    });
+    measure(metric, toadHourlyJobs(toad, noop));
     toad.stop();
   }
 }

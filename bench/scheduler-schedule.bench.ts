@@ -5,9 +5,10 @@
 import { Cron } from 'croner';
 import nodeCron from 'node-cron';
 import nodeSchedule from 'node-schedule';
-import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
+import { ToadScheduler } from 'toad-scheduler';
 import { Scheduler } from '../src/scheduler/index.js';
 import { microsPerCall, report, type Figure } from './lib/report.js';
+import { toadHourlyJobs } from './lib/toad.js';
 
 const noop = (): void => undefined;
 const figures: Figure[] = [];
@@ -108,17 +109,7 @@ await measure(interval, {
 });
 {
   const toad = new ToadScheduler();
-  await measure(interval, {
-    who: 'toad-scheduler',
-    count: 50_000,
-    schedule: (i) => {
-      const id = `job${i}`;
-      toad.addSimpleIntervalJob(new SimpleIntervalJob({ hours: 1 }, new Task(id, noop), { id }));
-      return id;
-    },
-    remove: (id) => toad.removeById(id),
-    done: () => toad.stop(),
-  });
+  await measure(interval, { ...toadHourlyJobs(toad, noop), done: () => toad.stop() });
 }
 
 const cron = 'cron job ("0 8 * * *")';

@@ -14,9 +14,10 @@ import { monitorMetrics } from '../src/http/metrics.js';
 import { MinuteWindow } from '../src/monitor/storage/rollups/minute-window.js';
 import { bucketsFromWindow } from '../src/monitor/storage/rollups/tiered.js';
 import { buildSummary } from '../src/monitor/status/summary.js';
-import type { DeviceSpec, KeySpec } from '../src/monitor/index.js';
+import type { KeySpec } from '../src/monitor/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
 import { heapUsedAfterGc, percentile, report, type Figure } from './lib/report.js';
+import { statusFleet } from './lib/status-fleet.js';
 
 const KEYS = 100;
 const RAW_KEYS = Number(process.env.RASPIMON_BENCH_RAW_KEYS ?? 1);
@@ -124,29 +125,9 @@ try {
 const keys = new Map<number, KeySpec>(
   [1, 2, 3, 4, 5].map((keyId) => [keyId, { keyId, unit: 'mC', description: `key ${keyId}` }]),
 );
-const deviceWindows = new Map<number, Map<number, MinuteWindow>>();
-const devices: DeviceSpec[] = [];
-for (let id = 1; id <= 100; id++) {
-  devices.push({
-    id,
-    name: `device-${id}`,
-    description: '',
-    vendorId: undefined,
-    productId: undefined,
-    driver: 'system',
-    config: {},
-    intervalSeconds: 10,
-    enabled: true,
-    keyIds: [1, 2, 3, 4, 5],
-  });
-  const byKey = new Map<number, MinuteWindow>();
-  for (const keyId of keys.keys()) {
-    const w = new MinuteWindow();
-    w.add(id * 10 + keyId, end - 5000);
-    byKey.set(keyId, w);
-  }
-  deviceWindows.set(id, byKey);
-}
+const { devices, windows: deviceWindows } = statusFleet(100, [...keys.keys()], '', (w, id, keyId) =>
+  w.add(id * 10 + keyId, end - 5000),
+);
 const metrics = monitorMetrics(() =>
   buildSummary({
     nowMs: end,

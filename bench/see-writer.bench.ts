@@ -5,14 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { Monitor, type DriverContext } from '../src/monitor/index.js';
-import { Scheduler } from '../src/scheduler/index.js';
 import { startFerretDB } from '../test/helpers/ferretdb.js';
+import { addStreamingDevice, emitInBursts, startStreamingMonitor } from './lib/monitor.js';
 import { report, type Figure } from './lib/report.js';
 
 const N = Number(process.env.RASPIMON_BENCH_READINGS ?? 20_000);
 const ROUNDS = 4;
-const silent = { debug() {}, info() {}, warning() {}, error() {}, alert() {} };
 const server = await startFerretDB();
 const client = new MongoClient(server.uri);
 const totals = { on: 0, off: 0 };
@@ -22,31 +20,20 @@ try {
     for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const namespace = `bench_see_${mode}_${round}`;
       const db = client.db(namespace);
-      await db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-      await db.collection('devices').insertOne({ id: 1, name: 'firehose', driver: 'firehose' });
+      await addStreamingDevice(db, 'firehose', 'firehose');
       const dir = mkdtempSync(path.join(os.tmpdir(), 'raspimon-bench-see-'));
-      const scheduler = new Scheduler();
-      scheduler.start();
-      let context: DriverContext | undefined;
-      const monitor = new Monitor({
+      const { monitor, scheduler, context } = await startStreamingMonitor('firehose', {
         uri: server.uri,
         namespace,
-        scheduler,
-        logger: silent,
         stateDir: dir,
         pollSeconds: 3600,
         memoryLimit: N * 2,
-        drivers: { firehose: (_config, ctx) => ((context = ctx), {}) },
       });
-      await monitor.start();
       // Off: detach the rollups' stored-readings listener (a bench-only reach into the monitor).
       if (mode === 'off') (monitor as unknown as { storedListeners: Set<unknown> }).storedListeners.clear();
       const readings = Array.from({ length: 1000 }, (_, i) => ({ keyId: 1, value: i }));
       const t = performance.now();
-      for (let sent = 0; sent < N; sent += 1000) {
-        context!.emit(readings);
-        if (sent % 10_000 === 0) await new Promise((r) => setImmediate(r));
-      }
+      await emitInBursts(context, readings, N);
       await monitor.flush();
       totals[mode] += (performance.now() - t) / 1000;
       if (monitor.stats().written !== N) throw new Error(`wrote ${monitor.stats().written} of ${N}`);

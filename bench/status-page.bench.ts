@@ -5,11 +5,11 @@
 // renders in ≤ 50 ms of CPU (median) on the machine running the bench; exit status 1 when not.
 import { pageCharts, pageRange, type BucketsReader } from '../src/http/page-charts.js';
 import { renderPage } from '../src/http/page.js';
-import type { DeviceSpec, KeySpec } from '../src/monitor/index.js';
-import { MinuteWindow } from '../src/monitor/storage/rollups/minute-window.js';
+import type { KeySpec } from '../src/monitor/index.js';
 import { bucketsFromWindow } from '../src/monitor/storage/rollups/tiered.js';
 import { buildSummary, type MonitorSummary } from '../src/monitor/status/summary.js';
 import { percentile, report, type Figure } from './lib/report.js';
+import { statusFleet } from './lib/status-fleet.js';
 
 const DEVICES = 20;
 const boundMs = 50;
@@ -21,30 +21,10 @@ const keys = new Map<number, KeySpec>(
     { keyId, unit: keyId % 2 === 0 ? '%' : '°C', description: `key ${keyId}`, decimals: 1 },
   ]),
 );
-const windows = new Map<number, Map<number, MinuteWindow>>();
-const devices: DeviceSpec[] = [];
-for (let id = 1; id <= DEVICES; id++) {
-  devices.push({
-    id,
-    name: `device-${id}`,
-    description: 'a Pi in the field',
-    vendorId: undefined,
-    productId: undefined,
-    driver: 'system',
-    config: {},
-    intervalSeconds: 10,
-    enabled: true,
-    keyIds: [1, 2, 3, 4, 5],
-  });
-  const byKey = new Map<number, MinuteWindow>();
-  for (const keyId of keys.keys()) {
-    const w = new MinuteWindow();
-    for (let t = end - 86_400_000; t < now; t += 10_000)
-      w.add(-185 + Math.round(30 * Math.sin(t / 3_600_000 + id + keyId)), t);
-    byKey.set(keyId, w);
-  }
-  windows.set(id, byKey);
-}
+const { devices, windows } = statusFleet(DEVICES, [...keys.keys()], 'a Pi in the field', (w, id, keyId) => {
+  for (let t = end - 86_400_000; t < now; t += 10_000)
+    w.add(-185 + Math.round(30 * Math.sin(t / 3_600_000 + id + keyId)), t);
+});
 
 function summary(charts = false): MonitorSummary {
   return buildSummary({

@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { pageCharts, pageRange } from '../../src/http/page-charts.js';
 import { renderPage } from '../../src/http/page.js';
 import type { DeviceSpec, KeySpec } from '../../src/monitor/index.js';
+import type { FiringState } from '../../src/monitor/rules/types.js';
 import { MinuteWindow } from '../../src/monitor/storage/rollups/minute-window.js';
 import { bucketsFromWindow } from '../../src/monitor/storage/rollups/tiered.js';
 import { buildSummary, firingSummary } from '../../src/monitor/status/summary.js';
@@ -36,11 +37,10 @@ const device = (
   enabled: true,
   keyIds,
 });
-const devices = [
-  device(1, 'freezer', 'Chest freezer in the garage (DS18B20)', 'file', [1]),
-  device(2, 'weather', 'USB weather sensor on the balcony', 'serial-line', [2, 3]),
-  device(3, 'boiler', 'Probe on the boiler pipe', 'file', [4]),
-];
+const freezer = device(1, 'freezer', 'Chest freezer in the garage (DS18B20)', 'file', [1]);
+const weather = device(2, 'weather', 'USB weather sensor on the balcony', 'serial-line', [2, 3]);
+const boiler = device(3, 'boiler', 'Probe on the boiler pipe', 'file', [4]);
+const devices = [freezer, weather, boiler];
 const curve: Record<number, (t: number) => number | undefined> = {
   // Door left open for 40 minutes an hour ago; the monitor was down for 90 minutes at night.
   1: (t) =>
@@ -65,39 +65,40 @@ for (const d of devices) {
   }
   windows.set(d.id, byKey);
 }
-const rule = firingSummary(
-  {
-    ruleId: 1,
-    ruleName: 'boiler probe silent',
-    level: 'ERROR',
-    deviceId: 3,
-    cause: 'noData',
-    sinceMs: now - 25 * 60_000,
-    firedMs: now - 15 * 60_000,
-    lastNoticeMs: now - 15 * 60_000,
-    value: undefined,
-    threshold: 600,
-  },
-  'boiler',
+/** A rule firing on `device` for the page; `minutesAgo`: when its condition began, when it fired (and mailed). */
+const firing = (
+  device: DeviceSpec,
+  keyId: number,
+  rule: Pick<FiringState, 'ruleId' | 'ruleName' | 'level'>,
+  condition: Pick<FiringState, 'cause' | 'value' | 'threshold'>,
+  minutesAgo: { since: number; fired: number },
+) =>
+  firingSummary(
+    {
+      ...rule,
+      ...condition,
+      deviceId: device.id,
+      sinceMs: now - minutesAgo.since * 60_000,
+      firedMs: now - minutesAgo.fired * 60_000,
+      lastNoticeMs: now - minutesAgo.fired * 60_000,
+    },
+    device.name,
+    keyId,
+    keys,
+  );
+const rule = firing(
+  boiler,
   4,
-  keys,
+  { ruleId: 1, ruleName: 'boiler probe silent', level: 'ERROR' },
+  { cause: 'noData', value: undefined, threshold: 600 },
+  { since: 25, fired: 15 },
 );
-const warm = firingSummary(
-  {
-    ruleId: 2,
-    ruleName: 'balcony hot',
-    level: 'WARNING',
-    deviceId: 2,
-    cause: 'above',
-    sinceMs: now - 40 * 60_000,
-    firedMs: now - 35 * 60_000,
-    lastNoticeMs: now - 35 * 60_000,
-    value: Math.round(curve[2]!(now)! * 10),
-    threshold: 220,
-  },
-  'weather',
+const warm = firing(
+  weather,
   2,
-  keys,
+  { ruleId: 2, ruleName: 'balcony hot', level: 'WARNING' },
+  { cause: 'above', value: Math.round(curve[2]!(now)! * 10), threshold: 220 },
+  { since: 40, fired: 35 },
 );
 const summary = buildSummary({
   nowMs: now,

@@ -10,4 +10,4 @@ export { findPackage, packageVersion } from './package-version.js';
 export type { RaspimonPackage } from './package-version.js';
 export { tryInstanceLock } from './instance-lock.js';
 export type { InstanceLock, InstanceLockOptions, LockAttempt, LockHolder } from './instance-lock.js';
-export { zonedDateTimeFormat } from './zoned-format.js';
+export { newZonedDateTimeFormat, zonedDateTimeFormat } from './zoned-format.js';

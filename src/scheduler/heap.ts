@@ -46,8 +46,7 @@ export class Heap<T extends HeapEntry> {
     const last = this.#items.pop() as T;
     entry.index = -1;
     if (last !== entry) {
-      this.#items[i] = last;
-      last.index = i;
+      this.#place(last, i);
       this.#down(i);
       this.#up(last.index);
     }
@@ -77,12 +76,10 @@ export class Heap<T extends HeapEntry> {
       const parentIndex = (i - 1) >> 1;
       const parent = items[parentIndex] as T;
       if (!before(entry, parent)) break;
-      items[i] = parent;
-      parent.index = i;
+      this.#place(parent, i);
       i = parentIndex;
     }
-    items[i] = entry;
-    entry.index = i;
+    this.#place(entry, i);
   }
 
   #down(i: number): void {
@@ -97,11 +94,15 @@ export class Heap<T extends HeapEntry> {
       if (right < n && before(items[right] as T, items[left] as T)) child = right;
       const smaller = items[child] as T;
       if (!before(smaller, entry)) break;
-      items[i] = smaller;
-      smaller.index = i;
+      this.#place(smaller, i);
       i = child;
     }
-    items[i] = entry;
+    this.#place(entry, i);
+  }
+
+  /** Puts `entry` in slot `i`, keeping its `index` in step. */
+  #place(entry: T, i: number): void {
+    this.#items[i] = entry;
     entry.index = i;
   }
 }

@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaspimonError, RaspimonRangeError, RaspimonTypeError } from '../../src/errors.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { startScheduler, stopStartedSchedulers } from './support.js';
 
-const schedulers: Scheduler[] = [];
-afterEach(async () => {
-  await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-});
+afterEach(stopStartedSchedulers);
 
-function started() {
-  const scheduler = new Scheduler({ clock: new ManualClock() }).start();
-  schedulers.push(scheduler);
-  return scheduler;
-}
+const started = () => startScheduler({ clock: new ManualClock() });
 
 const noop = () => undefined;
 // Casts stand for callers in plain JavaScript, which the types do not protect.
@@ -91,7 +85,7 @@ describe('bad arguments throw at the call', () => {
 
   it("the caller's options object is not modified", () => {
     const options = { clock: new ManualClock() };
-    schedulers.push(new Scheduler(options).start());
+    startScheduler(options);
     expect(Object.keys(options)).toEqual(['clock']);
   });
 });

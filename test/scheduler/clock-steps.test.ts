@@ -1,39 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, Scheduler, type Clock } from '../../src/scheduler/index.js';
+import { ManualClock, type Clock } from '../../src/scheduler/index.js';
+import { bareClock, onManualClock, runLog, startScheduler, stopStartedSchedulers } from './support.js';
 
 const HOUR = 3_600_000;
-const schedulers: Scheduler[] = [];
-
-function setup(start: string, clock: Clock = new ManualClock(new Date(start))) {
-  const scheduler = new Scheduler({ clock }).start();
-  schedulers.push(scheduler);
-  return scheduler;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-afterEach(async () => {
-  await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-});
+afterEach(stopStartedSchedulers);
 
 describe('wall-clock steps (NTP)', () => {
   // Changed from "each wall job runs once after the step": a step is not elapsed time,
   // so a slot the clock jumped over was not missed (issue 10); only onceWhen, a fixed
   // time now past, runs at once.
   it('after a +1 h step no slot the step jumped over runs; a onceWhen now past runs at once; then aligned', async () => {
-    const clock = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
-    const scheduler = setup('', clock);
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(`minute ${iso(clock.now())}`));
-    scheduler.repeatCron('*/5 * * * *', () => runs.push(`cron ${iso(clock.now())}`));
-    scheduler.onceOClock(3600, () => runs.push(`hour ${iso(clock.now())}`));
-    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), () => runs.push(`once ${iso(clock.now())}`));
+    const { clock, scheduler } = onManualClock('2026-05-10T12:00:30.000Z');
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note('minute'));
+    scheduler.repeatCron('*/5 * * * *', log.note('cron'));
+    scheduler.onceOClock(3600, log.note('hour'));
+    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), log.note('once'));
     clock.setWallTime(new Date(clock.now() + HOUR));
-    await clock.advance(0);
-    expect(runs).toEqual(['once 2026-05-10T13:00:30.000Z']);
-    runs.length = 0;
-    await clock.advance(5 * 60);
-    expect(runs).toEqual([
+    expect(await log.after(0)).toEqual(['once 2026-05-10T13:00:30.000Z']);
+    log.runs.length = 0;
+    expect(await log.after(5 * 60)).toEqual([
       'minute 2026-05-10T13:01:00.000Z',
       'minute 2026-05-10T13:02:00.000Z',
       'minute 2026-05-10T13:03:00.000Z',
@@ -50,20 +39,17 @@ describe('wall-clock steps (NTP)', () => {
   });
 
   it('a Pi booting in 1970 set by NTP to a Wednesday 14:00 sends neither the daily 08:00 nor the Monday 08:00 digest until their next real slot', async () => {
-    const clock = new ManualClock(new Date(0));
-    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
-    schedulers.push(scheduler);
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
-    scheduler.repeatCron('0 8 * * 1', () => runs.push(`weekly ${iso(clock.now())}`));
+    const { clock, scheduler } = onManualClock(0, { timeZone: 'UTC' });
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note('daily'));
+    scheduler.repeatCron('0 8 * * 1', log.note('weekly'));
     await clock.advance(40); // boot, then NTP answers
     clock.setWallTime(new Date('2026-05-13T14:00:00.000Z')); // a Wednesday
-    await clock.advance(0);
-    expect(runs).toEqual([]);
+    expect(await log.after(0)).toEqual([]);
     await clock.advance(18 * 3600); // to Thursday 08:00
-    expect(runs).toEqual(['daily 2026-05-14T08:00:00.000Z']);
+    expect(log.runs).toEqual(['daily 2026-05-14T08:00:00.000Z']);
     await clock.advance(4 * 86_400); // to Monday 08:00
-    expect(runs).toEqual([
+    expect(log.runs).toEqual([
       'daily 2026-05-14T08:00:00.000Z',
       'daily 2026-05-15T08:00:00.000Z',
       'daily 2026-05-16T08:00:00.000Z',
@@ -77,25 +63,22 @@ describe('wall-clock steps (NTP)', () => {
     // The clock runs 3 min slow. Real 08:00 passes at 07:57 on it; NTP steps it at real
     // 08:01, so 08:00 was really missed: the daily job runs then, once, and so do the
     // hourly and the 5-minute jobs, whose 08:00 slot passed too. Then all are on time.
-    const clock = new ManualClock(new Date('2026-05-13T06:57:00.000Z'));
-    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
-    schedulers.push(scheduler);
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(`daily ${iso(clock.now())}`));
-    scheduler.repeatOClock(3600, () => runs.push(`hourly ${iso(clock.now())}`));
-    scheduler.repeatOClock(300, () => runs.push(`5 min ${iso(clock.now())}`));
+    const { clock, scheduler } = onManualClock('2026-05-13T06:57:00.000Z', { timeZone: 'UTC' });
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note('daily'));
+    scheduler.repeatOClock(3600, log.note('hourly'));
+    scheduler.repeatOClock(300, log.note('5 min'));
     await clock.advance(3600); // to 07:57 on the slow clock: 07:00 … 07:55 ran
-    runs.length = 0;
+    log.runs.length = 0;
     await clock.advance(60); // 07:58, real 08:01
     clock.setWallTime(new Date('2026-05-13T08:01:00.000Z'));
-    await clock.advance(0);
-    expect(runs).toEqual([
+    expect(await log.after(0)).toEqual([
       'daily 2026-05-13T08:01:00.000Z',
       'hourly 2026-05-13T08:01:00.000Z',
       '5 min 2026-05-13T08:01:00.000Z',
     ]);
     await clock.advance(4 * 60);
-    expect(runs.slice(3)).toEqual(['5 min 2026-05-13T08:05:00.000Z']);
+    expect(log.runs.slice(3)).toEqual(['5 min 2026-05-13T08:05:00.000Z']);
     expect(scheduler.jobs().map((j) => j.nextRun?.toISOString())).toEqual([
       '2026-05-14T08:00:00.000Z',
       '2026-05-13T09:00:00.000Z',
@@ -104,22 +87,18 @@ describe('wall-clock steps (NTP)', () => {
   });
 
   it('two forward steps in a row: only the real time since planning counts, on the latest clock', async () => {
-    const clock = new ManualClock(new Date('2026-05-13T07:59:00.000Z'));
-    const scheduler = new Scheduler({ clock, timeZone: 'UTC' }).start();
-    schedulers.push(scheduler);
-    const runs: string[] = [];
-    scheduler.repeatCron('0 8 * * *', () => runs.push(iso(clock.now())));
+    const { clock, scheduler } = onManualClock('2026-05-13T07:59:00.000Z', { timeZone: 'UTC' });
+    const log = runLog(clock);
+    scheduler.repeatCron('0 8 * * *', log.note());
     await clock.advance(30);
     clock.setWallTime(new Date('2026-05-13T10:00:00.000Z')); // +2 h: 08:00 was jumped over
     clock.setWallTime(new Date('2026-05-13T10:00:10.000Z')); // and +10 s more
-    await clock.advance(0);
-    expect(runs).toEqual([]);
+    expect(await log.after(0)).toEqual([]);
     expect(scheduler.jobs()[0]?.nextRun?.toISOString()).toBe('2026-05-14T08:00:00.000Z');
   });
 
   it("after a −1 h step an hourly o'clock job and a cron job do not run their last slot again", async () => {
-    const clock = new ManualClock(new Date('2026-05-10T12:59:00.000Z'));
-    const scheduler = setup('', clock);
+    const { clock, scheduler } = onManualClock('2026-05-10T12:59:00.000Z');
     const slots: string[] = [];
     scheduler.repeatOClock(3600, () => slots.push(`hourly ${iso(clock.now())}`));
     scheduler.repeatCron('0 13 * * *', () => slots.push(`daily ${iso(clock.now())}`));
@@ -135,26 +114,23 @@ describe('wall-clock steps (NTP)', () => {
   });
 
   it('after a small step back right after a run, repeatOClock(60) does not repeat that minute', async () => {
-    const clock = new ManualClock(new Date('2026-05-10T12:00:50.000Z'));
-    const scheduler = setup('', clock);
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(clock.now())));
+    const { clock, scheduler } = onManualClock('2026-05-10T12:00:50.000Z');
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note());
     await clock.advance(10.5); // runs 12:01:00, now 12:01:00.5
     clock.setWallTime(new Date('2026-05-10T12:00:58.000Z'));
     await clock.advance(120);
     expect(iso(clock.now())).toBe('2026-05-10T12:02:58.000Z');
-    expect(runs).toEqual(['2026-05-10T12:01:00.000Z', '2026-05-10T12:02:00.000Z']);
+    expect(log.runs).toEqual(['2026-05-10T12:01:00.000Z', '2026-05-10T12:02:00.000Z']);
   });
 
   it('after a −1 h step repeatOClock(60) keeps running every minute on the minute of the new time', async () => {
-    const clock = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
-    const scheduler = setup('', clock);
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(clock.now())));
+    const { clock, scheduler } = onManualClock('2026-05-10T12:00:30.000Z');
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note());
     await clock.advance(60); // 12:01:00, now 12:01:30
     clock.setWallTime(new Date(clock.now() - HOUR)); // 11:01:30
-    await clock.advance(90);
-    expect(runs).toEqual([
+    expect(await log.after(90)).toEqual([
       '2026-05-10T12:01:00.000Z',
       '2026-05-10T11:02:00.000Z',
       '2026-05-10T11:03:00.000Z',
@@ -162,8 +138,7 @@ describe('wall-clock steps (NTP)', () => {
   });
 
   it('relative jobs (onceAfter, repeatEvery) follow the monotonic clock and ignore steps both ways', async () => {
-    const clock = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
-    const scheduler = setup('', clock);
+    const { clock, scheduler } = onManualClock('2026-05-10T12:00:00.000Z');
     const runs: string[] = [];
     scheduler.repeatEvery(10, () => runs.push(`every ${clock.monotonic()}`));
     scheduler.onceAfter(25, () => runs.push(`once ${clock.monotonic()}`));
@@ -179,8 +154,7 @@ describe('wall-clock steps (NTP)', () => {
   // when the step landed at 12:00:00.5 (only the minute's 12:00:00 went by in the 10 s
   // since boot, as the new clock counts), so the second job no longer runs at once.
   it('a Pi booting at 1970 then set by NTP (+56 years) does not flood: only slots in the real time since boot run, once', async () => {
-    const clock = new ManualClock(new Date(0));
-    const scheduler = setup('', clock);
+    const { clock, scheduler } = onManualClock(0);
     const counts = { second: 0, minute: 0, cron: 0, every: 0 };
     scheduler.repeatOClock(1, () => counts.second++);
     scheduler.repeatOClock(60, () => counts.minute++);
@@ -198,17 +172,9 @@ describe('wall-clock steps (NTP)', () => {
   it('with a clock that reports its steps, advancing two years wakes the timer only for due work', async () => {
     const manual = new ManualClock(new Date('2026-01-01T00:00:00Z'));
     let timersArmed = 0;
-    const counting: Clock = {
-      now: () => manual.now(),
-      monotonic: () => manual.monotonic(),
-      setTimer: (callback, delayMs) => {
-        timersArmed++;
-        return manual.setTimer(callback, delayMs);
-      },
-      clearTimer: (handle) => manual.clearTimer(handle),
-      onStep: (listener) => manual.onStep(listener),
-    };
-    const scheduler = setup('', counting);
+    const scheduler = startScheduler({
+      clock: bareClock(manual, { reportSteps: true, onSetTimer: () => timersArmed++ }),
+    });
     let ran = 0;
     scheduler.onceWhen(new Date('2028-01-01T00:00:00Z'), () => ran++);
     await manual.advance(2 * 365 * 86_400);
@@ -220,17 +186,8 @@ describe('wall-clock steps (NTP)', () => {
   it('with a clock that does not report steps, only wall jobs bring clock checks; relative jobs alone do not', async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
     let timersArmed = 0;
-    const polled: Clock = {
-      now: () => manual.now(),
-      monotonic: () => manual.monotonic(),
-      setTimer: (callback, delayMs) => {
-        timersArmed++;
-        return manual.setTimer(callback, delayMs);
-      },
-      clearTimer: (handle) => manual.clearTimer(handle),
-    };
-    const scheduler = new Scheduler({ clock: polled }).start(); // clockCheck 10 s
-    schedulers.push(scheduler);
+    const polled = bareClock(manual, { onSetTimer: () => timersArmed++ });
+    const scheduler = startScheduler({ clock: polled }); // clockCheck 10 s
     scheduler.repeatEvery(3600, () => undefined);
     await manual.advance(86_400);
     expect(timersArmed).toBe(25); // one per run (24) and the first arming: no polling
@@ -243,51 +200,27 @@ describe('wall-clock steps (NTP)', () => {
 
   it('with a clock that does not report steps, a forward step is noticed within clockCheck seconds', async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:00.000Z'));
-    const polled: Clock = {
-      now: () => manual.now(),
-      monotonic: () => manual.monotonic(),
-      setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
-      clearTimer: (handle) => manual.clearTimer(handle),
-    };
-    const scheduler = new Scheduler({ clock: polled, clockCheck: 5 }).start();
-    schedulers.push(scheduler);
-    const runs: string[] = [];
-    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), () => runs.push(iso(manual.now())));
+    const scheduler = startScheduler({ clock: bareClock(manual), clockCheck: 5 });
+    const log = runLog(manual);
+    scheduler.onceWhen(new Date('2026-05-10T12:30:00Z'), log.note());
     await manual.advance(1);
     manual.setWallTime(new Date('2026-05-10T13:00:00.000Z'));
-    await manual.advance(3.9);
-    expect(runs).toEqual([]);
-    await manual.advance(0.1);
-    expect(runs).toEqual(['2026-05-10T13:00:04.000Z']);
+    expect(await log.after(3.9)).toEqual([]);
+    expect(await log.after(0.1)).toEqual(['2026-05-10T13:00:04.000Z']);
   });
 
   it("with a clock that does not report steps, a backward step re-plans o'clock jobs at the next check", async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
-    const polled: Clock = {
-      now: () => manual.now(),
-      monotonic: () => manual.monotonic(),
-      setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
-      clearTimer: (handle) => manual.clearTimer(handle),
-    };
-    const scheduler = new Scheduler({ clock: polled }).start(); // clockCheck 10 s
-    schedulers.push(scheduler);
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso(manual.now())));
+    const scheduler = startScheduler({ clock: bareClock(manual) }); // clockCheck 10 s
+    const log = runLog(manual);
+    scheduler.repeatOClock(60, log.note());
     manual.setWallTime(new Date('2026-05-10T11:00:30.000Z'));
-    await manual.advance(60);
-    expect(runs).toEqual(['2026-05-10T11:01:00.000Z']);
+    expect(await log.after(60)).toEqual(['2026-05-10T11:01:00.000Z']);
   });
 
   it('with a clock that does not report steps, a slot that passed between the step and the check runs once at the check', async () => {
     const manual = new ManualClock(new Date('2026-05-10T12:00:30.000Z'));
-    const polled: Clock = {
-      now: () => manual.now(),
-      monotonic: () => manual.monotonic(),
-      setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
-      clearTimer: (handle) => manual.clearTimer(handle),
-    };
-    const scheduler = new Scheduler({ clock: polled }).start(); // clockCheck 10 s
-    schedulers.push(scheduler);
+    const scheduler = startScheduler({ clock: bareClock(manual) }); // clockCheck 10 s
     const runs: string[] = [];
     scheduler.repeatOClock(60, () => runs.push(iso(manual.now())));
     await manual.advance(1);
@@ -327,8 +260,7 @@ describe('wall-clock steps (NTP)', () => {
         setTimer: (callback, delayMs) => manual.setTimer(callback, delayMs),
         clearTimer: (handle) => manual.clearTimer(handle),
       };
-      const scheduler = new Scheduler({ clock: polled }).start();
-      schedulers.push(scheduler);
+      const scheduler = startScheduler({ clock: polled });
       const runs: string[] = [];
       scheduler.repeatOClock(1, () => runs.push(new Date(polled.now()).toISOString().slice(11, 23)));
       await manual.advance(3.2);

@@ -3,20 +3,12 @@ import nodeCron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
 import { CronPatternError } from '../../src/errors/index.js';
-import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
+import { Scheduler } from '../../src/scheduler/index.js';
+import { onManualClock, stopStartedSchedulers } from './support.js';
 
-const schedulers: Scheduler[] = [];
+const setup = (start: string, timeZone?: string) => onManualClock(start, { timeZone });
 
-function setup(start: string, timeZone?: string) {
-  const clock = new ManualClock(new Date(start));
-  const scheduler = new Scheduler({ clock, timeZone }).start();
-  schedulers.push(scheduler);
-  return { clock, scheduler };
-}
-
-afterEach(async () => {
-  await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-});
+afterEach(stopStartedSchedulers);
 
 const berlinDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', dateStyle: 'short' });
 

@@ -3,32 +3,22 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaspimonError } from '../../src/errors.js';
 import { ManualClock, Scheduler } from '../../src/scheduler/index.js';
 import { SchedulerStateError } from '../../src/errors/index.js';
+import { onManualClock, runLog, stopStartedSchedulers } from './support.js';
 
-const schedulers: Scheduler[] = [];
-
-/** A started scheduler on a ManualClock at `start`, stopped after the test. */
-function setup(start = '2026-01-01T12:00:00.000Z', onError?: (e: unknown) => void) {
-  const clock = new ManualClock(new Date(start));
-  const scheduler = new Scheduler({ clock, onError: onError ?? (() => undefined) });
-  scheduler.start();
-  schedulers.push(scheduler);
-  const iso = () => new Date(clock.now()).toISOString();
-  return { clock, scheduler, iso };
+/** A started scheduler on a ManualClock at `start`, stopped after the test; job errors go to `onError`. */
+function setup(start = '2026-01-01T12:00:00.000Z', onError: (e: unknown) => void = () => undefined) {
+  return onManualClock(start, { onError });
 }
 
-afterEach(async () => {
-  await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-});
+afterEach(stopStartedSchedulers);
 
 describe("o'clock jobs", () => {
   it('repeatOClock(60) started at 12:00:37.5 runs at 12:01:00.000, 12:02:00.000, ... exactly', async () => {
-    const { clock, scheduler, iso } = setup('2026-01-01T12:00:37.500Z');
-    const runs: string[] = [];
-    scheduler.repeatOClock(60, () => runs.push(iso()));
-    await clock.advance(22.499);
-    expect(runs).toEqual([]);
-    await clock.advance(5 * 60);
-    expect(runs).toEqual([
+    const { clock, scheduler } = setup('2026-01-01T12:00:37.500Z');
+    const log = runLog(clock);
+    scheduler.repeatOClock(60, log.note());
+    expect(await log.after(22.499)).toEqual([]);
+    expect(await log.after(5 * 60)).toEqual([
       '2026-01-01T12:01:00.000Z',
       '2026-01-01T12:02:00.000Z',
       '2026-01-01T12:03:00.000Z',
@@ -115,13 +105,12 @@ describe('drift and never early', () => {
   });
 
   it('onceWhen takes a Date or epoch seconds and runs at that wall time', async () => {
-    const { clock, scheduler, iso } = setup('2026-01-01T12:00:00.000Z');
-    const runs: string[] = [];
-    scheduler.onceWhen(new Date('2026-01-01T12:00:10.500Z'), () => runs.push(`date ${iso()}`));
-    scheduler.onceWhen(Date.parse('2026-01-01T12:00:05Z') / 1000, () => runs.push(`epoch ${iso()}`));
-    scheduler.onceWhen(new Date('2025-01-01T00:00:00Z'), () => runs.push(`past ${iso()}`));
-    await clock.advance(60);
-    expect(runs).toEqual([
+    const { clock, scheduler } = setup('2026-01-01T12:00:00.000Z');
+    const log = runLog(clock);
+    scheduler.onceWhen(new Date('2026-01-01T12:00:10.500Z'), log.note('date'));
+    scheduler.onceWhen(Date.parse('2026-01-01T12:00:05Z') / 1000, log.note('epoch'));
+    scheduler.onceWhen(new Date('2025-01-01T00:00:00Z'), log.note('past'));
+    expect(await log.after(60)).toEqual([
       'past 2026-01-01T12:00:00.000Z',
       'epoch 2026-01-01T12:00:05.000Z',
       'date 2026-01-01T12:00:10.500Z',
@@ -177,12 +166,9 @@ describe('remove', () => {
 describe('errors and overlap', () => {
   it('a throwing job and a rejecting async job reach onError; the others keep running', async () => {
     const errors: Array<{ error: unknown; kind: string; id: string }> = [];
-    const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-    const scheduler = new Scheduler({
-      clock,
+    const { clock, scheduler } = onManualClock('2026-01-01T12:00:00Z', {
       onError: (error, job) => errors.push({ error, ...job }),
-    }).start();
-    schedulers.push(scheduler);
+    });
     const boom = new Error('boom');
     const throwing = scheduler.repeatEvery(1, () => {
       throw boom;
@@ -203,9 +189,7 @@ describe('errors and overlap', () => {
   });
 
   it('the default onError writes one line to stderr', async () => {
-    const clock = new ManualClock(new Date('2026-01-01T12:00:00Z'));
-    const scheduler = new Scheduler({ clock }).start();
-    schedulers.push(scheduler);
+    const { clock, scheduler } = onManualClock('2026-01-01T12:00:00Z');
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const id = scheduler.onceAfter(1, () => {

@@ -18,7 +18,7 @@ export function formatDuration(ms: number): string {
 
 /** `rule 1 "freezer warm": device 3 "freezer", key 7 (mC)`. */
 export function pairLabel(
-  rule: RuleSpec,
+  rule: Pick<RuleSpec, 'id' | 'name' | 'keyId'>,
   device: Pick<DeviceSpec, 'id' | 'name'>,
   key: KeySpec | undefined,
 ): string {
@@ -26,20 +26,27 @@ export function pairLabel(
   return `rule ${rule.id} ${JSON.stringify(rule.name)}: device ${device.id} ${JSON.stringify(device.name)}, key ${rule.keyId}${unit}`;
 }
 
-/** `value -8500 mC above -10000 mC` (`value -8.5 °C above -10.0 °C` with 1 decimal), or `no reading for 10 min`. */
+/**
+ * `value -8500 mC above -10000 mC` (`value -8.5 °C above -10.0 °C` with 1 decimal), or
+ * `no reading for 10 min`. The `subject` form, for mail subjects, is shorter:
+ * `-8.5 °C above -10.0 °C`, `?` for an unknown value.
+ */
 export function conditionText(
   cause: RuleCause,
   value: number | undefined,
   threshold: number,
   key: KeySpec | undefined,
+  { form = 'record' }: { form?: 'record' | 'subject' } = {},
 ): string {
   if (cause === 'noData') return `no reading for ${formatDuration(threshold * 1000)}`;
+  if (form === 'subject')
+    return `${value === undefined ? '?' : formatValue(value, key)} ${cause} ${formatValue(threshold, key)}`;
   const shown = value === undefined ? `undefined${key?.unit ? ` ${key.unit}` : ''}` : formatValue(value, key);
   return `value ${shown} ${cause} ${formatValue(threshold, key)}`;
 }
 
 /** The rule's own message, appended when it has one. */
-export function withMessage(text: string, rule: RuleSpec): string {
+export function withMessage(text: string, rule: Pick<RuleSpec, 'message'>): string {
   return rule.message ? `${text} — ${rule.message}` : text;
 }
 

@@ -6,12 +6,18 @@ import type { DeviceSpec, KeySpec } from '../types.js';
 import { conditionText, formatDuration, isoTime, pairLabel, withMessage } from './format.js';
 import type { RuleCause, RuleSpec } from './types.js';
 
+/**
+ * What a notice names of its rule: all a resolve needs, so the saved state of a rule removed
+ * while the monitor was down still words one.
+ */
+export type NoticeRule = Pick<RuleSpec, 'id' | 'name' | 'keyId' | 'level' | 'message'>;
+
 /** One notice to word. Values and thresholds in stored units; times in epoch ms. */
 export interface NoticeInput {
   /** Which transition. */
   kind: 'firing' | 'reminder' | 'resolved';
   /** The rule. */
-  rule: RuleSpec;
+  rule: NoticeRule;
   /** The device of the (rule, device) pair. */
   device: Pick<DeviceSpec, 'id' | 'name'>;
   /** The key of the rule, when it is known (for unit and decimals). */
@@ -83,7 +89,7 @@ export function noticeText(input: NoticeInput): NoticeText {
   if (kind === 'firing') {
     return {
       text: withMessage(`firing: ${label}: ${condition} since ${isoTime(sinceMs)}`, rule),
-      subject: `${head} firing (${subjectCondition(cause, value, threshold, key)})`,
+      subject: `${head} firing (${conditionText(cause, value, threshold, key, { form: 'subject' })})`,
       subjectTag: rule.level,
       ...shown,
     };
@@ -94,7 +100,7 @@ export function noticeText(input: NoticeInput): NoticeText {
         `still firing: ${label}: ${condition} since ${isoTime(sinceMs)} (firing for ${firedFor}${input.silentMs !== undefined ? `; no reminder for ${formatDuration(input.silentMs)}` : ''})`,
         rule,
       ),
-      subject: `${head} still firing after ${firedFor} (${subjectCondition(cause, value, threshold, key)})`,
+      subject: `${head} still firing after ${firedFor} (${conditionText(cause, value, threshold, key, { form: 'subject' })})`,
       subjectTag: rule.level,
       ...shown,
     };
@@ -131,14 +137,4 @@ export function noticeText(input: NoticeInput): NoticeText {
       ? { shownValue: shownValue(input.resolvedValue, key) }
       : {}),
   };
-}
-
-function subjectCondition(
-  cause: RuleCause,
-  value: number | undefined,
-  threshold: number,
-  key: KeySpec | undefined,
-): string {
-  if (cause === 'noData') return `no reading for ${formatDuration(threshold * 1000)}`;
-  return `${value === undefined ? '?' : formatValue(value, key)} ${cause} ${formatValue(threshold, key)}`;
 }
