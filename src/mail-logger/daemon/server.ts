@@ -1,6 +1,8 @@
+// The daemon as one object: MailLoggerServer starts its parts in order, wires the path of a
+// record through them (listener.ts and connection.ts accept it, store.ts journals it,
+// composition/composer.ts puts it in a mail, journaled too, delivery/mailer.ts sends that),
+// and stops them. One job, the daemon's lifecycle; a third of it is the public API's TSDoc.
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { RaspimonTypeError } from '../../errors.js';
-import { describeValue } from '../../internal/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import type { ConnectionHost } from './connection.js';
 import {
@@ -9,16 +11,22 @@ import {
   validateCredentials,
   type ValidCredentials,
 } from '../delivery/credentials.js';
-import { DeadLetters } from '../delivery/dead-letters.js';
+import type { DeadLetters } from '../delivery/dead-letters.js';
 import { MailLoggerError } from '../errors.js';
 import { MailComposer } from '../composition/composer.js';
 import { Listener } from './listener.js';
 import { Mailer } from '../delivery/mailer.js';
-import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
+import { openDaemonState } from './open-state.js';
+import {
+  checkScheduler,
+  resolveServerOptions,
+  type MailLoggerServerOptions,
+  type ResolvedServerOptions,
+} from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from '../protocol.js';
 import type { StoredRecord } from '../composition/record.js';
 import { composedEvent, type JournalEvent } from './state.js';
-import { Store } from './store.js';
+import type { Store } from './store.js';
 
 /** Counters of a running daemon. */
 export interface MailLoggerServerStats {
@@ -171,31 +179,13 @@ export class MailLoggerServer {
     const scheduler =
       resolved.scheduler ??
       new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
-    let store: Store;
-    try {
-      store = await Store.open(resolved.stateDir, {
-        now: () => scheduler.now(),
-        onFatal: (error) => {
-          if (holder.server) holder.server.stopOnJournalFailure(error);
-          else holder.early ??= error;
-        },
-        onApplied: (event, record) => holder.server?.onApplied(event, record),
-        log: resolved.log,
-        after: (seconds, fn) => void scheduler.onceAfter(seconds, fn),
-      });
-    } catch (error) {
-      if (ownsScheduler) await scheduler.stop();
-      throw error;
-    }
-    if (ownsScheduler) scheduler.start();
-    const deadLetters = await DeadLetters.open(resolved.stateDir).catch(async (error: unknown) => {
-      await store.close();
-      if (ownsScheduler) await scheduler.stop();
-      throw new MailLoggerError(
-        'ERR_STATE_DIR',
-        `cannot read the dead-letter file in ${resolved.stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory readable by the daemon's user`,
-        { cause: error },
-      );
+    const { store, deadLetters } = await openDaemonState(resolved.stateDir, scheduler, ownsScheduler, {
+      onFatal: (error) => {
+        if (holder.server) holder.server.stopOnJournalFailure(error);
+        else holder.early ??= error;
+      },
+      onApplied: (event, record) => holder.server?.onApplied(event, record),
+      log: resolved.log,
     });
     const server = new MailLoggerServer(
       resolved,
@@ -383,19 +373,5 @@ export class MailLoggerServer {
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
-  }
-}
-
-/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
-function checkScheduler(scheduler: unknown): void {
-  if (scheduler === undefined) return;
-  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
-    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
-  );
-  if (missing.length > 0) {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
-    );
   }
 }
