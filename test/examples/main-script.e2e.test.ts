@@ -1,7 +1,7 @@
 // examples/main.ts as users run it: a real process wired to FerretDB and a real mail-logger
 // daemon, reloaded by the config CLI through its pidfile, stopped by SIGTERM.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -12,6 +12,7 @@ import { MailLoggerServer } from '../../src/mail-logger/index.js';
 import { mongodbUri } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { addFileSensor } from '../mail-logger/file-sensor.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -86,20 +87,12 @@ describe('examples/main.ts as a process', () => {
       expect(mail!.subject).toContain('cannot identify this device');
       return;
     }
-    const sensor = path.join(dir, 'temperature');
-    writeFileSync(sensor, '21500\n');
     const db = client.db(namespace);
     await db.collection('keys').insertMany([
       { keyId: 1, unit: 'm°C', description: 'boiler' },
       { keyId: 2, unit: 'm°C', description: 'attic' },
     ]);
-    await db.collection('devices').insertOne({
-      id: 1,
-      name: 'boiler',
-      driver: 'file',
-      config: { path: sensor, keyId: 1 },
-      interval: 0.2,
-    });
+    const sensor = await addFileSensor(db, dir, 'boiler', 0.2);
 
     // A device the monitor skips: its error is mailed at once, from the namespace.
     await db.collection('devices').insertOne({ id: 9, name: 'ghost', driver: 'nonexistent', config: {} });

@@ -9,7 +9,16 @@ import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
 import { MAX_IN_FLIGHT } from '../../src/mail-logger/delivery/mailer.js';
-import { recordIds, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import {
+  daemonArgs,
+  killDaemons,
+  recordIds,
+  spawnDaemon,
+  startDaemonProcess,
+  tempDir,
+  waitForSocket,
+  type Daemon,
+} from './fixtures.js';
 
 /** Mail ids of the daemon's `mail <id> retry kind=instant` lines. */
 function instantRetries(output: string): Set<string> {
@@ -37,39 +46,28 @@ describe('the daemon process under faults', () => {
     sink = await SmtpSink.start();
     tmp = tempDir();
     socketPath = path.join(tmp.dir, 'ml.sock');
-    const credentials = writeCredentials(tmp.dir, sink.url);
-    args = [
-      credentials,
-      '--listen',
-      `unix://${socketPath}`,
-      '--state-dir',
-      path.join(tmp.dir, 'state'),
+    args = daemonArgs(
+      tmp.dir,
+      sink.url,
+      { socketPath, stateDir: path.join(tmp.dir, 'state') },
       '--group-wait',
       '0.2',
       '--group-interval',
       '1',
       '--retry-max',
       '0.3',
-    ];
+    );
   });
   afterEach(async () => {
     await logger?.close({ timeoutSeconds: 0.5 });
     logger = undefined;
-    for (const d of daemons.splice(0)) {
-      if (d.child.exitCode === null && d.child.signalCode === null) {
-        d.child.kill('SIGKILL');
-        await d.exited;
-      }
-    }
+    await killDaemons(daemons);
     await sink.close();
     tmp.remove();
   });
 
-  async function startDaemon(): Promise<Daemon> {
-    const daemon = spawnDaemon(args);
-    daemons.push(daemon);
-    await waitForSocket(socketPath);
-    return daemon;
+  function startDaemon(): Promise<Daemon> {
+    return startDaemonProcess(args, socketPath, daemons);
   }
 
   it('kill -9 mid-burst, then restart: every acknowledged record is mailed, each in exactly one mail (at most the 2 mails in flight re-sent whole)', async () => {

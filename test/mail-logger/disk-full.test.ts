@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import { daemonArgs, startDaemonProcess, tempDir, type Daemon } from './fixtures.js';
 
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
   const seen = new Map<string, number>();
@@ -58,21 +58,17 @@ describe('the daemon on a full disk (tmpfs of 256 KiB)', () => {
   it('fills up mid-burst: nothing is acknowledged that is not on disk, one line says so, it recovers when space returns, and after kill -9 every acknowledged record is mailed exactly once', async () => {
     const socketPath = path.join(tmp.dir, 'ml.sock');
     const stateDir = path.join(mount, 'state');
-    const args = [
-      writeCredentials(tmp.dir, sink.url),
-      '--listen',
-      `unix://${socketPath}`,
-      '--state-dir',
-      stateDir,
+    const args = daemonArgs(
+      tmp.dir,
+      sink.url,
+      { socketPath, stateDir },
       '--group-wait',
       '0.2',
       '--retry-max',
       '0.3',
-    ];
+    );
     await sink.down(); // nothing is mailed before the restart: the journal holds it all
-    const first = spawnDaemon(args);
-    daemons.push(first);
-    await waitForSocket(socketPath);
+    const first = await startDaemonProcess(args, socketPath, daemons);
     const logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'pi' });
     // Leave ~6 KiB free: the next batch (about 20 KiB) fits only in part.
     const filler = fill(mount);
@@ -95,9 +91,7 @@ describe('the daemon on a full disk (tmpfs of 256 KiB)', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     await sink.up();
-    const second = spawnDaemon(args);
-    daemons.push(second);
-    await waitForSocket(socketPath);
+    const second = await startDaemonProcess(args, socketPath, daemons);
     await waitFor(() => recordIds(sink.messages).size === total, 30_000, 'every record mailed');
     // Stopped: nothing more can reach the sink, so the count is final.
     second.child.kill('SIGTERM');

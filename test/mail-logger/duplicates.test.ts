@@ -10,7 +10,7 @@ import { MAX_IN_FLIGHT } from '../../src/mail-logger/delivery/mailer.js';
 import { recordFigure } from '../helpers/figures.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import { daemonArgs, killDaemons, sleep, startDaemonProcess, tempDir, type Daemon } from './fixtures.js';
 
 const KILLS = process.env.RASPIMON_FAULT_FULL === '1' ? 20 : 3;
 
@@ -24,35 +24,25 @@ describe('kill -9 while mails are being sent', () => {
     tmp = tempDir();
   });
   afterEach(async () => {
-    for (const d of daemons.splice(0)) {
-      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-      await d.exited;
-    }
+    await killDaemons(daemons);
     await sink.close();
     tmp.remove();
   });
 
   it(`${KILLS} kills mid-burst: every acknowledged record is mailed, and a duplicate is only a whole mail re-sent with its Message-ID`, async () => {
     const socketPath = path.join(tmp.dir, 'ml.sock');
-    const args = [
-      writeCredentials(tmp.dir, sink.url),
-      '--listen',
-      `unix://${socketPath}`,
-      '--state-dir',
-      path.join(tmp.dir, 'state'),
+    const args = daemonArgs(
+      tmp.dir,
+      sink.url,
+      { socketPath, stateDir: path.join(tmp.dir, 'state') },
       '--group-wait',
       '0.05',
       '--group-interval',
       '0.5',
       '--max-instant-mails',
       '1000',
-    ];
-    const start = async (): Promise<Daemon> => {
-      const daemon = spawnDaemon(args);
-      daemons.push(daemon);
-      await waitForSocket(socketPath);
-      return daemon;
-    };
+    );
+    const start = (): Promise<Daemon> => startDaemonProcess(args, socketPath, daemons);
     let daemon = await start();
     const logger = MailLoggerClient.open(`unix://${socketPath}`, { source: 'burst', tee: false });
     let next = 0;

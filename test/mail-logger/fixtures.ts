@@ -63,6 +63,49 @@ export function spawnDaemon(args: string[]): Daemon {
   return { child, stderr: () => stderr, exited };
 }
 
+/**
+ * The daemon's command line as the process tests start it: a credentials file for `smtpUrl`
+ * written into `dir`, the unix socket and the state directory, then `flags`.
+ */
+export function daemonArgs(
+  dir: string,
+  smtpUrl: string,
+  where: { socketPath: string; stateDir: string },
+  ...flags: string[]
+): string[] {
+  return [
+    writeCredentials(dir, smtpUrl),
+    '--listen',
+    `unix://${where.socketPath}`,
+    '--state-dir',
+    where.stateDir,
+    ...flags,
+  ];
+}
+
+/**
+ * Starts the daemon process with `args`, adds it to `daemons` (for {@link killDaemons}), and
+ * resolves with it once it listens on `socketPath`.
+ */
+export async function startDaemonProcess(
+  args: string[],
+  socketPath: string,
+  daemons: Daemon[],
+): Promise<Daemon> {
+  const daemon = spawnDaemon(args);
+  daemons.push(daemon);
+  await waitForSocket(socketPath);
+  return daemon;
+}
+
+/** Kills (SIGKILL) each daemon of `daemons` still running, waits until every one has exited, and empties the list. */
+export async function killDaemons(daemons: Daemon[]): Promise<void> {
+  for (const d of daemons.splice(0)) {
+    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
+    await d.exited;
+  }
+}
+
 /** Runs the CLI to completion; returns exit code and output. */
 export async function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
   const daemon = spawnDaemon(args);

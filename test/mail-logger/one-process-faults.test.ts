@@ -3,7 +3,6 @@
 // monitor on FerretDB with the daemon in its process. Other local programs log to its socket
 // as they would to the daemon; the monitor's own alerts go through the same journal.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { recordFigure } from '../helpers/figures.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { addFileSensor } from './file-sensor.js';
 import { recordIds, sleep, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -34,16 +34,8 @@ describe('the one-process mode (monitor hosting the mail-logger daemon) under fa
     mongo = new MongoClient(mongodbUri());
     const db = mongo.db(namespace);
     // A freezer at 21.5 °C: the rule fires an ALERT at the first reading.
-    const sensor = path.join(tmp.dir, 'temperature');
-    writeFileSync(sensor, '21500\n');
     await db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'freezer' });
-    await db.collection('devices').insertOne({
-      id: 1,
-      name: 'freezer',
-      driver: 'file',
-      config: { path: sensor, keyId: 1 },
-      interval: 0.5,
-    });
+    await addFileSensor(db, tmp.dir, 'freezer', 0.5);
     await db
       .collection('rules')
       .insertOne({ id: 1, name: 'freezer warm', keyId: 1, above: -15_000, level: 'ALERT' });

@@ -1,10 +1,11 @@
 // MailLoggerServer.start options are checked like the Scheduler's and the Monitor's, and the
 // CLI names its flags in the same messages.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerServer } from '../../src/mail-logger/index.js';
 import { resolveServerOptions } from '../../src/mail-logger/daemon/options.js';
-import { CronPatternError, RaspimonRangeError } from '../../src/errors/index.js';
+import { CronPatternError, RaspimonRangeError, RaspimonTypeError } from '../../src/errors/index.js';
 import { Scheduler } from '../../src/scheduler/index.js';
 import { runCli, tempDir, writeCredentials } from './fixtures.js';
 
@@ -81,6 +82,22 @@ describe('MailLoggerServer.start options', () => {
     expect(() =>
       resolveServerOptions({ credentials: 'x', retry: { minSeconds: 600, maxSeconds: 300 } }),
     ).toThrow(/retry.maxSeconds \(300\) must be ≥ retry.minSeconds \(600\)/);
+  });
+
+  it('refuses a bad socketMode, maxConnections, helloTimeoutSeconds or scheduler before touching the state dir, naming the option and the value', async () => {
+    await expect(start({ socketMode: 0o1777 })).rejects.toThrow(
+      'option socketMode must be a file mode from 0 to 0o777 (e.g. 0o660), got 0o1777',
+    );
+    await expect(start({ socketMode: '660' })).rejects.toBeInstanceOf(RaspimonTypeError);
+    await expect(start({ maxConnections: 0 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: 'option maxConnections must be a positive integer, got 0',
+    });
+    await expect(start({ helloTimeoutSeconds: -1 })).rejects.toBeInstanceOf(RaspimonRangeError);
+    await expect(start({ scheduler: { now: () => 0 } })).rejects.toThrow(
+      /option scheduler must be a started Scheduler .* without onceAfter, repeatCron, remove/,
+    );
+    expect(existsSync(path.join(tmp.dir, 'state'))).toBe(false);
   });
 });
 

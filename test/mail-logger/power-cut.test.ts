@@ -10,7 +10,7 @@ import { recordFigure } from '../helpers/figures.js';
 import { PowerCutFs, type PowerCut } from '../helpers/power-cut-fs.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { canConnect, waitFor } from '../helpers/wait.js';
-import { sleep, spawnDaemon, tempDir, writeCredentials, type Daemon } from './fixtures.js';
+import { daemonArgs, sleep, spawnDaemon, tempDir, type Daemon } from './fixtures.js';
 
 /** How many distinct mails (by Message-ID) carry each `rec-N`. */
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
@@ -88,19 +88,17 @@ describe('power cuts under the daemon', () => {
     const backing = path.join(tmp.dir, 'disk');
     const mountpoint = path.join(tmp.dir, 'mnt');
     const socketPath = path.join(tmp.dir, 'ml.sock');
-    const args = [
-      writeCredentials(tmp.dir, sink.url),
-      '--listen',
-      `unix://${socketPath}`,
-      '--state-dir',
-      path.join(mountpoint, 'state'),
+    const args = daemonArgs(
+      tmp.dir,
+      sink.url,
+      { socketPath, stateDir: path.join(mountpoint, 'state') },
       '--daily',
       '* * * * * *', // a digest, its compaction and a snapshot every second
       '--group-wait',
       '0.2',
       '--retry-max',
       '0.3',
-    ];
+    );
     const acked = new Set<string>();
     const seen: PowerCut[] = [];
     let next = 0;

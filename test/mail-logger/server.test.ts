@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
-import { MailLoggerError, RaspimonRangeError, RaspimonTypeError } from '../../src/errors/index.js';
+import { MailLoggerError } from '../../src/errors/index.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from './fixtures.js';
 
@@ -66,39 +66,5 @@ describe('MailLoggerServer.closed', () => {
     await server.close(); // already closed: resolves at once
     expect(existsSync(socketPath)).toBe(false);
     await logger.close({ timeoutSeconds: 0 });
-  });
-});
-
-describe('MailLoggerServer.start listening options', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.remove());
-
-  function start(extra: Record<string, unknown>): Promise<MailLoggerServer> {
-    return MailLoggerServer.start({
-      credentials: { smtp: 'smtp://127.0.0.1:25', from: 'pi@example.org', to: 'team@example.org' },
-      listen: 'tcp://:0',
-      stateDir: path.join(tmp.dir, 'state'),
-      log: () => undefined,
-      ...extra,
-    });
-  }
-
-  it('refuses a bad socketMode, maxConnections, helloTimeoutSeconds or scheduler before touching the state dir, naming the option and the value', async () => {
-    await expect(start({ socketMode: 0o1777 })).rejects.toThrow(
-      'option socketMode must be a file mode from 0 to 0o777 (e.g. 0o660), got 0o1777',
-    );
-    await expect(start({ socketMode: '660' })).rejects.toBeInstanceOf(RaspimonTypeError);
-    await expect(start({ maxConnections: 0 })).rejects.toMatchObject({
-      code: 'ERR_OUT_OF_RANGE',
-      message: 'option maxConnections must be a positive integer, got 0',
-    });
-    await expect(start({ helloTimeoutSeconds: -1 })).rejects.toBeInstanceOf(RaspimonRangeError);
-    await expect(start({ scheduler: { now: () => 0 } })).rejects.toThrow(
-      /option scheduler must be a started Scheduler .* without onceAfter, repeatCron, remove/,
-    );
-    expect(existsSync(path.join(tmp.dir, 'state'))).toBe(false);
   });
 });

@@ -8,7 +8,15 @@ import { MailLoggerClient } from '../../src/mail-logger/index.js';
 import { recordFigure } from '../helpers/figures.js';
 import { SmtpSink, type SinkMessage } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
-import { sleep, spawnDaemon, tempDir, waitForSocket, writeCredentials, type Daemon } from './fixtures.js';
+import {
+  daemonArgs,
+  killDaemons,
+  sleep,
+  spawnDaemon,
+  tempDir,
+  waitForSocket,
+  type Daemon,
+} from './fixtures.js';
 
 /** How many distinct mails (by Message-ID) carry each `rec-N`. */
 function recordIds(messages: readonly SinkMessage[]): Map<string, number> {
@@ -34,16 +42,10 @@ describe('damaged state files under the daemon process', () => {
     tmp = tempDir();
     socketPath = path.join(tmp.dir, 'ml.sock');
     stateDir = path.join(tmp.dir, 'state');
-    const credentials = writeCredentials(tmp.dir, sink.url);
-    base = [credentials, '--listen', `unix://${socketPath}`, '--state-dir', stateDir, '--group-wait', '0.2'];
+    base = daemonArgs(tmp.dir, sink.url, { socketPath, stateDir }, '--group-wait', '0.2');
   });
   afterEach(async () => {
-    for (const d of daemons.splice(0)) {
-      if (d.child.exitCode === null && d.child.signalCode === null) {
-        d.child.kill('SIGKILL');
-        await d.exited;
-      }
-    }
+    await killDaemons(daemons);
     await sink.close();
     tmp.remove();
   });

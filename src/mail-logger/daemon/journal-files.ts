@@ -1,10 +1,18 @@
 // The journal's files and their pure parts: names, generations, replay of a journal file
-// into the state, and the errno a filesystem really gave.
+// into the state, writing a snapshot beside the one it replaces, and the errno a filesystem
+// really gave.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DropFrame, RecordFrame } from '../protocol.js';
 import { scanJournal, type ScanResult } from './journal-frame.js';
 import type { DaemonState, JournalEvent } from './state.js';
+
+/** An errno as a user reads it; a read-only filesystem said plainly. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EROFS') return 'EROFS: the filesystem is mounted read-only; remount it read-write';
+  return code ?? (error as Error).message;
+}
 
 /** Errors that mean "no space now", which the journal waits out instead of stopping. */
 export function isNoSpace(error: unknown): boolean {
@@ -46,6 +54,46 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Writes `text` as the snapshot in `dir` (tmp + fsync + rename). The one it replaces is kept as
+ * the previous snapshot, so a damaged snapshot can be rebuilt from it and the journals since.
+ */
+export async function writeSnapshotFile(dir: string, text: string): Promise<void> {
+  const tmp = path.join(dir, `${SNAPSHOT}.tmp`);
+  const handle = await fs.open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const current = path.join(dir, SNAPSHOT);
+  const previous = path.join(dir, PREVIOUS_SNAPSHOT);
+  // A hard link under a temporary name, renamed into place: at every moment both names
+  // hold a whole snapshot (a filesystem without links gets a copy, fsynced).
+  await fs.rm(`${previous}.tmp`, { force: true });
+  const kept = await fs.link(current, `${previous}.tmp`).then(
+    () => true,
+    async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false; // no snapshot yet, or a damaged one moved aside
+      if (error.code !== 'EPERM' && error.code !== 'ENOTSUP' && error.code !== 'EXDEV') throw error;
+      await fs.copyFile(current, `${previous}.tmp`);
+      const copy = await fs.open(`${previous}.tmp`, 'r+');
+      await copy.sync().finally(() => copy.close());
+      return true;
+    },
+  );
+  if (kept) await fs.rename(`${previous}.tmp`, previous);
+  await fs.rename(tmp, current);
+  await fsyncDir(dir);
+}
+
+/** Removes the journal files of generations before `gen`. */
+export async function removeJournalsBefore(dir: string, gen: number): Promise<void> {
+  for (const g of await generations(dir))
+    if (g < gen) await fs.rm(path.join(dir, journalName(g)), { force: true });
 }
 
 /**

@@ -25,6 +25,57 @@ function header(length: number, crc: number): string {
   return `#${length.toString(16)}:${crc.toString(16).padStart(8, '0')} `;
 }
 
+/** One append waiting for the journal: a run of one session's client frames, or framed text. */
+export interface BatchItem {
+  /** The client session of a run of its raw frame lines; null for framed text (events, a held batch). */
+  session: string | null;
+  data: Buffer | string;
+}
+
+const NEWLINE_BUFFER = Buffer.from('\n');
+
+/**
+ * The bytes of one group-commit batch: framed text as is, and each client frame line (zero
+ * copy) behind its header, its checksum seeded by its session, after a `{"k":"c"}` marker
+ * line wherever the session differs from the one named last in the file (`fileSession`).
+ * Returns the bytes and the session named last.
+ */
+export function frameBatch(
+  items: readonly BatchItem[],
+  fileSession: string | null,
+): { buffer: Buffer; fileSession: string | null } {
+  const pieces: Buffer[] = [];
+  let named = fileSession;
+  let seedOf: string | null = null;
+  let seed = 0;
+  for (const item of items) {
+    if (item.session === null) {
+      pieces.push(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
+      continue;
+    }
+    if (item.session !== named) {
+      pieces.push(Buffer.from(frameText(JSON.stringify({ k: 'c', id: item.session }))));
+      named = item.session;
+    }
+    if (seedOf !== item.session) {
+      seedOf = item.session;
+      seed = sessionSeed(item.session);
+    }
+    const run = item.data as Buffer;
+    for (let start = 0; start < run.length;) {
+      const nl = run.indexOf(NEWLINE, start);
+      const end = nl === -1 ? run.length : nl;
+      const payload = run.subarray(start, end);
+      pieces.push(
+        frameHeader(payload, seed),
+        nl === -1 ? Buffer.concat([payload, NEWLINE_BUFFER]) : run.subarray(start, nl + 1),
+      );
+      start = end + 1;
+    }
+  }
+  return { buffer: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), fileSession: named };
+}
+
 /** A framed daemon event line (`json` has no newline). */
 export function frameText(json: string): string {
   return `${header(Buffer.byteLength(json), crc32(json))}${json}\n`;

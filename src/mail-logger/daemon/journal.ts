@@ -4,32 +4,28 @@
 // snapshot.prev.json (the one before, kept with its journals to rebuild a damaged snapshot
 // from) and journal-G.ndjson (events since). Client frames are written as the raw bytes the
 // client sent (validated, zero copy) behind their header, after a marker line
-// {"k":"c","id":SESSION} naming the session they belong to. Loading, damage included, is
-// recovery.ts.
-// Over 400 lines on purpose: the group-commit loop, holding a batch while the disk is full,
-// and switching generations for a snapshot all work on one queue (items, callbacks, backlog,
-// fileSession); apart they would have to share it. Its pure parts are in journal-files.ts.
+// {"k":"c","id":SESSION} naming the session they belong to (journal-frame.ts frames a batch).
+// Taking the state directory is state-dir.ts, loading it (damage included) recovery.ts,
+// waiting out a full disk disk-full.ts. The group-commit loop and switching generations for a
+// snapshot stay together: both work on one queue (items, callbacks, backlog, fileSession).
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Backoff, tryInstanceLock, type InstanceLock } from '../../internal/index.js';
+import type { InstanceLock } from '../../internal/index.js';
 import { MailLoggerError } from '../errors.js';
-import { frameHeader, frameText, sessionSeed } from './journal-frame.js';
-import { recoverState } from './recovery.js';
+import { DiskFullWait } from './disk-full.js';
+import { frameBatch, frameText, type BatchItem } from './journal-frame.js';
+import type { Recovery } from './recovery.js';
+import { takeStateDir } from './state-dir.js';
 import {
-  countLines,
-  fsyncDir,
-  generations,
+  describeFsError,
   isNoSpace,
   journalName,
-  LEGACY_PID_FILE,
-  makeDir,
-  PREVIOUS_SNAPSHOT,
+  removeJournalsBefore,
   SNAPSHOT,
+  writeSnapshotFile,
 } from './journal-files.js';
 import type { DaemonState, JournalEvent } from './state.js';
-
-const NEWLINE = Buffer.from('\n');
 
 export interface JournalOptions {
   /** Compact by itself once the journal file grows past this. @default 16 MiB */
@@ -46,17 +42,10 @@ export interface JournalOptions {
   after?: (seconds: number, fn: () => void) => void;
 }
 
-/** An errno as a user reads it; a read-only filesystem said plainly. */
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EROFS') return 'EROFS: the filesystem is mounted read-only; remount it read-write';
-  return code ?? (error as Error).message;
-}
-
 export class Journal {
-  private items: Array<{ session: string | null; data: Buffer | string }> = [];
-  /** Set while the disk is full: when it started (scheduler ms) and the retry backoff. */
-  private full: { since: number; backoff: Backoff; wake: (() => void) | null } | null = null;
+  private items: BatchItem[] = [];
+  /** Set while the disk is full: the held batch is retried until space is back. */
+  private readonly disk: DiskFullWait;
   private closing = false;
   /** Callbacks of sync(): the only ones run when a close gives up on a full disk. */
   private readonly syncCallbacks = new Set<() => void>();
@@ -82,12 +71,20 @@ export class Journal {
     private readonly state: DaemonState,
     private readonly options: Required<JournalOptions>,
     private readonly lock: InstanceLock,
-  ) {}
+  ) {
+    this.disk = new DiskFullWait({ dir, now: options.now, log: options.log, after: options.after });
+  }
 
   /** Loads snapshot + journal from `dir` (created if missing) and opens it for appending. */
   static async open(dir: string, options: JournalOptions): Promise<{ journal: Journal; state: DaemonState }> {
     try {
-      return await Journal.load(dir, options);
+      const { lock, recovery, handle } = await takeStateDir(dir, options.now, options.log);
+      try {
+        return await Journal.start(dir, options, lock, recovery, handle);
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
     } catch (error) {
       if (error instanceof MailLoggerError) throw error;
       throw new MailLoggerError(
@@ -98,53 +95,19 @@ export class Journal {
     }
   }
 
-  private static async load(
-    dir: string,
-    options: JournalOptions,
-  ): Promise<{ journal: Journal; state: DaemonState }> {
-    try {
-      await makeDir(dir, 0o700);
-    } catch (error) {
-      throw new MailLoggerError(
-        'ERR_STATE_DIR',
-        `cannot create the state directory ${dir} (${describeFsError(error)}): create it writable by the daemon's user, or pass --state-dir`,
-        { cause: error },
-      );
-    }
-    const attempt = await tryInstanceLock({ dir, name: 'mail-logger', now: options.now() });
-    if (!attempt.acquired) {
-      const pid = attempt.holder?.pid;
-      throw new MailLoggerError(
-        'ERR_STATE_LOCKED',
-        `the state directory ${dir} is in use by another mail-logger daemon${pid === undefined ? '' : ` (pid ${pid})`}: stop it, or pass another --state-dir`,
-      );
-    }
-    const lock = attempt.lock;
-    try {
-      return await Journal.loadLocked(dir, options, lock);
-    } catch (error) {
-      await lock.release();
-      throw error;
-    }
-  }
-
-  private static async loadLocked(
+  private static async start(
     dir: string,
     options: JournalOptions,
     lock: InstanceLock,
+    recovery: Recovery,
+    handle: FileHandle,
   ): Promise<{ journal: Journal; state: DaemonState }> {
-    await fs.rm(path.join(dir, LEGACY_PID_FILE), { force: true });
-    const recovery = await recoverState(dir, options.now());
-    const { state, gen, keep, size } = recovery;
-    for (const line of recovery.log) options.log?.(line);
-    const handle = await fs.open(path.join(dir, journalName(gen)), 'a+', 0o600);
-    // A torn last line (killed mid-write) is cut off so the next append starts a new line.
-    if (size !== null && keep < size) await handle.truncate(keep);
+    const { state } = recovery;
     const journal = new Journal(
       dir,
       handle,
-      gen,
-      keep,
+      recovery.gen,
+      recovery.keep,
       recovery.snapshotGen,
       state,
       {
@@ -217,7 +180,7 @@ export class Journal {
 
   /** True while writes fail for lack of space (appends wait, unacknowledged, and are retried). */
   get diskFull(): boolean {
-    return this.full !== null;
+    return this.disk.active;
   }
 
   /** Writes a snapshot of the state and starts an empty journal generation. */
@@ -235,7 +198,7 @@ export class Journal {
    */
   async close(): Promise<void> {
     this.closing = true;
-    this.full?.wake?.();
+    this.disk.wake();
     await this.sync();
     await this.running;
     await this.snapshotting;
@@ -264,41 +227,9 @@ export class Journal {
       if (!isNoSpace(error)) throw error;
       // Cut what part of the batch did get written, so the journal never ends torn.
       await this.handle.truncate(this.size);
-      if (this.full === null) {
-        this.full = {
-          since: this.options.now(),
-          backoff: new Backoff({ minSeconds: 0.2, maxSeconds: 5 }),
-          wake: null,
-        };
-        this.options.log(
-          `disk full: cannot write the journal in ${this.dir} (${(error as NodeJS.ErrnoException).code}); ` +
-            `${countLines(buffer)} line(s) (${buffer.length} bytes) wait unacknowledged, and the clients keep ` +
-            'their records and resend them; retrying until space is free',
-        );
-      }
+      this.disk.begin(error as NodeJS.ErrnoException, buffer);
       return false;
     }
-  }
-
-  /** Waits before the next attempt on a full disk; false when the journal is closing instead. */
-  private async waitForSpace(): Promise<boolean> {
-    const full = this.full!;
-    if (this.closing) return false;
-    await new Promise<void>((resolve) => {
-      full.wake = resolve;
-      this.options.after(full.backoff.next(), resolve);
-    });
-    full.wake = null;
-    return !this.closing;
-  }
-
-  private spaceIsBack(buffer: Buffer): void {
-    const seconds = Math.round((this.options.now() - this.full!.since) / 100) / 10;
-    this.full = null;
-    this.options.log(
-      `disk space is back after ${seconds} s: ${countLines(buffer)} held line(s) (${buffer.length} bytes) written and acknowledged`,
-    );
-    this.notifyDrain();
   }
 
   /** Closing on a full disk: what waits is dropped unacknowledged; only sync() waiters are told. */
@@ -340,38 +271,9 @@ export class Journal {
     try {
       while (this.items.length > 0 || this.callbacks.length > 0 || this.compactWaiters.length > 0) {
         if (this.items.length > 0 || this.callbacks.length > 0) {
-          const pieces: Buffer[] = [];
-          let seedOf: string | null = null;
-          let seed = 0;
-          for (const item of this.items) {
-            if (item.session === null) {
-              // Framed already (events, or a batch held while the disk was full).
-              pieces.push(typeof item.data === 'string' ? Buffer.from(item.data) : item.data);
-              continue;
-            }
-            if (item.session !== this.fileSession) {
-              pieces.push(Buffer.from(frameText(JSON.stringify({ k: 'c', id: item.session }))));
-              this.fileSession = item.session;
-            }
-            if (seedOf !== item.session) {
-              seedOf = item.session;
-              seed = sessionSeed(item.session);
-            }
-            // Client frames (a run of whole lines), zero copy: each line after its header
-            // (length, checksum seeded by its session).
-            const run = item.data as Buffer;
-            for (let start = 0; start < run.length;) {
-              const nl = run.indexOf(0x0a, start);
-              const end = nl === -1 ? run.length : nl;
-              const payload = run.subarray(start, end);
-              pieces.push(
-                frameHeader(payload, seed),
-                nl === -1 ? Buffer.concat([payload, NEWLINE]) : run.subarray(start, nl + 1),
-              );
-              start = end + 1;
-            }
-          }
-          const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+          // Client frames go in zero copy, behind their headers and session markers.
+          let buffer: Buffer;
+          ({ buffer, fileSession: this.fileSession } = frameBatch(this.items, this.fileSession));
           const callbacks = this.callbacks;
           this.items = [];
           this.callbacks = [];
@@ -379,17 +281,20 @@ export class Journal {
           // paused clients resume and the next batch fills while this one is written (not
           // while the disk is full: they resume once a write got through).
           this.backlog = 0;
-          if (this.full === null) this.notifyDrain();
+          if (!this.disk.active) this.notifyDrain();
           if (buffer.length > 0 && !(await this.write(buffer))) {
             // Not on disk, so not acknowledged: held, in order, ahead of what came since.
             this.items.unshift({ session: null, data: buffer });
             this.callbacks.unshift(...callbacks);
             this.backlog += buffer.length;
-            if (await this.waitForSpace()) continue;
+            if (await this.disk.wait(() => this.closing)) continue;
             this.abandon();
             break;
           }
-          if (this.full !== null) this.spaceIsBack(buffer);
+          if (this.disk.active) {
+            this.disk.end(buffer);
+            this.notifyDrain();
+          }
           for (const callback of callbacks) callback();
           // Compact when the journal outgrows both the threshold and a few snapshots: records
           // waiting for a digest are in every snapshot, so compacting more often would cost
@@ -468,36 +373,9 @@ export class Journal {
    */
   private async writeSnapshot(text: string, oldHandle: FileHandle, gen: number): Promise<void> {
     await oldHandle.close();
-    const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
-    const handle = await fs.open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    const current = path.join(this.dir, SNAPSHOT);
-    const previous = path.join(this.dir, PREVIOUS_SNAPSHOT);
-    // A hard link under a temporary name, renamed into place: at every moment both names
-    // hold a whole snapshot (a filesystem without links gets a copy, fsynced).
-    await fs.rm(`${previous}.tmp`, { force: true });
-    const kept = await fs.link(current, `${previous}.tmp`).then(
-      () => true,
-      async (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false; // no snapshot yet, or a damaged one moved aside
-        if (error.code !== 'EPERM' && error.code !== 'ENOTSUP' && error.code !== 'EXDEV') throw error;
-        await fs.copyFile(current, `${previous}.tmp`);
-        const copy = await fs.open(`${previous}.tmp`, 'r+');
-        await copy.sync().finally(() => copy.close());
-        return true;
-      },
-    );
-    if (kept) await fs.rename(`${previous}.tmp`, previous);
-    await fs.rename(tmp, current);
-    await fsyncDir(this.dir);
+    await writeSnapshotFile(this.dir, text);
     const keepFrom = this.snapshotGen;
     this.snapshotGen = gen;
-    for (const g of await generations(this.dir))
-      if (g < keepFrom) await fs.rm(path.join(this.dir, journalName(g)), { force: true });
+    await removeJournalsBefore(this.dir, keepFrom);
   }
 }

@@ -268,3 +268,17 @@ function connectionOptions(
     }),
   };
 }
+
+/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
+export function checkScheduler(scheduler: unknown): void {
+  if (scheduler === undefined) return;
+  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
+    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new RaspimonTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
+    );
+  }
+}

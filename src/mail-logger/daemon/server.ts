@@ -1,6 +1,8 @@
+// The daemon as one object: MailLoggerServer starts its parts in order, wires the path of a
+// record through them (listener.ts and connection.ts accept it, store.ts journals it,
+// composition/composer.ts puts it in a mail, journaled too, delivery/mailer.ts sends that),
+// and stops them. One job, the daemon's lifecycle; a third of it is the public API's TSDoc.
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { RaspimonTypeError } from '../../errors.js';
-import { describeValue } from '../../internal/index.js';
 import { Scheduler } from '../../scheduler/index.js';
 import type { ConnectionHost } from './connection.js';
 import {
@@ -9,16 +11,22 @@ import {
   validateCredentials,
   type ValidCredentials,
 } from '../delivery/credentials.js';
-import { DeadLetters } from '../delivery/dead-letters.js';
+import type { DeadLetters } from '../delivery/dead-letters.js';
 import { MailLoggerError } from '../errors.js';
-import { floodGroup, InstantGrouper } from '../delivery/instant-grouper.js';
+import { MailComposer } from '../composition/composer.js';
 import { Listener } from './listener.js';
 import { Mailer } from '../delivery/mailer.js';
-import { resolveServerOptions, type MailLoggerServerOptions, type ResolvedServerOptions } from './options.js';
+import { openDaemonState } from './open-state.js';
+import {
+  checkScheduler,
+  resolveServerOptions,
+  type MailLoggerServerOptions,
+  type ResolvedServerOptions,
+} from './options.js';
 import { defaultTransport, formatEndpoint, parseTransport, type Endpoint } from '../protocol.js';
-import type { OutgoingMail, StoredRecord } from '../delivery/record.js';
-import type { Bucket, JournalEvent } from './state.js';
-import { Store } from './store.js';
+import type { StoredRecord } from '../composition/record.js';
+import { composedEvent, type JournalEvent } from './state.js';
+import type { Store } from './store.js';
 
 /** Counters of a running daemon. */
 export interface MailLoggerServerStats {
@@ -50,10 +58,8 @@ const CLOSE_SEND_TIMEOUT_MS = 3000;
 export class MailLoggerServer {
   /** What client connections may reach: kept off the public class. */
   private readonly host: ConnectionHost;
-  private readonly composedUpTo: Record<Bucket, number> = { instant: 0, daily: 0, weekly: 0 };
   private readonly cronJobs: string[] = [];
   private readonly counters = { noHello: 0 };
-  private composing = 0;
   /** Digest jobs (compose, journal, compaction) under way. */
   private digesting = 0;
   private closing: Promise<void> | null = null;
@@ -63,7 +69,7 @@ export class MailLoggerServer {
   private started = false;
   private resolveClosed!: (reason: MailLoggerError | null) => void;
   private listener: Listener | null = null;
-  private readonly grouper: InstantGrouper;
+  private readonly composer: MailComposer;
   private readonly mailer: Mailer;
 
   /**
@@ -116,13 +122,21 @@ export class MailLoggerServer {
       after: (seconds: number, fn: () => void): string => this.scheduler.onceAfter(seconds, fn),
       cancel: (id: string): void => void this.scheduler.remove(id),
     };
-    this.grouper = new InstantGrouper({
-      groupSettle: Math.min(options.groupSettle, options.groupWait),
+    // The path of a record: the listener accepts it, the store journals it, the composer puts
+    // it in a mail (journaled too), the mailer sends that.
+    this.composer = new MailComposer({
+      maxMailBytes: options.maxMailBytes,
+      timeZone: options.timeZone,
+      groupSettle: options.groupSettle,
       groupWait: options.groupWait,
       groupInterval: options.groupInterval,
       maxInstantMails: options.maxInstantMails,
+      now: () => this.scheduler.now(),
       timers,
-      emit: () => void this.compose('instant'),
+      records: store.state,
+      mayComposeInstant: (records) => this.mailer.mayComposeInstant(records),
+      journal: (composed, then) => store.commit([composedEvent(composed)], then),
+      deliver: (mail) => this.mailer.enqueue(mail),
       log: (line) => this.log(line),
     });
     this.mailer = new Mailer({
@@ -137,8 +151,8 @@ export class MailLoggerServer {
       now: () => this.scheduler.now(),
       ...timers,
       deadLetters,
-      onDone: (mail) => this.onSent(mail),
-      onQuotaFree: () => this.grouper.onRecord('held by maxMailsPerDay'),
+      onDone: (mail) => store.markSent(mail.id),
+      onQuotaFree: () => this.composer.onQuotaFree(),
       log: (line) => this.log(line),
     });
   }
@@ -165,31 +179,13 @@ export class MailLoggerServer {
     const scheduler =
       resolved.scheduler ??
       new Scheduler(resolved.timeZone === undefined ? {} : { timeZone: resolved.timeZone });
-    let store: Store;
-    try {
-      store = await Store.open(resolved.stateDir, {
-        now: () => scheduler.now(),
-        onFatal: (error) => {
-          if (holder.server) holder.server.stopOnJournalFailure(error);
-          else holder.early ??= error;
-        },
-        onApplied: (event, record) => holder.server?.onApplied(event, record),
-        log: resolved.log,
-        after: (seconds, fn) => void scheduler.onceAfter(seconds, fn),
-      });
-    } catch (error) {
-      if (ownsScheduler) await scheduler.stop();
-      throw error;
-    }
-    if (ownsScheduler) scheduler.start();
-    const deadLetters = await DeadLetters.open(resolved.stateDir).catch(async (error: unknown) => {
-      await store.close();
-      if (ownsScheduler) await scheduler.stop();
-      throw new MailLoggerError(
-        'ERR_STATE_DIR',
-        `cannot read the dead-letter file in ${resolved.stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make the directory readable by the daemon's user`,
-        { cause: error },
-      );
+    const { store, deadLetters } = await openDaemonState(resolved.stateDir, scheduler, ownsScheduler, {
+      onFatal: (error) => {
+        if (holder.server) holder.server.stopOnJournalFailure(error);
+        else holder.early ??= error;
+      },
+      onApplied: (event, record) => holder.server?.onApplied(event, record),
+      log: resolved.log,
     });
     const server = new MailLoggerServer(
       resolved,
@@ -276,13 +272,13 @@ export class MailLoggerServer {
       // Everything committed so far durable and applied, then the callbacks it started.
       if (!this.store.diskFull) await this.store.sync();
       await nextTurn();
-      if (this.composing === 0 && this.digesting === 0 && !this.mailer.busy) return;
+      if (!this.composer.busy && this.digesting === 0 && !this.mailer.busy) return;
       await delay(5);
     }
   }
 
   private async digestNow(kind: 'daily' | 'weekly'): Promise<boolean> {
-    const durable = this.compose(kind);
+    const durable = this.composer.compose(kind);
     if (durable === null) return false;
     // A journal that fails drops its pending callbacks: the stop's reason ends the wait.
     await Promise.race([
@@ -331,17 +327,16 @@ export class MailLoggerServer {
     );
   }
 
-  /** Every durable event, once applied: instant records and drop notices wake the grouper. */
+  /** Every durable event, once applied: records and drop notices go to the composer. */
   private onApplied(event: JournalEvent, record: StoredRecord | undefined): void {
-    if (record?.schedule === 'INSTANTANEOUSLY') this.grouper.onRecord(floodGroup(record.level, record.msg));
-    else if (event.k === 'd' && event.f.count > 0) this.grouper.onRecord('dropped records');
+    if (record !== undefined) this.composer.onRecord(record);
+    else if (event.k === 'd' && event.f.count > 0) this.composer.onDropped();
   }
 
   private async begin(): Promise<void> {
     const state = this.store.state;
     for (const mail of state.outbox) this.mailer.enqueue(mail);
-    if (state.pending.instant.length > 0 || state.hasDropped())
-      this.grouper.onRecord('resumed after a restart');
+    this.composer.resume();
     this.cronJobs.push(
       this.scheduler.repeatCron(this.options.daily, () => void this.digestJob('daily')),
       this.scheduler.repeatCron(this.options.weekly, () => void this.digestJob('weekly')),
@@ -367,61 +362,16 @@ export class MailLoggerServer {
     }
   }
 
-  /** Composes a mail of what is pending in `bucket`; resolves when it is journaled. */
-  private compose(bucket: Bucket): Promise<void> | null {
-    const state = this.store.state;
-    const list = state.pending[bucket];
-    const since = this.composedUpTo[bucket];
-    let start = 0;
-    while (start < list.length && list[start]!.rid <= since) start++;
-    const records = list.slice(start);
-    const dropped = this.composing === 0 ? { ...state.dropped } : {};
-    if (records.length === 0 && Object.keys(dropped).length === 0) return null;
-    if (bucket === 'instant' && !this.mailer.mayComposeInstant(records.length)) return null;
-    const upTo = records.length > 0 ? records[records.length - 1]!.rid : since;
-    this.composedUpTo[bucket] = upTo;
-    const [mail, ...more] = this.mailer.compose(bucket, records, dropped);
-    this.composing++;
-    return new Promise((resolve) => {
-      const event: JournalEvent = { k: 'm', take: bucket, upTo, dropped, mail: mail! };
-      if (more.length > 0) event.more = more;
-      this.store.commit([event], () => {
-        this.composing--;
-        this.mailer.enqueue(mail!);
-        for (const part of more) this.mailer.enqueue(part);
-        resolve();
-      });
-    });
-  }
-
-  private onSent(mail: OutgoingMail): void {
-    this.store.markSent(mail.id);
-  }
-
   private async shutdown(): Promise<void> {
     await this.listener?.close();
-    this.grouper.close();
+    this.composer.close();
     for (const id of this.cronJobs) this.scheduler.remove(id);
     // Mail what is pending now rather than after the next start (unless the journal failed:
     // a mail that cannot be journaled would never resolve, and the records are kept anyway).
-    if (this.store.failure === null && !this.store.diskFull) await this.compose('instant');
+    if (this.store.failure === null && !this.store.diskFull) await this.composer.compose('instant');
     await this.mailer.drain(CLOSE_SEND_TIMEOUT_MS);
     await this.mailer.close(CLOSE_SEND_TIMEOUT_MS);
     await this.store.close();
     if (this.ownsScheduler) await this.scheduler.stop();
-  }
-}
-
-/** The `scheduler` option must be a Scheduler (or act like one): checked before anything starts. */
-function checkScheduler(scheduler: unknown): void {
-  if (scheduler === undefined) return;
-  const missing = ['now', 'onceAfter', 'repeatCron', 'remove'].filter(
-    (method) => typeof (scheduler as Record<string, unknown> | null)?.[method] !== 'function',
-  );
-  if (missing.length > 0) {
-    throw new RaspimonTypeError(
-      'ERR_INVALID_ARG_TYPE',
-      `option scheduler must be a started Scheduler (new Scheduler().start()), got ${describeValue(scheduler)} without ${missing.join(', ')}`,
-    );
   }
 }

@@ -1,9 +1,8 @@
 // The daemon's durable state and how each journal event changes it. Pure: the journal
 // replays the same events through `apply` that the live daemon applied.
 import type { DropFrame, RecordFrame } from '../protocol.js';
-import type { OutgoingMail, StoredRecord } from '../delivery/record.js';
-
-export type Bucket = 'instant' | 'daily' | 'weekly';
+import type { ComposedMail } from '../composition/composer.js';
+import type { MailKind, OutgoingMail, StoredRecord } from '../composition/record.js';
 
 export interface SessionInfo {
   /** Highest seq applied for this client session (durable). */
@@ -20,7 +19,7 @@ export type JournalEvent =
   | { k: 'd'; id: string; f: DropFrame }
   | {
       k: 'm';
-      take: Bucket;
+      take: MailKind;
       upTo: number;
       dropped: Record<string, number>;
       mail: OutgoingMail;
@@ -30,6 +29,23 @@ export type JournalEvent =
   | { k: 'x'; id: string }
   /** The daemon's own ALERT (damaged state files found at start), mailed like a client's. */
   | { k: 'n'; msg: string; at: number };
+
+/**
+ * The journal event of a composed mail: the mail, its numbered parts in `more`. The format
+ * journals of every earlier version hold, so they replay unchanged.
+ */
+export function composedEvent(composed: ComposedMail): JournalEvent {
+  const [mail, ...more] = composed.mails;
+  const event: JournalEvent = {
+    k: 'm',
+    take: composed.take,
+    upTo: composed.upTo,
+    dropped: composed.dropped,
+    mail,
+  };
+  if (more.length > 0) event.more = more;
+  return event;
+}
 
 /** The source of the daemon's own records. */
 export const DAEMON_SOURCE = 'raspimon-mail-logger';
@@ -48,7 +64,7 @@ function counts(): Record<string, number> {
 export class DaemonState {
   nextRid = 1;
   readonly sessions = new Map<string, SessionInfo>();
-  pending: Record<Bucket, StoredRecord[]> = { instant: [], daily: [], weekly: [] };
+  pending: Record<MailKind, StoredRecord[]> = { instant: [], daily: [], weekly: [] };
   /** Records dropped by clients, per source, not yet reported in a mail. */
   dropped: Record<string, number> = counts();
   outbox: OutgoingMail[] = [];
@@ -161,7 +177,7 @@ export class DaemonState {
       gen: number;
       nextRid: number;
       sessions: Array<[string, SessionInfo]>;
-      pending: Record<Bucket, StoredRecord[]>;
+      pending: Record<MailKind, StoredRecord[]>;
       dropped: Record<string, number>;
       outbox: OutgoingMail[];
     };

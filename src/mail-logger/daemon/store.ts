@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { frameText } from './journal-frame.js';
 import { Journal, type JournalOptions } from './journal.js';
-import type { StoredRecord } from '../delivery/record.js';
+import type { StoredRecord } from '../composition/record.js';
 import type { DaemonState, JournalEvent } from './state.js';
 
 /** Options of {@link Store.open}. */

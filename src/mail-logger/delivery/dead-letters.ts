@@ -3,7 +3,7 @@
 // mentioned in the next mail that gets through.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { OutgoingMail } from './record.js';
+import type { OutgoingMail } from '../composition/record.js';
 
 /** One refused mail, as a line of the dead-letter file. */
 export interface DeadLetter {
@@ -53,6 +53,19 @@ export class DeadLetters {
       else if (entry.mail?.id) letters.set(entry.mail.id, entry);
     }
     return new DeadLetters(file, [...letters.values()]);
+  }
+
+  /** Lines for the next mail telling of the refused mails not yet mentioned (five by name), and their ids. */
+  notice(): { lines: string[]; ids: string[] } {
+    const letters = this.unmentioned;
+    const lines = letters
+      .slice(0, 5)
+      .map(
+        (letter) =>
+          `a mail could not be delivered (the server refused it: ${letter.reason}) and is kept in ${this.file}: "${letter.mail.subject}"`,
+      );
+    if (letters.length > 5) lines.push(`${letters.length - 5} more refused mails are kept in ${this.file}`);
+    return { lines, ids: letters.map((l) => l.mail.id) };
   }
 
   /** Appends a refused mail; resolves once it is on disk. */

@@ -1,68 +1,23 @@
 // Delivery of composed mails: one pooled SMTP transport, per-mail retry state, replies
 // classified as RFC 5321 does (see smtp-reply.ts), a size limit no mail exceeds, a dead-letter
 // file for permanent refusals, and the optional daily budget (daily-budget.ts). Time comes from
-// the daemon's scheduler (`now`, `after`), never from Date.now(). Over 400 lines on purpose:
-// it is one state machine per mail (ready → in flight → sent / waiting / shorter / dead
-// letter), and splitting it would scatter the transitions; the pure parts live in
-// smtp-reply.ts, digest.ts, mail-log.ts and smtp-transport.ts.
-import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+// the daemon's scheduler (`now`, `after`), never from Date.now(). It keeps one state machine
+// per mail (ready → in flight → sent / waiting / shorter / dead letter) in one file, as
+// splitting it would scatter the transitions; what an attempt sends is rendered by
+// composition/render-message.ts, and one attempt, the server-wide condition and the log lines
+// are attempt.ts, smtp-condition.ts and mail-log.ts.
 import { Backoff, Signal, within } from '../../internal/index.js';
-import type { ValidCredentials } from './credentials.js';
 import { DailyBudget } from './daily-budget.js';
-import type { DeadLetters } from './dead-letters.js';
-import { BASE64_GROWTH, gzipParts } from './digest-parts.js';
-import { composeBody, escapeHtml, formatTime, isCut, renderBody, renderSubject } from './digest.js';
+import { renderMessage } from '../composition/render-message.js';
+import { mailMessage, sendOnce } from './attempt.js';
 import { mailLogLine } from './mail-log.js';
+import type { MailerOptions } from './mailer-options.js';
 import type { MailMessage, MailTransport } from './mail-transport.js';
-import type { OutgoingMail, StoredRecord } from './record.js';
-import { classifySmtpFailure, type SmtpFailure } from './smtp-reply.js';
+import type { OutgoingMail } from '../composition/record.js';
+import { SmtpCondition } from './smtp-condition.js';
+import type { SmtpFailure } from './smtp-reply.js';
 import { createPooledTransport, isTransport, POOL_CONNECTIONS } from './smtp-transport.js';
 
-export interface MailerOptions {
-  credentials: ValidCredentials;
-  /** A transport to use instead of one built from `credentials.smtp`, or nodemailer transport options. */
-  transport?: MailTransport | Record<string, unknown> | undefined;
-  /** Backoff between attempts of one mail, seconds: full jitter, ceiling doubling from min to max. */
-  retryMinSeconds: number;
-  retryMaxSeconds: number;
-  /** Largest mail, bytes as sent (headers and encoding included). */
-  maxMailBytes: number;
-  /** An attempt not answered within this is abandoned (its connection closed) and retried. */
-  sendTimeoutSeconds: number;
-  /**
-   * Mails per rolling 24 h. Instant mails stop two short of it (room for the digests): their
-   * records are held and go out in one mail when the budget allows. @default Infinity
-   */
-  maxMailsPerDay?: number;
-  /** The budget allows instant mails again after a hold (the daemon then composes the held records). */
-  onQuotaFree?: () => void;
-  /** IANA zone of the times shown in mails. */
-  timeZone?: string | undefined;
-  /** The daemon's clock, epoch ms (its Scheduler's `now()`). */
-  now: () => number;
-  /** Timer for backoff and timeouts (the daemon's Scheduler). */
-  after: (seconds: number, fn: () => void) => string;
-  cancel: (id: string) => void;
-  /** Where permanently refused mails are kept. */
-  deadLetters: DeadLetters;
-  /** The mail left the outbox: accepted by the server, or kept in the dead-letter file. */
-  onDone: (mail: OutgoingMail) => void;
-  /** The daemon's log (one line per event, see {@link mailLogLine}). */
-  log: (line: string) => void;
-  /** Uniform in [0, 1) for the backoff jitter. @default Math.random */
-  random?: () => number;
-}
-
-/** Headers and MIME structure, bytes; the rest of the limit is for the encoded parts. */
-const HEADER_ALLOWANCE = 4096;
-/** Quoted-printable or base64 (with line breaks) grows a part by at most this factor. */
-const ENCODING_GROWTH = 1.4;
-/** The MIME headers and boundaries of an attachment. */
-const ATTACHMENT_ALLOWANCE = 1024;
-/** The short text of a numbered part after the first. */
-const PART_BODY_ALLOWANCE = 2048;
-/** Attempts at once: the pool's connections, so a hanging one leaves the other free. */
 /** Mails attempted at once (one per pooled connection): a kill -9 can re-send at most these. */
 export const MAX_IN_FLIGHT = POOL_CONNECTIONS;
 
@@ -104,12 +59,13 @@ export class Mailer {
   /** The SIZE the server announced (learned from a refusal). */
   private serverLimit = Infinity;
   /** A condition of the server as a whole (login refused, TLS, unreachable), logged once. */
-  private condition: { text: string; failures: number } | null = null;
+  private readonly condition: SmtpCondition;
   /** `maxMailsPerDay`: the rolling 24-h count and the hold of instant records. */
   private readonly budget: DailyBudget;
   private closed = false;
 
   constructor(private readonly options: MailerOptions) {
+    this.condition = new SmtpCondition(options.log);
     this.budget = new DailyBudget({
       maxMailsPerDay: options.maxMailsPerDay,
       now: options.now,
@@ -150,70 +106,6 @@ export class Mailer {
    */
   mayComposeInstant(records: number): boolean {
     return this.budget.mayComposeInstant(records);
-  }
-
-  /**
-   * A new mail of `records`: grouped, stamped with the daemon's clock, not queued yet. A body
-   * too big for `maxMailBytes` is cut (what is cut is counted per section), and then the whole
-   * text goes along gzip-compressed as an attachment — in numbered mails ("digest 2/3") when
-   * one cannot carry it — so no acknowledged record's text is ever dropped. The first mail
-   * keeps the grouped summary.
-   */
-  compose(
-    kind: OutgoingMail['kind'],
-    records: readonly StoredRecord[],
-    dropped: Readonly<Record<string, number>>,
-  ): OutgoingMail[] {
-    const { maxMailBytes, timeZone } = this.options;
-    const createdAt = this.options.now();
-    const budget = Math.floor((maxMailBytes - HEADER_ALLOWANCE) / ENCODING_GROWTH);
-    const body = composeBody(records, dropped, { maxBytes: budget, timeZone });
-    if (!isCut(body))
-      return [
-        { id: randomUUID(), kind, subject: renderSubject(kind, body.groups, body.dropped), body, createdAt },
-      ];
-    const whole = renderBody(composeBody(records, dropped), { timeZone }).text;
-    const summaryBytes = Math.floor(budget / 4);
-    const members = gzipParts(
-      whole,
-      Math.floor(
-        (maxMailBytes - HEADER_ALLOWANCE - summaryBytes * ENCODING_GROWTH - ATTACHMENT_ALLOWANCE) /
-          BASE64_GROWTH,
-      ),
-      Math.floor(
-        (maxMailBytes - HEADER_ALLOWANCE - PART_BODY_ALLOWANCE - ATTACHMENT_ALLOWANCE) / BASE64_GROWTH,
-      ),
-    );
-    const of = members.length;
-    const label = kind === 'instant' ? 'part' : 'digest';
-    const day = formatTime(createdAt, timeZone).slice(0, 10);
-    const name = (i: number): string =>
-      `${label}-${kind}-${day}${of > 1 ? `-part-${i}-of-${of}` : ''}.txt.gz`;
-    const note =
-      of === 1
-        ? `The whole text of this mail (${records.length} records) is attached, gzip-compressed: ${name(1)}.`
-        : `The whole text of this mail (${records.length} records) is attached, gzip-compressed, in ${of} parts: ` +
-          `${name(1)} here, the others in the ${of - 1} mail(s) whose subjects end "(${label} 2/${of})" to "(${label} ${of}/${of})".`;
-    const summary = composeBody(records, dropped, { maxBytes: summaryBytes, timeZone, notes: [note] });
-    const subject = renderSubject(kind, summary.groups, summary.dropped);
-    return members.map((member, i) => {
-      const mail: OutgoingMail = {
-        id: randomUUID(),
-        kind,
-        subject: of > 1 ? `${subject} (${label} ${i + 1}/${of})` : subject,
-        createdAt,
-        attachment: { filename: name(i + 1), gzipBase64: member.toString('base64') },
-      };
-      if (of > 1) mail.part = { index: i + 1, of };
-      if (i === 0) mail.body = summary;
-      else {
-        mail.text =
-          `Part ${i + 1} of ${of} of the ${kind} ${label === 'digest' ? 'digest' : 'mail'} composed ${formatTime(createdAt, timeZone)}: ` +
-          `the attached ${name(i + 1)} (gzip) holds the next share of its whole text, in order. Part 1 has the summary.`;
-        mail.html = `<p>${escapeHtml(mail.text)}</p>`;
-      }
-      return mail;
-    });
   }
 
   enqueue(mail: OutgoingMail): void {
@@ -307,81 +199,23 @@ export class Mailer {
     }
   }
 
-  /** Lines telling of dead letters not yet mentioned, and the ids they cover. */
+  /** Lines telling of dead letters not yet mentioned and of a budget hold, and the ids they cover. */
   private notices(): { lines: string[]; ids: string[]; quota: boolean } {
-    const lines: string[] = [];
-    const letters = this.options.deadLetters.unmentioned;
-    for (const letter of letters.slice(0, 5)) {
-      lines.push(
-        `a mail could not be delivered (the server refused it: ${letter.reason}) and is kept in ${this.options.deadLetters.file}: "${letter.mail.subject}"`,
-      );
-    }
-    if (letters.length > 5)
-      lines.push(`${letters.length - 5} more refused mails are kept in ${this.options.deadLetters.file}`);
+    const { lines, ids } = this.options.deadLetters.notice();
     const hold = this.budget.notice();
     if (hold.line !== undefined) lines.push(hold.line);
-    return { lines, ids: letters.map((l) => l.mail.id), quota: hold.ends };
+    return { lines, ids, quota: hold.ends };
   }
 
   /** The message for this attempt, within the size limit known now; null when it cannot fit. */
-  private message(entry: Entry, notices: string[]): { message: MailMessage; bytes: number } | null {
-    const { mail } = entry;
-    const limit = Math.min(this.options.maxMailBytes, this.serverLimit, entry.limit);
-    let attachment: { filename: string; content: Buffer } | null =
-      mail.attachment === undefined
-        ? null
-        : { filename: mail.attachment.filename, content: Buffer.from(mail.attachment.gzipBase64, 'base64') };
-    const attachmentBytes = (content: Buffer | undefined): number =>
-      content === undefined ? 0 : Math.ceil(content.length * BASE64_GROWTH) + ATTACHMENT_ALLOWANCE;
-    let text: string;
-    let html: string;
-    if (mail.body !== undefined) {
-      const { timeZone } = this.options;
-      let maxBytes = Math.floor(
-        (limit - HEADER_ALLOWANCE - attachmentBytes(attachment?.content)) / ENCODING_GROWTH,
-      );
-      if (maxBytes < 1024) return null;
-      let cut: boolean;
-      ({ text, html, cut } = renderBody(mail.body, { timeZone, maxBytes, notices }));
-      if (cut && attachment === null) {
-        // The server's limit is below the one the mail was composed for: its whole text goes
-        // along compressed, when that fits beside a shorter summary.
-        const content = gzipSync(renderBody(mail.body, { timeZone }).text);
-        maxBytes = Math.floor((limit - HEADER_ALLOWANCE - attachmentBytes(content)) / ENCODING_GROWTH);
-        if (maxBytes >= 1024) {
-          attachment = {
-            filename: `${mail.kind === 'instant' ? 'mail' : 'digest'}-${mail.kind}-${formatTime(mail.createdAt, timeZone).slice(0, 10)}.txt.gz`,
-            content,
-          };
-          const note = `The whole text of this mail (${mail.body.total} records) is attached, gzip-compressed: ${attachment.filename}.`;
-          ({ text, html } = renderBody(mail.body, { timeZone, maxBytes, notices: [...notices, note] }));
-        }
-      }
-    } else {
-      text = mail.text ?? '';
-      html = mail.html ?? '';
-    }
-    const bytes =
-      Math.ceil((Buffer.byteLength(text) + Buffer.byteLength(html)) * ENCODING_GROWTH) +
-      HEADER_ALLOWANCE +
-      attachmentBytes(attachment?.content);
-    if (attachment !== null && bytes > limit) return null;
-    return {
-      bytes,
-      message: {
-        from: this.options.credentials.from,
-        to: this.options.credentials.to,
-        subject: mail.subject,
-        text,
-        html,
-        // Stable across retries and restarts: a receiver can recognise a resent mail.
-        messageId: `<${mail.id}@raspimon.mail-logger>`,
-        date: new Date(mail.createdAt),
-        headers: { 'X-Raspimon-Mail-Kind': mail.kind },
-        ...(attachment === null ? {} : { attachments: [{ ...attachment, contentType: 'application/gzip' }] }),
-        envelope: { from: this.options.credentials.from, to: this.options.credentials.to, size: bytes },
-      },
-    };
+  private message(entry: Entry, notices: readonly string[]): { message: MailMessage; bytes: number } | null {
+    const rendered = renderMessage(entry.mail, {
+      limit: Math.min(this.options.maxMailBytes, this.serverLimit, entry.limit),
+      notices,
+      timeZone: this.options.timeZone,
+    });
+    if (rendered === null) return null;
+    return { message: mailMessage(entry.mail, rendered, this.options.credentials), bytes: rendered.bytes };
   }
 
   /** One attempt; the entry counts as in flight until its outcome is settled (journaled or timed). */
@@ -407,26 +241,12 @@ export class Mailer {
     }
     entry.lastBytes = built.bytes;
     entry.mustShrink = false;
-    const controller = new AbortController();
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () =>
-        reject(
-          Object.assign(new Error(`no answer within ${this.options.sendTimeoutSeconds} s`), {
-            code: 'ETIMEDOUT',
-          }),
-        ),
-      );
-    });
-    const watchdog = this.options.after(this.options.sendTimeoutSeconds, () => controller.abort());
-    let failure: SmtpFailure | null = null;
-    try {
-      // A transport that ignores the signal is left behind: its late answer no longer matters.
-      await Promise.race([this.transport.sendMail({ ...built.message, signal: controller.signal }), aborted]);
-    } catch (error) {
-      failure = classifySmtpFailure(error);
-    } finally {
-      this.options.cancel(watchdog);
-    }
+    const failure = await sendOnce(
+      this.transport,
+      built.message,
+      this.options.sendTimeoutSeconds,
+      this.options,
+    );
     if (failure === null) this.onAccepted(entry, built.bytes, notices);
     else if (failure.kind === 'permanent' && notices.lines.length > 0) {
       // A filter that refuses what a notice quotes must not take every later mail with it.
@@ -456,12 +276,7 @@ export class Mailer {
         }),
       );
     if (notices.quota) this.budget.endHold(); // a mail said the hold is over
-    if (this.condition !== null) {
-      this.options.log(
-        `smtp ok again after ${this.condition.failures} failed attempt(s) (${this.condition.text})`,
-      );
-      this.condition = null;
-    }
+    this.condition.ok();
     // The server takes mail again: what waits for a transient failure need not wait its backoff.
     for (const other of this.entries.values()) {
       if (other.timer === null || other.inFlight) continue;
@@ -493,25 +308,7 @@ export class Mailer {
       await this.deadLetter(entry, failure.summary);
       return;
     }
-    if (failure.kind !== 'transient' || /^E(CONNECTION|SOCKET|TIMEDOUT|DNS)\b/.test(failure.summary)) {
-      const text =
-        failure.kind === 'auth'
-          ? `login refused: ${failure.summary}`
-          : failure.kind === 'tls'
-            ? `TLS failed: ${failure.summary}`
-            : `unreachable: ${failure.summary}`;
-      if (this.condition === null || this.condition.text !== text) {
-        const hint =
-          failure.kind === 'auth'
-            ? '; check the user and password in the credentials file (mails are kept)'
-            : failure.kind === 'tls'
-              ? '; the server must offer STARTTLS before a login over smtp:// (or set "allowUnencryptedAuth": true for a trusted local relay); mails are kept'
-              : '';
-        this.options.log(`smtp problem: ${text}${hint}`);
-        this.condition = { text, failures: 0 };
-      }
-      this.condition.failures++;
-    }
+    this.condition.failed(failure);
     if (this.closed) return;
     const wait = entry.backoff.next();
     if (entry.reason !== failure.summary) {

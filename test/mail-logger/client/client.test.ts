@@ -187,91 +187,72 @@ describe('MailLoggerClient', () => {
     // The daemon's end closes once it reads the client's FIN.
     await waitFor(() => pipes() === baseline, 5000, 'the connection released');
   });
-});
 
-describe('MailLoggerClient tee and clock', () => {
-  let sink: SmtpSink;
-  let tmp: ReturnType<typeof tempDir>;
-  let listen: string;
-  let server: MailLoggerServer | undefined;
-  let logger: MailLoggerClient | undefined;
-
-  beforeEach(async () => {
-    sink = await SmtpSink.start();
-    tmp = tempDir();
-    listen = `unix://${path.join(tmp.dir, 'ml.sock')}`;
-  });
-  afterEach(async () => {
-    await logger?.close({ timeoutSeconds: 0.5 });
-    logger = undefined;
-    await server?.close();
-    server = undefined;
-    await sink.close();
-    tmp.remove();
-  });
-
-  it('with the daemon down, tees the condition once with counts and each warning or worse (not INFO), and says when it is back', async () => {
-    const lines: string[] = [];
-    logger = MailLoggerClient.open(listen, { source: 'pi', tee: (line) => lines.push(line) });
-    logger.info('tank 40 %');
-    logger.error('sensor lost', { sensor: 3 });
-    await waitFor(() => lines.length >= 2, 5000, 'the tee');
-    for (let i = 0; i < 60; i++) logger.alert(`pump ${i}`);
-    await sleep(600); // several reconnect attempts fail meanwhile
-    const socketPath = listen.slice('unix://'.length);
-    expect(lines[0]).toBe(
-      `the daemon at ${socketPath} cannot be reached (ENOENT); 2 record(s) held, sent when it is back (is raspimon-mail-logger running?). Warnings and errors follow here meanwhile`,
-    );
-    expect(lines.filter((l) => l.includes('cannot be reached'))).toHaveLength(1);
-    expect(lines[1]).toBe('[ERROR] sensor lost {"sensor":3}');
-    expect(lines.some((l) => l.includes('tank'))).toBe(false);
-    expect(lines.filter((l) => l.startsWith('[ALERT]'))).toHaveLength(49); // 50 shown per spell
-    server = await MailLoggerServer.start({
-      credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
-      listen,
-      stateDir: path.join(tmp.dir, 'state'),
-      log: () => undefined,
+  // Same sink, socket and clean-up as the tests above (the hooks of this describe).
+  describe('tee and clock', () => {
+    it('with the daemon down, tees the condition once with counts and each warning or worse (not INFO), and says when it is back', async () => {
+      const lines: string[] = [];
+      logger = MailLoggerClient.open(listen, { source: 'pi', tee: (line) => lines.push(line) });
+      logger.info('tank 40 %');
+      logger.error('sensor lost', { sensor: 3 });
+      await waitFor(() => lines.length >= 2, 5000, 'the tee');
+      for (let i = 0; i < 60; i++) logger.alert(`pump ${i}`);
+      await sleep(600); // several reconnect attempts fail meanwhile
+      const socketPath = listen.slice('unix://'.length);
+      expect(lines[0]).toBe(
+        `the daemon at ${socketPath} cannot be reached (ENOENT); 2 record(s) held, sent when it is back (is raspimon-mail-logger running?). Warnings and errors follow here meanwhile`,
+      );
+      expect(lines.filter((l) => l.includes('cannot be reached'))).toHaveLength(1);
+      expect(lines[1]).toBe('[ERROR] sensor lost {"sensor":3}');
+      expect(lines.some((l) => l.includes('tank'))).toBe(false);
+      expect(lines.filter((l) => l.startsWith('[ALERT]'))).toHaveLength(49); // 50 shown per spell
+      server = await MailLoggerServer.start({
+        credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
+        listen,
+        stateDir: path.join(tmp.dir, 'state'),
+        log: () => undefined,
+      });
+      await logger.flush({ timeoutSeconds: 10 });
+      expect(lines.at(-1)).toBe(
+        `the daemon at ${socketPath} is reachable again; sending 62 held record(s) (11 more warning(s)/error(s) were not shown here)`,
+      );
+      expect(lines).toHaveLength(52);
     });
-    await logger.flush({ timeoutSeconds: 10 });
-    expect(lines.at(-1)).toBe(
-      `the daemon at ${socketPath} is reachable again; sending 62 held record(s) (11 more warning(s)/error(s) were not shown here)`,
-    );
-    expect(lines).toHaveLength(52);
-  });
 
-  it('tee: false writes nothing; a bad tee or clock throws at open()', () => {
-    expect(() => MailLoggerClient.open(listen, { tee: 'stdout' as 'stderr' })).toThrow(
-      /option tee must be 'stderr', false or a function/,
-    );
-    expect(() => MailLoggerClient.open(listen, { clock: {} as { now(): number } })).toThrow(
-      /option clock must have a now\(\) method/,
-    );
-    expect(() => MailLoggerClient.open(listen, { tee: false })).not.toThrow();
-  });
-
-  it('stamps records with the clock it is given (a ManualClock in 2031), as the digest shows', async () => {
-    const clock = new ManualClock(new Date('2031-03-04T05:06:07Z'));
-    server = await MailLoggerServer.start({
-      credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
-      listen,
-      stateDir: path.join(tmp.dir, 'state'),
-      timeZone: 'UTC',
-      log: () => undefined,
+    it('tee: false writes nothing; a bad tee or clock throws at open()', () => {
+      expect(() => MailLoggerClient.open(listen, { tee: 'stdout' as 'stderr' })).toThrow(
+        /option tee must be 'stderr', false or a function/,
+      );
+      expect(() => MailLoggerClient.open(listen, { clock: {} as { now(): number } })).toThrow(
+        /option clock must have a now\(\) method/,
+      );
+      expect(() => MailLoggerClient.open(listen, { tee: false })).not.toThrow();
     });
-    logger = MailLoggerClient.open(listen, { source: 'pi', clock, tee: false });
-    logger.info('tank 40 %');
-    await logger.flush();
-    expect(await server.sendDigest('daily')).toBe(true);
-    const [digest] = await sink.waitFor(1);
-    expect(digest!.text).toContain('2031-03-04');
-    expect(digest!.text).toContain('05:06:07');
-  });
 
-  it('close({ timeoutSeconds }) is validated', async () => {
-    logger = MailLoggerClient.open(listen, { tee: false });
-    await expect(logger.close({ timeoutSeconds: -1 })).rejects.toThrow(RaspimonRangeError);
-    await expect(logger.close({ timeoutSeconds: 'soon' as unknown as number })).rejects.toThrow(
-      /option timeoutSeconds must be a number/,
-    );
+    it('stamps records with the clock it is given (a ManualClock in 2031), as the digest shows', async () => {
+      const clock = new ManualClock(new Date('2031-03-04T05:06:07Z'));
+      server = await MailLoggerServer.start({
+        credentials: { smtp: sink.url, from: 'pi@example.org', to: 'team@example.org' },
+        listen,
+        stateDir: path.join(tmp.dir, 'state'),
+        timeZone: 'UTC',
+        log: () => undefined,
+      });
+      logger = MailLoggerClient.open(listen, { source: 'pi', clock, tee: false });
+      logger.info('tank 40 %');
+      await logger.flush();
+      expect(await server.sendDigest('daily')).toBe(true);
+      const [digest] = await sink.waitFor(1);
+      expect(digest!.text).toContain('2031-03-04');
+      expect(digest!.text).toContain('05:06:07');
+    });
+
+    it('close({ timeoutSeconds }) is validated', async () => {
+      logger = MailLoggerClient.open(listen, { tee: false });
+      await expect(logger.close({ timeoutSeconds: -1 })).rejects.toThrow(RaspimonRangeError);
+      await expect(logger.close({ timeoutSeconds: 'soon' as unknown as number })).rejects.toThrow(
+        /option timeoutSeconds must be a number/,
+      );
+    });
   });
 });

@@ -1,52 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { modulesLoadedBy, repo, srcUrl } from '../modules-loaded.js';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
-
-/**
- * Every module URL Node resolves while `entry` is imported in a fresh process, through a
- * module-resolution hook (Node ≥ 20.6 runs `module.register` hooks for ESM and CommonJS alike),
- * plus the CommonJS cache.
- */
-function modulesLoadedBy(entry: string, use: string): string[] {
-  const script = `
-    import { register } from 'node:module';
-    import { MessageChannel } from 'node:worker_threads';
-    const { port1, port2 } = new MessageChannel();
-    const seen = [];
-    port1.on('message', (url) => seen.push(url));
-    port1.unref();
-    register('data:text/javascript,' + encodeURIComponent(
-      'let port; export function initialize(d) { port = d.port; }' +
-      'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }'
-    ), { data: { port: port2 }, transferList: [port2] });
-    const m = await import(${JSON.stringify(pathToFileURL(path.join(repo, entry)).href)});
-    ${use}
-    await new Promise((r) => setTimeout(r, 100));
-    const cjs = Object.keys((await import('node:module')).createRequire(import.meta.url).cache);
-    console.log(JSON.stringify({ seen, cjs }));
-  `;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0);
-  const { seen, cjs } = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
-    seen: string[];
-    cjs: string[];
-  };
-  return [...seen, ...cjs];
+/** Every module URL Node resolves while `entry` (under src/) is imported as `m` and `use` runs. */
+function modulesLoadedByEntry(entry: string, use: string): string[] {
+  return modulesLoadedBy(`const m = await import(${srcUrl(entry)}); ${use}`);
 }
 
 const heavyPeers = /node_modules\/(nodemailer|mongodb|serialport|@serialport|prom-client)\//;
 
 describe('what logging loads (checked with a module-resolution hook)', () => {
   it('raspimon/mail-logger with a MailLoggerClient opened loads no nodemailer, mongodb, serialport or prom-client', () => {
-    const loaded = modulesLoadedBy(
-      'src/mail-logger/index.ts',
+    const loaded = modulesLoadedByEntry(
+      'mail-logger/index.ts',
       `const logger = m.MailLoggerClient.open('tcp://127.0.0.1:9'); logger.info('hello'); await logger.close({ timeoutSeconds: 0.1 });`,
     );
     expect(loaded.some((u) => u.includes('/src/mail-logger/client/client.ts'))).toBe(true);
@@ -55,8 +22,8 @@ describe('what logging loads (checked with a module-resolution hook)', () => {
   });
 
   it('raspimon/pino loads no nodemailer, mongodb, serialport or prom-client', () => {
-    const loaded = modulesLoadedBy(
-      'src/pino/index.ts',
+    const loaded = modulesLoadedByEntry(
+      'pino/index.ts',
       `if (typeof m.createPinoTransport !== 'function') throw new Error('no createPinoTransport');`,
     );
     expect(loaded.some((u) => u.includes('/src/pino/transport.ts'))).toBe(true);
@@ -64,13 +31,13 @@ describe('what logging loads (checked with a module-resolution hook)', () => {
   });
 
   it('the daemon loads nodemailer only when it builds its SMTP transport for a mail', () => {
-    const loaded = modulesLoadedBy(
-      'src/mail-logger/delivery/smtp-transport.ts',
+    const loaded = modulesLoadedByEntry(
+      'mail-logger/delivery/smtp-transport.ts',
       `const t = m.createPooledTransport({ smtp: 'smtp://127.0.0.1:9' }); t.close();`,
     );
     expect(loaded.filter((u) => heavyPeers.test(u))).toEqual([]);
-    const sending = modulesLoadedBy(
-      'src/mail-logger/delivery/smtp-transport.ts',
+    const sending = modulesLoadedByEntry(
+      'mail-logger/delivery/smtp-transport.ts',
       `const t = m.createPooledTransport({ smtp: 'smtp://127.0.0.1:9' }, { pool: false, connectionTimeout: 500 });
        await t.sendMail({ from: 'a@example.org', to: ['b@example.org'], subject: 's', text: 't' }).catch(() => undefined);
        t.close();`,
@@ -104,5 +71,11 @@ describe('src/mail-logger/ folders', () => {
     const folders = foldersImportedBy('delivery');
     expect(folders).toContain('delivery');
     expect(folders.filter((f) => f === 'daemon' || f === 'client')).toEqual([]);
+  });
+
+  it('composition/ imports nothing from daemon/, delivery/ or client/ (the daemon journals what it composes, delivery sends it)', () => {
+    const folders = foldersImportedBy('composition');
+    expect(folders).toContain('composition');
+    expect(folders.filter((f) => f === 'daemon' || f === 'delivery' || f === 'client')).toEqual([]);
   });
 });

@@ -1,39 +1,8 @@
 // nodemailer (~12 MB of heap) is loaded only where mail is sent: importing the client or the
 // pino transport, or running an idle daemon, never loads it. Checked in a fresh process with
 // a module-resolution hook that records every module Node resolves (ESM and CommonJS).
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const src = (file: string): string => JSON.stringify(pathToFileURL(path.join(repo, 'src', file)).href);
-
-/** Runs `body` (ESM, top-level await) after installing the hook; returns every module URL resolved. */
-function modulesLoadedBy(body: string): string[] {
-  const script = `
-    import { register } from 'node:module';
-    import { MessageChannel } from 'node:worker_threads';
-    const { port1, port2 } = new MessageChannel();
-    const seen = [];
-    port1.on('message', (url) => seen.push(url));
-    port1.unref();
-    register('data:text/javascript,' + encodeURIComponent(
-      'let port; export function initialize(d) { port = d.port; }' +
-      'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }'
-    ), { data: { port: port2 }, transferList: [port2] });
-    ${body}
-    await new Promise((r) => setTimeout(r, 100));
-    const cjs = Object.keys((await import('node:module')).createRequire(import.meta.url).cache);
-    console.log(JSON.stringify([...seen, ...cjs]));
-  `;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  expect(result.status, result.stderr).toBe(0); // the client's own notes on stderr are expected
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as string[];
-}
+import { modulesLoadedBy, srcUrl as src } from '../modules-loaded.js';
 
 const nodemailer = (loaded: string[]): string[] => loaded.filter((u) => /node_modules\/nodemailer\//.test(u));
 

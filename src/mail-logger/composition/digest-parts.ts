@@ -2,9 +2,6 @@
 // lines into numbered parts when one mail cannot carry it. Pure (zlib is a calculation).
 import { gzipSync } from 'node:zlib';
 
-/** Base64 with CRLF every 76 characters: 4/3 × 78/76. */
-export const BASE64_GROWTH = 1.37;
-
 /**
  * Splits `text` by lines into gzip members of at most `firstBytes` (the first) and
  * `restBytes` (the others) compressed bytes, in order: concatenated and gunzipped they give

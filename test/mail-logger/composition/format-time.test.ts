@@ -1,7 +1,7 @@
 // Times in mails: the system zone and UTC are formatted from Date's own fields (no ICU data
 // paged in), and must read exactly as the Intl formatter used for other zones would print them.
 import { describe, expect, it } from 'vitest';
-import { formatTime } from '../../../src/mail-logger/delivery/digest.js';
+import { formatTime } from '../../../src/mail-logger/composition/digest.js';
 
 const intl = (timeZone: string | undefined): Intl.DateTimeFormat =>
   new Intl.DateTimeFormat('sv-SE', {
@@ -41,7 +41,7 @@ describe('formatTime', () => {
   it('in a zone with DST, set by TZ for a child process, matches Intl at both changes', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = `
-      const { formatTime } = await import(${JSON.stringify(new URL('../../../src/mail-logger/delivery/digest.ts', import.meta.url).href)});
+      const { formatTime } = await import(${JSON.stringify(new URL('../../../src/mail-logger/composition/digest.ts', import.meta.url).href)});
       const f = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
       const bad = ${JSON.stringify(instants)}.filter((t) => formatTime(t) !== f.format(t));
       console.log(JSON.stringify({ bad, sample: formatTime(${Date.UTC(2024, 2, 31, 1, 0, 0)}) }));

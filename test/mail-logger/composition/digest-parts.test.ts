@@ -2,9 +2,9 @@
 // the mailbox, in a gzip attachment and, past what one mail can carry, in numbered parts.
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordFigure } from '../helpers/figures.js';
-import { waitFor } from '../helpers/wait.js';
-import { sleep, startManualMailWorld, type ManualMailWorld } from './fixtures.js';
+import { recordFigure } from '../../helpers/figures.js';
+import { waitFor } from '../../helpers/wait.js';
+import { sleep, startManualMailWorld, type ManualMailWorld } from '../fixtures.js';
 
 /** A 300-byte INFO line that reads like a log line (numbers vary, words repeat). */
 function logLine(i: number): string {

@@ -5,8 +5,8 @@ import {
   headerSafe,
   renderBody,
   renderMail,
-} from '../../../src/mail-logger/delivery/digest.js';
-import type { StoredRecord } from '../../../src/mail-logger/delivery/record.js';
+} from '../../../src/mail-logger/composition/digest.js';
+import type { StoredRecord } from '../../../src/mail-logger/composition/record.js';
 
 const t0 = Date.UTC(2024, 2, 4, 7, 0, 0);
 let rid = 0;
