@@ -6,8 +6,8 @@
 // - raspimon 0.1: a new Intl.DateTimeFormat per line (the renderer before this change);
 // - toLocaleString per line / plain template: naive renderers a user might write.
 import { spawnSync } from 'node:child_process';
-import { composeBody, escapeHtml, groupRecords, renderBody } from '../src/mail-logger/delivery/digest.js';
-import type { StoredRecord } from '../src/mail-logger/delivery/record.js';
+import { composeBody, escapeHtml, groupRecords, renderBody } from '../src/mail-logger/composition/digest.js';
+import type { StoredRecord } from '../src/mail-logger/composition/record.js';
 import { newZonedDateTimeFormat } from '../src/internal/index.js';
 import { report, type Figure } from './lib/report.js';
 

@@ -1,4 +1,0 @@
-// Moved to ../composition/digest.ts. This re-export only keeps bench/mail-logger-digest.bench.ts
-// compiling until its import names composition/ (bench/ was not this change's to edit); delete
-// it then. New code imports from ../composition/.
-export { composeBody, escapeHtml, groupRecords, renderBody } from '../composition/digest.js';
