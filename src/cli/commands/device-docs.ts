@@ -21,6 +21,15 @@ export const deviceFieldFlags = {
   'product-id': { type: 'string' },
 } as const satisfies FlagSpec;
 
+/** The text fields of a device, each with its flag, as `FlagValues.fields` reads them. */
+export const deviceTextFields = {
+  name: ['name', 'string'],
+  driver: ['driver', 'string'],
+  description: ['description', 'string'],
+  vendorId: ['vendor-id', 'string'],
+  productId: ['product-id', 'string'],
+} as const;
+
 /** The devices and keys documents (without `_id`), in id order. */
 export async function loadConfig(
   context: CommandContext,
