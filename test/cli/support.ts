@@ -1,10 +1,10 @@
 // Runs the raspimon CLI in-process (runCli with captured output) or as a real process,
 // against the run's FerretDB, each test in its own namespace.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
@@ -60,6 +60,21 @@ export async function seedFreezer(db: Db, ...keys: Array<{ keyId: number; unit: 
     driver: 'file',
     config: { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 7 },
   });
+}
+
+/**
+ * A fresh temporary directory (`prefix` plus random letters) for each test of the enclosing
+ * file or describe, removed after it: call it there; the getter names the current one.
+ */
+export function tempDirEachTest(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  afterEach(() => {
+    rmSync(dir!, { recursive: true, force: true });
+  });
+  return () => dir!;
 }
 
 /** A file `name` holding `text` in a fresh temporary directory (a sensor, a pid file); its path. */
