@@ -6,7 +6,8 @@ import { parsePyConf } from '../../tools/index.js';
 import type { FlagSpec } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
-import { CliNotFoundError, CliUsageError, ConfigRejectedError } from '../errors.js';
+import { CliUsageError, ConfigRejectedError } from '../errors.js';
+import { notFoundError } from '../id-or-name.js';
 
 type Doc = Record<string, unknown>;
 
@@ -93,8 +94,5 @@ export function findDevice(devices: readonly Doc[], which: string, namespace: st
   const byId = /^\d+$/.test(which);
   const found = devices.find((d) => (byId ? d.id === Number(which) : d.name === which));
   if (found) return found;
-  const list = devices.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
-  throw new CliNotFoundError(
-    `no device ${byId ? 'with id' : 'named'} ${JSON.stringify(which)} in ${namespace}; ${devices.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
-  );
+  throw notFoundError('device', which, namespace, devices);
 }

@@ -10,7 +10,8 @@ import {
 } from '../command.js';
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, CliNotFoundError } from '../errors.js';
+import { CliUsageError } from '../errors.js';
+import { idOrNameFilter, idsAndNames, notFoundError } from '../id-or-name.js';
 import { deviceFieldFlags, deviceTextFields, loadConfig, readConfigFlag } from './device-docs.js';
 import { setCommand } from './devices-set.js';
 import { testCommand } from './devices-test.js';
@@ -201,20 +202,11 @@ const remove: Command = {
     const which = context.positionals[0]!;
     const db = await context.db();
     const devices = db.collection('devices');
-    const filter = /^\d+$/.test(which) ? { id: Number(which) } : { name: which };
-    const found = await databaseOperation('read the devices', () => devices.find(filter).toArray());
-    if (found.length === 0) {
-      const known = await databaseOperation('read the devices', () =>
-        devices
-          .find({}, { projection: { _id: 0, id: 1, name: 1 } })
-          .sort({ id: 1 })
-          .toArray(),
-      );
-      const list = known.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
-      throw new CliNotFoundError(
-        `no device ${/^\d+$/.test(which) ? 'with id' : 'named'} ${JSON.stringify(which)} in ${context.namespace()}; ${known.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
-      );
-    }
+    const found = await databaseOperation('read the devices', () =>
+      devices.find(idOrNameFilter(which)).toArray(),
+    );
+    if (found.length === 0)
+      throw notFoundError('device', which, context.namespace(), await idsAndNames(db, 'devices'));
     const labels = found.map((d) => deviceLabel(d.id, d.name)).join(', ');
     await commitChange(context, async () => {
       await databaseOperation(`remove ${labels}`, () =>

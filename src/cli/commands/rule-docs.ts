@@ -7,6 +7,7 @@ import type { DriverDefinition } from '../../monitor/index.js';
 import type { CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
 import { CliNotFoundError } from '../errors.js';
+import { idOrNameFilter, idsAndNames, notFoundError } from '../id-or-name.js';
 
 type Doc = Record<string, unknown>;
 type Registry = ReadonlyMap<string, DriverDefinition>;
@@ -104,22 +105,15 @@ export function condition(doc: Doc, keys: readonly Doc[] = []): string {
  * listing the rules when there is none, or when several share it.
  */
 export async function findRule(context: CommandContext, db: Db, which: string): Promise<Document> {
-  const rules = db.collection('rules');
-  const filter = /^\d+$/.test(which) ? { id: Number(which) } : { name: which };
-  const found = await databaseOperation('read the rules', () => rules.find(filter).toArray());
-  if (found.length === 1) return found[0]!;
-  const known = await databaseOperation('read the rules', () =>
-    rules
-      .find({}, { projection: { _id: 0, id: 1, name: 1 } })
-      .sort({ id: 1 })
-      .toArray(),
+  const filter = idOrNameFilter(which);
+  const found = await databaseOperation('read the rules', () =>
+    db.collection('rules').find(filter).toArray(),
   );
-  const names = known.map((r) => `${String(r.id)} ${JSON.stringify(r.name)}`).join(', ');
+  if (found.length === 1) return found[0]!;
+  const known = await idsAndNames(db, 'rules');
   if (found.length > 1)
     throw new CliNotFoundError(
       `${found.length} rules match ${JSON.stringify(which)} in ${context.namespace()}; fix the duplicates (raspimon rules list)`,
     );
-  throw new CliNotFoundError(
-    `no rule ${/^\d+$/.test(which) ? 'with id' : 'named'} ${JSON.stringify(which)} in ${context.namespace()}; ${known.length > 0 ? `rules: ${names}` : 'it has no rules'}`,
-  );
+  throw notFoundError('rule', which, context.namespace(), known);
 }
