@@ -81,6 +81,12 @@ export const sharedFlags = {
  * The flags of a command that writes one validated document (`devices add`, `rules set`):
  * the document's `fields`, then `--disabled` (and `--enabled` for a `set`), `--dry-run`,
  * `--drivers` and `--reload`.
+ *
+ * @example
+ * ```ts
+ * documentWriteFlags({ name: { type: 'string' } }, 'set');
+ * // { name, enabled, disabled, 'dry-run', drivers, reload }
+ * ```
  */
 export function documentWriteFlags(fields: FlagSpec, write: 'add' | 'set'): FlagSpec {
   return {
