@@ -1,14 +1,15 @@
 // Runs the raspimon CLI in-process (runCli with captured output) or as a real process,
-// against the run's FerretDB, each test in its own namespace.
+// against the run's FerretDB, each test in its own namespace; and what the CLI tests share
+// besides: command lines they build (addDevice, addRule), seeds and temporary files.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
+import { tempDir } from '../monitor/support.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const binPath = path.join(root, 'src/cli/bin.ts');
@@ -67,19 +68,19 @@ export async function seedFreezer(db: Db, ...keys: Array<{ keyId: number; unit: 
  * file or describe, removed after it: call it there; the getter names the current one.
  */
 export function tempDirEachTest(prefix: string): () => string {
-  let dir: string | undefined;
+  let current: ReturnType<typeof tempDir> | undefined;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), prefix));
+    current = tempDir(prefix);
   });
   afterEach(() => {
-    rmSync(dir!, { recursive: true, force: true });
+    current?.remove();
   });
-  return () => dir!;
+  return () => current!.dir;
 }
 
 /** A file `name` holding `text` in a fresh temporary directory (a sensor, a pid file); its path. */
 export function tempFile(name: string, text?: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'raspimon-cli-')), name);
+  const file = path.join(tempDir('raspimon-cli-').dir, name);
   if (text !== undefined) writeFileSync(file, text);
   return file;
 }
