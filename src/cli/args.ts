@@ -66,6 +66,14 @@ export function findCommandWords(argv: readonly string[], knownFlags: FlagSpec, 
   return { words, help, version, flagValues };
 }
 
+/** How a document field is read from its flag: `['key', 'integer']` reads `--key` as an integer. */
+export type FieldFlag = readonly [flag: string, type: 'string' | 'integer' | 'number'];
+
+/** The document fields `FlagValues.fields` reads from a table of `FieldFlag`s. */
+export type FlagFields<Table extends Readonly<Record<string, FieldFlag>>> = {
+  -readonly [Field in keyof Table]?: Table[Field][1] extends 'string' ? string : number;
+};
+
 /** Typed access to parsed flag values; malformed values are usage errors. */
 export class FlagValues {
   constructor(
@@ -112,6 +120,25 @@ export class FlagValues {
     }
     return value;
   }
+
+  /**
+   * The document fields given as flags, read in `table` order (so the first malformed one
+   * is the one reported); absent flags are left out.
+   *
+   * @example
+   * ```ts
+   * values.fields({ keyId: ['key', 'integer'], message: ['message', 'string'] });
+   * // { keyId: 7 } for `--key 7`
+   * ```
+   */
+  fields<const Table extends Readonly<Record<string, FieldFlag>>>(table: Table): FlagFields<Table> {
+    const doc: Record<string, string | number> = {};
+    for (const [field, [flag, type]] of Object.entries(table)) {
+      const value = this[type](flag);
+      if (value !== undefined) doc[field] = value;
+    }
+    return doc as FlagFields<Table>;
+  }
 }
 
 /** Flags and positionals of one command, after its command words. */
@@ -157,22 +184,26 @@ function parseErrorMessage(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** Checks the number of positionals a command got. */
+/**
+ * Checks the number of positionals a command got against their names: a name ending in `?`
+ * may be left out, one ending in `…` (the last) takes any number.
+ */
 export function expectPositionals(
   positionals: readonly string[],
   names: readonly string[],
   usage: string,
 ): void {
-  if (positionals.length < names.length) {
+  const required = names.filter((n) => !n.endsWith('?') && !n.endsWith('…'));
+  if (positionals.length < required.length) {
     throw new CliUsageError(
-      `missing ${names
+      `missing ${required
         .slice(positionals.length)
         .map((n) => `<${n}>`)
         .join(' ')}`,
       usage,
     );
   }
-  if (positionals.length > names.length) {
+  if (positionals.length > names.length && !names.at(-1)?.endsWith('…')) {
     throw new CliUsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`, usage);
   }
 }

@@ -61,7 +61,11 @@ export interface Command {
   usage: string;
   /** Its own flags (the global ones are added). */
   flags: FlagSpec;
-  /** Names of its positionals, in order. */
+  /**
+   * Names of its positionals, in order; the runner refuses fewer or more (a usage error)
+   * before `run`. A name ending in `?` may be left out, one ending in `…` takes any number.
+   * @default [] (none)
+   */
   positionals?: readonly string[];
   run(context: CommandContext): Promise<void>;
 }
@@ -72,6 +76,28 @@ export const sharedFlags = {
   drivers: { drivers: { type: 'string' } },
   reload: { reload: { type: 'string' } },
 } as const satisfies Record<string, FlagSpec>;
+
+/**
+ * The flags of a command that writes one validated document (`devices add`, `rules set`):
+ * the document's `fields`, then `--disabled` (and `--enabled` for a `set`), `--dry-run`,
+ * `--drivers` and `--reload`.
+ *
+ * @example
+ * ```ts
+ * documentWriteFlags({ name: { type: 'string' } }, 'set');
+ * // { name, enabled, disabled, 'dry-run', drivers, reload }
+ * ```
+ */
+export function documentWriteFlags(fields: FlagSpec, write: 'add' | 'set'): FlagSpec {
+  return {
+    ...fields,
+    ...(write === 'set' ? { enabled: { type: 'boolean' } } : {}),
+    disabled: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    ...sharedFlags.drivers,
+    ...sharedFlags.reload,
+  };
+}
 
 /** Help lines of the global flags, appended to every usage text. */
 export const globalFlagsHelp = `Connection:

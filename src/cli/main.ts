@@ -4,7 +4,7 @@ import { getDeviceNamespace } from '../identity/index.js';
 import { RaspimonError } from '../errors.js';
 import { packageVersion } from '../internal/index.js';
 import { createDriverRegistry } from '../tools/index.js';
-import { findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from './args.js';
+import { expectPositionals, findCommandWords, parseCommandLine, globalFlags, type FlagSpec } from './args.js';
 import { checkCommands } from './commands/check.js';
 import { deviceCommands, devicesUsage } from './commands/devices.js';
 import { initCommands } from './commands/init.js';
@@ -36,6 +36,7 @@ const helpCommand: Command = {
   summary: 'show the help of a command: raspimon help devices add',
   usage: helpUsage,
   flags: {},
+  positionals: ['command…'],
   run(context) {
     const found = findCommand(context.positionals);
     if (context.positionals.length > 0 && !found.command && found.error?.startsWith('unknown'))
@@ -218,6 +219,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       print: (text) => void io.stdout.write(printable(text)),
       version: () => packageVersion(import.meta.url),
     };
+    expectPositionals(positionals, command.positionals ?? [], command.usage);
     await command.run(context);
     return 0;
   } catch (error) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
-import { addBoiler, boilerConfig, CliWorld, root } from './support.js';
+import { addBoiler, addDevice, boilerConfig, CliWorld, root } from './support.js';
 
 // A stand-in monitor: writes its pid file, prints a line per SIGHUP, exits on SIGTERM.
 const hupCounter = `
@@ -31,18 +31,7 @@ describe('raspimon binary', () => {
     await world.db.collection('keys').insertOne({ keyId: 1, unit: 'mC' });
     const [added, refused] = await Promise.all([
       world.spawn(addBoiler).done,
-      world.spawn([
-        'devices',
-        'add',
-        '--id',
-        '4',
-        '--name',
-        'attic',
-        '--driver',
-        'file',
-        '--config',
-        '{"path":"/x","keyId":7}',
-      ]).done,
+      world.spawn(addDevice(4, 'attic', 'file', '{"path":"/x","keyId":7}')).done,
     ]);
     expect(added).toMatchObject({ code: 0, stdout: 'added device 3 "boiler" (driver file, every 10 s)\n' });
     expect(refused.code).toBe(1);

@@ -6,20 +6,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { addBoiler, boilerConfig, CliWorld, root, type CliResult } from './support.js';
+import {
+  addBoiler,
+  addDevice,
+  boilerConfig,
+  CliWorld,
+  root,
+  runCaptured,
+  tempFile,
+  type CliResult,
+} from './support.js';
 
 /** runCli without a database or namespace: for what must not need either. */
-async function runCliCapture(argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    cwd: '.',
-    defaultNamespace: () => expect.fail('no namespace needed'),
-  });
-  return { code, stdout, stderr };
+function runCliCapture(argv: string[]): Promise<CliResult> {
+  return runCaptured(argv, { cwd: '.', defaultNamespace: () => expect.fail('no namespace needed') });
 }
 
 let world: CliWorld;
@@ -61,40 +61,9 @@ describe('devices add', () => {
 
   it('reads --config @file (relative to the working directory) and Python-literal dicts', async () => {
     await withKey();
-    expect(
-      (
-        await world.run([
-          'devices',
-          'add',
-          '--id',
-          '1',
-          '--name',
-          'a',
-          '--driver',
-          'file',
-          '--config',
-          '@boiler.json',
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await world.run(addDevice(1, 'a', 'file', '@boiler.json'))).code).toBe(0);
     const python = "{'path': '/tmp/t', 'keyId': 1, 'scale': 1}";
-    expect(
-      (
-        await world.run([
-          'devices',
-          'add',
-          '--id',
-          '2',
-          '--name',
-          'b',
-          '--driver',
-          'file',
-          '--config',
-          python,
-          '--disabled',
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await world.run(addDevice(2, 'b', 'file', python, '--disabled'))).code).toBe(0);
     const docs = await deviceDocs();
     expect(docs.map((d) => d.config)).toEqual([
       { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 1 },
@@ -124,27 +93,14 @@ describe('devices add', () => {
     ],
   ])('refuses %s with exit status 1 and writes nothing', async (_what, flags, message) => {
     await withKey();
-    const base = [
-      'devices',
-      'add',
-      '--id',
-      '3',
-      '--name',
-      'boiler',
-      '--driver',
-      'file',
-      '--config',
-      boilerConfig,
-    ];
+    const base = addDevice(3, 'boiler', 'file', boilerConfig);
     const argv = [...base];
     for (let i = 0; i < flags.length; i += 2) {
       const at = argv.indexOf(flags[i]!);
       if (at >= 0) argv[at + 1] = flags[i + 1]!;
       else argv.push(flags[i]!, flags[i + 1]!);
     }
-    const result = await world.run(argv);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/refused to add device 3 "boiler": .*nothing was written/);
+    const result = await world.expectExit(argv, 1, /refused to add device 3 "boiler": .*nothing was written/);
     expect(result.stderr).toMatch(message);
     expect(await deviceDocs()).toEqual([]);
   });
@@ -152,57 +108,28 @@ describe('devices add', () => {
   it('refuses an id or a name that is taken, naming the holder', async () => {
     await withKey();
     await world.run(addBoiler);
-    const sameId = await world.run([
-      'devices',
-      'add',
-      '--id',
-      '3',
-      '--name',
-      'other',
-      '--driver',
-      'file',
-      '--config',
-      boilerConfig,
-    ]);
-    expect(sameId.code).toBe(1);
-    expect(sameId.stderr).toContain('id 3 is taken by device 3 "boiler"; choose another --id');
-    const sameName = await world.run([
-      'devices',
-      'add',
-      '--id',
-      '4',
-      '--name',
-      'boiler',
-      '--driver',
-      'file',
-      '--config',
-      boilerConfig,
-    ]);
-    expect(sameName.code).toBe(1);
-    expect(sameName.stderr).toContain('name "boiler" is taken by device 3 "boiler"; choose another --name');
+    await world.expectExit(
+      addDevice(3, 'other', 'file', boilerConfig),
+      1,
+      'id 3 is taken by device 3 "boiler"; choose another --id',
+    );
+    await world.expectExit(
+      addDevice(4, 'boiler', 'file', boilerConfig),
+      1,
+      'name "boiler" is taken by device 3 "boiler"; choose another --name',
+    );
     expect((await deviceDocs()).map((d) => d.id)).toEqual([3]);
   });
 
   it('validates custom drivers loaded with --drivers as the monitor would', async () => {
     await withKey();
-    const argv = [
-      'devices',
-      'add',
-      '--id',
-      '5',
-      '--name',
-      'pulses',
-      '--driver',
-      'counter',
-      '--config',
-      '{"keyId":1}',
-    ];
-    const without = await world.run(argv);
-    expect(without.code).toBe(1);
-    expect(without.stderr).toContain('pass --drivers <module>');
-    const badConfig = await world.run([...argv.slice(0, -1), '{"keyId":"one"}', '--drivers', './drivers.ts']);
-    expect(badConfig.code).toBe(1);
-    expect(badConfig.stderr).toContain('config.keyId must be a number');
+    const argv = addDevice(5, 'pulses', 'counter', '{"keyId":1}');
+    await world.expectExit(argv, 1, 'pass --drivers <module>');
+    await world.expectExit(
+      [...argv.slice(0, -1), '{"keyId":"one"}', '--drivers', './drivers.ts'],
+      1,
+      'config.keyId must be a number',
+    );
     expect((await world.run([...argv, '--drivers', './drivers.ts'])).code).toBe(0);
     expect((await deviceDocs()).map((d) => d.driver)).toEqual(['counter']);
   });
@@ -253,21 +180,8 @@ describe('devices list and remove', () => {
   it('removes a device by id or by name; an unknown one is exit status 1 listing the others', async () => {
     await withKey();
     await world.run(addBoiler);
-    await world.run([
-      'devices',
-      'add',
-      '--id',
-      '4',
-      '--name',
-      'attic',
-      '--driver',
-      'file',
-      '--config',
-      boilerConfig,
-    ]);
-    const missing = await world.run(['devices', 'remove', 'cellar']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no device named "cellar"');
+    await world.run(addDevice(4, 'attic', 'file', boilerConfig));
+    const missing = await world.expectExit(['devices', 'remove', 'cellar'], 1, 'no device named "cellar"');
     expect(missing.stderr).toContain('devices: 3 "boiler", 4 "attic"');
     expect((await world.run(['devices', 'remove', 'boiler'])).stdout).toContain('removed device 3 "boiler"');
     expect((await world.run(['devices', 'remove', '4'])).code).toBe(0);
@@ -281,9 +195,7 @@ describe('keys', () => {
     expect(
       (await world.run(['keys', 'add', '--key', '2', '--unit', '%', '--description', 'humidity'])).code,
     ).toBe(0);
-    const taken = await world.run(['keys', 'add', '--key', '2', '--unit', 'Pa']);
-    expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain('keyId 2 is taken (unit "%")');
+    await world.expectExit(['keys', 'add', '--key', '2', '--unit', 'Pa'], 1, 'keyId 2 is taken (unit "%")');
     expect((await world.run(['keys', 'list'])).stdout).toMatch(
       /^KEY\s+UNIT\s+DECIMALS\s+DESCRIPTION\n\s+1\s+mC\s+0\n\s+2\s+%\s+0\s+humidity\n$/,
     );
@@ -296,9 +208,11 @@ describe('keys', () => {
   it('refuses to remove a key a device refers to, and removes it once the device is gone', async () => {
     await withKey();
     await world.run(addBoiler);
-    const refused = await world.run(['keys', 'remove', '1']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('refused to remove key 1: devices still refer to it');
+    const refused = await world.expectExit(
+      ['keys', 'remove', '1'],
+      1,
+      'refused to remove key 1: devices still refer to it',
+    );
     expect(refused.stderr).toContain('device 3 "boiler": config refers to keyId 1');
     expect(await world.db.collection('keys').countDocuments()).toBe(1);
     await world.run(['devices', 'remove', '3']);
@@ -644,18 +558,11 @@ describe('devices set', () => {
   it('changes the named fields in place and keeps the others', async () => {
     await withKey();
     await world.run([...addBoiler, '--description', '1-Wire probe']);
+    const [added] = await deviceDocs();
+    expect(added).toMatchObject({ name: 'boiler', interval: 10, description: '1-Wire probe' });
     const result = await world.run(['devices', 'set', 'boiler', '--interval', '30', '--name', 'water']);
     expect(result).toMatchObject({ code: 0, stdout: 'changed name, interval of device 3 "boiler"\n' });
-    expect(await deviceDocs()).toEqual([
-      {
-        id: 3,
-        name: 'water',
-        driver: 'file',
-        description: '1-Wire probe',
-        config: JSON.parse(boilerConfig) as unknown,
-        interval: 30,
-      },
-    ]);
+    expect(await deviceDocs()).toEqual([{ ...added, name: 'water', interval: 30 }]);
     expect((await world.run(['devices', 'set', '3', '--disabled'])).code).toBe(0);
     expect((await deviceDocs())[0]!.enabled).toBe(false);
     expect((await world.run(['devices', 'set', '3', '--enabled'])).code).toBe(0);
@@ -668,16 +575,18 @@ describe('devices set', () => {
     const attic = ['--driver', 'file', '--config', '{"path":"/y","keyId":1}'];
     expect((await world.run(['devices', 'add', '--id', '4', '--name', 'attic', ...attic])).code).toBe(0);
     const before = await deviceDocs();
-    const badKey = await world.run(['devices', 'set', 'boiler', '--config', '{"path":"/x","keyId":9}']);
-    expect(badKey.code).toBe(1);
-    expect(badKey.stderr).toContain('raspimon: refused to change device 3 "boiler"');
+    const badKey = await world.expectExit(
+      ['devices', 'set', 'boiler', '--config', '{"path":"/x","keyId":9}'],
+      1,
+      'raspimon: refused to change device 3 "boiler"',
+    );
     expect(badKey.stderr).toContain('keyId 9');
-    const taken = await world.run(['devices', 'set', 'boiler', '--name', 'attic']);
-    expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain('name "attic" is taken by device 4 "attic"');
-    const missing = await world.run(['devices', 'set', 'cellar', '--interval', '5']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no device named "cellar"');
+    await world.expectExit(
+      ['devices', 'set', 'boiler', '--name', 'attic'],
+      1,
+      'name "attic" is taken by device 4 "attic"',
+    );
+    await world.expectExit(['devices', 'set', 'cellar', '--interval', '5'], 1, 'no device named "cellar"');
     expect((await world.run(['devices', 'set', 'boiler'])).code).toBe(2);
     expect(await deviceDocs()).toEqual(before);
   });
@@ -686,21 +595,8 @@ describe('devices set', () => {
 describe('devices test', () => {
   it('runs the driver once and prints what it would store, storing nothing', async () => {
     await withKey(1, 'mC');
-    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
-    const sensor = path.join(dir, 'temperature');
-    writeFileSync(sensor, '21562\n');
-    await world.run([
-      'devices',
-      'add',
-      '--id',
-      '3',
-      '--name',
-      'boiler',
-      '--driver',
-      'file',
-      '--config',
-      JSON.stringify({ path: sensor, keyId: 1 }),
-    ]);
+    const sensor = tempFile('temperature', '21562\n');
+    await world.run(addDevice(3, 'boiler', 'file', JSON.stringify({ path: sensor, keyId: 1 })));
     const result = await world.run(['devices', 'test', 'boiler']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^device 3 "boiler", driver file: 1 reading\(s\); nothing was stored\n/);
@@ -712,29 +608,14 @@ describe('devices test', () => {
 
   it('says what the monitor would reject, and exits 1 when the driver fails', async () => {
     await withKey(1, 'mC');
-    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
-    const sensor = path.join(dir, 'temperature');
-    writeFileSync(sensor, '21.5\n');
+    const sensor = tempFile('temperature', '21.5\n');
     const config = JSON.stringify({ path: sensor, keyId: 1, scale: 0.5 });
-    await world.run([
-      'devices',
-      'add',
-      '--id',
-      '3',
-      '--name',
-      'boiler',
-      '--driver',
-      'file',
-      '--config',
-      config,
-    ]);
+    await world.run(addDevice(3, 'boiler', 'file', config));
     const rounded = await world.run(['devices', 'test', 'boiler', '--json']);
     expect(JSON.parse(rounded.stdout)).toEqual([
       expect.objectContaining({ value: 10.75, raw: 11, text: '11 mC', stored: true }),
     ]);
     writeFileSync(sensor, 'not a number\n');
-    const failed = await world.run(['devices', 'test', 'boiler']);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^raspimon: .*device 3 "boiler"/m);
+    await world.expectExit(['devices', 'test', 'boiler'], 1, /^raspimon: .*device 3 "boiler"/m);
   });
 });

@@ -9,40 +9,18 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import type { CliResult } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { runInit, tempDirEachTest, type CliResult } from './support.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'raspimon-init-esc-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function init(argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['init', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    cwd: dir,
-    defaultNamespace: () => expect.fail('init needs no namespace'),
-  });
-  return { code, stdout, stderr };
-}
+const dir = tempDirEachTest('raspimon-init-esc-');
+const init = (argv: string[]): Promise<CliResult> => runInit(argv, dir());
 
 /**
  * The words of an `ExecStart=` line as systemd passes them to the program (systemd.service(5),
@@ -115,7 +93,7 @@ const hasAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 describe('raspimon init escapes for systemd', () => {
   it('a %-escaped password goes to a 0600 monitor.env; a directory with spaces and % is quoted and escaped in the units', async () => {
     const uri = 'mongodb://monitor:p%40ss%25w$rd@db.lan:27017/?authSource=admin';
-    const app = path.join(dir, 'my app 100%');
+    const app = path.join(dir(), 'my app 100%');
     const result = await init(['my app 100%', '--uri', uri]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('monitor.env');
@@ -161,10 +139,10 @@ describe('raspimon init escapes for systemd', () => {
   });
 
   it.runIf(hasAnalyze)('systemd-analyze verify reports the old unit text (the check can fail)', () => {
-    const unit = path.join(dir, 'old.service');
+    const unit = path.join(dir(), 'old.service');
     writeFileSync(
       unit,
-      `[Service]\nEnvironment=MONGODB_URI=mongodb://u:p%40ss@db/\nExecStart=${process.execPath} ${dir}/my app/dist/main.js\n`,
+      `[Service]\nEnvironment=MONGODB_URI=mongodb://u:p%40ss@db/\nExecStart=${process.execPath} ${dir()}/my app/dist/main.js\n`,
     );
     const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
     expect(verify.stderr).toContain('Failed to resolve specifiers in MONGODB_URI=mongodb://u:p%40ss@db/');
@@ -173,24 +151,22 @@ describe('raspimon init escapes for systemd', () => {
   it('an existing monitor.env is kept unless --uri names a new one', async () => {
     expect((await init(['--uri', 'mongodb://a/'])).code).toBe(0);
     expect((await init(['--force'])).stdout).toContain('monitor.env (kept)');
-    expect(envValue(readFileSync(path.join(dir, 'monitor.env'), 'utf8'), 'MONGODB_URI')).toBe('mongodb://a/');
+    expect(envValue(readFileSync(path.join(dir(), 'monitor.env'), 'utf8'), 'MONGODB_URI')).toBe(
+      'mongodb://a/',
+    );
     expect((await init(['--force', '--uri', 'mongodb://b/'])).code).toBe(0);
-    expect(envValue(readFileSync(path.join(dir, 'monitor.env'), 'utf8'), 'MONGODB_URI')).toBe('mongodb://b/');
+    expect(envValue(readFileSync(path.join(dir(), 'monitor.env'), 'utf8'), 'MONGODB_URI')).toBe(
+      'mongodb://b/',
+    );
   });
 });
 
 describe('raspimon init never writes through a symlink', () => {
-  let outside: string;
-  beforeEach(() => {
-    outside = mkdtempSync(path.join(tmpdir(), 'raspimon-init-outside-'));
-  });
-  afterEach(() => {
-    rmSync(outside, { recursive: true, force: true });
-  });
+  const outside = tempDirEachTest('raspimon-init-outside-');
 
   it('a dangling main.ts symlink counts as taken; --force replaces the link and never creates its target', async () => {
-    const target = path.join(outside, 'created-by-init.ts');
-    symlinkSync(target, path.join(dir, 'main.ts'));
+    const target = path.join(outside(), 'created-by-init.ts');
+    symlinkSync(target, path.join(dir(), 'main.ts'));
     const refused = await init([]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('already has main.ts');
@@ -198,26 +174,26 @@ describe('raspimon init never writes through a symlink', () => {
     const forced = await init(['--force']);
     expect(forced.code).toBe(0);
     expect(existsSync(target)).toBe(false);
-    expect(lstatSync(path.join(dir, 'main.ts')).isFile()).toBe(true);
+    expect(lstatSync(path.join(dir(), 'main.ts')).isFile()).toBe(true);
   });
 
   it('--force with main.ts linked to a file outside the app leaves that file alone', async () => {
-    const victim = path.join(outside, 'precious.txt');
+    const victim = path.join(outside(), 'precious.txt');
     writeFileSync(victim, 'keep me\n');
-    symlinkSync(victim, path.join(dir, 'main.ts'));
-    symlinkSync(path.join(outside, 'pkg.json'), path.join(dir, 'package.json')); // dangling
+    symlinkSync(victim, path.join(dir(), 'main.ts'));
+    symlinkSync(path.join(outside(), 'pkg.json'), path.join(dir(), 'package.json')); // dangling
     expect((await init(['--force'])).code).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
-    expect(existsSync(path.join(outside, 'pkg.json'))).toBe(false);
-    expect(lstatSync(path.join(dir, 'package.json')).isFile()).toBe(true);
+    expect(existsSync(path.join(outside(), 'pkg.json'))).toBe(false);
+    expect(lstatSync(path.join(dir(), 'package.json')).isFile()).toBe(true);
   });
 
   it('--force with systemd/ a symlink to another directory is refused: nothing written anywhere', async () => {
-    symlinkSync(outside, path.join(dir, 'systemd'));
+    symlinkSync(outside(), path.join(dir(), 'systemd'));
     const result = await init(['--force']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('systemd is a symlink');
-    expect(readdirSync(outside)).toEqual([]);
-    expect(readdirSync(dir)).toEqual(['systemd']);
+    expect(readdirSync(outside())).toEqual([]);
+    expect(readdirSync(dir())).toEqual(['systemd']);
   });
 });

@@ -1,39 +1,19 @@
 // `raspimon init` in-process: what it writes, what it keeps, what it refuses. (The built app
 // itself, from the packed tarball, is test/package/init.e2e.test.ts.)
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { root, type CliResult } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { root, runInit, tempDirEachTest, type CliResult } from './support.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'raspimon-init-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function init(argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['init', ...argv], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    cwd: dir,
-    defaultNamespace: () => expect.fail('init needs no namespace'),
-  });
-  return { code, stdout, stderr };
-}
+const dir = tempDirEachTest('raspimon-init-');
+const init = (argv: string[]): Promise<CliResult> => runInit(argv, dir());
 
 describe('raspimon init', () => {
   it('writes the app: ESM package.json, the example main, tsconfig with types node, units with the directory, credentials 0600', async () => {
     const result = await init(['app', '--uri', 'mongodb://db.lan:27017/']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('next:\n  cd app\n  npm install\n  npm run build\n');
-    const app = path.join(dir, 'app');
+    const app = path.join(dir(), 'app');
     const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as Record<
       string,
       unknown
@@ -74,7 +54,7 @@ describe('raspimon init', () => {
 
   it('updates an existing package.json (CommonJS from npm init -y) and keeps its raspimon dependency', async () => {
     writeFileSync(
-      path.join(dir, 'package.json'),
+      path.join(dir(), 'package.json'),
       JSON.stringify({
         name: 'mine',
         type: 'commonjs',
@@ -85,7 +65,7 @@ describe('raspimon init', () => {
     const result = await init([]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^updated .*package\.json: "type": "module"/);
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<
+    const manifest = JSON.parse(readFileSync(path.join(dir(), 'package.json'), 'utf8')) as Record<
       string,
       Record<string, string>
     >;
@@ -98,24 +78,24 @@ describe('raspimon init', () => {
   });
 
   it('refuses to overwrite app files (nothing written) unless --force, and never overwrites mail_credentials', async () => {
-    writeFileSync(path.join(dir, 'main.ts'), '// mine\n');
+    writeFileSync(path.join(dir(), 'main.ts'), '// mine\n');
     const refused = await init([]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
-      `raspimon: ${dir} already has main.ts; nothing was written (pass --force to overwrite them)\n`,
+      `raspimon: ${dir()} already has main.ts; nothing was written (pass --force to overwrite them)\n`,
     );
-    expect(existsSync(path.join(dir, 'package.json'))).toBe(false);
-    writeFileSync(path.join(dir, 'mail_credentials'), '{"secret": true}\n', { mode: 0o600 });
+    expect(existsSync(path.join(dir(), 'package.json'))).toBe(false);
+    writeFileSync(path.join(dir(), 'mail_credentials'), '{"secret": true}\n', { mode: 0o600 });
     const forced = await init(['--force']);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('mail_credentials (kept)');
-    expect(readFileSync(path.join(dir, 'main.ts'), 'utf8')).not.toBe('// mine\n');
-    expect(readFileSync(path.join(dir, 'mail_credentials'), 'utf8')).toBe('{"secret": true}\n');
+    expect(readFileSync(path.join(dir(), 'main.ts'), 'utf8')).not.toBe('// mine\n');
+    expect(readFileSync(path.join(dir(), 'mail_credentials'), 'utf8')).toBe('{"secret": true}\n');
   });
   it('--one-process writes the one-process main script and one unit, systemd/raspimon.service, instead of the two', async () => {
     const result = await init(['small', '--one-process']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    const app = path.join(dir, 'small');
+    const app = path.join(dir(), 'small');
     expect(readFileSync(path.join(app, 'main.ts'), 'utf8')).toBe(
       readFileSync(path.join(root, 'examples/main-one-process.ts'), 'utf8'),
     );
@@ -133,6 +113,6 @@ describe('raspimon init', () => {
     const result = await init(['small', '--one-process', '--mqtt-url', 'mqtt://ha.lan:1883']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--mqtt-url is not wired into the one-process main script yet');
-    expect(existsSync(path.join(dir, 'small'))).toBe(false);
+    expect(existsSync(path.join(dir(), 'small'))).toBe(false);
   });
 });

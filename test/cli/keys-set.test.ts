@@ -1,12 +1,10 @@
 // `raspimon keys add --decimals` and `keys set`: a key's unit, description and decimals, and
 // the stored history rescaled exactly (readings and rollups) only when asked; `rules add`
 // takes thresholds as shown; `devices test` exits 1 for values the monitor would refuse.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rebuildRollups } from '../../src/monitor/index.js';
-import { CliWorld } from './support.js';
+import { addDevice, addRule, CliWorld, tempFile } from './support.js';
 
 let world: CliWorld;
 beforeEach(() => {
@@ -58,9 +56,11 @@ describe('keys set', () => {
     expect(renamed.code).toBe(0);
     expect(renamed.stdout).toContain('changed key 1 (°C, 1 decimals)');
 
-    const refused = await world.run(['keys', 'set', '1', '--decimals', '3']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/key 1 has readings stored with 1 decimals.*--rescale/);
+    await world.expectExit(
+      ['keys', 'set', '1', '--decimals', '3'],
+      1,
+      /key 1 has readings stored with 1 decimals.*--rescale/,
+    );
     expect(await storedValues()).toEqual(values);
     expect(await world.db.collection('keys').findOne({ keyId: 1 }, { projection: { _id: 0 } })).toEqual({
       keyId: 1,
@@ -69,9 +69,11 @@ describe('keys set', () => {
       description: 'boiler',
     });
 
-    const bad = await world.run(['keys', 'set', '1', '--decimals', '10', '--rescale']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/decimals must be an integer 0\.\.9/);
+    await world.expectExit(
+      ['keys', 'set', '1', '--decimals', '10', '--rescale'],
+      1,
+      /decimals must be an integer 0\.\.9/,
+    );
 
     let progress = '';
     const rescaled = await world.run(['keys', 'set', '1', '--decimals', '3', '--rescale', '--batch', '100'], {
@@ -122,27 +124,14 @@ describe('keys set', () => {
     const set = await world.run(['keys', 'set', '2', '--decimals', '2']);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('changed key 2 (hPa, 2 decimals)');
-    const missing = await world.run(['keys', 'set', '9', '--unit', 'V']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no key 9');
+    await world.expectExit(['keys', 'set', '9', '--unit', 'V'], 1, 'no key 9');
   });
 });
 
 describe('thresholds and devices test with decimals', () => {
   it('rules add --above 21.5 on a 1-decimal key stores 215 and says so', async () => {
     expect((await world.run(['keys', 'add', '--key', '1', '--unit', '°C', '--decimals', '1'])).code).toBe(0);
-    const added = await world.run([
-      'rules',
-      'add',
-      '--id',
-      '1',
-      '--name',
-      'warm',
-      '--key',
-      '1',
-      '--above',
-      '21.5',
-    ]);
+    const added = await world.run(addRule(1, 'warm', 1, '--above', '21.5'));
     expect(added.code).toBe(0);
     expect(added.stdout).toContain(
       'added rule 1 "warm" (key 1, > 21.5 °C); key 1 keeps 1 decimal(s): above 21.5 °C stored as 215',
@@ -152,26 +141,9 @@ describe('thresholds and devices test with decimals', () => {
 
   it('devices test shows read, stored and shown values and exits 1 when a value would be refused', async () => {
     expect((await world.run(['keys', 'add', '--key', '1', '--unit', '°C', '--decimals', '1'])).code).toBe(0);
-    const dir = mkdtempSync(path.join(tmpdir(), 'raspimon-cli-'));
-    const sensor = path.join(dir, 'temperature');
-    writeFileSync(sensor, '-18562\n');
+    const sensor = tempFile('temperature', '-18562\n');
     const config = JSON.stringify({ path: sensor, keyId: 1, scale: 0.001 });
-    expect(
-      (
-        await world.run([
-          'devices',
-          'add',
-          '--id',
-          '3',
-          '--name',
-          'freezer',
-          '--driver',
-          'file',
-          '--config',
-          config,
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await world.run(addDevice(3, 'freezer', 'file', config))).code).toBe(0);
     const good = await world.run(['devices', 'test', 'freezer']);
     expect(good.code).toBe(0);
     expect(good.stdout).toMatch(/\n\s+1\s+-18\.562\s+-186\s+-18\.6 °C\s+\S+Z\s+yes\n$/);

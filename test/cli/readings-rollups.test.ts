@@ -12,6 +12,18 @@ afterEach(async () => {
 
 const hourMs = 3_600_000;
 
+/** `raspimon readings <command>` of key 1 of `device` over the last 4 hours, then `flags`. */
+function lastHours(command: string, device: string, ...flags: string[]): string[] {
+  return ['readings', command, '--device', device, '--key', '1', '--hours', '4', ...flags];
+}
+
+/** The objects of JSON-lines output. */
+const jsonLines = (stdout: string): unknown[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
+
 /** Raw readings of device 1 key 1: one every 5 min over the last 3 whole hours, value = minute index. */
 async function seed(): Promise<{ fromMs: number; toMs: number; docs: Array<{ value: number; ts: Date }> }> {
   await world.db.collection('keys').insertOne({ keyId: 1, unit: 'mC', description: 'temperature' });
@@ -46,22 +58,9 @@ function expectedHours(docs: Array<{ value: number; ts: Date }>, fromMs: number)
 describe('rollups rebuild, readings stats, readings chart', () => {
   it('rebuild writes the hourly and daily buckets of the raw readings; stats then reads them (same figures as raw)', async () => {
     const { fromMs, toMs, docs } = await seed();
-    const before = await world.run([
-      'readings',
-      'stats',
-      '--device',
-      'boiler',
-      '--key',
-      '1',
-      '--hours',
-      '4',
-      '--json',
-    ]);
+    const before = await world.run(lastHours('stats', 'boiler', '--json'));
     expect(before.code).toBe(0);
-    const fromRaw = before.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as unknown);
+    const fromRaw = jsonLines(before.stdout);
     expect(fromRaw).toEqual(expectedHours(docs, fromMs));
 
     const rebuilt = await world.run([
@@ -82,23 +81,8 @@ describe('rollups rebuild, readings stats, readings chart', () => {
     await world.db
       .collection('readings')
       .insertOne({ id: 1, keyId: 1, value: 1000, ts: new Date(fromMs + 1000) });
-    const after = await world.run([
-      'readings',
-      'stats',
-      '--device',
-      '1',
-      '--key',
-      '1',
-      '--hours',
-      '4',
-      '--json',
-    ]);
-    expect(
-      after.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as unknown),
-    ).toEqual(expectedHours(docs, fromMs));
+    const after = await world.run(lastHours('stats', '1', '--json'));
+    expect(jsonLines(after.stdout)).toEqual(expectedHours(docs, fromMs));
     // A second rebuild replaces the buckets with the new recomputation (no duplicates).
     expect(
       (await world.run(['rollups', 'rebuild', '--from', String(fromMs / 1000), '--to', String(toMs / 1000)]))
@@ -111,20 +95,7 @@ describe('rollups rebuild, readings stats, readings chart', () => {
 
   it('chart draws one column per slice with the unit and the range; usage errors exit 2', async () => {
     await seed();
-    const result = await world.run([
-      'readings',
-      'chart',
-      '--device',
-      'boiler',
-      '--key',
-      '1',
-      '--hours',
-      '4',
-      '--width',
-      '48',
-      '--height',
-      '4',
-    ]);
+    const result = await world.run(lastHours('chart', 'boiler', '--width', '48', '--height', '4'));
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('1 boiler, key 1: mean per 300 s');

@@ -7,21 +7,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
 import { recordingLogger } from '../monitor/support.js';
-import { CliWorld } from './support.js';
+import { addRule, CliWorld, seedFreezer } from './support.js';
 
 let world: CliWorld;
 beforeEach(async () => {
   world = new CliWorld();
-  await world.db.collection('keys').insertMany([
-    { keyId: 7, unit: 'mC' },
-    { keyId: 8, unit: '%' },
-  ]);
-  await world.db.collection('devices').insertOne({
-    id: 3,
-    name: 'freezer',
-    driver: 'file',
-    config: { path: '/sys/bus/w1/devices/28-0000/temperature', keyId: 7 },
-  });
+  await seedFreezer(world.db, { keyId: 8, unit: '%' });
 });
 afterEach(async () => {
   await world.dispose();
@@ -34,25 +25,13 @@ const ruleDocs = (): Promise<Record<string, unknown>[]> =>
     .sort({ id: 1 })
     .toArray();
 
-const freezerWarm = [
-  'rules',
-  'add',
-  '--id',
-  '1',
-  '--name',
+/** The freezer rule of the `rules add` usage example (level given in lower case). */
+const freezerWarm = addRule(
+  1,
   'freezer warm',
-  '--key',
-  '7',
-  '--device',
-  '3',
-  '--above=-10000',
-  '--for',
-  '300',
-  '--hysteresis',
-  '1000',
-  '--level',
-  'alert',
-];
+  7,
+  ...'--device 3 --above=-10000 --for 300 --hysteresis 1000 --level alert'.split(' '),
+);
 
 describe('rules add, list, set, remove', () => {
   it('stores the documented shape, lists it with its status, changes and removes it', async () => {
@@ -98,22 +77,9 @@ describe('rules add, list, set, remove', () => {
 
   it('refuses what the monitor would skip, one line per problem, and writes nothing', async () => {
     expect((await world.run(freezerWarm)).code).toBe(0);
-    const refused = await world.run([
-      'rules',
-      'add',
-      '--id',
-      '1',
-      '--name',
-      'bad',
-      '--key',
-      '99',
-      '--above',
-      '5',
-      '--below',
-      '10',
-      '--level',
-      'panic',
-    ]);
+    const refused = await world.run(
+      addRule(1, 'bad', 99, '--above', '5', '--below', '10', '--level', 'panic'),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
       'refused to add rule 1 "bad": the monitor would skip it; nothing was written',
@@ -125,14 +91,14 @@ describe('rules add, list, set, remove', () => {
       expect.stringMatching(/^ {2}- level must be one of WARNING, ERROR, ALERT/),
       '  - id 1 is taken by rule 1 "freezer warm"',
     ]);
-    const unknownDevice = await world.run(['rules', 'set', '1', '--device', '42']);
-    expect(unknownDevice.code).toBe(1);
-    expect(unknownDevice.stderr).toContain('deviceId 42 is not a valid device');
+    await world.expectExit(['rules', 'set', '1', '--device', '42'], 1, 'deviceId 42 is not a valid device');
     expect(await ruleDocs()).toHaveLength(1);
     expect((await ruleDocs())[0]!.deviceId).toBe(3);
-    const missing = await world.run(['rules', 'remove', 'nope']);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no rule named "nope" in cli_\w+; rules: 1 "freezer warm"/);
+    await world.expectExit(
+      ['rules', 'remove', 'nope'],
+      1,
+      /no rule named "nope" in cli_\w+; rules: 1 "freezer warm"/,
+    );
   });
 });
 

@@ -5,22 +5,11 @@
 // stopped by SIGTERM.
 //
 // Warm it takes well under a minute: the tarball is cached by a hash of what goes into it
-// (~/.cache/raspimon/package/), npm installs prefer its cache. Cold (CI) it builds and
-// downloads once.
+// (~/.cache/raspimon/package/, see packed-tarball.ts), npm installs prefer its cache. Cold
+// (CI) it builds and downloads once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { MailLoggerClient } from '../../src/mail-logger/index.js';
@@ -28,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { packedTarball } from './packed-tarball.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'raspimon', 'package');
 const npmFlags = '--prefer-offline --no-audit --no-fund --loglevel=error';
 
 /** The sh blocks of a docs page, as lines (comments and blank lines dropped). */
@@ -42,55 +31,6 @@ function docsBlocks(page: string): string[][] {
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#')),
   );
-}
-
-/** The packed tarball of this tree, built once per content (src, manifest, shipped files). */
-function packedTarball(): string {
-  const files = execFileSync(
-    'git',
-    [
-      'ls-files',
-      '-co',
-      '--exclude-standard',
-      'src',
-      'examples',
-      'templates',
-      'package.json',
-      'tsup.config.ts',
-      'tsconfig.json',
-      'README.md',
-      'CHANGELOG.md',
-      'LICENSE',
-    ],
-    { cwd: root, encoding: 'utf8' },
-  )
-    .split('\n')
-    .filter((f) => f !== '' && existsSync(path.join(root, f)))
-    .sort();
-  const hash = createHash('sha256');
-  for (const file of files)
-    hash
-      .update(file)
-      .update('\0')
-      .update(readFileSync(path.join(root, file)));
-  const tarball = path.join(cache, `raspimon-${hash.digest('hex').slice(0, 16)}.tgz`);
-  if (existsSync(tarball)) return tarball;
-  mkdirSync(cache, { recursive: true });
-  const out = mkdtempSync(path.join(tmpdir(), 'raspimon-pack-'));
-  // npm pack builds first (prepack).
-  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], {
-    cwd: root,
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .pop()!;
-  // One tarball is enough: drop those of earlier trees.
-  for (const old of readdirSync(cache))
-    if (old.endsWith('.tgz')) rmSync(path.join(cache, old), { force: true });
-  copyFileSync(path.join(out, name), tarball);
-  rmSync(out, { recursive: true, force: true });
-  return tarball;
 }
 
 function sh(script: string, cwd: string, env: NodeJS.ProcessEnv = {}): string {

@@ -2,7 +2,6 @@
 // orphan readings) without starting a monitor.
 import { checkIntegrity } from '../../tools/index.js';
 import { type IntegrityReport } from '../../monitor/index.js';
-import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command } from '../command.js';
 import { describeProblem } from '../config-change.js';
 import { databaseOperation } from '../database.js';
@@ -45,7 +44,6 @@ const check: Command = {
   usage: checkUsage,
   flags: { ...sharedFlags.json, ...sharedFlags.drivers },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const db = await context.configurationDb();
     const drivers = await context.drivers();
     const report = await databaseOperation('read the configuration and readings', () =>

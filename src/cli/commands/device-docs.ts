@@ -6,7 +6,8 @@ import { parsePyConf } from '../../tools/index.js';
 import type { FlagSpec } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
-import { CliNotFoundError, CliUsageError, ConfigRejectedError } from '../errors.js';
+import { CliUsageError, ConfigRejectedError } from '../errors.js';
+import { notFoundError } from '../id-or-name.js';
 
 type Doc = Record<string, unknown>;
 
@@ -20,6 +21,15 @@ export const deviceFieldFlags = {
   'vendor-id': { type: 'string' },
   'product-id': { type: 'string' },
 } as const satisfies FlagSpec;
+
+/** The text fields of a device, each with its flag, as `FlagValues.fields` reads them. */
+export const deviceTextFields = {
+  name: ['name', 'string'],
+  driver: ['driver', 'string'],
+  description: ['description', 'string'],
+  vendorId: ['vendor-id', 'string'],
+  productId: ['product-id', 'string'],
+} as const;
 
 /** The devices and keys documents (without `_id`), in id order. */
 export async function loadConfig(
@@ -84,8 +94,5 @@ export function findDevice(devices: readonly Doc[], which: string, namespace: st
   const byId = /^\d+$/.test(which);
   const found = devices.find((d) => (byId ? d.id === Number(which) : d.name === which));
   if (found) return found;
-  const list = devices.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
-  throw new CliNotFoundError(
-    `no device ${byId ? 'with id' : 'named'} ${JSON.stringify(which)} in ${namespace}; ${devices.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
-  );
+  throw notFoundError('device', which, namespace, devices);
 }

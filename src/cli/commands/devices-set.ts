@@ -1,14 +1,13 @@
 // `raspimon devices set <id|name> …`: changes fields of one device in place, validated exactly
 // as `devices add` validates a new one, so the monitor never gets a device it would skip.
 import { isDeepStrictEqual } from 'node:util';
-import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
-import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
+import { documentWriteFlags, globalFlagsHelp, type Command, type CommandContext } from '../command.js';
 import { problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
 import { CliNotFoundError, CliUsageError } from '../errors.js';
 import { deviceLabel } from '../output.js';
-import { deviceFieldFlags, findDevice, loadConfig, readConfigFlag } from './device-docs.js';
+import { deviceFieldFlags, deviceTextFields, findDevice, loadConfig, readConfigFlag } from './device-docs.js';
 
 type Doc = Record<string, unknown>;
 
@@ -39,16 +38,7 @@ ${globalFlagsHelp}`;
 /** The device document after the flags' changes; the names of the fields changed. */
 async function changedDocument(context: CommandContext, doc: Doc): Promise<{ next: Doc; fields: string[] }> {
   const { values } = context;
-  const next: Doc = { ...doc };
-  const text = (flag: string, field: string): void => {
-    const value = values.string(flag);
-    if (value !== undefined) next[field] = value;
-  };
-  text('name', 'name');
-  text('driver', 'driver');
-  text('description', 'description');
-  text('vendor-id', 'vendorId');
-  text('product-id', 'productId');
+  const next: Doc = { ...doc, ...values.fields(deviceTextFields) };
   // A new driver name replaces a legacy pyClass, which would otherwise win.
   if (values.string('driver') !== undefined) delete next.pyClass;
   const config = await readConfigFlag(context, `change ${deviceLabel(doc.id, doc.name)}`);
@@ -72,17 +62,9 @@ export const setCommand: Command = {
   words: ['devices', 'set'],
   summary: 'change fields of a device in place, validated as add',
   usage: setUsage,
-  flags: {
-    ...deviceFieldFlags,
-    enabled: { type: 'boolean' },
-    disabled: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    ...sharedFlags.drivers,
-    ...sharedFlags.reload,
-  },
+  flags: documentWriteFlags(deviceFieldFlags, 'set'),
   positionals: ['id|name'],
   async run(context) {
-    expectPositionals(context.positionals, ['id|name'], context.usage);
     const registry = await context.registry();
     const { devices, keys } = await loadConfig(context, true);
     const doc = findDevice(devices, context.positionals[0]!, context.namespace());

@@ -6,7 +6,6 @@ import { validateConfig } from '../../tools/index.js';
 import { formatValue, type DriverReading, type KeySpec, type MonitorLogger } from '../../monitor/index.js';
 import { storedValue } from '../../monitor/intake/scale.js';
 import { Scheduler } from '../../scheduler/index.js';
-import { expectPositionals } from '../args.js';
 import { refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { describeProblem } from '../config-change.js';
@@ -180,7 +179,6 @@ export const testCommand: Command = {
   flags: { seconds: { type: 'string' }, ...sharedFlags.json, ...sharedFlags.drivers },
   positionals: ['id|name'],
   async run(context) {
-    expectPositionals(context.positionals, ['id|name'], context.usage);
     const seconds = context.values.number('seconds') ?? 5;
     if (seconds <= 0)
       throw new CliUsageError(`--seconds must be a positive number, got ${seconds}`, context.usage);

@@ -1,12 +1,18 @@
 // `raspimon devices list|add|remove`: the `devices` collection without hand-written documents.
 import { parsePyConf, probeSystemMetrics } from '../../tools/index.js';
-import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
-import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
+import {
+  documentWriteFlags,
+  globalFlagsHelp,
+  sharedFlags,
+  type Command,
+  type CommandContext,
+} from '../command.js';
 import { deviceStatuses, driverName, problemsOfNewDevice } from '../config-change.js';
 import { databaseOperation } from '../database.js';
-import { CliUsageError, CliNotFoundError } from '../errors.js';
-import { deviceFieldFlags, loadConfig, readConfigFlag } from './device-docs.js';
+import { CliUsageError } from '../errors.js';
+import { idOrNameFilter, idsAndNames, notFoundError } from '../id-or-name.js';
+import { deviceFieldFlags, deviceTextFields, loadConfig, readConfigFlag } from './device-docs.js';
 import { setCommand } from './devices-set.js';
 import { testCommand } from './devices-test.js';
 import { deviceLabel, formatJson, formatTable, type Column } from '../output.js';
@@ -118,7 +124,6 @@ const list: Command = {
   usage: listUsage,
   flags: { ...sharedFlags.json, ...sharedFlags.drivers },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const registry = await context.registry();
     const { devices, keys } = await loadConfig(context, true);
     const statuses = deviceStatuses(devices, keys, registry);
@@ -149,12 +154,7 @@ async function deviceDocument(context: CommandContext): Promise<Doc> {
     driver: values.required('driver'),
   };
   if (doc.id === undefined) throw new CliUsageError('missing --id', context.usage);
-  const description = values.string('description');
-  if (description !== undefined) doc.description = description;
-  const vendorId = values.string('vendor-id');
-  if (vendorId !== undefined) doc.vendorId = vendorId;
-  const productId = values.string('product-id');
-  if (productId !== undefined) doc.productId = productId;
+  Object.assign(doc, values.fields(deviceTextFields));
   doc.config = (await readConfigFlag(context, `add ${deviceLabel(doc.id, doc.name)}`)) ?? {};
   const interval = values.number('interval');
   if (interval !== undefined) doc.interval = interval;
@@ -166,16 +166,8 @@ const add: Command = {
   words: ['devices', 'add'],
   summary: 'add a device, validated as the monitor does',
   usage: addUsage,
-  flags: {
-    id: { type: 'string' },
-    ...deviceFieldFlags,
-    disabled: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    ...sharedFlags.drivers,
-    ...sharedFlags.reload,
-  },
+  flags: documentWriteFlags({ id: { type: 'string' }, ...deviceFieldFlags }, 'add'),
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const doc = await deviceDocument(context);
     const registry = await context.registry();
     const { devices, keys } = await loadConfig(context);
@@ -207,24 +199,14 @@ const remove: Command = {
   flags: { ...sharedFlags.reload },
   positionals: ['id|name'],
   async run(context) {
-    expectPositionals(context.positionals, ['id|name'], context.usage);
     const which = context.positionals[0]!;
     const db = await context.db();
     const devices = db.collection('devices');
-    const filter = /^\d+$/.test(which) ? { id: Number(which) } : { name: which };
-    const found = await databaseOperation('read the devices', () => devices.find(filter).toArray());
-    if (found.length === 0) {
-      const known = await databaseOperation('read the devices', () =>
-        devices
-          .find({}, { projection: { _id: 0, id: 1, name: 1 } })
-          .sort({ id: 1 })
-          .toArray(),
-      );
-      const list = known.map((d) => `${String(d.id)} ${JSON.stringify(d.name)}`).join(', ');
-      throw new CliNotFoundError(
-        `no device ${/^\d+$/.test(which) ? 'with id' : 'named'} ${JSON.stringify(which)} in ${context.namespace()}; ${known.length > 0 ? `devices: ${list}` : 'it has no devices'}`,
-      );
-    }
+    const found = await databaseOperation('read the devices', () =>
+      devices.find(idOrNameFilter(which)).toArray(),
+    );
+    if (found.length === 0)
+      throw notFoundError('device', which, context.namespace(), await idsAndNames(db, 'devices'));
     const labels = found.map((d) => deviceLabel(d.id, d.name)).join(', ');
     await commitChange(context, async () => {
       await databaseOperation(`remove ${labels}`, () =>

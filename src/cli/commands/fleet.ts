@@ -4,7 +4,6 @@ import { MailLoggerClient } from '../../mail-logger/index.js';
 import { FleetWatch, listFleet, type FleetEntry } from '../../tools/index.js';
 import { type MonitorLogger } from '../../monitor/index.js';
 import { Scheduler } from '../../scheduler/index.js';
-import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { Database, databaseOperation, defaultTimeoutSeconds, defaultUri } from '../database.js';
 import { CliUsageError } from '../errors.js';
@@ -76,7 +75,6 @@ const list: Command = {
   usage: listUsage,
   flags: { prefix: { type: 'string' }, ...sharedFlags.json },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const database = serverDatabase(context);
     try {
       const client = (await database.db()).client;
@@ -140,7 +138,6 @@ const watch: Command = {
     'mail-logger': { type: 'string' },
   },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const silentMinutes = context.values.number('silent-minutes');
     if (silentMinutes === undefined) throw new CliUsageError('missing --silent-minutes', context.usage);
     if (silentMinutes <= 0)

@@ -3,7 +3,6 @@
 import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findPackage } from '../../internal/index.js';
-import { expectPositionals } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { defaultUri } from '../database.js';
 import { InitError } from '../errors.js';
@@ -186,7 +185,6 @@ function appManifest(
 }
 
 async function init(context: CommandContext): Promise<void> {
-  expectPositionals(context.positionals, context.positionals.length > 0 ? ['dir'] : [], context.usage);
   const dir = path.resolve(context.io.cwd, context.positionals[0] ?? '.');
   const pkg = findPackage(import.meta.url);
   if (!pkg)
@@ -290,7 +288,7 @@ const initCommand: Command = {
   summary: 'write a ready monitor app: package.json, main.ts, tsconfig, systemd units',
   usage: initUsage,
   flags: { force: { type: 'boolean' }, 'mqtt-url': { type: 'string' }, 'one-process': { type: 'boolean' } },
-  positionals: ['dir'],
+  positionals: ['dir?'],
   run: init,
 };
 

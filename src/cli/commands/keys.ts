@@ -1,5 +1,4 @@
 // `raspimon keys list|add|set|remove`: the `keys` collection (what each keyId measures).
-import { expectPositionals } from '../args.js';
 import { commitChange, refuseIf } from '../change.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { problemsOfKeyRemoval, problemsOfNewKey } from '../config-change.js';
@@ -74,6 +73,20 @@ to it: remove or change those devices first. Readings with this keyId stay.
 
 ${globalFlagsHelp}`;
 
+/** The flags of the key fields `keys add` and `keys set` both take. */
+const keyFieldFlags = {
+  unit: { type: 'string' },
+  description: { type: 'string' },
+  decimals: { type: 'string' },
+} as const;
+
+/** Those fields, each with its flag, as `FlagValues.fields` reads them. */
+const keyFields = {
+  unit: ['unit', 'string'],
+  description: ['description', 'string'],
+  decimals: ['decimals', 'integer'],
+} as const;
+
 async function loadKeys(context: CommandContext, existing = false): Promise<Doc[]> {
   // Listing needs a configured namespace (a typo has none); adding may create one.
   const db = existing ? await context.configurationDb(['devices', 'keys']) : await context.db();
@@ -92,7 +105,6 @@ const list: Command = {
   usage: listUsage,
   flags: { ...sharedFlags.json },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const keys = await loadKeys(context, true);
     if (context.values.flag('json')) {
       context.print(formatJson(keys));
@@ -121,22 +133,12 @@ const add: Command = {
   words: ['keys', 'add'],
   summary: 'add a key (keyId, unit, decimals, description)',
   usage: addUsage,
-  flags: {
-    key: { type: 'string' },
-    unit: { type: 'string' },
-    description: { type: 'string' },
-    decimals: { type: 'string' },
-    ...sharedFlags.reload,
-  },
+  flags: { key: { type: 'string' }, ...keyFieldFlags, ...sharedFlags.reload },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const keyId = context.values.integer('key');
     if (keyId === undefined) throw new CliUsageError('missing --key', context.usage);
-    const doc: Doc = { keyId, unit: context.values.required('unit') };
-    const description = context.values.string('description');
-    if (description !== undefined) doc.description = description;
-    const decimals = context.values.integer('decimals');
-    if (decimals !== undefined) doc.decimals = decimals;
+    const doc = { keyId, unit: context.values.required('unit'), ...context.values.fields(keyFields) };
+    const { decimals } = doc;
     refuseIf(
       problemsOfNewKey(doc, await loadKeys(context), await context.registry()),
       `add key ${keyId}`,
@@ -154,17 +156,9 @@ const set: Command = {
   words: ['keys', 'set'],
   summary: "change a key's unit, description or decimals (--rescale rewrites its history)",
   usage: setUsage,
-  flags: {
-    unit: { type: 'string' },
-    description: { type: 'string' },
-    decimals: { type: 'string' },
-    rescale: { type: 'boolean' },
-    batch: { type: 'string' },
-    ...sharedFlags.reload,
-  },
+  flags: { ...keyFieldFlags, rescale: { type: 'boolean' }, batch: { type: 'string' }, ...sharedFlags.reload },
   positionals: ['keyId'],
   async run(context) {
-    expectPositionals(context.positionals, ['keyId'], context.usage);
     const keyId = keyIdOf(context);
     const keys = await loadKeys(context, true);
     const old = keys.find((k) => k.keyId === keyId);
@@ -172,13 +166,8 @@ const set: Command = {
       throw new CliNotFoundError(
         `no key ${keyId} in ${context.namespace()}; keys: ${keys.map((k) => String(k.keyId)).join(', ') || 'none'}`,
       );
-    const changes: Doc = {};
-    const unit = context.values.string('unit');
-    if (unit !== undefined) changes.unit = unit;
-    const description = context.values.string('description');
-    if (description !== undefined) changes.description = description;
-    const decimals = context.values.integer('decimals');
-    if (decimals !== undefined) changes.decimals = decimals;
+    const changes = context.values.fields(keyFields);
+    const { decimals } = changes;
     if (Object.keys(changes).length === 0)
       throw new CliUsageError('nothing to change: give --unit, --description or --decimals', context.usage);
     const doc: Doc = { ...old, ...changes };
@@ -266,14 +255,7 @@ const remove: Command = {
   flags: { ...sharedFlags.reload, ...sharedFlags.drivers },
   positionals: ['keyId'],
   async run(context) {
-    expectPositionals(context.positionals, ['keyId'], context.usage);
-    const text = context.positionals[0]!;
-    const keyId = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(keyId))
-      throw new CliUsageError(
-        `<keyId> must be a non-negative integer, got ${JSON.stringify(text)}`,
-        context.usage,
-      );
+    const keyId = keyIdOf(context);
     const db = await context.db();
     const keys = await loadKeys(context);
     if (!keys.some((k) => k.keyId === keyId)) {

@@ -1,7 +1,6 @@
 // `raspimon readings tail`: the latest readings, optionally following new ones.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, Document } from 'mongodb';
-import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { databaseOperation } from '../database.js';
 import { CliUsageError, CliNotFoundError } from '../errors.js';
@@ -171,7 +170,6 @@ const tail: Command = {
     ...sharedFlags.json,
   },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const { values } = context;
     const count = values.integer('lines') ?? 10;
     if (count < 0) throw new CliUsageError(`-n must be 0 or more, got ${count}`, context.usage);
@@ -277,7 +275,6 @@ const chart: Command = {
     height: { type: 'string' },
   },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const hours = positive(context, 'hours', 24);
     const width = Math.round(positive(context, 'width', 60));
     const height = Math.round(positive(context, 'height', 8));
@@ -319,7 +316,6 @@ const stats: Command = {
     ...sharedFlags.json,
   },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const { values } = context;
     const daily = values.flag('daily');
     const size = daily ? 86_400_000 : 3_600_000;

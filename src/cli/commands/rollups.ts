@@ -1,6 +1,5 @@
 // `raspimon rollups rebuild`: recomputes readings_hourly and readings_daily from raw readings.
 import { rebuildRollups } from '../../tools/index.js';
-import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command } from '../command.js';
 import { databaseOperation } from '../database.js';
 import { CliUsageError } from '../errors.js';
@@ -34,7 +33,6 @@ const rebuild: Command = {
   usage: rebuildUsage,
   flags: { from: { type: 'string' }, to: { type: 'string' }, ...sharedFlags.json },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const fromText = context.values.string('from');
     const toText = context.values.string('to');
     if (fromText === undefined || toText === undefined)

@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { statusFileName, type StatusFile } from '../../tools/index.js';
-import { expectPositionals } from '../args.js';
 import { globalFlagsHelp, sharedFlags, type Command, type CommandContext } from '../command.js';
 import { StatusUnavailableError } from '../errors.js';
 import { formatJson, formatTable } from '../output.js';
@@ -93,7 +92,6 @@ const status: Command = {
   usage: statusUsage,
   flags: { 'state-dir': { type: 'string' }, ...sharedFlags.json },
   async run(context) {
-    expectPositionals(context.positionals, [], context.usage);
     const namespace = context.namespace();
     const { file, status } = await readStatus(
       candidateDirs(context, namespace).map((d) => path.join(d, statusFileName)),
