@@ -1,4 +1,4 @@
-// Issue 10 item 8: one monitor per state dir. Four monitors on one h.namespace used to run
+// Issue 10 item 8: one monitor per state dir. Four monitors on one namespace used to run
 // side by side and store every reading 3-4 times; now the lock lets one start and refuses
 // the others with MonitorLockedError, and a holder killed with -9 leaves no stale lock.
 import { spawn } from 'node:child_process';
@@ -32,7 +32,7 @@ const makeMonitor = (): Monitor =>
   h.monitor({ flushSeconds: 0.05, pollSeconds: 3600, drivers: { tick } }).monitor;
 
 describe('one monitor per state dir', () => {
-  it('four monitors started at once on one h.namespace and state dir: one runs, three are refused with MonitorLockedError, each reading is stored once', async () => {
+  it('four monitors started at once on one namespace and state dir: one runs, three are refused with MonitorLockedError, each reading is stored once', async () => {
     const four = [makeMonitor(), makeMonitor(), makeMonitor(), makeMonitor()];
     const results = await Promise.allSettled(four.map((m) => m.start()));
     const refused = results.filter((r) => r.status === 'rejected');
@@ -44,7 +44,7 @@ describe('one monitor per state dir', () => {
       expect(error.code).toBe('ERR_MONITOR_LOCKED');
       expect(error.message).toMatch(
         new RegExp(
-          `another monitor already runs on the state dir .*: process ${process.pid} \\(h.namespace "${h.db.databaseName}"`,
+          `another monitor already runs on the state dir .*: process ${process.pid} \\(namespace "${h.db.databaseName}"`,
         ),
       );
     }
