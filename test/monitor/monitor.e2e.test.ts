@@ -1,29 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { DriverDefinition, Monitor } from '../../src/monitor/index.js';
 import { validateConfig } from '../../src/tools/index.js';
 import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
 import { mongodbUri } from '../helpers/mongo.js';
 import { seedConfig } from './support.js';
-import {
-  monitorHarness,
-  type MonitorHarness,
-  type MonitorOptions,
-  type RecordingLogger,
-} from './fixtures/monitor-harness.js';
+import { useMonitorHarness, type MonitorOptions, type RecordingLogger } from './fixtures/monitor-harness.js';
 import { waitFor } from '../helpers/wait.js';
 
-let h: MonitorHarness;
-
-beforeEach(async () => {
-  starts.clear();
-  h = await monitorHarness({ prefix: 'mon_' });
-});
-
-afterEach(() => h.dispose());
+const h = useMonitorHarness(() => ({ prefix: 'mon_' }));
+beforeEach(() => starts.clear());
 
 /** A polled test driver: reads base, base+1, ... for config.keyId; counts its starts per device id. */
 const starts = new Map<number, number>();

@@ -3,24 +3,19 @@
 // the others with MonitorLockedError, and a holder killed with -9 leaves no stale lock.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriverDefinition, Monitor } from '../../src/monitor/index.js';
 import { MonitorLockedError } from '../../src/errors/index.js';
 import { mongodbUri } from '../helpers/mongo.js';
 import { waitFor } from '../helpers/wait.js';
-import { monitorHarness, type MonitorHarness } from './fixtures/monitor-harness.js';
+import { useMonitorHarness } from './fixtures/monitor-harness.js';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-lifecycle.ts');
-let h: MonitorHarness;
-
-beforeEach(async () => {
-  h = await monitorHarness({
-    prefix: 'lock_',
-    keys: [{ keyId: 1, unit: 'n' }],
-    devices: [{ id: 1, name: 'tick', driver: 'tick', interval: 0.05 }],
-  });
-});
-afterEach(() => h.dispose());
+const h = useMonitorHarness(() => ({
+  prefix: 'lock_',
+  keys: [{ keyId: 1, unit: 'n' }],
+  devices: [{ id: 1, name: 'tick', driver: 'tick', interval: 0.05 }],
+}));
 
 let ticks = 0;
 const tick: DriverDefinition = {

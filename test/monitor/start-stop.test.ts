@@ -1,30 +1,19 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriverDefinition, Monitor, MonitorStats } from '../../src/monitor/index.js';
 import { installSignalHandlers, type SignalProcess } from '../../src/monitor/signals.js';
-import {
-  monitorHarness,
-  type MonitorHarness,
-  type MonitorOptions,
-  type RecordingLogger,
-} from './fixtures/monitor-harness.js';
+import { useMonitorHarness, type MonitorOptions, type RecordingLogger } from './fixtures/monitor-harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { recordingLogger } from './support.js';
 
-let h: MonitorHarness;
-
-beforeEach(async () => {
-  h = await monitorHarness({
-    prefix: 'stop_',
-    keys: [{ keyId: 1, unit: 'n', description: 'count' }],
-    devices: [{ id: 1, name: 'counter', driver: 'counter', config: {}, interval: 0.02 }],
-    // Some tests leave a monitor whose stop() rejected on purpose.
-    stopMayReject: true,
-  });
-});
-
-afterEach(() => h.dispose());
+const h = useMonitorHarness(() => ({
+  prefix: 'stop_',
+  keys: [{ keyId: 1, unit: 'n', description: 'count' }],
+  devices: [{ id: 1, name: 'counter', driver: 'counter', config: {}, interval: 0.02 }],
+  // Some tests leave a monitor whose stop() rejected on purpose.
+  stopMayReject: true,
+}));
 
 const counter: DriverDefinition = {
   validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),

@@ -9,12 +9,7 @@ import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
 import { mongodbUri } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
 import { recordFigure } from '../../helpers/figures.js';
-import {
-  monitorHarness,
-  pushDriver,
-  type MonitorOptions,
-  type RecordingLogger,
-} from '../fixtures/monitor-harness.js';
+import { monitorHarness, type MonitorOptions, type RecordingLogger } from '../fixtures/monitor-harness.js';
 
 const start = new Date('2026-03-01T00:00:00Z');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -30,11 +25,9 @@ async function started(extra: Omit<Partial<MonitorOptions>, 'logger'> = {}): Pro
   stored: () => Promise<number>;
   stateDir: string;
 }> {
-  const clock = new ManualClock(start);
-  const push = pushDriver();
   const h = await monitorHarness({
     prefix: 'ts_',
-    clock,
+    clockAt: start,
     keys: [{ keyId: 1, unit: 'mC' }],
     devices: [{ id: 7, name: 'logger', driver: 'push' }],
   });
@@ -43,15 +36,15 @@ async function started(extra: Omit<Partial<MonitorOptions>, 'logger'> = {}): Pro
     batchSize: 10,
     flushSeconds: 1,
     pollSeconds: 3600,
-    drivers: { push: push.definition },
+    drivers: { push: h.push.definition },
     ...extra,
   });
   await monitor.start();
-  const context = await push.started(7);
+  const context = await h.push.started(7);
   return {
     monitor,
     logger,
-    clock,
+    clock: h.clock,
     emit: (readings) => context.emit(readings),
     stored: () => h.db.collection('readings').countDocuments(),
     stateDir: h.stateDir,

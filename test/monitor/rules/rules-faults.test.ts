@@ -3,38 +3,27 @@
 // real Monitor on FerretDB, time on a ManualClock whose wall clock is stepped as NTP does.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RuleEvaluator } from '../../../src/monitor/rules/evaluator.js';
 import type { RuleSpec } from '../../../src/monitor/rules/types.js';
 import { validateRules } from '../../../src/monitor/rules/validate.js';
 import type { DeviceSpec, KeySpec, Monitor, MonitorLogger } from '../../../src/monitor/index.js';
-import { ManualClock } from '../../../src/scheduler/index.js';
 import { recordFigure } from '../../helpers/figures.js';
 import { waitFor } from '../../helpers/wait.js';
-import { monitorHarness, pushDriver, type MonitorHarness } from '../fixtures/monitor-harness.js';
 import { recordingLogger } from '../support.js';
+import { useRulesWorld } from './rules-world.js';
 
 const day = 86_400;
-let clock: ManualClock;
-let h: MonitorHarness;
-let push: ReturnType<typeof pushDriver>;
-
-beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  push = pushDriver();
-  h = await monitorHarness({
-    prefix: 'rulesf_',
-    clock,
-    statePrefix: 'raspimon-rules-faults-',
-    keys: [{ keyId: 7, unit: 'mC', description: 'freezer' }],
-    devices: [
-      { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [7] } },
-      { id: 4, name: 'cellar', driver: 'push', config: { keyIds: [7] } },
-    ],
-  });
+const {
+  h,
+  start: startWith,
+  emit,
+} = useRulesWorld({
+  prefix: 'rulesf_',
+  statePrefix: 'raspimon-rules-faults-',
+  keys: [{ keyId: 7, unit: 'mC', description: 'freezer' }],
+  cellarKeyIds: [7],
 });
-
-afterEach(() => h.dispose());
 
 /** A recording logger that also notes the monotonic second of each record (in `at`). */
 function stampedLogger(): ReturnType<typeof recordingLogger> & { at: number[] } {
@@ -43,7 +32,7 @@ function stampedLogger(): ReturnType<typeof recordingLogger> & { at: number[] } 
   for (const level of ['debug', 'info', 'warning', 'error', 'alert'] as const) {
     const log = logger[level].bind(logger);
     logger[level] = (message, context) => {
-      at.push(clock.monotonic() / 1000);
+      at.push(h.clock.monotonic() / 1000);
       log(message, context);
     };
   }
@@ -51,10 +40,7 @@ function stampedLogger(): ReturnType<typeof recordingLogger> & { at: number[] } 
 }
 
 const start = (pollSeconds = 3600): { monitor: Monitor; logger: ReturnType<typeof stampedLogger> } =>
-  h.monitor({ logger: stampedLogger(), pollSeconds, drivers: { push: push.definition } });
-
-const emit = (deviceId: number, value: number): void =>
-  push.contexts.get(deviceId)!.emit([{ keyId: 7, value }]);
+  startWith(pollSeconds, stampedLogger());
 type Logger = ReturnType<typeof recordingLogger>;
 const ruleRecords = (logger: Logger): string[] =>
   logger.records
@@ -62,7 +48,7 @@ const ruleRecords = (logger: Logger): string[] =>
     .map((r) => `${String(r.context!.state)} ${String(r.context!.rule)}:${String(r.context!.deviceId)}`);
 const count = (logger: Logger, record: string): number =>
   ruleRecords(logger).filter((r) => r === record).length;
-const monoSeconds = (): number => clock.monotonic() / 1000;
+const monoSeconds = (): number => h.clock.monotonic() / 1000;
 
 describe('rules judge time on the monotonic clock (HIGH 4)', () => {
   it('wall clock stepped back 1 day, then the device goes silent: the no-data ALERT comes 600 s later', async () => {
@@ -72,14 +58,14 @@ describe('rules judge time on the monotonic clock (HIGH 4)', () => {
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -18000);
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -18000); // the last reading; then silence
     const silentFrom = monoSeconds();
-    await clock.advance(5);
-    clock.setWallTime(new Date(clock.now() - day * 1000)); // NTP: the clock ran a day ahead
-    await clock.advance(594);
+    await h.clock.advance(5);
+    h.clock.setWallTime(new Date(h.clock.now() - day * 1000)); // NTP: the clock ran a day ahead
+    await h.clock.advance(594);
     expect(ruleRecords(logger)).toEqual([]);
-    await clock.advance(2);
+    await h.clock.advance(2);
     expect(ruleRecords(logger)).toEqual(['firing 1:3']);
     const fired = logger.records.findIndex((r) => r.context?.state === 'firing');
     const firedAfter = logger.at[fired]! - silentFrom;
@@ -103,10 +89,10 @@ describe('rules judge time on the monotonic clock (HIGH 4)', () => {
     const crossedAt = monoSeconds();
     let firedAt: number | undefined;
     for (let s = 0; s <= 4000 && firedAt === undefined; s += 10) {
-      if (s === 100) clock.setWallTime(new Date(clock.now() - 3_600_000));
+      if (s === 100) h.clock.setWallTime(new Date(h.clock.now() - 3_600_000));
       emit(3, -9000);
       if (ruleRecords(logger).length > 0) firedAt = monoSeconds() - crossedAt;
-      else await clock.advance(10);
+      else await h.clock.advance(10);
     }
     recordFigure({
       id: 'rules.wall-back-1h.for-300',
@@ -130,10 +116,10 @@ describe('reminder floods (MEDIUM)', () => {
     await monitor.start();
     emit(3, 5);
     expect(ruleRecords(logger)).toEqual(['firing 1:3']);
-    await clock.advance(30);
+    await h.clock.advance(30);
     emit(3, 5); // heard now; the no-data deadline is 120 s from here
-    clock.setWallTime(new Date(clock.now() + day * 1000));
-    await clock.advance(61);
+    h.clock.setWallTime(new Date(h.clock.now() + day * 1000));
+    await h.clock.advance(61);
     const reminders = count(logger, 'reminder 1:3');
     recordFigure({
       id: 'rules.wall-forward-1d.reminders',
@@ -153,9 +139,9 @@ describe('reminder floods (MEDIUM)', () => {
     const first = start();
     await first.monitor.start();
     emit(3, 5);
-    await clock.advance(30);
+    await h.clock.advance(30);
     await first.monitor.stop();
-    await clock.advance(day);
+    await h.clock.advance(day);
     const second = start();
     await second.monitor.start();
     await waitFor(() => ruleRecords(second.logger).length > 0, 5000, 'the reminder after the restart');
@@ -170,7 +156,7 @@ describe('reminder floods (MEDIUM)', () => {
     expect(reminders).toBe(1);
     const text = second.logger.records.find((r) => r.context?.state === 'reminder')!.message;
     expect(text).toContain('(firing for 24 h; no reminder for 24 h)');
-    await clock.advance(60);
+    await h.clock.advance(60);
     expect(count(second.logger, 'reminder 1:3')).toBe(2);
   });
 });
@@ -189,7 +175,7 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -5000);
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -40000);
     expect(ruleRecords(logger)).toEqual(['firing 1:3', 'resolved 1:3', 'firing 1:3']);
     const texts = logger.records.filter((r) => r.context?.rule !== undefined).map((r) => r.message);
@@ -198,7 +184,7 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
     expect(texts[1]).toContain('peak while firing -5000 mC');
     expect(texts[2]).toContain('value -40000 mC below -30000 mC');
     expect(logger.records.at(-1)!.context).toMatchObject({ cause: 'below', threshold: -30000 });
-    await clock.advance(3600);
+    await h.clock.advance(3600);
     expect(logger.records.at(-1)!.message).toMatch(/^still firing: .*value -40000 mC below -30000 mC/);
     emit(3, -20000);
     expect(ruleRecords(logger)).toEqual([
@@ -283,9 +269,9 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
     await h.db
       .collection('rules')
       .insertOne({ id: 1, name: 'forever silent', keyId: 7, noDataSeconds: 10_000_000_000 });
-    await clock.advance(30);
+    await h.clock.advance(30);
     await waitFor(() => logger.text('error').includes('forever silent'), 5000, 'the poll reload');
-    await clock.advance(30);
+    await h.clock.advance(30);
     await monitor.flush();
     expect(logger.text('warning')).not.toContain('unreadable');
     emit(3, 200);
@@ -301,9 +287,9 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
     await withEvaluator(logger, rules, async (evaluator) => {
       expect(logger.text('error')).toMatch(/rule 1 "bad": noDataSeconds must be .*; this rule is skipped/);
       expect(evaluator.size).toBe(1);
-      await clock.advance(366 * day - 1);
+      await h.clock.advance(366 * day - 1);
       expect(logger.text('warning')).toBe('');
-      await clock.advance(2);
+      await h.clock.advance(2);
       expect(logger.text('warning')).toContain('firing: rule 2 "year"');
     });
   });
@@ -320,12 +306,12 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
       { ...base, id: 2, name: 'fine', noDataSeconds: 60, repeatSeconds: 60 },
     ];
     await withEvaluator(logger, rules, async () => {
-      await clock.advance(61);
+      await h.clock.advance(61);
       expect(logger.text('warning')).toContain('firing: rule 2 "fine"');
       expect(logger.text('error')).toMatch(
         /rule 1 "throws" failed \(Error: logger down for ALERTs\); the other rules go on/,
       );
-      await clock.advance(60);
+      await h.clock.advance(60);
       expect(logger.text('warning')).toContain('still firing: rule 2 "fine"');
       expect(logger.records.filter((r) => r.message.includes('"throws" failed'))).toHaveLength(1);
     });
@@ -343,9 +329,9 @@ describe('rules-state.json of the wrong shape (LOW)', () => {
       level: 'WARNING',
       deviceId: 3,
       cause: 'above',
-      sinceMs: clock.now(),
-      firedMs: clock.now(),
-      lastNoticeMs: clock.now(),
+      sinceMs: h.clock.now(),
+      firedMs: h.clock.now(),
+      lastNoticeMs: h.clock.now(),
       value: 5,
       threshold: 0,
     };
@@ -369,7 +355,7 @@ describe('rules-state.json of the wrong shape (LOW)', () => {
     const saved = JSON.parse(readFileSync(path.join(h.stateDir, 'rules-state.json'), 'utf8')) as {
       firing: { lastNoticeMs: number }[];
     };
-    expect(saved.firing).toEqual([expect.objectContaining({ ruleId: 1, lastNoticeMs: clock.now() })]);
+    expect(saved.firing).toEqual([expect.objectContaining({ ruleId: 1, lastNoticeMs: h.clock.now() })]);
   });
 });
 

@@ -3,46 +3,20 @@
 // state kept across a restart. The database is the real FerretDB; time is a ManualClock.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Monitor } from '../../../src/monitor/index.js';
-import { ManualClock } from '../../../src/scheduler/index.js';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait.js';
-import {
-  monitorHarness,
-  pushDriver,
-  type MonitorHarness,
-  type RecordingLogger,
-} from '../fixtures/monitor-harness.js';
+import type { RecordingLogger } from '../fixtures/monitor-harness.js';
+import { useRulesWorld } from './rules-world.js';
 
-let clock: ManualClock;
-let h: MonitorHarness;
-let push: ReturnType<typeof pushDriver>;
-
-beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  push = pushDriver();
-  h = await monitorHarness({
-    prefix: 'rules_',
-    clock,
-    statePrefix: 'raspimon-rules-',
-    keys: [
-      { keyId: 7, unit: 'mC', description: 'freezer temperature' },
-      { keyId: 8, unit: '%', description: 'humidity' },
-    ],
-    devices: [
-      { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [7] } },
-      { id: 4, name: 'cellar', driver: 'push', config: { keyIds: [7, 8] } },
-    ],
-  });
+const { h, start, emit } = useRulesWorld({
+  prefix: 'rules_',
+  statePrefix: 'raspimon-rules-',
+  keys: [
+    { keyId: 7, unit: 'mC', description: 'freezer temperature' },
+    { keyId: 8, unit: '%', description: 'humidity' },
+  ],
+  cellarKeyIds: [7, 8],
 });
-
-afterEach(() => h.dispose());
-
-const start = (pollSeconds = 3600): { monitor: Monitor; logger: RecordingLogger } =>
-  h.monitor({ pollSeconds, drivers: { push: push.definition } });
-
-const emit = (deviceId: number, value: number, keyId = 7): void =>
-  push.contexts.get(deviceId)!.emit([{ keyId, value }]);
 const ruleRecords = (logger: RecordingLogger): string[] =>
   logger.records
     .filter((r) => r.context?.rule !== undefined)
@@ -72,7 +46,7 @@ describe('rules in the monitor', () => {
     const values = [-9500, -10200, -9600, -9800, -9700, -9900, -9950, -9800, -10100, -9900, -10400, -9700];
     for (const value of values) {
       emit(3, value);
-      await clock.advance(60);
+      await h.clock.advance(60);
     }
     expect(ruleRecords(logger)).toEqual(['alert firing 1:3']);
     const firing = logger.records.find((r) => r.context?.state === 'firing')!;
@@ -86,7 +60,7 @@ describe('rules in the monitor', () => {
       value: -9800,
     });
     emit(3, -10500); // back, but not past the hysteresis
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -11200);
     expect(ruleRecords(logger)).toEqual(['alert firing 1:3', 'alert resolved 1:3']);
     expect(logger.records.find((r) => r.context?.state === 'resolved')!.message).toMatch(
@@ -106,11 +80,11 @@ describe('rules in the monitor', () => {
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -18000);
-    await clock.advance(300);
+    await h.clock.advance(300);
     emit(3, -18000);
-    await clock.advance(301); // the cellar has sent nothing for 601 s
+    await h.clock.advance(301); // the cellar has sent nothing for 601 s
     expect(ruleRecords(logger)).toEqual(['error firing 2:4']);
-    await clock.advance(2 * 3600);
+    await h.clock.advance(2 * 3600);
     expect(ruleRecords(logger)).toEqual([
       'error firing 2:4',
       'error firing 2:3',
@@ -134,7 +108,7 @@ describe('rules in the monitor', () => {
     };
     expect(saved.firing).toMatchObject([{ ruleId: 1, deviceId: 3, cause: 'above' }]);
 
-    await clock.advance(3600);
+    await h.clock.advance(3600);
     const second = start();
     await second.monitor.start();
     emit(3, -4000);
@@ -157,7 +131,7 @@ describe('rules in the monitor', () => {
         { id: 5, name: 'damp cellar', keyId: 8, above: 90 },
         { id: 6, name: 'cellar silent', keyId: 8, deviceId: 4, noDataSeconds: 120 },
       ]);
-      await clock.advance(30);
+      await h.clock.advance(30);
       await waitFor(() => logger.text('info').includes('rules changed'), 5000, 'the poll reload');
       // The reload applies after the poll's log line: readings fire the rule once it is in.
       await waitFor(
@@ -180,7 +154,7 @@ describe('rules in the monitor', () => {
       expect(logger.text('error')).toContain(
         'configuration: rule 6 "cellar silent": deviceId 4 is not a valid device',
       );
-      await clock.advance(3600);
+      await h.clock.advance(3600);
       expect(ruleRecords(logger)).toHaveLength(2);
     } finally {
       uninstall();
@@ -204,7 +178,7 @@ describe('rules in the monitor', () => {
       );
       expect(ruleRecords(logger)).toEqual(['warning firing 7:4']);
       await h.db.collection('rules').deleteOne({ id: 7 });
-      await clock.advance(30);
+      await h.clock.advance(30);
       await waitFor(() => ruleRecords(logger).length === 2, 5000, 'the poll reload');
       expect(ruleRecords(logger)).toEqual(['warning firing 7:4', 'warning resolved 7:4']);
       expect(logger.text('info')).toContain('configuration poll: rules changed');
@@ -246,7 +220,7 @@ describe('rules in the monitor', () => {
     const { monitor } = start();
     await monitor.start();
     emit(3, -20000);
-    await clock.advance(2);
+    await h.clock.advance(2);
     await monitor.flush();
     await waitFor(
       async () => (await h.db.collection('status').findOne({ _id: 'readings' as never })) !== null,

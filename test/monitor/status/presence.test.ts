@@ -2,17 +2,12 @@
 // monitor bumps a counter in its document in `monitors`; a counter that moves is a live
 // monitor, reported once, and once when it has gone. A crashed monitor's document, which
 // never moves, is never reported.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Monitor } from '../../../src/monitor/index.js';
 import { waitFor } from '../../helpers/wait.js';
-import { monitorHarness, type MonitorHarness, type RecordingLogger } from '../fixtures/monitor-harness.js';
+import { useMonitorHarness, type RecordingLogger } from '../fixtures/monitor-harness.js';
 
-let h: MonitorHarness;
-
-beforeEach(async () => {
-  h = await monitorHarness({ prefix: 'ns_', keys: [{ keyId: 1, unit: 'n' }] });
-});
-afterEach(() => h.dispose());
+const h = useMonitorHarness(() => ({ prefix: 'ns_', keys: [{ keyId: 1, unit: 'n' }] }));
 
 /** A monitor in a state dir of its own, polling often: another Pi given the same namespace. */
 const makeMonitor = (): { monitor: Monitor; logger: RecordingLogger } =>

@@ -41,6 +41,17 @@ async function drained(monitor: Monitor, timeoutMs = 120_000): Promise<void> {
   );
 }
 
+/** The figure of a 100,000-reading dump: how many were stored. */
+function recordStored100k(id: string, database: string, stored: number): void {
+  recordFigure({
+    id: `monitor.dump-100k-${id}.stored`,
+    label: `100,000 readings emitted in one call, ${database}: readings stored`,
+    value: stored,
+    unit: 'readings',
+    bound: '= 100000',
+  });
+}
+
 const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -50,13 +61,7 @@ describe('a backlog handed over in one call', () => {
     emit(100_000);
     await drained(monitor);
     const values = await world.storedValues('arrival');
-    recordFigure({
-      id: 'monitor.dump-100k-up.stored',
-      label: '100,000 readings emitted in one call, database up: readings stored',
-      value: values.length,
-      unit: 'readings',
-      bound: '= 100000',
-    });
+    recordStored100k('up', 'database up', values.length);
     expect(values.length).toBe(100_000);
     expect(values).toEqual(range(100_000));
     expect(monitor.stats()).toMatchObject({ memoryDropped: 0, spoolDropped: 0 });
@@ -75,13 +80,7 @@ describe('a backlog handed over in one call', () => {
     await world.restart();
     await drained(monitor);
     const values = await world.storedValues('arrival');
-    recordFigure({
-      id: 'monitor.dump-100k-down.stored',
-      label: '100,000 readings emitted in one call, database down then up: readings stored',
-      value: values.length,
-      unit: 'readings',
-      bound: '= 100000',
-    });
+    recordStored100k('down', 'database down then up', values.length);
     expect(sorted(values)).toEqual(range(100_000));
     expect(values).toEqual(range(100_000));
     expect(monitor.stats()).toMatchObject({ memoryDropped: 0, spoolDropped: 0 });

@@ -6,15 +6,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Monitor } from '../../../src/monitor/index.js';
 import { bucketStats } from '../../../src/monitor/storage/readings-queries.js';
-import { ManualClock } from '../../../src/scheduler/index.js';
+import type { ManualClock } from '../../../src/scheduler/index.js';
 import { recordFigure } from '../../helpers/figures.js';
 import { waitFor } from '../../helpers/wait.js';
-import {
-  monitorHarness,
-  pushDriver,
-  type MonitorHarness,
-  type RecordingLogger,
-} from '../fixtures/monitor-harness.js';
+import { monitorHarness, type MonitorHarness, type RecordingLogger } from '../fixtures/monitor-harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -31,11 +26,9 @@ async function setup(
   emit: (value: number) => void;
   db: MonitorHarness['db'];
 }> {
-  const clock = new ManualClock(start);
-  const push = pushDriver();
   const h = await monitorHarness({
     prefix: 'rst_',
-    clock,
+    clockAt: start,
     keys: [{ keyId: 1, unit: 'n' }],
     devices: [{ id: 1, name: 'meter', driver: 'push' }],
   });
@@ -46,11 +39,11 @@ async function setup(
     flushSeconds: 1,
     pollSeconds: 3600,
     rollupGraceSeconds: 60,
-    drivers: { push: push.definition },
+    drivers: { push: h.push.definition },
   });
   await monitor.start();
-  const context = await push.started(1);
-  return { monitor, logger, clock, emit: (value) => context.emit([{ keyId: 1, value }]), db: h.db };
+  const context = await h.push.started(1);
+  return { monitor, logger, clock: h.clock, emit: (value) => context.emit([{ keyId: 1, value }]), db: h.db };
 }
 
 describe('rollup state faults', () => {

@@ -6,49 +6,37 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Monitor } from '../../../../src/monitor/index.js';
-import { ManualClock } from '../../../../src/scheduler/index.js';
 import { recordFigure } from '../../../helpers/figures.js';
 import { startMosquitto, type Mosquitto } from '../../../helpers/mosquitto.js';
 import { waitFor } from '../../../helpers/wait.js';
-import {
-  monitorHarness,
-  pushDriver,
-  type MonitorHarness,
-  type RecordingLogger,
-} from '../../fixtures/monitor-harness.js';
+import { useMonitorHarness, type RecordingLogger } from '../../fixtures/monitor-harness.js';
 
-let clock: ManualClock;
-let h: MonitorHarness;
-let push: ReturnType<typeof pushDriver>;
 let broker: Mosquitto;
 let subscriber: MqttClient | undefined;
 
 beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  push = pushDriver();
-  h = await monitorHarness({
-    prefix: 'mqtt_',
-    clock,
-    statePrefix: 'raspimon-mqtt-out-',
-    keys: [
-      { keyId: 1, unit: '°C', description: 'freezer temperature', decimals: 1 },
-      { keyId: 2, unit: '%', description: 'relative humidity' },
-      { keyId: 3, unit: 'W', description: 'active power' },
-    ],
-    devices: [
-      { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [1, 2] } },
-      { id: 4, name: 'meter', driver: 'push', config: { keyIds: [3] } },
-    ],
-  });
   broker = await startMosquitto();
 });
-
 afterEach(async () => {
-  await h.dispose();
   await subscriber?.endAsync();
   subscriber = undefined;
   await broker.dispose();
 });
+// Registered after the broker's hooks, so the monitors stop while the broker is still up.
+const h = useMonitorHarness(() => ({
+  prefix: 'mqtt_',
+  clockAt: new Date('2026-06-01T00:00:00Z'),
+  statePrefix: 'raspimon-mqtt-out-',
+  keys: [
+    { keyId: 1, unit: '°C', description: 'freezer temperature', decimals: 1 },
+    { keyId: 2, unit: '%', description: 'relative humidity' },
+    { keyId: 3, unit: 'W', description: 'active power' },
+  ],
+  devices: [
+    { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [1, 2] } },
+    { id: 4, name: 'meter', driver: 'push', config: { keyIds: [3] } },
+  ],
+}));
 
 const startMonitor = (
   mqttOptions: Record<string, unknown> = {},
@@ -58,7 +46,7 @@ const startMonitor = (
     flushSeconds: 0.5,
     retry: { minSeconds: 1, maxSeconds: 4 },
     mqtt: { url: broker.url, ...mqttOptions },
-    drivers: { push: push.definition },
+    drivers: { push: h.push.definition },
   });
 
 /** A subscriber that keeps the last payload of every topic (retained ones arrive on subscribe). */
@@ -71,7 +59,7 @@ async function subscribe(filters: string[]): Promise<Map<string, string>> {
 }
 
 const emit = (deviceId: number, keyId: number, value: number): void =>
-  push.contexts.get(deviceId)!.emit([{ keyId, value }]);
+  h.push.contexts.get(deviceId)!.emit([{ keyId, value }]);
 
 describe('MQTT output with Home Assistant discovery', () => {
   it('publishes retained values, online status and discovery documents; clears a removed device with an empty retained config', async () => {
@@ -151,14 +139,14 @@ describe('MQTT output with Home Assistant discovery', () => {
     let value = 0;
     for (; value < 5; value++) {
       emit(3, 2, value);
-      await clock.advance(1);
+      await h.clock.advance(1);
     }
     await broker.stop();
     await waitFor(() => monitor.stats().mqttConnected === false, 10_000, 'the loss to be seen');
     // 30 s of readings, one a second, on the ManualClock: reconnect attempts fire and fail.
     for (let second = 0; second < 30; second++, value++) {
       emit(3, 2, value);
-      await clock.advance(1);
+      await h.clock.advance(1);
     }
     recordFigure({
       id: 'mqtt-out.broker-down-30s.dropped',
@@ -174,7 +162,7 @@ describe('MQTT output with Home Assistant discovery', () => {
     await broker.start();
     await waitFor(
       async () => {
-        await clock.advance(1);
+        await h.clock.advance(1);
         return monitor.stats().mqttConnected === true && monitor.stats().mqttBuffered === 0;
       },
       20_000,
@@ -189,7 +177,7 @@ describe('MQTT output with Home Assistant discovery', () => {
       );
     await waitFor(
       async () => {
-        await clock.advance(1);
+        await h.clock.advance(1);
         return (await stored()).length === value;
       },
       10_000,

@@ -2,23 +2,21 @@ import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSerialLineDriver } from '../../../../../src/tools/index.js';
 import { startPtyPair, type PtyPair } from '../../../../helpers/socat.js';
-import { monitorHarness, type MonitorHarness } from '../../../fixtures/monitor-harness.js';
+import { useMonitorHarness } from '../../../fixtures/monitor-harness.js';
 import { waitFor } from '../../../../helpers/wait.js';
 
 let pair: PtyPair;
-let h: MonitorHarness;
 let sensor: SerialPort | undefined;
 
 beforeEach(async () => {
   pair = await startPtyPair();
-  h = await monitorHarness({ prefix: 'ser_' });
 });
-
 afterEach(async () => {
-  await h.dispose();
   if (sensor?.isOpen) await new Promise<void>((resolve) => sensor!.close(() => resolve()));
   await pair.dispose();
 });
+// Registered after the PTY's hooks, so the monitor stops before its port goes away.
+const h = useMonitorHarness(() => ({ prefix: 'ser_' }));
 
 function openSensor(path: string): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
