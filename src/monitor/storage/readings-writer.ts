@@ -6,20 +6,22 @@
 //
 // Memory is bounded in every state: at most `memoryLimit + batchSize` readings wait here.
 // When the spool cannot take them (disk full with nothing left to thin, a read-only state
-// dir) the oldest in memory are dropped. This file keeps the one queue and its ordering and
-// bound; the parts that change for other reasons live beside it: the insert itself and its
-// outcomes (insert-batch.ts), a segment's replay (spool-replay.ts), the loss policy and its
-// reports (overflow.ts), the stored-readings hand-off (stored-listeners.ts), the settings
-// and the counters (writer-settings.ts, writer-stats.ts).
-import { Backoff, describeError } from '../../internal/index.js';
+// dir) the oldest in memory are dropped. This file keeps the one queue, its order and its
+// bound; what changes for other reasons lives beside it: the insert and its outcomes
+// (insert-batch.ts), the database's state and the retry policy (write-outcomes.ts), a spool
+// segment's replay (spool-replay.ts), the loss policy and its reports (overflow.ts), the
+// stored-readings hand-off (stored-listeners.ts), the scheduler jobs (writer-jobs.ts), the
+// settings and the counters (writer-settings.ts, writer-stats.ts).
+import { describeError } from '../../internal/index.js';
 import type { Collection } from 'mongodb';
 import type { MongoModule } from '../peers.js';
-import { insertBatch, OidSource, type InsertOutcome } from './insert-batch.js';
+import { insertBatch, OidSource } from './insert-batch.js';
 import { dropOldest, LossReport, memoryCap } from './overflow.js';
 import type { PendingReading, Spool } from './spool.js';
 import { replaySegment } from './spool-replay.js';
 import { StoredListeners, type StoredListener } from './stored-listeners.js';
 import { OneShotJob, withinSchedulerTime } from './writer-jobs.js';
+import { WriteOutcomes } from './write-outcomes.js';
 import type { WriterSettings } from './writer-settings.js';
 import type { WriterCounters, WriterStats } from './writer-stats.js';
 import type { MonitorLogger, MonitorScheduler } from '../types.js';
@@ -28,8 +30,6 @@ import type { MonitorLogger, MonitorScheduler } from '../types.js';
 export { writerRetry, type WriterSettings } from './writer-settings.js';
 export { emptyWriterStats, type WriterStats } from './writer-stats.js';
 export type { StoredListener, StoredReading } from './stored-listeners.js';
-
-const maxRejections = 5;
 
 export class ReadingsWriter {
   private queue: PendingReading[] = [];
@@ -41,11 +41,10 @@ export class ReadingsWriter {
   private readonly flushJob: OneShotJob;
   /** The next attempt after a failed one, on the backoff curve. */
   private readonly retryJob: OneShotJob;
-  private readonly backoff: Backoff;
-  private rejections = 0;
+  /** The database's state as the inserts find it, the retry backoff, the counters. */
+  private readonly outcomes: WriteOutcomes;
   /** Spills under way (their readings are neither in memory nor counted in the spool). */
   private spills = 0;
-  private down = false;
   private closing = false;
   private seq: number;
   private readonly counters: WriterCounters = {
@@ -78,11 +77,7 @@ export class ReadingsWriter {
     this.storedListeners = new StoredListeners(listeners, logger);
     // Continues after what the spool holds, so replay order stays arrival order.
     this.seq = Math.max(spool.lastSeq, scheduler.now() * 1000);
-    this.backoff = new Backoff({
-      minSeconds: settings.retryMinSeconds,
-      maxSeconds: settings.retryMaxSeconds,
-      random: settings.random,
-    });
+    this.outcomes = new WriteOutcomes(settings, logger, this.counters);
   }
 
   /** Most readings held in memory: `memoryLimit` plus one batch being written. */
@@ -104,19 +99,19 @@ export class ReadingsWriter {
     if (
       !this.closing &&
       this.queue.length >= this.settings.memoryLimit &&
-      (this.down || (this.draining && this.queue.length >= this.settings.batchSize))
+      (this.outcomes.databaseDown || (this.draining && this.queue.length >= this.settings.batchSize))
     )
       this.spillSoon();
     if (this.queue.length + this.inFlight.length > this.memoryCap)
       this.dropOldest(
-        this.down
+        this.outcomes.databaseDown
           ? 'readings arrive faster than they can be spooled while the database is down'
           : 'readings arrive faster than the database stores them',
       );
     if (this.closing) return;
     if (
       this.queue.length >= this.settings.batchSize ||
-      (this.down && this.queue.length >= this.settings.memoryLimit)
+      (this.outcomes.databaseDown && this.queue.length >= this.settings.memoryLimit)
     )
       this.kick();
     else if (!this.flushJob.pending && !this.retryJob.pending)
@@ -133,7 +128,7 @@ export class ReadingsWriter {
     const free = this.memoryCap - this.queue.length - this.inFlight.length;
     if (free > 0) return free;
     if (this.closing || this.losses.droppingFromMemory) return Number.MAX_SAFE_INTEGER;
-    if (!this.spilling && (this.down || this.draining)) this.spillSoon();
+    if (!this.spilling && (this.outcomes.databaseDown || this.draining)) this.spillSoon();
     else if (!this.spilling && !this.draining) this.kick();
     if (!this.spilling && !this.draining) return Number.MAX_SAFE_INTEGER;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
@@ -164,7 +159,7 @@ export class ReadingsWriter {
       writing: this.inFlight.length,
       spooled: this.spool.size,
       spoolBytes: this.spool.bytes,
-      databaseDown: this.down,
+      databaseDown: this.outcomes.databaseDown,
     };
   }
 
@@ -202,7 +197,7 @@ export class ReadingsWriter {
   async close(deadlineMs: number): Promise<void> {
     this.flushJob.cancel();
     this.retryJob.cancel();
-    if (!this.down) {
+    if (!this.outcomes.databaseDown) {
       this.kick();
       await withinSchedulerTime(this.scheduler, this.draining, deadlineMs);
     }
@@ -224,7 +219,8 @@ export class ReadingsWriter {
     this.flushJob.cancel();
     for (;;) {
       if (this.closing) return;
-      if (this.down && this.queue.length >= this.settings.memoryLimit) await this.spillQueue();
+      if (this.outcomes.databaseDown && this.queue.length >= this.settings.memoryLimit)
+        await this.spillQueue();
       const segment = this.spool.oldest();
       if (segment === undefined) this.losses.spoolLossEnded(this.spool.size);
       if (segment !== undefined) {
@@ -257,7 +253,7 @@ export class ReadingsWriter {
   }
 
   private failed(): void {
-    this.retryJob.plan(this.backoff.next(), () => this.kick());
+    this.retryJob.plan(this.outcomes.nextRetrySeconds(), () => this.kick());
   }
 
   /** One unordered insertMany; true when every reading is stored (now or before). */
@@ -265,50 +261,17 @@ export class ReadingsWriter {
     if (batch.length === 0) return true;
     try {
       const timeoutMs = this.settings.insertTimeoutMs ?? 30_000;
-      return this.settle(
-        batch,
-        await insertBatch({ mongo: this.mongo, collection: this.collection, timeoutMs }, batch),
-      );
+      const outcome = await insertBatch({ mongo: this.mongo, collection: this.collection, timeoutMs }, batch);
+      const settled = this.outcomes.settle(batch.length, outcome, () => this.spool.size + this.queue.length);
+      if (settled === 'stored') this.stored(batch);
+      return settled !== 'failed';
     } finally {
       this.progressed();
     }
   }
 
-  /** Counts an insert's outcome; true when the batch is done with (stored, or given up). */
-  private settle(batch: readonly PendingReading[], outcome: InsertOutcome): boolean {
-    if (outcome.kind === 'stored') {
-      this.counters.written += batch.length - outcome.duplicates;
-      this.counters.duplicates += outcome.duplicates;
-      this.stored(batch);
-      return true;
-    }
-    // The server answered but refused some documents: retry a few times, then give up loudly.
-    if (outcome.kind === 'refused' && ++this.rejections >= maxRejections) {
-      this.rejections = 0;
-      this.counters.dropped += outcome.refused;
-      this.counters.written += batch.length - outcome.refused - outcome.duplicates;
-      this.logger.error(
-        `readings writer: the database rejected ${outcome.refused} reading(s) ${maxRejections} times (${describeError(outcome.error)}); dropped them`,
-      );
-      return true;
-    }
-    if (!this.down)
-      this.logger.error(
-        `readings writer: database unavailable (${describeError(outcome.error)}); readings wait in memory and in the spool until it returns`,
-      );
-    this.down = true;
-    return false;
-  }
-
-  /** After a successful insert: recovery bookkeeping and the stored listeners. */
+  /** After a stored insert: the memory loss may be over; the listeners get the batch. */
   private stored(batch: readonly PendingReading[]): void {
-    if (this.down)
-      this.logger.info(
-        `readings writer: database reachable again; ${this.spool.size + this.queue.length} reading(s) still to write`,
-      );
-    this.down = false;
-    this.backoff.reset();
-    this.rejections = 0;
     if (this.losses.droppingFromMemory && this.queue.length < this.settings.memoryLimit)
       this.losses.memoryLossEnded('now');
     this.storedListeners.notify(batch);
