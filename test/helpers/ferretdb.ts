@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './free-port.js';
+import { stopChild } from './child-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -63,10 +64,7 @@ export async function startFerretDB(options: { port?: number; dataDir?: string }
   const terminate = async (signal: NodeJS.Signals): Promise<void> => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill(signal);
-    await done;
+    await stopChild(proc, signal);
   };
 
   await launch();

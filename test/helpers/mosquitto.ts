@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './free-port.js';
+import { stopChild } from './child-process.js';
 
 export interface MosquittoOptions {
   /** Require this user and password (anonymous refused). */
@@ -130,10 +131,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const stop = async (): Promise<void> => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await done;
+    await stopChild(proc);
   };
   await start();
   return {

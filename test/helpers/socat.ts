@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stopChild } from './child-process.js';
 
 /** A pair of connected pseudo-terminals made by socat: write to `peer`, the device reads `device`. */
 export interface PtyPair {
@@ -66,10 +67,7 @@ export async function startPtyPair(): Promise<PtyPair> {
   const terminate = async (): Promise<void> => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const done = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await done;
+    await stopChild(proc);
   };
 
   await launch();

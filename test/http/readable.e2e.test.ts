@@ -9,13 +9,14 @@ import { SerialPort } from 'serialport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatus, type StatusServer } from '../../src/http/index.js';
 import { MailLoggerClient, MailLoggerServer } from '../../src/mail-logger/index.js';
-import { Monitor, type DriverDefinition, type DriverReading } from '../../src/monitor/index.js';
+import type { DriverDefinition, DriverReading, Monitor } from '../../src/monitor/index.js';
 import { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { startPtyPair, type PtyPair } from '../helpers/socat.js';
 import { waitFor } from '../helpers/wait.js';
-import { recordingLogger, tempDir } from '../monitor/support.js';
+import { monitorIn } from '../monitor/fixtures/monitor-harness.js';
+import { tempDir } from '../monitor/support.js';
 
 const executablePath = process.env.RASPIMON_CHROMIUM ?? '/usr/bin/chromium';
 let browser: Browser;
@@ -102,15 +103,10 @@ describe('a serial sensor printing decimals, read by a person', () => {
     await db.collection('rules').insertOne({ id: 1, name: 'warm', keyId: 1, deviceId: 1, above: 210 });
     const scheduler = new Scheduler().start();
     cleanups.push(() => scheduler.stop());
-    const monitor = new Monitor({
-      uri: mongodbUri(),
-      namespace,
-      scheduler,
-      logger,
-      stateDir: path.join(tmp.dir, 'monitor'),
-      flushSeconds: 0.05,
-      pollSeconds: 3600,
-    });
+    const { monitor } = monitorIn(
+      { uri: mongodbUri(), namespace, scheduler, stateDir: path.join(tmp.dir, 'monitor') },
+      { logger, flushSeconds: 0.05, pollSeconds: 3600 },
+    );
     await monitor.start();
     cleanups.push(() => monitor.stop());
     const status: StatusServer = await serveStatus(monitor, { port: 0, timeZone: 'UTC' });
@@ -261,17 +257,9 @@ describe('status page history after a restart, ranges, negatives, a removed key'
     };
     const scheduler = new Scheduler().start();
     cleanups.push(() => scheduler.stop());
+    const place = { uri: mongodbUri(), namespace, scheduler, stateDir: state.dir };
     const newMonitor = (): Monitor =>
-      new Monitor({
-        uri: mongodbUri(),
-        namespace,
-        scheduler,
-        logger: recordingLogger(),
-        stateDir: state.dir,
-        flushSeconds: 0.05,
-        pollSeconds: 3600,
-        drivers,
-      });
+      monitorIn(place, { flushSeconds: 0.05, pollSeconds: 3600, drivers }).monitor;
     const first = newMonitor();
     await first.start();
     await waitFor(

@@ -2,11 +2,12 @@
 // once, readings with its own ts spread over the last 24 h (so each chart has a known
 // number of minute points), "live" a reading per key on every poll, "broken" fails.
 import { MongoClient, type Db } from 'mongodb';
-import { Monitor, type DriverDefinition, type DriverReading } from '../../src/monitor/index.js';
+import type { DriverDefinition, DriverReading, Monitor } from '../../src/monitor/index.js';
 import { Scheduler } from '../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
 import { waitFor } from '../helpers/wait.js';
-import { recordingLogger, tempDir } from '../monitor/support.js';
+import { monitorIn } from '../monitor/fixtures/monitor-harness.js';
+import { tempDir } from '../monitor/support.js';
 
 /** Minutes (ago) at which the history device has readings of key 1 and of key 2. */
 export const historyMinutesAgo = {
@@ -77,16 +78,10 @@ export async function startStatusWorld(): Promise<StatusWorld> {
     },
   };
   const state = tempDir('raspimon-http-');
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace,
-    scheduler,
-    logger: recordingLogger(),
-    stateDir: state.dir,
-    flushSeconds: 0.05,
-    drivers,
-    retry: { minSeconds: 0.05, maxSeconds: 0.1 },
-  });
+  const { monitor } = monitorIn(
+    { uri: mongodbUri(), namespace, scheduler, stateDir: state.dir },
+    { flushSeconds: 0.05, drivers, retry: { minSeconds: 0.05, maxSeconds: 0.1 } },
+  );
   await monitor.start();
   await waitFor(
     async () =>

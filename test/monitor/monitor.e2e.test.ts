@@ -1,37 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
+import type { DriverDefinition, Monitor } from '../../src/monitor/index.js';
 import { validateConfig } from '../../src/tools/index.js';
 import { buildRegistry } from '../../src/monitor/intake/drivers/registry.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, seedConfig, tempDir } from './support.js';
+import { mongodbUri } from '../helpers/mongo.js';
+import { seedConfig } from './support.js';
+import { useMonitorHarness, type MonitorOptions, type RecordingLogger } from './fixtures/monitor-harness.js';
 import { waitFor } from '../helpers/wait.js';
 
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-let namespace: string;
-const monitors: Monitor[] = [];
-
-beforeEach(async () => {
-  starts.clear();
-  scheduler = realScheduler();
-  state = tempDir();
-  namespace = uniqueDbName('mon_');
-  conn = await openDb(mongodbUri(), namespace);
-});
-
-afterEach(async () => {
-  for (const m of monitors.splice(0)) await m.stop();
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
-});
+const h = useMonitorHarness(() => ({ prefix: 'mon_' }));
+beforeEach(() => starts.clear());
 
 /** A polled test driver: reads base, base+1, ... for config.keyId; counts its starts per device id. */
 const starts = new Map<number, number>();
@@ -77,45 +58,30 @@ async function moreReadings(monitor: { stats(): { accepted: number } }, n: numbe
 /** Waits for `n` more configuration polls (each bumps the monitor's heartbeat in `monitors`). */
 async function morePolls(n: number): Promise<void> {
   const beat = async (): Promise<number> =>
-    ((await conn.db.collection('monitors').findOne({}))?.beat as number | undefined) ?? 0;
+    ((await h.db.collection('monitors').findOne({}))?.beat as number | undefined) ?? 0;
   const start = await beat();
   await waitFor(async () => (await beat()) >= start + n, 10_000, `${n} more polls`);
 }
 
 async function count(filter: Record<string, unknown>): Promise<number> {
-  return conn.db.collection('readings').countDocuments(filter);
+  return h.db.collection('readings').countDocuments(filter);
 }
 
-function makeMonitor(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): {
-  monitor: Monitor;
-  logger: ReturnType<typeof recordingLogger>;
-} {
-  const logger = recordingLogger();
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace,
-    scheduler,
-    logger,
-    stateDir: state.dir,
-    pollSeconds: 0.2,
-    flushSeconds: 0.05,
-    drivers: { counter },
-    ...extra,
-  });
-  monitors.push(monitor);
-  return { monitor, logger };
-}
+const makeMonitor = (
+  extra: Omit<Partial<MonitorOptions>, 'logger'> = {},
+): { monitor: Monitor; logger: RecordingLogger } =>
+  h.monitor({ pollSeconds: 0.2, flushSeconds: 0.05, drivers: { counter }, ...extra });
 
 describe('Monitor end to end (FerretDB)', () => {
   it('stores readings of a seed-shaped configuration (pyClass/pyConf strings) as integers', async () => {
-    const sensor = path.join(state.dir, 'temperature');
+    const sensor = path.join(h.stateDir, 'temperature');
     writeFileSync(sensor, '21562\n');
     const config = seedConfig(sensor);
-    await conn.db.collection('keys').insertMany(config.keys);
-    await conn.db.collection('devices').insertMany(config.devices);
+    await h.db.collection('keys').insertMany(config.keys);
+    await h.db.collection('devices').insertMany(config.devices);
     const { monitor, logger } = makeMonitor();
     await monitor.start();
-    const readings = conn.db.collection('readings');
+    const readings = h.db.collection('readings');
     await waitFor(
       async () =>
         (await readings.countDocuments({ id: 1, keyId: 1 })) >= 3 &&
@@ -129,17 +95,17 @@ describe('Monitor end to end (FerretDB)', () => {
     const types = await readings.aggregate([{ $project: { t: { $type: '$value' } } }]).toArray();
     expect(new Set(types.map((t) => t.t as string))).toEqual(new Set(['int']));
     expect(logger.text('error')).toBe('');
-    const indexes = await conn.db.collection('devices').indexes();
+    const indexes = await h.db.collection('devices').indexes();
     expect(indexes.some((i) => i.unique && i.key.id === 1)).toBe(true);
   });
 
   it('a device added in the database starts on SIGHUP; the running one is not restarted', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne(counterDevice(1));
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne(counterDevice(1));
     const { monitor } = makeMonitor({ pollSeconds: 3600 });
     const uninstall = monitor.handleSignals();
     await monitor.start();
-    await conn.db.collection('devices').insertOne(counterDevice(2, { config: { keyId: 2 } }));
+    await h.db.collection('devices').insertOne(counterDevice(2, { config: { keyId: 2 } }));
     await moreReadings(monitor, 3);
     expect(monitor.devices().map((d) => d.id)).toEqual([1]);
     expect(await count({ id: 2 })).toBe(0);
@@ -151,12 +117,12 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('reload(): changed devices restart with the new config, removed ones stop, unchanged ones keep running', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertMany([counterDevice(1), counterDevice(2), counterDevice(3)]);
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertMany([counterDevice(1), counterDevice(2), counterDevice(3)]);
     const { monitor } = makeMonitor({ pollSeconds: 3600 });
     await monitor.start();
-    await conn.db.collection('devices').updateOne({ id: 2 }, { $set: { config: { keyId: 2, base: 1000 } } });
-    await conn.db.collection('devices').deleteOne({ id: 3 });
+    await h.db.collection('devices').updateOne({ id: 2 }, { $set: { config: { keyId: 2, base: 1000 } } });
+    await h.db.collection('devices').deleteOne({ id: 3 });
     const summary = await monitor.reload();
     expect(summary).toMatchObject({ loaded: true, changed: [2], removed: [3], unchanged: [1], added: [] });
     expect(Object.fromEntries(starts)).toEqual({ 1: 1, 2: 2, 3: 1 });
@@ -173,8 +139,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('the poll reloads only when devices or keys changed', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne(counterDevice(1));
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne(counterDevice(1));
     const { monitor, logger } = makeMonitor({ pollSeconds: 0.05 });
     await monitor.start();
     const polls = (): number =>
@@ -183,11 +149,11 @@ describe('Monitor end to end (FerretDB)', () => {
     await morePolls(3);
     expect(polls()).toBe(0);
     expect(starts.get(1)).toBe(1);
-    await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 0.06 } });
+    await h.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 0.06 } });
     await waitFor(() => starts.get(1) === 2, 5000, 'the poll to restart the changed device');
     expect(polls()).toBe(1);
     expect(monitor.devices()[0]?.intervalSeconds).toBe(0.06);
-    await conn.db.collection('keys').insertOne({ keyId: 3, unit: 'Pa' });
+    await h.db.collection('keys').insertOne({ keyId: 3, unit: 'Pa' });
     await waitFor(() => polls() === 2, 5000, 'a key change to be seen');
     await morePolls(3);
     expect(polls()).toBe(2);
@@ -195,8 +161,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('reload() calls during a reload are coalesced into one more reload', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne(counterDevice(1));
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne(counterDevice(1));
     const { monitor } = makeMonitor({ pollSeconds: 3600 });
     await monitor.start();
     const calls = [monitor.reload(), monitor.reload(), monitor.reload(), monitor.reload()];
@@ -209,8 +175,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('reports every invalid document (one message naming device and field), skips those, runs the good one', async () => {
-    await conn.db.collection('keys').insertMany([...keyDocs, { keyId: 'x', unit: 'bad' }]);
-    await conn.db.collection('devices').insertMany([
+    await h.db.collection('keys').insertMany([...keyDocs, { keyId: 'x', unit: 'bad' }]);
+    await h.db.collection('devices').insertMany([
       counterDevice(1),
       { id: 2, name: 'no-driver', config: {} },
       { id: 3, name: 'bad-interval', driver: 'counter', config: { keyId: 1 }, interval: -1 },
@@ -251,11 +217,11 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('a running device whose new document is invalid keeps running with its previous config', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertMany([counterDevice(1), counterDevice(2)]);
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertMany([counterDevice(1), counterDevice(2)]);
     const { monitor, logger } = makeMonitor({ pollSeconds: 3600 });
     await monitor.start();
-    await conn.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 'often' } });
+    await h.db.collection('devices').updateOne({ id: 1 }, { $set: { interval: 'often' } });
     const summary = await monitor.reload();
     expect(summary.kept).toEqual([1]);
     expect(monitor.devices().map((d) => d.id)).toEqual([1, 2]);
@@ -264,8 +230,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('rounds fractions of a 0-decimal key, rejects and counts values that are not finite or not safe once scaled; stores large integers as Int64', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne({ id: 1, name: 'odd', driver: 'odd', interval: 3600 });
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne({ id: 1, name: 'odd', driver: 'odd', interval: 3600 });
     const odd: DriverDefinition = {
       create: () => ({
         read: () => [
@@ -287,7 +253,7 @@ describe('Monitor end to end (FerretDB)', () => {
       rejectedUnknownKey: 1,
       written: 3,
     });
-    const docs = await conn.db
+    const docs = await h.db
       .collection('readings')
       .aggregate([{ $sort: { keyId: 1 } }, { $project: { _id: 0, value: 1, t: { $type: '$value' }, ts: 1 } }])
       .toArray();
@@ -303,8 +269,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('query helpers: range, latest per key, hourly buckets; check() finds orphan readings', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne({ id: 1, name: 'past', driver: 'past', interval: 3600 });
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne({ id: 1, name: 'past', driver: 'past', interval: 3600 });
     const t0 = Date.UTC(2026, 0, 1) / 1000;
     const past: DriverDefinition = {
       validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
@@ -321,7 +287,7 @@ describe('Monitor end to end (FerretDB)', () => {
     const { monitor } = makeMonitor({ pollSeconds: 3600, drivers: { past } });
     await monitor.start();
     await monitor.flush();
-    await conn.db.collection('readings').insertMany([
+    await h.db.collection('readings').insertMany([
       { id: 77, keyId: 1, value: 1, ts: new Date() },
       { id: 77, keyId: 1, value: 2, ts: new Date() },
     ]);
@@ -353,8 +319,8 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('SIGTERM (handleSignals) stops the devices and flushes every accepted reading before onStop runs', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne(counterDevice(1, { interval: 0.02 }));
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne(counterDevice(1, { interval: 0.02 }));
     const { monitor } = makeMonitor({ pollSeconds: 3600, flushSeconds: 30, batchSize: 100_000 });
     let stoppedWith: string | undefined;
     monitor.handleSignals({ onStop: (signal) => (stoppedWith = signal) });
@@ -370,49 +336,47 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('retentionDays deletes readings older than the limit with its own deleteMany', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('readings').insertMany([
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('readings').insertMany([
       { id: 1, keyId: 1, value: 1, ts: new Date(Date.now() - 3 * 86_400_000) },
       { id: 1, keyId: 1, value: 2, ts: new Date(Date.now() - 3600_000) },
     ]);
     const repeats: Array<() => unknown> = [];
     // A scheduler wrapper that exposes the hourly retention job so the test can run it now.
     const spy = {
-      now: () => scheduler.now(),
-      onceAfter: (s: number, fn: () => unknown) => scheduler.onceAfter(s, fn),
+      now: () => h.scheduler.now(),
+      onceAfter: (s: number, fn: () => unknown) => h.scheduler.onceAfter(s, fn),
       repeatEvery: (s: number, fn: () => unknown) => {
         if (s === 3600) repeats.push(fn);
-        return scheduler.repeatEvery(s, fn);
+        return h.scheduler.repeatEvery(s, fn);
       },
-      remove: (id: string) => scheduler.remove(id),
+      remove: (id: string) => h.scheduler.remove(id),
     };
     const { monitor, logger } = makeMonitor({ scheduler: spy, retentionDays: 2 });
     await monitor.start();
     expect(repeats).toHaveLength(1);
     await repeats[0]!();
-    expect((await conn.db.collection('readings').find().toArray()).map((d) => d.value as number)).toEqual([
-      2,
-    ]);
+    expect((await h.db.collection('readings').find().toArray()).map((d) => d.value as number)).toEqual([2]);
     expect(logger.text('info')).toMatch(/retention: deleted 1 reading\(s\) older than 2 day\(s\)/);
   });
 
   it('uses a MongoClient given as options.db and leaves it open after stop()', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
-    await conn.db.collection('devices').insertOne(counterDevice(1));
+    await h.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('devices').insertOne(counterDevice(1));
     const client = new MongoClient(mongodbUri());
     try {
       const { monitor } = makeMonitor({ uri: undefined, db: client, pollSeconds: 3600 });
       await monitor.start();
       await waitFor(async () => (await count({ id: 1 })) > 0, 5000, 'readings through the given client');
       await monitor.stop();
-      expect(await client.db(namespace).collection('keys').countDocuments()).toBe(2);
+      expect(await client.db(h.namespace).collection('keys').countDocuments()).toBe(2);
     } finally {
       await client.close();
     }
   });
 
   it('an unusable state dir is a ConfigError naming it', async () => {
-    const file = path.join(state.dir, 'not-a-dir');
+    const file = path.join(h.stateDir, 'not-a-dir');
     writeFileSync(file, '');
     const { monitor } = makeMonitor({ stateDir: file });
     await expect(monitor.start()).rejects.toMatchObject({
@@ -423,7 +387,7 @@ describe('Monitor end to end (FerretDB)', () => {
   });
 
   it('random device documents stored in FerretDB: reload never throws, runs exactly the valid ones, one logged problem each (property)', async () => {
-    await conn.db.collection('keys').insertMany(keyDocs);
+    await h.db.collection('keys').insertMany(keyDocs);
     const { monitor, logger } = makeMonitor({ pollSeconds: 3600 });
     await monitor.start();
     const registry = buildRegistry({ counter });
@@ -466,12 +430,12 @@ describe('Monitor end to end (FerretDB)', () => {
       });
     await fc.assert(
       fc.asyncProperty(fc.array(deviceDoc, { maxLength: 6 }), async (docs) => {
-        await conn.db.collection('devices').deleteMany({});
-        await conn.db
+        await h.db.collection('devices').deleteMany({});
+        await h.db
           .collection('devices')
           .insertMany(docs.length > 0 ? docs : [{}], { ordered: false })
           .catch(() => undefined);
-        const stored = await conn.db.collection('devices').find().toArray();
+        const stored = await h.db.collection('devices').find().toArray();
         const before = logger.records.length;
         const summary = await monitor.reload();
         const expected = validateConfig(stored, keyDocs, registry);

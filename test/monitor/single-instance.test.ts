@@ -3,34 +3,19 @@
 // the others with MonitorLockedError, and a holder killed with -9 leaves no stale lock.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverDefinition } from '../../src/monitor/index.js';
+import { describe, expect, it } from 'vitest';
+import type { DriverDefinition, Monitor } from '../../src/monitor/index.js';
 import { MonitorLockedError } from '../../src/errors/index.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
+import { mongodbUri } from '../helpers/mongo.js';
 import { waitFor } from '../helpers/wait.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+import { useMonitorHarness } from './fixtures/monitor-harness.js';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'monitor-lifecycle.ts');
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-const monitors: Monitor[] = [];
-
-beforeEach(async () => {
-  scheduler = realScheduler();
-  state = tempDir();
-  conn = await openDb(mongodbUri(), uniqueDbName('lock_'));
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-  await conn.db.collection('devices').insertOne({ id: 1, name: 'tick', driver: 'tick', interval: 0.05 });
-});
-afterEach(async () => {
-  for (const m of monitors.splice(0)) await m.stop();
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
-});
+const h = useMonitorHarness(() => ({
+  prefix: 'lock_',
+  keys: [{ keyId: 1, unit: 'n' }],
+  devices: [{ id: 1, name: 'tick', driver: 'tick', interval: 0.05 }],
+}));
 
 let ticks = 0;
 const tick: DriverDefinition = {
@@ -38,20 +23,8 @@ const tick: DriverDefinition = {
   create: () => ({ read: () => [{ keyId: 1, value: ticks++ }] }),
 };
 
-function makeMonitor(): Monitor {
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger: recordingLogger(),
-    stateDir: state.dir,
-    flushSeconds: 0.05,
-    pollSeconds: 3600,
-    drivers: { tick },
-  });
-  monitors.push(monitor);
-  return monitor;
-}
+const makeMonitor = (): Monitor =>
+  h.monitor({ flushSeconds: 0.05, pollSeconds: 3600, drivers: { tick } }).monitor;
 
 describe('one monitor per state dir', () => {
   it('four monitors started at once on one namespace and state dir: one runs, three are refused with MonitorLockedError, each reading is stored once', async () => {
@@ -66,23 +39,23 @@ describe('one monitor per state dir', () => {
       expect(error.code).toBe('ERR_MONITOR_LOCKED');
       expect(error.message).toMatch(
         new RegExp(
-          `another monitor already runs on the state dir .*: process ${process.pid} \\(namespace "${conn.db.databaseName}"`,
+          `another monitor already runs on the state dir .*: process ${process.pid} \\(namespace "${h.db.databaseName}"`,
         ),
       );
     }
     const running = four[results.findIndex((r) => r.status === 'fulfilled')]!;
     await waitFor(() => running.stats().accepted >= 10, 5000, 'readings');
     await running.flush();
-    const stored = await conn.db.collection('readings').countDocuments();
+    const stored = await h.db.collection('readings').countDocuments();
     expect(stored).toBe(running.stats().written);
-    const values = await conn.db.collection('readings').distinct('value');
+    const values = await h.db.collection('readings').distinct('value');
     expect(values.length).toBe(stored); // no reading twice
   });
 
   it('a monitor in another process holds the lock; kill -9 of it frees the lock at once, no stale-lock cleanup needed', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', fixture, mongodbUri(), conn.db.databaseName, state.dir, 'signal'],
+      ['--import', 'tsx', fixture, mongodbUri(), h.db.databaseName, h.stateDir, 'signal'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';

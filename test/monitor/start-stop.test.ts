@@ -1,38 +1,19 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverDefinition, type MonitorStats } from '../../src/monitor/index.js';
+import { describe, expect, it } from 'vitest';
+import type { DriverDefinition, Monitor, MonitorStats } from '../../src/monitor/index.js';
 import { installSignalHandlers, type SignalProcess } from '../../src/monitor/signals.js';
-import type { Scheduler } from '../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../helpers/mongo.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from './support.js';
+import { useMonitorHarness, type MonitorOptions, type RecordingLogger } from './fixtures/monitor-harness.js';
 import { waitFor } from '../helpers/wait.js';
+import { recordingLogger } from './support.js';
 
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-let namespace: string;
-const monitors: Monitor[] = [];
-
-beforeEach(async () => {
-  scheduler = realScheduler();
-  state = tempDir();
-  namespace = uniqueDbName('stop_');
-  conn = await openDb(mongodbUri(), namespace);
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n', description: 'count' });
-  await conn.db
-    .collection('devices')
-    .insertOne({ id: 1, name: 'counter', driver: 'counter', config: {}, interval: 0.02 });
-});
-
-afterEach(async () => {
+const h = useMonitorHarness(() => ({
+  prefix: 'stop_',
+  keys: [{ keyId: 1, unit: 'n', description: 'count' }],
+  devices: [{ id: 1, name: 'counter', driver: 'counter', config: {}, interval: 0.02 }],
   // Some tests leave a monitor whose stop() rejected on purpose.
-  for (const m of monitors.splice(0)) await m.stop().catch(() => undefined);
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
-});
+  stopMayReject: true,
+}));
 
 const counter: DriverDefinition = {
   validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
@@ -43,29 +24,13 @@ const counter: DriverDefinition = {
 };
 
 /** Readings stay in memory (flushSeconds 30, huge batches) until stop() writes them. */
-function makeMonitor(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): {
-  monitor: Monitor;
-  logger: ReturnType<typeof recordingLogger>;
-} {
-  const logger = recordingLogger();
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace,
-    scheduler,
-    logger,
-    stateDir: state.dir,
-    pollSeconds: 3600,
-    flushSeconds: 30,
-    batchSize: 100_000,
-    drivers: { counter },
-    ...extra,
-  });
-  monitors.push(monitor);
-  return { monitor, logger };
-}
+const makeMonitor = (
+  extra: Omit<Partial<MonitorOptions>, 'logger'> = {},
+): { monitor: Monitor; logger: RecordingLogger } =>
+  h.monitor({ pollSeconds: 3600, flushSeconds: 30, batchSize: 100_000, drivers: { counter }, ...extra });
 
 async function stored(): Promise<number> {
-  return conn.db.collection('readings').countDocuments({ id: 1 });
+  return h.db.collection('readings').countDocuments({ id: 1 });
 }
 
 async function someReadingsAccepted(monitor: Monitor): Promise<void> {
@@ -120,16 +85,16 @@ describe('Monitor.stop()', () => {
     // A scheduler that refuses to remove the monitor's poll job (pollSeconds 1234).
     const pollJobs = new Set<string>();
     const refusing = {
-      now: () => scheduler.now(),
-      onceAfter: (s: number, fn: () => unknown) => scheduler.onceAfter(s, fn),
+      now: () => h.scheduler.now(),
+      onceAfter: (s: number, fn: () => unknown) => h.scheduler.onceAfter(s, fn),
       repeatEvery: (s: number, fn: () => unknown) => {
-        const id = scheduler.repeatEvery(s, fn);
+        const id = h.scheduler.repeatEvery(s, fn);
         if (s === 1234) pollJobs.add(id);
         return id;
       },
       remove: (id: string) => {
         if (pollJobs.has(id)) throw new Error('remove refused');
-        return scheduler.remove(id);
+        return h.scheduler.remove(id);
       },
     };
     const { monitor, logger } = makeMonitor({ scheduler: refusing, pollSeconds: 1234 });
@@ -244,19 +209,19 @@ describe('queries outside start()…stop()', () => {
 
 describe('options.pidFile', () => {
   it('start() writes our pid and a newline to it (no temp file left); stop() removes it', async () => {
-    const pidFile = path.join(state.dir, 'monitor.pid');
+    const pidFile = path.join(h.stateDir, 'monitor.pid');
     const { monitor, logger } = makeMonitor({ pidFile });
     monitor.handleSignals({ onStop: () => undefined });
     await monitor.start();
     expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
-    expect(readdirSync(state.dir).filter((f) => f.startsWith('monitor.pid'))).toEqual(['monitor.pid']);
+    expect(readdirSync(h.stateDir).filter((f) => f.startsWith('monitor.pid'))).toEqual(['monitor.pid']);
     expect(logger.text('warning')).toBe('');
     await monitor.stop();
     expect(existsSync(pidFile)).toBe(false);
   });
 
   it('stop() leaves a pid file that another process has taken over', async () => {
-    const pidFile = path.join(state.dir, 'monitor.pid');
+    const pidFile = path.join(h.stateDir, 'monitor.pid');
     const { monitor } = makeMonitor({ pidFile });
     await monitor.start();
     writeFileSync(pidFile, '999999\n');
@@ -265,7 +230,7 @@ describe('options.pidFile', () => {
   });
 
   it('without handleSignals() a warning says SIGHUP from --reload would end the process', async () => {
-    const pidFile = path.join(state.dir, 'monitor.pid');
+    const pidFile = path.join(h.stateDir, 'monitor.pid');
     const { monitor, logger } = makeMonitor({ pidFile });
     await monitor.start();
     expect(logger.text('warning')).toMatch(
@@ -274,7 +239,7 @@ describe('options.pidFile', () => {
   });
 
   it('an unwritable pid file (missing directory, or a directory in its place) is a ConfigError naming it; no directory is created', async () => {
-    const inMissingDir = path.join(state.dir, 'missing', 'monitor.pid');
+    const inMissingDir = path.join(h.stateDir, 'missing', 'monitor.pid');
     const { monitor } = makeMonitor({ pidFile: inMissingDir });
     await expect(monitor.start()).rejects.toMatchObject({
       name: 'ConfigError',
@@ -286,13 +251,13 @@ describe('options.pidFile', () => {
       ),
     });
     expect(existsSync(path.dirname(inMissingDir))).toBe(false);
-    const aDirectory = path.join(state.dir, 'pid-dir');
+    const aDirectory = path.join(h.stateDir, 'pid-dir');
     mkdirSync(aDirectory);
     const second = makeMonitor({ pidFile: aDirectory }).monitor;
     await expect(second.start()).rejects.toMatchObject({
       code: 'ERR_CONFIG',
       message: expect.stringContaining(`cannot write the pid file ${aDirectory}`),
     });
-    expect(readdirSync(state.dir).filter((f) => f.startsWith('pid-dir'))).toEqual(['pid-dir']);
+    expect(readdirSync(h.stateDir).filter((f) => f.startsWith('pid-dir'))).toEqual(['pid-dir']);
   });
 });

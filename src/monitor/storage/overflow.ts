@@ -1,7 +1,8 @@
 // The writer's overflow-and-loss policy: how many readings memory holds, which ones go when it
 // overflows (the oldest, amortised), and how the two losses — spool thinning at its byte limit
 // or on a full disk, and memory drops when the spool cannot take readings — are reported: each
-// is a persistent condition, reported once when it begins and once, with counts, when it ends.
+// is a persistent condition, reported once when it begins and once, with counts, when it ends —
+// and counted, in the writer's stats.
 import type { PendingReading } from './spool.js';
 import type { MonitorLogger } from '../types.js';
 
@@ -19,12 +20,26 @@ export function dropOldest(queue: PendingReading[], memoryLimit: number): number
   return excess > 0 ? queue.splice(0, excess).length : 0;
 }
 
-/** The two loss conditions of the writer, each reported once when it begins and when it ends. */
+/** The writer's counts of lost readings (its stats), which a {@link LossReport} adds to. */
+export interface LossCounts {
+  /** Thinned out of or dropped from the spool. */
+  spoolDropped: number;
+  /** Dropped from memory. */
+  memoryDropped: number;
+}
+
+/**
+ * The two loss conditions of the writer, each reported once when it begins and when it ends,
+ * every lost reading counted in `counts`.
+ */
 export class LossReport {
   private spoolLoss: { thinned: number; dropped: number } | undefined;
   private memoryLoss: { dropped: number; reason: string } | undefined;
 
-  constructor(private readonly logger: MonitorLogger) {}
+  constructor(
+    private readonly logger: MonitorLogger,
+    private readonly counts: LossCounts,
+  ) {}
 
   /** Readings are being dropped from memory now. */
   get droppingFromMemory(): boolean {
@@ -33,6 +48,7 @@ export class LossReport {
 
   /** `dropped` readings left memory because of `reason` (at most `cap` are held). */
   memoryLost(dropped: number, reason: string, cap: number): void {
+    this.counts.memoryDropped += dropped;
     if (this.memoryLoss) {
       this.memoryLoss.dropped += dropped;
       return;
@@ -45,6 +61,7 @@ export class LossReport {
 
   /** The spool thinned or dropped readings to stay within `limitBytes` or the disk of `dir`. */
   spoolLost(thinned: number, dropped: number, spool: { limitBytes: number; dir: string }): void {
+    this.counts.spoolDropped += thinned + dropped;
     if (this.spoolLoss) {
       this.spoolLoss.thinned += thinned;
       this.spoolLoss.dropped += dropped;
@@ -75,6 +92,14 @@ export class LossReport {
         `readings spool: drained; while it was full ${thinned} reading(s) were thinned out and ${dropped} dropped with the oldest segments`,
       );
     }
+  }
+
+  /** The writer stops with `lost` readings that neither the database nor the spool took. */
+  lostAtStop(lost: number): void {
+    this.counts.memoryDropped += lost;
+    this.logger.alert(
+      `readings writer: stopping with the database unreachable and the spool unwritable; ${lost} reading(s) are lost`,
+    );
   }
 
   /** The writer stops while the spool is still full: what it lost so far. */

@@ -6,135 +6,30 @@
 //
 // Memory is bounded in every state: at most `memoryLimit + batchSize` readings wait here.
 // When the spool cannot take them (disk full with nothing left to thin, a read-only state
-// dir) the oldest in memory are dropped. Both losses (spool thinning, memory drops) are
-// persistent conditions: reported once when they begin and once, with counts, when they end
-// (that policy, and which readings memory drops, live in overflow.ts). (Over 400 lines on
-// purpose: memory, spool and database form one ordering and one bound; split apart they would
-// have to share the queue and its invariants.)
-import { randomBytes } from 'node:crypto';
-import type { Collection, Document } from 'mongodb';
-import { Backoff, describeError } from '../../internal/index.js';
+// dir) the oldest in memory are dropped. This file keeps the one queue, its order and its
+// bound; what changes for other reasons lives beside it: the insert and its outcomes
+// (insert-batch.ts), the database's state and the retry policy (write-outcomes.ts), a spool
+// segment's replay (spool-replay.ts), the loss policy and its reports (overflow.ts), the
+// stored-readings hand-off (stored-listeners.ts), the scheduler jobs (writer-jobs.ts), the
+// settings and the counters (writer-settings.ts, writer-stats.ts).
+import { describeError } from '../../internal/index.js';
+import type { Collection } from 'mongodb';
 import type { MongoModule } from '../peers.js';
+import { insertBatch, OidSource } from './insert-batch.js';
 import { dropOldest, LossReport, memoryCap } from './overflow.js';
 import type { PendingReading, Spool } from './spool.js';
+import { replaySegment } from './spool-replay.js';
+import { StoredListeners, type StoredListener } from './stored-listeners.js';
+import { OneShotJob, withinSchedulerTime } from './writer-jobs.js';
+import { WriteOutcomes } from './write-outcomes.js';
+import type { WriterSettings } from './writer-settings.js';
+import type { WriterCounters, WriterStats } from './writer-stats.js';
 import type { MonitorLogger, MonitorScheduler } from '../types.js';
 
-/** Settings of the writer, resolved by the Monitor. */
-export interface WriterSettings {
-  batchSize: number;
-  flushSeconds: number;
-  memoryLimit: number;
-  retryMinSeconds: number;
-  retryMaxSeconds: number;
-  /** Jitter source of the retry backoff; a constant in tests. @default Math.random */
-  random?: () => number;
-  /**
-   * Most ms (real time, as a socket timeout) one insertMany may take: an insert sent on a
-   * pooled connection to a server that has just been killed was seen to hang for good with
-   * the driver's own timeouts set, stalling the writer. A timed-out insert counts as failed
-   * and is retried (its client-side _ids make that idempotent). @default 30000
-   */
-  insertTimeoutMs?: number;
-}
-
-/**
- * The writer's retry curve from the device retry option: the same doubling, but capped at
- * 1 s first and 10 s max, so the spool drains soon after the server returns.
- */
-export function writerRetry(retry: { minSeconds: number; maxSeconds: number }): {
-  retryMinSeconds: number;
-  retryMaxSeconds: number;
-} {
-  return { retryMinSeconds: Math.min(retry.minSeconds, 1), retryMaxSeconds: Math.min(retry.maxSeconds, 10) };
-}
-
-/** Counters of the writer since start. */
-export interface WriterStats {
-  /** Readings acknowledged by the database (each counted once). */
-  written: number;
-  /** Readings a replay found already stored. */
-  duplicates: number;
-  /** Readings waiting in memory. */
-  queued: number;
-  /**
-   * Readings of the batch being written now (part of `queued`). With `queued` above 0 and
-   * this at 0, nothing is on its way to the database until a flush is due (`flushSeconds`,
-   * `batchSize`): a test on a `ManualClock` reads "nothing stored" as final, not late.
-   */
-  writing: number;
-  /** Readings waiting in the on-disk spool. */
-  spooled: number;
-  /** Bytes the on-disk spool takes. */
-  spoolBytes: number;
-  /** Readings given up after repeated rejection by the server (logged). */
-  dropped: number;
-  /** Readings thinned out of or dropped from the spool at its byte limit or on a full disk. */
-  spoolDropped: number;
-  /** Oldest readings dropped from memory because the spool could not take them. */
-  memoryDropped: number;
-  /** Whether the last write attempt failed. */
-  databaseDown: boolean;
-}
-
-/** The counters of a writer that never ran. */
-export function emptyWriterStats(): WriterStats {
-  return {
-    written: 0,
-    duplicates: 0,
-    queued: 0,
-    writing: 0,
-    spooled: 0,
-    spoolBytes: 0,
-    dropped: 0,
-    spoolDropped: 0,
-    memoryDropped: 0,
-    databaseDown: false,
-  };
-}
-
-/** A reading as stored: what {@link StoredListener}s receive. */
-export interface StoredReading {
-  /** Device id. */
-  readonly id: number;
-  /** Key of the reading. */
-  readonly keyId: number;
-  /** The stored integer. */
-  readonly value: number;
-  /** Epoch ms. */
-  readonly tsMs: number;
-}
-
-/**
- * Called with each batch once the database holds it (rollups). Within a run each reading
- * is passed once; a reading found already stored by a replay after a crash may have been
- * passed in the previous run too.
- */
-export type StoredListener = (readings: readonly StoredReading[]) => void;
-
-const int32Max = 2 ** 31 - 1;
-const int32Min = -(2 ** 31);
-const maxRejections = 5;
-
-/**
- * Client-side ObjectId hex strings without an ObjectId (and its buffer) per reading: the
- * same layout (4-byte seconds, 5 random bytes, 3-byte counter), with a fresh timestamp and
- * random part whenever the counter wraps, so ids stay unique and, within one run, rise in
- * arrival order.
- */
-class OidSource {
-  private prefix = '';
-  private counter = 0;
-
-  next(): string {
-    if (this.counter === 0) {
-      const seconds = Math.floor(Date.now() / 1000) >>> 0;
-      this.prefix = seconds.toString(16).padStart(8, '0') + randomBytes(5).toString('hex');
-    }
-    const oid = this.prefix + this.counter.toString(16).padStart(6, '0');
-    this.counter = (this.counter + 1) & 0xffffff;
-    return oid;
-  }
-}
+// The writer's types, declared beside their job, are imported from here by the Monitor.
+export { writerRetry, type WriterSettings } from './writer-settings.js';
+export { emptyWriterStats, type WriterStats } from './writer-stats.js';
+export type { StoredListener, StoredReading } from './stored-listeners.js';
 
 export class ReadingsWriter {
   private queue: PendingReading[] = [];
@@ -142,19 +37,26 @@ export class ReadingsWriter {
   private draining: Promise<void> | undefined;
   /** A spill started by push() while the drain waits on the database. */
   private spilling: Promise<void> | undefined;
-  private flushJob: string | undefined;
-  private retryJob: string | undefined;
-  private readonly backoff: Backoff;
-  private rejections = 0;
+  /** Sends a partial batch once flushSeconds have passed. */
+  private readonly flushJob: OneShotJob;
+  /** The next attempt after a failed one, on the backoff curve. */
+  private readonly retryJob: OneShotJob;
+  /** The database's state as the inserts find it, the retry backoff, the counters. */
+  private readonly outcomes: WriteOutcomes;
   /** Spills under way (their readings are neither in memory nor counted in the spool). */
   private spills = 0;
-  private down = false;
   private closing = false;
   private seq: number;
-  private readonly counters = { written: 0, duplicates: 0, dropped: 0, spoolDropped: 0, memoryDropped: 0 };
+  private readonly counters: WriterCounters = {
+    written: 0,
+    duplicates: 0,
+    dropped: 0,
+    spoolDropped: 0,
+    memoryDropped: 0,
+  };
   /** The ongoing loss conditions, reported when each begins and ends. */
   private readonly losses: LossReport;
-  private readonly failedListeners = new WeakSet<StoredListener>();
+  private readonly storedListeners: StoredListeners;
   /** Callers of room() waiting for a spill or an insert to settle. */
   private roomWaiters: Array<() => void> = [];
   private readonly oids = new OidSource();
@@ -167,16 +69,15 @@ export class ReadingsWriter {
     private readonly logger: MonitorLogger,
     private readonly settings: WriterSettings,
     /** Live set, as the intake's. */
-    private readonly listeners: ReadonlySet<StoredListener> = new Set(),
+    listeners: ReadonlySet<StoredListener> = new Set(),
   ) {
-    this.losses = new LossReport(logger);
+    this.flushJob = new OneShotJob(scheduler);
+    this.retryJob = new OneShotJob(scheduler);
+    this.losses = new LossReport(logger, this.counters);
+    this.storedListeners = new StoredListeners(listeners, logger);
     // Continues after what the spool holds, so replay order stays arrival order.
     this.seq = Math.max(spool.lastSeq, scheduler.now() * 1000);
-    this.backoff = new Backoff({
-      minSeconds: settings.retryMinSeconds,
-      maxSeconds: settings.retryMaxSeconds,
-      random: settings.random,
-    });
+    this.outcomes = new WriteOutcomes(settings, logger, this.counters);
   }
 
   /** Most readings held in memory: `memoryLimit` plus one batch being written. */
@@ -198,27 +99,23 @@ export class ReadingsWriter {
     if (
       !this.closing &&
       this.queue.length >= this.settings.memoryLimit &&
-      (this.down || (this.draining && this.queue.length >= this.settings.batchSize))
+      (this.outcomes.databaseDown || (this.draining && this.queue.length >= this.settings.batchSize))
     )
       this.spillSoon();
     if (this.queue.length + this.inFlight.length > this.memoryCap)
       this.dropOldest(
-        this.down
+        this.outcomes.databaseDown
           ? 'readings arrive faster than they can be spooled while the database is down'
           : 'readings arrive faster than the database stores them',
       );
     if (this.closing) return;
     if (
       this.queue.length >= this.settings.batchSize ||
-      (this.down && this.queue.length >= this.settings.memoryLimit)
+      (this.outcomes.databaseDown && this.queue.length >= this.settings.memoryLimit)
     )
       this.kick();
-    else if (this.flushJob === undefined && this.retryJob === undefined) {
-      this.flushJob = this.scheduler.onceAfter(this.settings.flushSeconds, () => {
-        this.flushJob = undefined;
-        this.kick();
-      });
-    }
+    else if (!this.flushJob.pending && !this.retryJob.pending)
+      this.flushJob.plan(this.settings.flushSeconds, () => this.kick());
   }
 
   /**
@@ -231,7 +128,7 @@ export class ReadingsWriter {
     const free = this.memoryCap - this.queue.length - this.inFlight.length;
     if (free > 0) return free;
     if (this.closing || this.losses.droppingFromMemory) return Number.MAX_SAFE_INTEGER;
-    if (!this.spilling && (this.down || this.draining)) this.spillSoon();
+    if (!this.spilling && (this.outcomes.databaseDown || this.draining)) this.spillSoon();
     else if (!this.spilling && !this.draining) this.kick();
     if (!this.spilling && !this.draining) return Number.MAX_SAFE_INTEGER;
     return new Promise((resolve) => this.roomWaiters.push(resolve));
@@ -262,7 +159,7 @@ export class ReadingsWriter {
       writing: this.inFlight.length,
       spooled: this.spool.size,
       spoolBytes: this.spool.bytes,
-      databaseDown: this.down,
+      databaseDown: this.outcomes.databaseDown,
     };
   }
 
@@ -287,7 +184,7 @@ export class ReadingsWriter {
   /** Writes everything that can be written now; resolves true when nothing is left. */
   async flush(): Promise<boolean> {
     await this.draining;
-    this.cancelJob('retryJob');
+    this.retryJob.cancel();
     this.kick();
     await this.draining;
     return this.queue.length === 0 && this.spool.size === 0;
@@ -298,11 +195,11 @@ export class ReadingsWriter {
    * is known to be down, then spools whatever is left, so the next start replays it.
    */
   async close(deadlineMs: number): Promise<void> {
-    this.cancelJob('flushJob');
-    this.cancelJob('retryJob');
-    if (!this.down) {
+    this.flushJob.cancel();
+    this.retryJob.cancel();
+    if (!this.outcomes.databaseDown) {
       this.kick();
-      await this.within(this.draining, deadlineMs);
+      await withinSchedulerTime(this.scheduler, this.draining, deadlineMs);
     }
     this.closing = true;
     this.progressed();
@@ -311,48 +208,30 @@ export class ReadingsWriter {
     const left = [...this.inFlight, ...this.queue];
     this.queue = [];
     this.inFlight = [];
-    if (left.length > 0 && !(await this.spill(left))) {
-      this.counters.memoryDropped += left.length;
-      this.logger.alert(
-        `readings writer: stopping with the database unreachable and the spool unwritable; ${left.length} reading(s) are lost`,
-      );
-    }
+    if (left.length > 0 && !(await this.spill(left))) this.losses.lostAtStop(left.length);
     // A spill the drain had begun must be on disk before the process may exit.
-    await this.within(this.draining, deadlineMs);
+    await withinSchedulerTime(this.scheduler, this.draining, deadlineMs);
     this.losses.memoryLossEnded('at stop');
     this.losses.stoppingWhileSpoolFull();
   }
 
-  /** Waits for `promise` at most `ms` of scheduler time (not at all if the scheduler stopped). */
-  private async within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
-    if (!promise) return;
-    let job: string | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      try {
-        job = this.scheduler.onceAfter(ms / 1000, resolve);
-      } catch {
-        resolve();
-      }
-    });
-    await Promise.race([promise.catch(() => undefined), deadline]);
-    if (job !== undefined) this.scheduler.remove(job);
-  }
-
-  private cancelJob(name: 'flushJob' | 'retryJob'): void {
-    const id = this[name];
-    if (id !== undefined) this.scheduler.remove(id);
-    this[name] = undefined;
-  }
-
   private async drain(): Promise<void> {
-    this.cancelJob('flushJob');
+    this.flushJob.cancel();
     for (;;) {
       if (this.closing) return;
-      if (this.down && this.queue.length >= this.settings.memoryLimit) await this.spillQueue();
+      if (this.outcomes.databaseDown && this.queue.length >= this.settings.memoryLimit)
+        await this.spillQueue();
       const segment = this.spool.oldest();
       if (segment === undefined) this.losses.spoolLossEnded(this.spool.size);
       if (segment !== undefined) {
-        if (!(await this.replay(segment))) {
+        const replayed = await replaySegment(segment, {
+          spool: this.spool,
+          logger: this.logger,
+          batchSize: this.settings.batchSize,
+          insert: (batch) => this.insert(batch),
+          closing: () => this.closing,
+        });
+        if (!replayed) {
           await this.spillQueue();
           return this.failed();
         }
@@ -374,140 +253,28 @@ export class ReadingsWriter {
   }
 
   private failed(): void {
-    const delay = this.backoff.next();
-    this.cancelJob('retryJob');
-    this.retryJob = this.scheduler.onceAfter(delay, () => {
-      this.retryJob = undefined;
-      this.kick();
-    });
-  }
-
-  private async replay(segment: string): Promise<boolean> {
-    this.spool.pin(segment);
-    try {
-      return await this.replayPinned(segment);
-    } finally {
-      this.spool.pin(undefined);
-    }
-  }
-
-  private async replayPinned(segment: string): Promise<boolean> {
-    let content;
-    try {
-      content = await this.spool.read(segment);
-    } catch (error) {
-      this.logger.error(`readings spool: cannot read ${segment} (${describeError(error)}); moving on`);
-      await this.spool.remove(segment).catch(() => undefined);
-      return true;
-    }
-    if (content.badLines > 0)
-      this.logger.error(
-        `readings spool: ${content.badLines} unreadable line(s) in ${segment} (torn write after a crash?) were skipped`,
-      );
-    for (let i = 0; i < content.readings.length; i += this.settings.batchSize) {
-      const chunk = content.readings.slice(i, i + this.settings.batchSize);
-      if (!(await this.insert(chunk))) return false;
-      if (this.closing) return false;
-    }
-    await this.spool.remove(segment);
-    return true;
+    this.retryJob.plan(this.outcomes.nextRetrySeconds(), () => this.kick());
   }
 
   /** One unordered insertMany; true when every reading is stored (now or before). */
   private async insert(batch: readonly PendingReading[]): Promise<boolean> {
     if (batch.length === 0) return true;
-    const { ObjectId, Long } = this.mongo;
-    const docs: Document[] = batch.map((r) => ({
-      _id: ObjectId.createFromHexString(r.oid),
-      id: r.id,
-      keyId: r.keyId,
-      // Int32 when it fits, else Int64: never a double.
-      value: r.value >= int32Min && r.value <= int32Max ? r.value : Long.fromNumber(r.value),
-      ts: new Date(r.tsMs),
-    }));
     try {
-      return await this.insertDocs(batch, docs);
+      const timeoutMs = this.settings.insertTimeoutMs ?? 30_000;
+      const outcome = await insertBatch({ mongo: this.mongo, collection: this.collection, timeoutMs }, batch);
+      const settled = this.outcomes.settle(batch.length, outcome, () => this.spool.size + this.queue.length);
+      if (settled === 'stored') this.stored(batch);
+      return settled !== 'failed';
     } finally {
       this.progressed();
     }
   }
 
-  private async insertDocs(batch: readonly PendingReading[], docs: Document[]): Promise<boolean> {
-    try {
-      const collection = await this.collection();
-      await this.timed(collection.insertMany(docs, { ordered: false }));
-      this.counters.written += batch.length;
-      this.stored(batch);
-      return true;
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } })
-        .writeErrors;
-      const list = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-      // A network failure also arrives as MongoBulkWriteError, with no write errors: not stored.
-      if (error instanceof this.mongo.MongoBulkWriteError && list.length > 0) {
-        const duplicates = list.filter((e) => e.code === 11000).length;
-        if (duplicates === list.length) {
-          this.counters.written += batch.length - duplicates;
-          this.counters.duplicates += duplicates;
-          this.stored(batch);
-          return true;
-        }
-        // The server answered but refused some documents: retry a few times, then give up loudly.
-        if (++this.rejections >= maxRejections) {
-          this.rejections = 0;
-          this.counters.dropped += list.length - duplicates;
-          this.counters.written += batch.length - list.length;
-          this.logger.error(
-            `readings writer: the database rejected ${list.length - duplicates} reading(s) ${maxRejections} times (${describeError(error)}); dropped them`,
-          );
-          return true;
-        }
-      }
-      if (!this.down)
-        this.logger.error(
-          `readings writer: database unavailable (${describeError(error)}); readings wait in memory and in the spool until it returns`,
-        );
-      this.down = true;
-      return false;
-    }
-  }
-
-  /** `operation`, or a rejection once insertTimeoutMs went by (the operation is then abandoned). */
-  private timed<T>(operation: Promise<T>): Promise<T> {
-    const ms = this.settings.insertTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`insertMany gave no answer within ${ms} ms (the server died under it?)`)),
-        ms,
-      );
-    });
-    operation.catch(() => undefined);
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  /** After a successful insert: recovery bookkeeping and the stored listeners. */
+  /** After a stored insert: the memory loss may be over; the listeners get the batch. */
   private stored(batch: readonly PendingReading[]): void {
-    if (this.down)
-      this.logger.info(
-        `readings writer: database reachable again; ${this.spool.size + this.queue.length} reading(s) still to write`,
-      );
-    this.down = false;
-    this.backoff.reset();
-    this.rejections = 0;
     if (this.losses.droppingFromMemory && this.queue.length < this.settings.memoryLimit)
       this.losses.memoryLossEnded('now');
-    for (const listener of this.listeners) {
-      try {
-        listener(batch);
-      } catch (error) {
-        if (this.failedListeners.has(listener)) continue;
-        this.failedListeners.add(listener);
-        this.logger.error(
-          `stored-readings listener failed (${describeError(error)}); readings are stored; further failures of this listener are not reported`,
-        );
-      }
-    }
+    this.storedListeners.notify(batch);
   }
 
   /**
@@ -537,11 +304,15 @@ export class ReadingsWriter {
     this.spills++;
     try {
       const loss = await this.spool.append(readings);
-      if (loss.thinned + loss.dropped > 0) this.spoolLost(loss.thinned, loss.dropped);
+      if (loss.thinned + loss.dropped > 0) this.losses.spoolLost(loss.thinned, loss.dropped, this.spool);
       if (this.losses.droppingFromMemory) this.losses.memoryLossEnded('now');
       return true;
     } catch (error) {
-      this.memoryLost(0, `the spool in ${this.spool.dir} cannot be written (${describeError(error)})`);
+      this.losses.memoryLost(
+        0,
+        `the spool in ${this.spool.dir} cannot be written (${describeError(error)})`,
+        this.memoryCap,
+      );
       return false;
     } finally {
       this.spills--;
@@ -550,16 +321,6 @@ export class ReadingsWriter {
 
   /** Drops the oldest queued readings down to `memoryLimit`; the batch in flight is left alone. */
   private dropOldest(reason: string): void {
-    this.memoryLost(dropOldest(this.queue, this.settings.memoryLimit), reason);
-  }
-
-  private memoryLost(dropped: number, reason: string): void {
-    this.counters.memoryDropped += dropped;
-    this.losses.memoryLost(dropped, reason, this.memoryCap);
-  }
-
-  private spoolLost(thinned: number, dropped: number): void {
-    this.counters.spoolDropped += thinned + dropped;
-    this.losses.spoolLost(thinned, dropped, this.spool);
+    this.losses.memoryLost(dropOldest(this.queue, this.settings.memoryLimit), reason, this.memoryCap);
   }
 }

@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
+import { Monitor } from '../../../src/monitor/index.js';
 import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
-import { recordFigure } from '../../helpers/figures.js';
-import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { mongodbUri } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../support.js';
+import { recordFigure } from '../../helpers/figures.js';
+import { monitorHarness, type MonitorOptions, type RecordingLogger } from '../fixtures/monitor-harness.js';
 
 const start = new Date('2026-03-01T00:00:00Z');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -17,51 +17,37 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function started(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): Promise<{
+async function started(extra: Omit<Partial<MonitorOptions>, 'logger'> = {}): Promise<{
   monitor: Monitor;
-  logger: ReturnType<typeof recordingLogger>;
+  logger: RecordingLogger;
   clock: ManualClock;
   emit: (readings: Array<{ keyId: number; value: number; ts?: Date | number }>) => void;
   stored: () => Promise<number>;
   stateDir: string;
 }> {
-  const clock = new ManualClock(start);
-  const scheduler = new Scheduler({ clock });
-  scheduler.start();
-  const state = tempDir();
-  const conn = await openDb(mongodbUri(), uniqueDbName('ts_'));
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'mC' });
-  await conn.db.collection('devices').insertOne({ id: 7, name: 'logger', driver: 'push' });
-  const logger = recordingLogger();
-  let context: DriverContext | undefined;
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger,
-    stateDir: state.dir,
+  const h = await monitorHarness({
+    prefix: 'ts_',
+    clockAt: start,
+    keys: [{ keyId: 1, unit: 'mC' }],
+    devices: [{ id: 7, name: 'logger', driver: 'push' }],
+  });
+  cleanups.push(() => h.dispose());
+  const { monitor, logger } = h.monitor({
     batchSize: 10,
     flushSeconds: 1,
     pollSeconds: 3600,
-    drivers: { push: (_config, ctx) => ((context = ctx), {}) },
+    drivers: { push: h.push.definition },
     ...extra,
   });
-  cleanups.push(async () => {
-    await monitor.stop();
-    await scheduler.stop();
-    await conn.db.dropDatabase();
-    await conn.close();
-    state.remove();
-  });
   await monitor.start();
-  await waitFor(() => context !== undefined, 10_000, 'the push driver');
+  const context = await h.push.started(7);
   return {
     monitor,
     logger,
-    clock,
-    emit: (readings) => context!.emit(readings),
-    stored: () => conn.db.collection('readings').countDocuments(),
-    stateDir: state.dir,
+    clock: h.clock,
+    emit: (readings) => context.emit(readings),
+    stored: () => h.db.collection('readings').countDocuments(),
+    stateDir: h.stateDir,
   };
 }
 

@@ -3,44 +3,26 @@
 // real Monitor on FerretDB, time on a ManualClock whose wall clock is stepped as NTP does.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RuleEvaluator } from '../../../src/monitor/rules/evaluator.js';
 import type { RuleSpec } from '../../../src/monitor/rules/types.js';
-import { Monitor, type DeviceSpec, type DriverContext, type KeySpec } from '../../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import { validateRules } from '../../../src/monitor/rules/validate.js';
+import type { DeviceSpec, KeySpec, Monitor, MonitorLogger } from '../../../src/monitor/index.js';
 import { recordFigure } from '../../helpers/figures.js';
-import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../support.js';
+import { recordingLogger } from '../support.js';
+import { useRulesWorld } from './rules-world.js';
 
 const day = 86_400;
-let clock: ManualClock;
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-let monitors: Monitor[];
-const contexts = new Map<number, DriverContext>();
-
-beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  scheduler = new Scheduler({ clock });
-  scheduler.start();
-  state = tempDir('raspimon-rules-faults-');
-  conn = await openDb(mongodbUri(), uniqueDbName('rulesf_'));
-  monitors = [];
-  await conn.db.collection('keys').insertMany([{ keyId: 7, unit: 'mC', description: 'freezer' }]);
-  await conn.db.collection('devices').insertMany([
-    { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [7] } },
-    { id: 4, name: 'cellar', driver: 'push', config: { keyIds: [7] } },
-  ]);
-});
-
-afterEach(async () => {
-  for (const monitor of monitors) await monitor.stop();
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
+const {
+  h,
+  start: startWith,
+  emit,
+} = useRulesWorld({
+  prefix: 'rulesf_',
+  statePrefix: 'raspimon-rules-faults-',
+  keys: [{ keyId: 7, unit: 'mC', description: 'freezer' }],
+  cellarKeyIds: [7],
 });
 
 /** A recording logger that also notes the monotonic second of each record (in `at`). */
@@ -50,37 +32,15 @@ function stampedLogger(): ReturnType<typeof recordingLogger> & { at: number[] } 
   for (const level of ['debug', 'info', 'warning', 'error', 'alert'] as const) {
     const log = logger[level].bind(logger);
     logger[level] = (message, context) => {
-      at.push(clock.monotonic() / 1000);
+      at.push(h.clock.monotonic() / 1000);
       log(message, context);
     };
   }
   return Object.assign(logger, { at });
 }
 
-function start(pollSeconds = 3600): { monitor: Monitor; logger: ReturnType<typeof stampedLogger> } {
-  const logger = stampedLogger();
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger,
-    stateDir: state.dir,
-    pollSeconds,
-    drivers: {
-      push: {
-        validateConfig: (config) => ({ ok: true, config, keyIds: config.keyIds as number[] }),
-        create: (_config, context) => {
-          contexts.set(context.device.id, context);
-          return {};
-        },
-      },
-    },
-  });
-  monitors.push(monitor);
-  return { monitor, logger };
-}
-
-const emit = (deviceId: number, value: number): void => contexts.get(deviceId)!.emit([{ keyId: 7, value }]);
+const start = (pollSeconds = 3600): { monitor: Monitor; logger: ReturnType<typeof stampedLogger> } =>
+  startWith(pollSeconds, stampedLogger());
 type Logger = ReturnType<typeof recordingLogger>;
 const ruleRecords = (logger: Logger): string[] =>
   logger.records
@@ -88,24 +48,24 @@ const ruleRecords = (logger: Logger): string[] =>
     .map((r) => `${String(r.context!.state)} ${String(r.context!.rule)}:${String(r.context!.deviceId)}`);
 const count = (logger: Logger, record: string): number =>
   ruleRecords(logger).filter((r) => r === record).length;
-const monoSeconds = (): number => clock.monotonic() / 1000;
+const monoSeconds = (): number => h.clock.monotonic() / 1000;
 
 describe('rules judge time on the monotonic clock (HIGH 4)', () => {
   it('wall clock stepped back 1 day, then the device goes silent: the no-data ALERT comes 600 s later', async () => {
-    await conn.db
+    await h.db
       .collection('rules')
       .insertOne({ id: 1, name: 'probe silent', keyId: 7, deviceId: 3, noDataSeconds: 600, level: 'ALERT' });
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -18000);
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -18000); // the last reading; then silence
     const silentFrom = monoSeconds();
-    await clock.advance(5);
-    clock.setWallTime(new Date(clock.now() - day * 1000)); // NTP: the clock ran a day ahead
-    await clock.advance(594);
+    await h.clock.advance(5);
+    h.clock.setWallTime(new Date(h.clock.now() - day * 1000)); // NTP: the clock ran a day ahead
+    await h.clock.advance(594);
     expect(ruleRecords(logger)).toEqual([]);
-    await clock.advance(2);
+    await h.clock.advance(2);
     expect(ruleRecords(logger)).toEqual(['firing 1:3']);
     const fired = logger.records.findIndex((r) => r.context?.state === 'firing');
     const firedAfter = logger.at[fired]! - silentFrom;
@@ -121,7 +81,7 @@ describe('rules judge time on the monotonic clock (HIGH 4)', () => {
   });
 
   it('a forSeconds: 300 rule pending when the wall clock steps back 1 h fires after 300 s, not 3,900', async () => {
-    await conn.db
+    await h.db
       .collection('rules')
       .insertOne({ id: 2, name: 'freezer warm', keyId: 7, deviceId: 3, above: -10000, forSeconds: 300 });
     const { monitor, logger } = start();
@@ -129,10 +89,10 @@ describe('rules judge time on the monotonic clock (HIGH 4)', () => {
     const crossedAt = monoSeconds();
     let firedAt: number | undefined;
     for (let s = 0; s <= 4000 && firedAt === undefined; s += 10) {
-      if (s === 100) clock.setWallTime(new Date(clock.now() - 3_600_000));
+      if (s === 100) h.clock.setWallTime(new Date(h.clock.now() - 3_600_000));
       emit(3, -9000);
       if (ruleRecords(logger).length > 0) firedAt = monoSeconds() - crossedAt;
-      else await clock.advance(10);
+      else await h.clock.advance(10);
     }
     recordFigure({
       id: 'rules.wall-back-1h.for-300',
@@ -148,7 +108,7 @@ describe('rules judge time on the monotonic clock (HIGH 4)', () => {
 
 describe('reminder floods (MEDIUM)', () => {
   it('wall clock stepped +1 day while firing with repeatSeconds 60: one reminder a minute, no spurious no-data', async () => {
-    await conn.db.collection('rules').insertMany([
+    await h.db.collection('rules').insertMany([
       { id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0, repeatSeconds: 60 },
       { id: 2, name: 'silent', keyId: 7, deviceId: 3, noDataSeconds: 120 },
     ]);
@@ -156,10 +116,10 @@ describe('reminder floods (MEDIUM)', () => {
     await monitor.start();
     emit(3, 5);
     expect(ruleRecords(logger)).toEqual(['firing 1:3']);
-    await clock.advance(30);
+    await h.clock.advance(30);
     emit(3, 5); // heard now; the no-data deadline is 120 s from here
-    clock.setWallTime(new Date(clock.now() + day * 1000));
-    await clock.advance(61);
+    h.clock.setWallTime(new Date(h.clock.now() + day * 1000));
+    await h.clock.advance(61);
     const reminders = count(logger, 'reminder 1:3');
     recordFigure({
       id: 'rules.wall-forward-1d.reminders',
@@ -173,15 +133,15 @@ describe('reminder floods (MEDIUM)', () => {
   });
 
   it('monitor down a day while a repeatSeconds 60 rule fires: one reminder after the restart, saying how long', async () => {
-    await conn.db
+    await h.db
       .collection('rules')
       .insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0, repeatSeconds: 60 });
     const first = start();
     await first.monitor.start();
     emit(3, 5);
-    await clock.advance(30);
+    await h.clock.advance(30);
     await first.monitor.stop();
-    await clock.advance(day);
+    await h.clock.advance(day);
     const second = start();
     await second.monitor.start();
     await waitFor(() => ruleRecords(second.logger).length > 0, 5000, 'the reminder after the restart');
@@ -196,14 +156,14 @@ describe('reminder floods (MEDIUM)', () => {
     expect(reminders).toBe(1);
     const text = second.logger.records.find((r) => r.context?.state === 'reminder')!.message;
     expect(text).toContain('(firing for 24 h; no reminder for 24 h)');
-    await clock.advance(60);
+    await h.clock.advance(60);
     expect(count(second.logger, 'reminder 1:3')).toBe(2);
   });
 });
 
 describe('a band rule: each side its own condition (MEDIUM)', () => {
   it('above: -10000, below: -30000 — fires above at -5000; at -40000 above resolves and below fires; the texts say the side', async () => {
-    await conn.db.collection('rules').insertOne({
+    await h.db.collection('rules').insertOne({
       id: 1,
       name: 'freezer band',
       keyId: 7,
@@ -215,7 +175,7 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -5000);
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -40000);
     expect(ruleRecords(logger)).toEqual(['firing 1:3', 'resolved 1:3', 'firing 1:3']);
     const texts = logger.records.filter((r) => r.context?.rule !== undefined).map((r) => r.message);
@@ -224,7 +184,7 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
     expect(texts[1]).toContain('peak while firing -5000 mC');
     expect(texts[2]).toContain('value -40000 mC below -30000 mC');
     expect(logger.records.at(-1)!.context).toMatchObject({ cause: 'below', threshold: -30000 });
-    await clock.advance(3600);
+    await h.clock.advance(3600);
     expect(logger.records.at(-1)!.message).toMatch(/^still firing: .*value -40000 mC below -30000 mC/);
     emit(3, -20000);
     expect(ruleRecords(logger)).toEqual([
@@ -239,21 +199,6 @@ describe('a band rule: each side its own condition (MEDIUM)', () => {
   });
 });
 
-const base: RuleSpec = {
-  id: 0,
-  name: '',
-  keyId: 7,
-  deviceId: 3,
-  above: undefined,
-  below: undefined,
-  noDataSeconds: undefined,
-  forSeconds: 0,
-  hysteresis: 0,
-  level: 'WARNING',
-  repeatSeconds: undefined,
-  enabled: true,
-  message: undefined,
-};
 const freezer: DeviceSpec = {
   id: 3,
   name: 'freezer',
@@ -267,9 +212,37 @@ const freezer: DeviceSpec = {
   keyIds: [7],
 };
 const keys = new Map<number, KeySpec>([[7, { keyId: 7, unit: 'mC', description: '' }]]);
+/** A no-data rule on the freezer as validateRules normalises it (every default filled in), to vary. */
+const base: RuleSpec = validateRules(
+  [{ id: 0, name: 'base', keyId: 7, deviceId: 3, noDataSeconds: 60 }],
+  keys,
+  [freezer],
+).rules[0]!;
+
+/** Runs `test` with a RuleEvaluator on the test's scheduler, set to `rules` for the freezer. */
+async function withEvaluator(
+  logger: MonitorLogger,
+  rules: RuleSpec[],
+  test: (evaluator: RuleEvaluator) => Promise<void>,
+): Promise<void> {
+  const { scheduler } = h;
+  const evaluator = new RuleEvaluator({
+    logger,
+    now: () => scheduler.now(),
+    monotonic: () => scheduler.monotonic(),
+    scheduler,
+  });
+  try {
+    evaluator.setConfig(rules, [freezer], keys);
+    await test(evaluator);
+  } finally {
+    evaluator.stop();
+  }
+}
+
 describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () => {
   it('noDataSeconds 1e10 and repeatSeconds 9.1e9 in the database: the monitor starts, those rules are problems, the good one runs', async () => {
-    await conn.db.collection('rules').insertMany([
+    await h.db.collection('rules').insertMany([
       { id: 1, name: 'forever silent', keyId: 7, noDataSeconds: 10_000_000_000 },
       { id: 2, name: 'remind never', keyId: 7, above: 0, repeatSeconds: 9.1e9 },
       { id: 3, name: 'flood', keyId: 7, above: 0, repeatSeconds: 0.001 },
@@ -290,15 +263,15 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
   });
 
   it('such a rule added while running is reported for itself at the poll, never as "database unreadable"', async () => {
-    await conn.db.collection('rules').insertOne({ id: 4, name: 'good', keyId: 7, deviceId: 3, above: 100 });
+    await h.db.collection('rules').insertOne({ id: 4, name: 'good', keyId: 7, deviceId: 3, above: 100 });
     const { monitor, logger } = start(30);
     await monitor.start();
-    await conn.db
+    await h.db
       .collection('rules')
       .insertOne({ id: 1, name: 'forever silent', keyId: 7, noDataSeconds: 10_000_000_000 });
-    await clock.advance(30);
+    await h.clock.advance(30);
     await waitFor(() => logger.text('error').includes('forever silent'), 5000, 'the poll reload');
-    await clock.advance(30);
+    await h.clock.advance(30);
     await monitor.flush();
     expect(logger.text('warning')).not.toContain('unreadable');
     emit(3, 200);
@@ -307,30 +280,18 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
 
   it('a RuleSpec given to the evaluator directly with a duration out of range is skipped alone; a 366-day no-data deadline is planned in steps', async () => {
     const logger = recordingLogger();
-    const evaluator = new RuleEvaluator({
-      logger,
-      now: () => scheduler.now(),
-      monotonic: () => scheduler.monotonic(),
-      scheduler,
-    });
-    try {
-      evaluator.setConfig(
-        [
-          { ...base, id: 1, name: 'bad', noDataSeconds: 1e10 },
-          { ...base, id: 2, name: 'year', noDataSeconds: 366 * day },
-        ],
-        [freezer],
-        keys,
-      );
+    const rules = [
+      { ...base, id: 1, name: 'bad', noDataSeconds: 1e10 },
+      { ...base, id: 2, name: 'year', noDataSeconds: 366 * day },
+    ];
+    await withEvaluator(logger, rules, async (evaluator) => {
       expect(logger.text('error')).toMatch(/rule 1 "bad": noDataSeconds must be .*; this rule is skipped/);
       expect(evaluator.size).toBe(1);
-      await clock.advance(366 * day - 1);
+      await h.clock.advance(366 * day - 1);
       expect(logger.text('warning')).toBe('');
-      await clock.advance(2);
+      await h.clock.advance(2);
       expect(logger.text('warning')).toContain('firing: rule 2 "year"');
-    } finally {
-      evaluator.stop();
-    }
+    });
   });
 
   it('a rule whose records throw (a broken logger) is reported once; the other rules still fire and are planned', async () => {
@@ -340,38 +301,26 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
       if (message.includes('"throws"')) throw new Error('logger down for ALERTs');
       alert(message, context);
     };
-    const evaluator = new RuleEvaluator({
-      logger,
-      now: () => scheduler.now(),
-      monotonic: () => scheduler.monotonic(),
-      scheduler,
-    });
-    try {
-      evaluator.setConfig(
-        [
-          { ...base, id: 1, name: 'throws', noDataSeconds: 60, level: 'ALERT', repeatSeconds: 60 },
-          { ...base, id: 2, name: 'fine', noDataSeconds: 60, repeatSeconds: 60 },
-        ],
-        [freezer],
-        keys,
-      );
-      await clock.advance(61);
+    const rules: RuleSpec[] = [
+      { ...base, id: 1, name: 'throws', noDataSeconds: 60, level: 'ALERT', repeatSeconds: 60 },
+      { ...base, id: 2, name: 'fine', noDataSeconds: 60, repeatSeconds: 60 },
+    ];
+    await withEvaluator(logger, rules, async () => {
+      await h.clock.advance(61);
       expect(logger.text('warning')).toContain('firing: rule 2 "fine"');
       expect(logger.text('error')).toMatch(
         /rule 1 "throws" failed \(Error: logger down for ALERTs\); the other rules go on/,
       );
-      await clock.advance(60);
+      await h.clock.advance(60);
       expect(logger.text('warning')).toContain('still firing: rule 2 "fine"');
       expect(logger.records.filter((r) => r.message.includes('"throws" failed'))).toHaveLength(1);
-    } finally {
-      evaluator.stop();
-    }
+    });
   });
 });
 
 describe('rules-state.json of the wrong shape (LOW)', () => {
   it('lastNoticeMs: 1e20 and other bad fields: the monitor starts, warns, and the rule is evaluated afresh', async () => {
-    await conn.db
+    await h.db
       .collection('rules')
       .insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0, repeatSeconds: 3600 });
     const good = {
@@ -380,14 +329,14 @@ describe('rules-state.json of the wrong shape (LOW)', () => {
       level: 'WARNING',
       deviceId: 3,
       cause: 'above',
-      sinceMs: clock.now(),
-      firedMs: clock.now(),
-      lastNoticeMs: clock.now(),
+      sinceMs: h.clock.now(),
+      firedMs: h.clock.now(),
+      lastNoticeMs: h.clock.now(),
       value: 5,
       threshold: 0,
     };
     writeFileSync(
-      path.join(state.dir, 'rules-state.json'),
+      path.join(h.stateDir, 'rules-state.json'),
       JSON.stringify({
         version: 1,
         firing: [
@@ -403,10 +352,10 @@ describe('rules-state.json of the wrong shape (LOW)', () => {
     emit(3, 5);
     expect(ruleRecords(logger)).toEqual(['firing 1:3']);
     await monitor.stop();
-    const saved = JSON.parse(readFileSync(path.join(state.dir, 'rules-state.json'), 'utf8')) as {
+    const saved = JSON.parse(readFileSync(path.join(h.stateDir, 'rules-state.json'), 'utf8')) as {
       firing: { lastNoticeMs: number }[];
     };
-    expect(saved.firing).toEqual([expect.objectContaining({ ruleId: 1, lastNoticeMs: clock.now() })]);
+    expect(saved.firing).toEqual([expect.objectContaining({ ruleId: 1, lastNoticeMs: h.clock.now() })]);
   });
 });
 
@@ -414,8 +363,8 @@ describe('rules-state.json of another JSON shape (LOW)', () => {
   it.each(['null', '5', '{"version":1,"clean":true}'])(
     '%s: the monitor starts, warns once, and rules run',
     async (text) => {
-      await conn.db.collection('rules').insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0 });
-      writeFileSync(path.join(state.dir, 'rules-state.json'), text);
+      await h.db.collection('rules').insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0 });
+      writeFileSync(path.join(h.stateDir, 'rules-state.json'), text);
       const { monitor, logger } = start();
       await monitor.start();
       expect(logger.records.filter((r) => r.message.includes('rules-state.json'))).toEqual([

@@ -3,71 +3,21 @@
 // state kept across a restart. The database is the real FerretDB; time is a ManualClock.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../support.js';
+import type { RecordingLogger } from '../fixtures/monitor-harness.js';
+import { useRulesWorld } from './rules-world.js';
 
-let clock: ManualClock;
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-let monitors: Monitor[];
-const contexts = new Map<number, DriverContext>();
-
-beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  scheduler = new Scheduler({ clock });
-  scheduler.start();
-  state = tempDir('raspimon-rules-');
-  conn = await openDb(mongodbUri(), uniqueDbName('rules_'));
-  monitors = [];
-  await conn.db.collection('keys').insertMany([
+const { h, start, emit } = useRulesWorld({
+  prefix: 'rules_',
+  statePrefix: 'raspimon-rules-',
+  keys: [
     { keyId: 7, unit: 'mC', description: 'freezer temperature' },
     { keyId: 8, unit: '%', description: 'humidity' },
-  ]);
-  await conn.db.collection('devices').insertMany([
-    { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [7] } },
-    { id: 4, name: 'cellar', driver: 'push', config: { keyIds: [7, 8] } },
-  ]);
+  ],
+  cellarKeyIds: [7, 8],
 });
-
-afterEach(async () => {
-  for (const monitor of monitors) await monitor.stop();
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
-});
-
-function start(pollSeconds = 3600): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
-  const logger = recordingLogger();
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger,
-    stateDir: state.dir,
-    pollSeconds,
-    drivers: {
-      push: {
-        validateConfig: (config) => ({ ok: true, config, keyIds: config.keyIds as number[] }),
-        create: (_config, context) => {
-          contexts.set(context.device.id, context);
-          return {};
-        },
-      },
-    },
-  });
-  monitors.push(monitor);
-  return { monitor, logger };
-}
-
-const emit = (deviceId: number, value: number, keyId = 7): void =>
-  contexts.get(deviceId)!.emit([{ keyId, value }]);
-const ruleRecords = (logger: ReturnType<typeof recordingLogger>): string[] =>
+const ruleRecords = (logger: RecordingLogger): string[] =>
   logger.records
     .filter((r) => r.context?.rule !== undefined)
     .map(
@@ -89,14 +39,14 @@ const freezerWarm = {
 
 describe('rules in the monitor', () => {
   it('above with forSeconds and hysteresis: an oscillating value fires once, one resolve with how long it fired', async () => {
-    await conn.db.collection('rules').insertOne({ ...freezerWarm });
+    await h.db.collection('rules').insertOne({ ...freezerWarm });
     const { monitor, logger } = start();
     await monitor.start();
     // Warm from 00:02 on, held 300 s by 00:07 (fires), then hovering across the threshold.
     const values = [-9500, -10200, -9600, -9800, -9700, -9900, -9950, -9800, -10100, -9900, -10400, -9700];
     for (const value of values) {
       emit(3, value);
-      await clock.advance(60);
+      await h.clock.advance(60);
     }
     expect(ruleRecords(logger)).toEqual(['alert firing 1:3']);
     const firing = logger.records.find((r) => r.context?.state === 'firing')!;
@@ -110,7 +60,7 @@ describe('rules in the monitor', () => {
       value: -9800,
     });
     emit(3, -10500); // back, but not past the hysteresis
-    await clock.advance(60);
+    await h.clock.advance(60);
     emit(3, -11200);
     expect(ruleRecords(logger)).toEqual(['alert firing 1:3', 'alert resolved 1:3']);
     expect(logger.records.find((r) => r.context?.state === 'resolved')!.message).toMatch(
@@ -119,7 +69,7 @@ describe('rules in the monitor', () => {
   });
 
   it('noDataSeconds on the scheduler clock, every device producing the key; reminders while firing', async () => {
-    await conn.db.collection('rules').insertOne({
+    await h.db.collection('rules').insertOne({
       id: 2,
       name: 'silent probe',
       keyId: 7,
@@ -130,11 +80,11 @@ describe('rules in the monitor', () => {
     const { monitor, logger } = start();
     await monitor.start();
     emit(3, -18000);
-    await clock.advance(300);
+    await h.clock.advance(300);
     emit(3, -18000);
-    await clock.advance(301); // the cellar has sent nothing for 601 s
+    await h.clock.advance(301); // the cellar has sent nothing for 601 s
     expect(ruleRecords(logger)).toEqual(['error firing 2:4']);
-    await clock.advance(2 * 3600);
+    await h.clock.advance(2 * 3600);
     expect(ruleRecords(logger)).toEqual([
       'error firing 2:4',
       'error firing 2:3',
@@ -147,18 +97,18 @@ describe('rules in the monitor', () => {
   });
 
   it('restart while firing: no second fire; resolved on the first good reading after it', async () => {
-    await conn.db.collection('rules').insertOne({ ...freezerWarm, forSeconds: 0 });
+    await h.db.collection('rules').insertOne({ ...freezerWarm, forSeconds: 0 });
     const first = start();
     await first.monitor.start();
     emit(3, -5000);
     expect(ruleRecords(first.logger)).toEqual(['alert firing 1:3']);
     await first.monitor.stop();
-    const saved = JSON.parse(readFileSync(path.join(state.dir, 'rules-state.json'), 'utf8')) as {
+    const saved = JSON.parse(readFileSync(path.join(h.stateDir, 'rules-state.json'), 'utf8')) as {
       firing: unknown[];
     };
     expect(saved.firing).toMatchObject([{ ruleId: 1, deviceId: 3, cause: 'above' }]);
 
-    await clock.advance(3600);
+    await h.clock.advance(3600);
     const second = start();
     await second.monitor.start();
     emit(3, -4000);
@@ -177,11 +127,11 @@ describe('rules in the monitor', () => {
       await monitor.start();
       emit(4, 95, 8);
       expect(ruleRecords(logger)).toEqual([]);
-      await conn.db.collection('rules').insertMany([
+      await h.db.collection('rules').insertMany([
         { id: 5, name: 'damp cellar', keyId: 8, above: 90 },
         { id: 6, name: 'cellar silent', keyId: 8, deviceId: 4, noDataSeconds: 120 },
       ]);
-      await clock.advance(30);
+      await h.clock.advance(30);
       await waitFor(() => logger.text('info').includes('rules changed'), 5000, 'the poll reload');
       // The reload applies after the poll's log line: readings fire the rule once it is in.
       await waitFor(
@@ -194,8 +144,8 @@ describe('rules in the monitor', () => {
       );
       expect(ruleRecords(logger)).toEqual(['warning firing 5:4']);
 
-      await conn.db.collection('rules').deleteOne({ id: 5 });
-      await conn.db.collection('devices').deleteOne({ id: 4 });
+      await h.db.collection('rules').deleteOne({ id: 5 });
+      await h.db.collection('devices').deleteOne({ id: 4 });
       process.kill(process.pid, 'SIGHUP');
       await waitFor(() => ruleRecords(logger).length === 2, 5000, 'the SIGHUP reload');
       expect(ruleRecords(logger)).toEqual(['warning firing 5:4', 'warning resolved 5:4']);
@@ -204,7 +154,7 @@ describe('rules in the monitor', () => {
       expect(logger.text('error')).toContain(
         'configuration: rule 6 "cellar silent": deviceId 4 is not a valid device',
       );
-      await clock.advance(3600);
+      await h.clock.advance(3600);
       expect(ruleRecords(logger)).toHaveLength(2);
     } finally {
       uninstall();
@@ -216,7 +166,7 @@ describe('rules in the monitor', () => {
     const uninstall = monitor.handleSignals();
     try {
       await monitor.start();
-      await conn.db.collection('rules').insertOne({ id: 7, name: 'humid', keyId: 8, deviceId: 4, above: 80 });
+      await h.db.collection('rules').insertOne({ id: 7, name: 'humid', keyId: 8, deviceId: 4, above: 80 });
       process.kill(process.pid, 'SIGHUP');
       await waitFor(
         () => {
@@ -227,8 +177,8 @@ describe('rules in the monitor', () => {
         'the rule added by SIGHUP',
       );
       expect(ruleRecords(logger)).toEqual(['warning firing 7:4']);
-      await conn.db.collection('rules').deleteOne({ id: 7 });
-      await clock.advance(30);
+      await h.db.collection('rules').deleteOne({ id: 7 });
+      await h.clock.advance(30);
       await waitFor(() => ruleRecords(logger).length === 2, 5000, 'the poll reload');
       expect(ruleRecords(logger)).toEqual(['warning firing 7:4', 'warning resolved 7:4']);
       expect(logger.text('info')).toContain('configuration poll: rules changed');
@@ -238,7 +188,7 @@ describe('rules in the monitor', () => {
   });
 
   it('invalid rules are reported one problem each and skipped; good rules run; check() lists them', async () => {
-    await conn.db.collection('rules').insertMany([
+    await h.db.collection('rules').insertMany([
       { id: 1, name: 'good', keyId: 7, deviceId: 3, below: -25000 },
       { id: 2, name: 'no key', keyId: 99, above: 0 },
       { id: 3, name: 'inverted', keyId: 7, above: 0, below: 10 },
@@ -270,14 +220,14 @@ describe('rules in the monitor', () => {
     const { monitor } = start();
     await monitor.start();
     emit(3, -20000);
-    await clock.advance(2);
+    await h.clock.advance(2);
     await monitor.flush();
     await waitFor(
-      async () => (await conn.db.collection('status').findOne({ _id: 'readings' as never })) !== null,
+      async () => (await h.db.collection('status').findOne({ _id: 'readings' as never })) !== null,
       5000,
       'the heartbeat',
     );
-    const status = await conn.db.collection('status').findOne({ _id: 'readings' as never });
+    const status = await h.db.collection('status').findOne({ _id: 'readings' as never });
     expect(status?.newestTs).toEqual(new Date('2026-06-01T00:00:00.000Z'));
   });
 });

@@ -2,89 +2,35 @@
 // its memory). What does not fit in memory goes to the spool, readings are dropped only
 // when the spool is at its limit (counted, reported once), arrival order is kept, and the
 // event loop stays free: the intake takes a backlog in slices of a bounded size.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Monitor } from '../../../src/monitor/index.js';
 import { intakeSliceReadings } from '../../../src/monitor/intake/reading-intake.js';
-import type { Scheduler } from '../../../src/scheduler/index.js';
 import { longestBlock } from '../../helpers/event-loop-block.js';
-import { startFerretDB, type FerretDB } from '../../helpers/ferretdb.js';
 import { recordFigure } from '../../helpers/figures.js';
-import { uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from '../support.js';
+import { pushDriver, type MonitorOptions, type RecordingLogger } from '../fixtures/monitor-harness.js';
+import { useOutageWorld } from './fixtures/outage-world.js';
 
-let server: FerretDB;
-let serverDown = false;
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let namespace: string;
-const monitors: Monitor[] = [];
+const world = useOutageWorld('dump_');
 
-beforeAll(async () => {
-  server = await startFerretDB();
-});
-afterAll(async () => {
-  await server.dispose();
-});
-beforeEach(() => {
-  scheduler = realScheduler();
-  state = tempDir();
-  namespace = uniqueDbName('dump_');
-});
-afterEach(async () => {
-  for (const m of monitors.splice(0)) await m.stop();
-  if (serverDown) await server.restart();
-  serverDown = false;
-  await scheduler.stop();
-  state.remove();
-});
-
-async function seed(): Promise<void> {
-  const conn = await openDb(server.uri, namespace);
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n', description: 'sequence' });
-  await conn.db.collection('devices').insertOne({ id: 1, name: 'logger', driver: 'push' });
-  await conn.close();
-}
-
-/** Stored values in arrival order (by `_id`, which the writer assigns at arrival). */
-async function storedValues(): Promise<number[]> {
-  const conn = await openDb(server.uri, namespace);
-  const docs = await conn.db
-    .collection('readings')
-    .find({}, { projection: { _id: 1, value: 1 } })
-    .sort({ _id: 1 })
-    .toArray();
-  await conn.close();
-  return docs.map((d) => d.value as number);
-}
-
-async function started(extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}): Promise<{
+async function started(extra: Omit<Partial<MonitorOptions>, 'logger'> = {}): Promise<{
   monitor: Monitor;
-  logger: ReturnType<typeof recordingLogger>;
+  logger: RecordingLogger;
   emit: (n: number) => void;
   emitList: (readings: { keyId: number; value: number }[]) => void;
 }> {
-  await seed();
-  const logger = recordingLogger();
-  let context: DriverContext | undefined;
-  const monitor = new Monitor({
-    uri: server.uri,
-    namespace,
-    scheduler,
-    logger,
-    stateDir: state.dir,
+  await world.seed([{ id: 1, name: 'logger', driver: 'push' }]);
+  const push = pushDriver();
+  const { monitor, logger } = world.monitor({
     pollSeconds: 0.5,
-    serverSelectionTimeoutSeconds: 0.3,
-    retry: { minSeconds: 0.1, maxSeconds: 0.5 },
-    drivers: { push: (_config, ctx) => ((context = ctx), {}) },
+    drivers: { push: push.definition },
     ...extra,
   });
-  monitors.push(monitor);
   await monitor.start();
-  await waitFor(() => context !== undefined, 10_000, 'the push driver');
+  const context = await push.started(1);
   const emit = (n: number): void =>
-    context!.emit(Array.from({ length: n }, (_, i) => ({ keyId: 1, value: i })));
-  return { monitor, logger, emit, emitList: (readings) => context!.emit(readings) };
+    context.emit(Array.from({ length: n }, (_, i) => ({ keyId: 1, value: i })));
+  return { monitor, logger, emit, emitList: (readings) => context.emit(readings) };
 }
 
 async function drained(monitor: Monitor, timeoutMs = 120_000): Promise<void> {
@@ -95,6 +41,17 @@ async function drained(monitor: Monitor, timeoutMs = 120_000): Promise<void> {
   );
 }
 
+/** The figure of a 100,000-reading dump: how many were stored. */
+function recordStored100k(id: string, database: string, stored: number): void {
+  recordFigure({
+    id: `monitor.dump-100k-${id}.stored`,
+    label: `100,000 readings emitted in one call, ${database}: readings stored`,
+    value: stored,
+    unit: 'readings',
+    bound: '= 100000',
+  });
+}
+
 const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -103,14 +60,8 @@ describe('a backlog handed over in one call', () => {
     const { monitor, emit } = await started();
     emit(100_000);
     await drained(monitor);
-    const values = await storedValues();
-    recordFigure({
-      id: 'monitor.dump-100k-up.stored',
-      label: '100,000 readings emitted in one call, database up: readings stored',
-      value: values.length,
-      unit: 'readings',
-      bound: '= 100000',
-    });
+    const values = await world.storedValues('arrival');
+    recordStored100k('up', 'database up', values.length);
     expect(values.length).toBe(100_000);
     expect(values).toEqual(range(100_000));
     expect(monitor.stats()).toMatchObject({ memoryDropped: 0, spoolDropped: 0 });
@@ -118,8 +69,7 @@ describe('a backlog handed over in one call', () => {
 
   it('100,000 readings in one call with the database down: spooled, all stored once it is up', async () => {
     const { monitor, emit, logger } = await started();
-    await server.kill();
-    serverDown = true;
+    await world.kill();
     emit(100_000);
     await waitFor(
       () => monitor.stats().backlog === 0 && monitor.stats().spooled + monitor.stats().queued === 100_000,
@@ -127,17 +77,10 @@ describe('a backlog handed over in one call', () => {
       'spooling',
     );
     expect(monitor.stats().spooled).toBeGreaterThanOrEqual(80_000);
-    await server.restart();
-    serverDown = false;
+    await world.restart();
     await drained(monitor);
-    const values = await storedValues();
-    recordFigure({
-      id: 'monitor.dump-100k-down.stored',
-      label: '100,000 readings emitted in one call, database down then up: readings stored',
-      value: values.length,
-      unit: 'readings',
-      bound: '= 100000',
-    });
+    const values = await world.storedValues('arrival');
+    recordStored100k('down', 'database down then up', values.length);
     expect(sorted(values)).toEqual(range(100_000));
     expect(values).toEqual(range(100_000));
     expect(monitor.stats()).toMatchObject({ memoryDropped: 0, spoolDropped: 0 });
@@ -148,15 +91,14 @@ describe('a backlog handed over in one call', () => {
     const { monitor, emit } = await started();
     for (let i = 0; i < 50; i++) emit(1000);
     await drained(monitor);
-    const values = await storedValues();
+    const values = await world.storedValues('arrival');
     expect(values.length).toBe(50_000);
     expect(monitor.stats()).toMatchObject({ memoryDropped: 0, spoolDropped: 0 });
   }, 180_000);
 
   it(`1,000,000 readings in one call, database down, spool limit 4 MiB: no synchronous step takes more than ${intakeSliceReadings} readings, every reading stored or counted as spool loss, reported once`, async () => {
     const { monitor, emitList, logger } = await started({ spoolLimitBytes: 4 * 1024 * 1024 });
-    await server.kill();
-    serverDown = true;
+    await world.kill();
     // Readings per synchronous step: a listener counts them, an immediate-chain probe (one
     // turn of the event loop per probe) takes the count and resets it.
     let sinceProbe = 0;
@@ -197,10 +139,9 @@ describe('a backlog handed over in one call', () => {
     });
     expect(largestStep).toBeGreaterThan(0);
     expect(largestStep).toBeLessThanOrEqual(intakeSliceReadings);
-    await server.restart();
-    serverDown = false;
+    await world.restart();
     await drained(monitor);
-    const values = await storedValues();
+    const values = await world.storedValues('arrival');
     const { spoolDropped, memoryDropped } = monitor.stats();
     recordFigure({
       id: 'monitor.dump-1m.accounted',

@@ -4,13 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../../src/monitor/index.js';
+import type { Monitor } from '../../../src/monitor/index.js';
 import { bucketStats } from '../../../src/monitor/storage/readings-queries.js';
-import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
+import type { ManualClock } from '../../../src/scheduler/index.js';
 import { recordFigure } from '../../helpers/figures.js';
-import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../support.js';
+import { monitorHarness, type MonitorHarness, type RecordingLogger } from '../fixtures/monitor-harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -22,43 +21,29 @@ async function setup(
   stateFile?: string,
 ): Promise<{
   monitor: Monitor;
-  logger: ReturnType<typeof recordingLogger>;
+  logger: RecordingLogger;
   clock: ManualClock;
   emit: (value: number) => void;
-  db: Awaited<ReturnType<typeof openDb>>['db'];
+  db: MonitorHarness['db'];
 }> {
-  const clock = new ManualClock(start);
-  const scheduler = new Scheduler({ clock });
-  scheduler.start();
-  const state = tempDir();
-  if (stateFile !== undefined) writeFileSync(path.join(state.dir, 'rollups.json'), stateFile);
-  const conn = await openDb(mongodbUri(), uniqueDbName('rst_'));
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-  await conn.db.collection('devices').insertOne({ id: 1, name: 'meter', driver: 'push' });
-  const logger = recordingLogger();
-  let context: DriverContext | undefined;
-  const monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger,
-    stateDir: state.dir,
+  const h = await monitorHarness({
+    prefix: 'rst_',
+    clockAt: start,
+    keys: [{ keyId: 1, unit: 'n' }],
+    devices: [{ id: 1, name: 'meter', driver: 'push' }],
+  });
+  cleanups.push(() => h.dispose());
+  if (stateFile !== undefined) writeFileSync(path.join(h.stateDir, 'rollups.json'), stateFile);
+  const { monitor, logger } = h.monitor({
     batchSize: 1000,
     flushSeconds: 1,
     pollSeconds: 3600,
     rollupGraceSeconds: 60,
-    drivers: { push: (_config, ctx) => ((context = ctx), {}) },
-  });
-  cleanups.push(async () => {
-    await monitor.stop();
-    await scheduler.stop();
-    await conn.db.dropDatabase();
-    await conn.close();
-    state.remove();
+    drivers: { push: h.push.definition },
   });
   await monitor.start();
-  await waitFor(() => context !== undefined, 10_000, 'the push driver');
-  return { monitor, logger, clock, emit: (value) => context!.emit([{ keyId: 1, value }]), db: conn.db };
+  const context = await h.push.started(1);
+  return { monitor, logger, clock: h.clock, emit: (value) => context.emit([{ keyId: 1, value }]), db: h.db };
 }
 
 describe('rollup state faults', () => {

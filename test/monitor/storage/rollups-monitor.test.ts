@@ -8,7 +8,8 @@ import { bucketStats } from '../../../src/monitor/storage/readings-queries.js';
 import { Scheduler } from '../../../src/scheduler/index.js';
 import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { recordingLogger, tempDir } from '../support.js';
+import { monitorIn } from '../fixtures/monitor-harness.js';
+import { tempDir } from '../support.js';
 
 const namespace = uniqueDbName('rollm_');
 const client = new MongoClient(mongodbUri());
@@ -32,35 +33,33 @@ beforeAll(async () => {
     emitted.push({ keyId: 1, value: (i * 53) % 97, ts: new Date(startMs - (i + 1) * 150_000) });
   let n = 0;
   let historySent = false;
-  monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace,
-    scheduler,
-    logger: recordingLogger(),
-    stateDir: state.dir,
-    flushSeconds: 0.05,
-    retention: { hourlyDays: 400 },
-    drivers: {
-      tank: {
-        validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
-        create: (_config, context) => ({
-          read: () => {
-            // 60 live readings, then quiet: the tests compare against a fixed raw collection.
-            if (n >= 60) return [];
-            const batch: DriverReading[] = historySent ? [] : [...emitted];
-            historySent = true;
-            // Timed from the first whole minute after the start (the minutes memory answers
-            // for), each sent once it is less than a minute ahead (memory keeps no later ones).
-            const ts = Math.ceil(startMs / 60_000) * 60_000 + n * 100;
-            if (ts > context.now() + 55_000) return batch;
-            const live = { keyId: 1, value: 1000 + (n++ % 11), ts: new Date(ts) };
-            emitted.push(live);
-            return [...batch, live];
-          },
-        }),
+  ({ monitor } = monitorIn(
+    { uri: mongodbUri(), namespace, scheduler, stateDir: state.dir },
+    {
+      flushSeconds: 0.05,
+      retention: { hourlyDays: 400 },
+      drivers: {
+        tank: {
+          validateConfig: (config) => ({ ok: true, config, keyIds: [1] }),
+          create: (_config, context) => ({
+            read: () => {
+              // 60 live readings, then quiet: the tests compare against a fixed raw collection.
+              if (n >= 60) return [];
+              const batch: DriverReading[] = historySent ? [] : [...emitted];
+              historySent = true;
+              // Timed from the first whole minute after the start (the minutes memory answers
+              // for), each sent once it is less than a minute ahead (memory keeps no later ones).
+              const ts = Math.ceil(startMs / 60_000) * 60_000 + n * 100;
+              if (ts > context.now() + 55_000) return batch;
+              const live = { keyId: 1, value: 1000 + (n++ % 11), ts: new Date(ts) };
+              emitted.push(live);
+              return [...batch, live];
+            },
+          }),
+        },
       },
     },
-  });
+  ));
   await monitor.start();
   // 40 from before the start and 60 live: all of them (waiting for 60 let a loaded run go on
   // with only 20 live readings in memory).

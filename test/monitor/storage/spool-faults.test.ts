@@ -6,96 +6,52 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type MonitorStats } from '../../../src/monitor/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Monitor, MonitorStats } from '../../../src/monitor/index.js';
 import { Spool } from '../../../src/monitor/storage/spool.js';
-import type { Scheduler } from '../../../src/scheduler/index.js';
 import { recordFigure } from '../../helpers/figures.js';
-import { startFerretDB, type FerretDB } from '../../helpers/ferretdb.js';
-import { uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, realScheduler, recordingLogger, sequenceDriver, tempDir } from '../support.js';
+import { sequenceDriver } from '../support.js';
+import type { MonitorOptions, RecordingLogger } from '../fixtures/monitor-harness.js';
+import { useOutageWorld } from './fixtures/outage-world.js';
 import { mountTmpfs } from './tmpfs.js';
 
 const faultSeconds = Number(process.env.RASPIMON_FAULT_SECONDS ?? 3);
 const replayChild = path.join(import.meta.dirname, 'fixtures', 'monitor-replay-child.ts');
-let server: FerretDB;
-let serverDown = false;
 let disk: ReturnType<typeof mountTmpfs>;
-let scheduler: Scheduler;
-let namespace: string;
-const monitors: Monitor[] = [];
-const cleanups: Array<() => void> = [];
 
-beforeAll(async () => {
-  server = await startFerretDB();
+beforeAll(() => {
   disk = mountTmpfs(160);
 });
-afterAll(async () => {
+afterAll(() => {
   disk.unmount();
-  await server.dispose();
 });
-beforeEach(() => {
-  scheduler = realScheduler();
-  namespace = uniqueDbName('spf_');
-});
-afterEach(async () => {
-  for (const m of monitors.splice(0)) await m.stop();
-  if (serverDown) await server.restart();
-  serverDown = false;
-  await scheduler.stop();
-  for (const c of cleanups.splice(0)) c();
+// Registered before the world's: runs after it, once the monitors writing here are stopped.
+afterEach(() => {
   for (const name of readdirSync(disk.dir))
     rmSync(path.join(disk.dir, name), { recursive: true, force: true });
 });
+const world = useOutageWorld('spf_');
+const seed = (): Promise<void> =>
+  world.seed([{ id: 1, name: 'seq', driver: 'sequence', config: { keyId: 1 } }]);
 
-async function seed(): Promise<void> {
-  const conn = await openDb(server.uri, namespace);
-  await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n', description: 'sequence' });
-  await conn.db
-    .collection('devices')
-    .insertOne({ id: 1, name: 'seq', driver: 'sequence', config: { keyId: 1 } });
-  await conn.close();
-}
-
-async function storedValues(): Promise<number[]> {
-  const conn = await openDb(server.uri, namespace);
-  const docs = await conn.db
-    .collection('readings')
-    .find({}, { projection: { _id: 0, value: 1 } })
-    .toArray();
-  await conn.close();
-  return docs.map((d) => d.value as number).sort((a, b) => a - b);
-}
-
-function makeMonitor(
+const makeMonitor = (
   gate: { open: boolean; emitted: number },
   stateDir: string,
-  extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {},
-): { monitor: Monitor; logger: ReturnType<typeof recordingLogger> } {
-  const logger = recordingLogger();
-  const monitor = new Monitor({
-    uri: server.uri,
-    namespace,
-    scheduler,
-    logger,
+  extra: Omit<Partial<MonitorOptions>, 'logger'> = {},
+): { monitor: Monitor; logger: RecordingLogger } =>
+  world.monitor({
     stateDir,
     pollSeconds: 3600,
     flushSeconds: 0.05,
-    serverSelectionTimeoutSeconds: 0.3,
-    retry: { minSeconds: 0.1, maxSeconds: 0.5 },
     drivers: { sequence: sequenceDriver(1000, gate) },
     ...extra,
   });
-  monitors.push(monitor);
-  return { monitor, logger };
-}
 
 /** Runs the outage: kills FerretDB for faultSeconds under 1,000 readings/s; returns the max of each stat. */
 async function outage(monitor: Monitor, gate: { open: boolean; emitted: number }): Promise<MonitorStats> {
   await waitFor(() => monitor.stats().written > 100, 10_000, 'readings before the outage');
-  await server.kill();
-  serverDown = true;
+  await world.kill();
   const max = { ...monitor.stats() };
   const sampler = setInterval(() => {
     const now = monitor.stats();
@@ -106,8 +62,7 @@ async function outage(monitor: Monitor, gate: { open: boolean; emitted: number }
   await new Promise((r) => setTimeout(r, 300));
   clearInterval(sampler);
   gate.open = false;
-  await server.restart();
-  serverDown = false;
+  await world.restart();
   await waitFor(
     async () => (await monitor.flush()) && monitor.stats().queued === 0,
     30_000,
@@ -128,7 +83,7 @@ async function accountedFor(
   newest: number,
   batchSize: number,
 ): Promise<number[]> {
-  const values = await storedValues();
+  const values = await world.storedValues('numeric');
   const { spoolDropped, memoryDropped } = monitor.stats();
   expect(new Set(values).size).toBe(values.length);
   expect(values.length + spoolDropped + memoryDropped).toBeGreaterThanOrEqual(emitted);
@@ -140,20 +95,15 @@ async function accountedFor(
   return values;
 }
 
-const count = (
-  logger: ReturnType<typeof recordingLogger>,
-  level: 'error' | 'alert' | 'warning',
-  pattern: RegExp,
-): number => logger.records.filter((r) => r.level === level && pattern.test(r.message)).length;
+const count = (logger: RecordingLogger, level: 'error' | 'alert' | 'warning', pattern: RegExp): number =>
+  logger.records.filter((r) => r.level === level && pattern.test(r.message)).length;
 
 describe('spool and memory bounds with the database killed (own FerretDB)', () => {
   it(`spoolLimitBytes 128 kB, ${faultSeconds} s outage at 1,000 readings/s: the spool stays within the limit plus one spill, the oldest are thinned, the newest kept, reported once with counts`, async () => {
     await seed();
-    const state = tempDir();
-    cleanups.push(() => state.remove());
     const gate = { open: true, emitted: 0 };
     const limit = 128 * 1024;
-    const { monitor, logger } = makeMonitor(gate, state.dir, {
+    const { monitor, logger } = makeMonitor(gate, world.stateDir, {
       spoolLimitBytes: limit,
       memoryLimit: 400,
       batchSize: 100,
@@ -256,10 +206,8 @@ describe('spool and memory bounds with the database killed (own FerretDB)', () =
 describe('kill -9 in the middle of a spool replay', () => {
   it('20,000 spooled readings, the replaying monitor killed part-way, a new one finishes: each stored exactly once', async () => {
     await seed();
-    const state = tempDir();
-    cleanups.push(() => state.remove());
     const total = 20_000;
-    const spool = await Spool.open(path.join(state.dir, 'spool'));
+    const spool = await Spool.open(path.join(world.stateDir, 'spool'));
     for (let s = 0; s < total; s += 2000) {
       await spool.append(
         Array.from({ length: 2000 }, (_, i) => ({
@@ -274,7 +222,7 @@ describe('kill -9 in the middle of a spool replay', () => {
     }
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', replayChild, server.uri, namespace, state.dir],
+      ['--import', 'tsx', replayChild, world.uri, world.namespace, world.stateDir],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -288,20 +236,20 @@ describe('kill -9 in the middle of a spool replay', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    const partly = await storedValues();
+    const partly = await world.storedValues('numeric');
     expect(partly.length).toBeGreaterThan(0);
     expect(partly.length).toBeLessThan(total);
     // What the next monitor replays: the segments the killed one had not removed yet, some
     // of whose readings it had stored already (those come back as refused duplicates).
-    const left = (await Spool.open(path.join(state.dir, 'spool'))).size;
+    const left = (await Spool.open(path.join(world.stateDir, 'spool'))).size;
     const alreadyStored = left - (total - partly.length);
     expect(alreadyStored).toBeGreaterThanOrEqual(0);
-    const { monitor } = makeMonitor({ open: false, emitted: 0 }, state.dir, {
+    const { monitor } = makeMonitor({ open: false, emitted: 0 }, world.stateDir, {
       drivers: { sequence: () => ({}) },
     });
     await monitor.start();
     await waitFor(async () => (await monitor.flush()) && monitor.stats().spooled === 0, 60_000, 'the replay');
-    const values = await storedValues();
+    const values = await world.storedValues('numeric');
     expect(values.length).toBe(total);
     expect(values).toEqual(Array.from({ length: total }, (_, i) => i));
     // Each reading stored twice was refused by its _id, and counted: exactly those.

@@ -5,77 +5,49 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor, type DriverContext } from '../../../../src/monitor/index.js';
-import { ManualClock, Scheduler } from '../../../../src/scheduler/index.js';
+import type { Monitor } from '../../../../src/monitor/index.js';
 import { recordFigure } from '../../../helpers/figures.js';
-import { mongodbUri, uniqueDbName } from '../../../helpers/mongo.js';
 import { startMosquitto, type Mosquitto } from '../../../helpers/mosquitto.js';
 import { waitFor } from '../../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../../support.js';
+import { useMonitorHarness, type RecordingLogger } from '../../fixtures/monitor-harness.js';
 
-let clock: ManualClock;
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
 let broker: Mosquitto;
-let monitor: Monitor | undefined;
 let subscriber: MqttClient | undefined;
-const contexts = new Map<number, DriverContext>();
 
 beforeEach(async () => {
-  clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
-  scheduler = new Scheduler({ clock });
-  scheduler.start();
-  state = tempDir('raspimon-mqtt-out-');
-  conn = await openDb(mongodbUri(), uniqueDbName('mqtt_'));
   broker = await startMosquitto();
-  await conn.db.collection('keys').insertMany([
+});
+afterEach(async () => {
+  await subscriber?.endAsync();
+  subscriber = undefined;
+  await broker.dispose();
+});
+// Registered after the broker's hooks, so the monitors stop while the broker is still up.
+const h = useMonitorHarness(() => ({
+  prefix: 'mqtt_',
+  clockAt: new Date('2026-06-01T00:00:00Z'),
+  statePrefix: 'raspimon-mqtt-out-',
+  keys: [
     { keyId: 1, unit: '°C', description: 'freezer temperature', decimals: 1 },
     { keyId: 2, unit: '%', description: 'relative humidity' },
     { keyId: 3, unit: 'W', description: 'active power' },
-  ]);
-  await conn.db.collection('devices').insertMany([
+  ],
+  devices: [
     { id: 3, name: 'freezer', driver: 'push', config: { keyIds: [1, 2] } },
     { id: 4, name: 'meter', driver: 'push', config: { keyIds: [3] } },
-  ]);
-});
+  ],
+}));
 
-afterEach(async () => {
-  await monitor?.stop();
-  monitor = undefined;
-  await subscriber?.endAsync();
-  subscriber = undefined;
-  await scheduler.stop();
-  await broker.dispose();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
-});
-
-function startMonitor(mqttOptions: Record<string, unknown> = {}) {
-  const logger = recordingLogger();
-  monitor = new Monitor({
-    uri: mongodbUri(),
-    namespace: conn.db.databaseName,
-    scheduler,
-    logger,
-    stateDir: state.dir,
+const startMonitor = (
+  mqttOptions: Record<string, unknown> = {},
+): { monitor: Monitor; logger: RecordingLogger } =>
+  h.monitor({
     pollSeconds: 3600,
     flushSeconds: 0.5,
     retry: { minSeconds: 1, maxSeconds: 4 },
     mqtt: { url: broker.url, ...mqttOptions },
-    drivers: {
-      push: {
-        validateConfig: (config) => ({ ok: true, config, keyIds: config.keyIds as number[] }),
-        create: (_config, context) => {
-          contexts.set(context.device.id, context);
-          return {};
-        },
-      },
-    },
+    drivers: { push: h.push.definition },
   });
-  return { monitor, logger };
-}
 
 /** A subscriber that keeps the last payload of every topic (retained ones arrive on subscribe). */
 async function subscribe(filters: string[]): Promise<Map<string, string>> {
@@ -87,7 +59,7 @@ async function subscribe(filters: string[]): Promise<Map<string, string>> {
 }
 
 const emit = (deviceId: number, keyId: number, value: number): void =>
-  contexts.get(deviceId)!.emit([{ keyId, value }]);
+  h.push.contexts.get(deviceId)!.emit([{ keyId, value }]);
 
 describe('MQTT output with Home Assistant discovery', () => {
   it('publishes retained values, online status and discovery documents; clears a removed device with an empty retained config', async () => {
@@ -98,7 +70,7 @@ describe('MQTT output with Home Assistant discovery', () => {
     emit(3, 2, 55);
     emit(4, 3, 1250);
     await waitFor(() => monitor.stats().mqttPublished === 3, 5000, 'three publishes');
-    const ns = conn.db.databaseName;
+    const ns = h.db.databaseName;
     const last = await subscribe(['raspimon/#', 'homeassistant/#']);
     await waitFor(() => last.size >= 7, 5000, 'the retained messages');
     expect(last.get(`raspimon/${ns}/status`)).toBe('online');
@@ -132,7 +104,7 @@ describe('MQTT output with Home Assistant discovery', () => {
     // A new value replaces the retained one; a removed device's discovery is cleared.
     emit(3, 1, -19);
     await waitFor(() => last.get(`raspimon/${ns}/freezer/1`) === '-19', 5000, 'the new value');
-    await conn.db.collection('devices').deleteOne({ id: 4 });
+    await h.db.collection('devices').deleteOne({ id: 4 });
     await monitor.reload();
     await waitFor(() => last.get(`homeassistant/sensor/${ns}_4_3/config`) === '', 5000, 'the empty config');
 
@@ -142,7 +114,7 @@ describe('MQTT output with Home Assistant discovery', () => {
   });
 
   it('the last will says offline when the publishing process dies without a clean stop', async () => {
-    const ns = conn.db.databaseName;
+    const ns = h.db.databaseName;
     const last = await subscribe([`raspimon/${ns}/status`]);
     const child = spawn(
       process.execPath,
@@ -163,18 +135,18 @@ describe('MQTT output with Home Assistant discovery', () => {
     const { monitor, logger } = startMonitor({ maxBuffered: 20 });
     await monitor.start();
     await waitFor(() => monitor.stats().mqttConnected === true, 10_000, 'the broker connection');
-    const ns = conn.db.databaseName;
+    const ns = h.db.databaseName;
     let value = 0;
     for (; value < 5; value++) {
       emit(3, 2, value);
-      await clock.advance(1);
+      await h.clock.advance(1);
     }
     await broker.stop();
     await waitFor(() => monitor.stats().mqttConnected === false, 10_000, 'the loss to be seen');
     // 30 s of readings, one a second, on the ManualClock: reconnect attempts fire and fail.
     for (let second = 0; second < 30; second++, value++) {
       emit(3, 2, value);
-      await clock.advance(1);
+      await h.clock.advance(1);
     }
     recordFigure({
       id: 'mqtt-out.broker-down-30s.dropped',
@@ -190,7 +162,7 @@ describe('MQTT output with Home Assistant discovery', () => {
     await broker.start();
     await waitFor(
       async () => {
-        await clock.advance(1);
+        await h.clock.advance(1);
         return monitor.stats().mqttConnected === true && monitor.stats().mqttBuffered === 0;
       },
       20_000,
@@ -200,12 +172,12 @@ describe('MQTT output with Home Assistant discovery', () => {
     await waitFor(() => last.get(`raspimon/${ns}/freezer/2`) === String(value - 1), 5000, 'the latest value');
     expect(logger.text('warning')).toMatch(/broker back; 10 oldest publishes were dropped .* 20 sent now/);
     const stored = async () =>
-      (await conn.db.collection('readings').find({ id: 3, keyId: 2 }).sort({ ts: 1 }).toArray()).map(
+      (await h.db.collection('readings').find({ id: 3, keyId: 2 }).sort({ ts: 1 }).toArray()).map(
         (d) => d.value as number,
       );
     await waitFor(
       async () => {
-        await clock.advance(1);
+        await h.clock.advance(1);
         return (await stored()).length === value;
       },
       10_000,

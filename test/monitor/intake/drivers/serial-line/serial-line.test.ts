@@ -1,37 +1,22 @@
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Monitor } from '../../../../../src/monitor/index.js';
 import { createSerialLineDriver } from '../../../../../src/tools/index.js';
-import type { Scheduler } from '../../../../../src/scheduler/index.js';
-import { mongodbUri, uniqueDbName } from '../../../../helpers/mongo.js';
 import { startPtyPair, type PtyPair } from '../../../../helpers/socat.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from '../../../support.js';
+import { useMonitorHarness } from '../../../fixtures/monitor-harness.js';
 import { waitFor } from '../../../../helpers/wait.js';
 
 let pair: PtyPair;
-let scheduler: Scheduler;
-let state: ReturnType<typeof tempDir>;
-let conn: Awaited<ReturnType<typeof openDb>>;
-let monitor: Monitor | undefined;
 let sensor: SerialPort | undefined;
 
 beforeEach(async () => {
   pair = await startPtyPair();
-  scheduler = realScheduler();
-  state = tempDir();
-  conn = await openDb(mongodbUri(), uniqueDbName('ser_'));
 });
-
 afterEach(async () => {
-  await monitor?.stop();
-  monitor = undefined;
   if (sensor?.isOpen) await new Promise<void>((resolve) => sensor!.close(() => resolve()));
   await pair.dispose();
-  await scheduler.stop();
-  await conn.db.dropDatabase();
-  await conn.close();
-  state.remove();
 });
+// Registered after the PTY's hooks, so the monitor stops before its port goes away.
+const h = useMonitorHarness(() => ({ prefix: 'ser_' }));
 
 function openSensor(path: string): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
@@ -39,19 +24,19 @@ function openSensor(path: string): Promise<SerialPort> {
 }
 
 async function values(keyId: number): Promise<number[]> {
-  const docs = await conn.db.collection('readings').find({ id: 1, keyId }).sort({ ts: 1 }).toArray();
+  const docs = await h.db.collection('readings').find({ id: 1, keyId }).sort({ ts: 1 }).toArray();
   return docs.map((d) => d.value as number);
 }
 
 describe('serial-line driver through a socat PTY pair', () => {
   it('finds the port by vendorId/productId in a Pi-shaped listing, parses lines, counts malformed ones, resumes after unplug and replug', async () => {
-    await conn.db.collection('keys').insertMany([
+    await h.db.collection('keys').insertMany([
       { keyId: 1, unit: 'c°C', description: 'temperature' },
       { keyId: 2, unit: '%', description: 'humidity' },
       { keyId: 3, unit: 'Pa', description: 'pressure' },
     ]);
     // Uppercase ids in the document, lowercase in the listing, as on a Windows-edited config.
-    await conn.db.collection('devices').insertOne({
+    await h.db.collection('devices').insertOne({
       id: 1,
       name: 'arduino',
       vendorId: '1A86',
@@ -77,13 +62,7 @@ describe('serial-line driver through a socat PTY pair', () => {
         productId: '7523',
       },
     ];
-    const logger = recordingLogger();
-    monitor = new Monitor({
-      uri: mongodbUri(),
-      namespace: conn.db.databaseName,
-      scheduler,
-      logger,
-      stateDir: state.dir,
+    const { monitor, logger } = h.monitor({
       flushSeconds: 0.05,
       pollSeconds: 3600,
       retry: { minSeconds: 0.1, maxSeconds: 0.3 },

@@ -3,13 +3,12 @@
 // 4 KiB), drops the line up to its newline, counts it and reports it once.
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Monitor, createSerialLineDriver } from '../../../../../src/monitor/index.js';
+import { createSerialLineDriver } from '../../../../../src/monitor/index.js';
 import { BoundedLines } from '../../../../../src/monitor/intake/drivers/serial-line/bounded-lines.js';
 import { recordFigure } from '../../../../helpers/figures.js';
-import { mongodbUri, uniqueDbName } from '../../../../helpers/mongo.js';
 import { startPtyPair } from '../../../../helpers/socat.js';
 import { waitFor } from '../../../../helpers/wait.js';
-import { openDb, realScheduler, recordingLogger, tempDir } from '../../../support.js';
+import { monitorHarness } from '../../../fixtures/monitor-harness.js';
 
 const eightMB = 8 * 1024 * 1024;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -49,32 +48,20 @@ describe('a serial line without newlines', () => {
   it('through a socat PTY: 8 MB of A, then good lines are read; one report, counted as malformed; maxLineBytes validated', async () => {
     const pair = await startPtyPair();
     cleanups.push(() => pair.dispose());
-    const scheduler = realScheduler();
-    cleanups.push(() => scheduler.stop());
-    const state = tempDir();
-    cleanups.push(() => state.remove());
-    const conn = await openDb(mongodbUri(), uniqueDbName('long_'));
-    cleanups.push(async () => {
-      await conn.db.dropDatabase();
-      await conn.close();
+    const h = await monitorHarness({
+      prefix: 'long_',
+      keys: [{ keyId: 1, unit: 'n' }],
+      devices: [
+        { id: 1, name: 'chatty', driver: 'serial-line', config: { path: pair.device } },
+        { id: 2, name: 'bad', driver: 'serial-line', config: { path: pair.device, maxLineBytes: 8 } },
+      ],
     });
-    await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'n' });
-    await conn.db.collection('devices').insertMany([
-      { id: 1, name: 'chatty', driver: 'serial-line', config: { path: pair.device } },
-      { id: 2, name: 'bad', driver: 'serial-line', config: { path: pair.device, maxLineBytes: 8 } },
-    ]);
-    const logger = recordingLogger();
-    const monitor = new Monitor({
-      uri: mongodbUri(),
-      namespace: conn.db.databaseName,
-      scheduler,
-      logger,
-      stateDir: state.dir,
+    cleanups.push(() => h.dispose());
+    const { monitor, logger } = h.monitor({
       flushSeconds: 0.05,
       pollSeconds: 3600,
       drivers: { 'serial-line': createSerialLineDriver() },
     });
-    cleanups.push(() => monitor.stop());
     await monitor.start();
     expect(logger.text()).toMatch(
       /device 2 "bad": config\.maxLineBytes must be an integer from 16 to 1048576 .*got 8 .*this device is skipped/,
@@ -89,7 +76,7 @@ describe('a serial line without newlines', () => {
     }
     sensor.write('1 42\n1 43\n1 44\n');
     const stored = async (): Promise<number[]> =>
-      (await conn.db.collection('readings').find({ id: 1 }).toArray()).map((d) => d.value as number).sort();
+      (await h.db.collection('readings').find({ id: 1 }).toArray()).map((d) => d.value as number).sort();
     await waitFor(
       async () => (await monitor.flush()) && (await stored()).length === 2,
       30_000,
