@@ -6,9 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait.js';
 import type { RecordingLogger } from '../fixtures/monitor-harness.js';
-import { useRulesWorld } from './rules-world.js';
+import { freezerWarmRule as freezerWarm, useRulesWorld } from './rules-world.js';
 
-const { h, start, emit } = useRulesWorld({
+const { h, start, emit, addRule } = useRulesWorld({
   prefix: 'rules_',
   statePrefix: 'raspimon-rules-',
   keys: [
@@ -24,18 +24,6 @@ const ruleRecords = (logger: RecordingLogger): string[] =>
       (r) =>
         `${r.level} ${String(r.context!.state)} ${String(r.context!.rule)}:${String(r.context!.deviceId)}`,
     );
-
-const freezerWarm = {
-  id: 1,
-  name: 'freezer warm',
-  keyId: 7,
-  deviceId: 3,
-  above: -10000,
-  forSeconds: 300,
-  hysteresis: 1000,
-  level: 'ALERT',
-  message: 'check the freezer door',
-};
 
 describe('rules in the monitor', () => {
   it('above with forSeconds and hysteresis: an oscillating value fires once, one resolve with how long it fired', async () => {
@@ -69,7 +57,7 @@ describe('rules in the monitor', () => {
   });
 
   it('noDataSeconds on the scheduler clock, every device producing the key; reminders while firing', async () => {
-    await h.db.collection('rules').insertOne({
+    await addRule({
       id: 2,
       name: 'silent probe',
       keyId: 7,

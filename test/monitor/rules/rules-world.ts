@@ -14,7 +14,22 @@ export interface RulesWorld {
   ) => { monitor: Monitor; logger: L };
   /** Device `deviceId` sends `value` for `keyId` now. */
   emit: (deviceId: number, value: number, keyId?: number) => void;
+  /** Stores a rule document in the test's `rules` collection. */
+  addRule: (rule: Document) => Promise<void>;
 }
+
+/** Rule 1 as `raspimon rules add` stores it, plus a message: device 3 above -10000 mC for 300 s. */
+export const freezerWarmRule = {
+  id: 1,
+  name: 'freezer warm',
+  keyId: 7,
+  deviceId: 3,
+  above: -10000,
+  forSeconds: 300,
+  hysteresis: 1000,
+  level: 'ALERT',
+  message: 'check the freezer door',
+} as const;
 
 /** Registers a {@link RulesWorld} for each test of the file; `keys` are the keys collection. */
 export function useRulesWorld(options: {
@@ -39,5 +54,8 @@ export function useRulesWorld(options: {
     start: (pollSeconds = 3600, logger) =>
       h.monitor({ logger, pollSeconds, drivers: { push: h.push.definition } }),
     emit: (deviceId, value, keyId = 7) => h.push.contexts.get(deviceId)!.emit([{ keyId, value }]),
+    addRule: async (rule) => {
+      await h.db.collection('rules').insertOne({ ...rule });
+    },
   };
 }
