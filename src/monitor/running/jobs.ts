@@ -5,8 +5,8 @@ import { describeError } from '../../internal/index.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MonitorLogger } from '../types.js';
 import type { Running } from './running.js';
-import { writeStatus } from './status.js';
-import { statusIntervalSeconds } from '../status/status-file.js';
+import { refreshStatus, writeStatus } from './status.js';
+import { statusCheckSeconds } from '../status/status-change.js';
 
 const retentionCheckSeconds = 3600;
 const rollupCheckSeconds = 60;
@@ -21,9 +21,7 @@ export function scheduleJobs(run: Running, options: ResolvedOptions, logger: Mon
   const { rawDays, hourlyDays, dailyDays } = options.retention;
   if (rawDays !== undefined || hourlyDays !== undefined || dailyDays !== undefined)
     jobs.push(scheduler.repeatEvery(retentionCheckSeconds, () => applyRetention(run, options, logger)));
-  jobs.push(
-    scheduler.repeatEvery(statusIntervalSeconds, () => writeStatus(run, options.namespace, 'running')),
-  );
+  jobs.push(scheduler.repeatEvery(statusCheckSeconds, () => refreshStatus(run, options.namespace)));
   void writeStatus(run, options.namespace, 'running');
 }
 

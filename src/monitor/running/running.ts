@@ -11,6 +11,7 @@ import type { MonitorQueries } from '../read-side.js';
 import type { MonitorRules } from '../rules/runtime.js';
 import type { FleetHeartbeat } from '../status/heartbeat.js';
 import type { NamespacePresence } from '../status/presence.js';
+import type { StatusWrites } from '../status/status-change.js';
 import type { StatusFileWriter } from '../status/status-file.js';
 import type { DatabaseConnection } from '../storage/connection.js';
 import type { ReadingsWriter } from '../storage/readings-writer.js';
@@ -41,6 +42,6 @@ export interface Running {
   presence: NamespacePresence;
   /** The MQTT output, when options.mqtt is set. */
   mqtt: MqttOutput | undefined;
-  /** `<stateDir>/status.json` for `raspimon status`, and when this run started. */
-  status: { writer: StatusFileWriter; startedAt: number };
+  /** `<stateDir>/status.json` for `raspimon status`, when it is due, and when this run started. */
+  status: { writer: StatusFileWriter; writes: StatusWrites; startedAt: number };
 }

@@ -15,7 +15,8 @@ import { MonitorRules } from '../rules/runtime.js';
 import { advertisePid, lockStateDir, unusableStateDir, withdrawPid } from '../start-guards.js';
 import { FleetHeartbeat } from '../status/heartbeat.js';
 import { NamespacePresence } from '../status/presence.js';
-import { StatusFileWriter, statusFileName } from '../status/status-file.js';
+import { checksPerWrite, StatusWrites } from '../status/status-change.js';
+import { StatusFileWriter, statusFileName, statusIntervalSeconds } from '../status/status-file.js';
 import { DatabaseConnection } from '../storage/connection.js';
 import { ensureIndexes } from '../storage/indexes.js';
 import { ReadingsWriter, writerRetry, type StoredListener } from '../storage/readings-writer.js';
@@ -169,6 +170,7 @@ export async function startRunning(ctx: StartContext): Promise<void> {
       jobs: [],
       status: {
         writer: new StatusFileWriter(path.join(stateDir, statusFileName), logger),
+        writes: new StatusWrites(checksPerWrite(statusIntervalSeconds)),
         startedAt: scheduler.now(),
       },
     };

@@ -1,12 +1,12 @@
-// One write of `<stateDir>/status.json` from the run's counters and devices.
+// The run's writes of `<stateDir>/status.json`: looked at every statusCheckSeconds, written
+// when due (a change in health at once, else every statusIntervalSeconds), and once on stop.
 import { deviceStates } from '../status/device-state.js';
-import { statusDocument } from '../status/status-file.js';
+import { statusDocument, type StatusFile } from '../status/status-file.js';
 import type { Running } from './running.js';
 import { monitorStats } from './views.js';
 
-/** Writes the status file as `state`; never rejects (the writer reports a failure once). */
-export function writeStatus(run: Running, namespace: string, state: 'running' | 'stopped'): Promise<void> {
-  const document = statusDocument({
+function documentOf(run: Running, namespace: string, state: 'running' | 'stopped'): StatusFile {
+  return statusDocument({
     namespace,
     state,
     startedAt: run.status.startedAt,
@@ -14,5 +14,17 @@ export function writeStatus(run: Running, namespace: string, state: 'running' | 
     stats: monitorStats(run),
     devices: deviceStates(run.fleet, run.intake),
   });
+}
+
+/** The status job: writes the file when due; never rejects (the writer reports a failure once). */
+export function refreshStatus(run: Running, namespace: string): Promise<void> {
+  const document = documentOf(run, namespace, 'running');
+  return run.status.writes.due(document) ? run.status.writer.write(document) : Promise.resolve();
+}
+
+/** Writes the status file as `state` now; never rejects. */
+export function writeStatus(run: Running, namespace: string, state: 'running' | 'stopped'): Promise<void> {
+  const document = documentOf(run, namespace, state);
+  run.status.writes.due(document);
   return run.status.writer.write(document);
 }
