@@ -2,7 +2,7 @@
 // monitor's health as `raspimon status` shows it changed, or every 30 s (intervalSeconds in
 // the file) to refresh the counters and show the monitor alive. Real FerretDB, ManualClock;
 // every write of the file is seen through fs.watch (a write replaces it by rename).
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Monitor } from '../../../src/monitor/index.js';
@@ -35,7 +35,6 @@ describe('status.json writes', () => {
       logger: recordingLogger(),
       stateDir: state.dir,
       pollSeconds: 3600,
-      retryMinSeconds: 5,
       drivers: {
         probe: () => ({
           read: () => {
@@ -50,17 +49,16 @@ describe('status.json writes', () => {
     const at = (doc: StatusFile): number => (Date.parse(doc.updatedAt) - startMs) / 1000;
     // Each write replaces the file by a rename: one event each, delivered in order.
     let writes = 0;
-    let watcher: FSWatcher | undefined;
+    const watcher = watch(state.dir, (_event, name) => {
+      if (name === 'status.json') writes++;
+    });
     cleanups.push(async () => {
-      watcher?.close();
+      watcher.close();
       await monitor.stop();
       await scheduler.stop();
       await conn.db.dropDatabase();
       await conn.close();
       state.remove();
-    });
-    watcher = watch(state.dir, (_event, name) => {
-      if (name === 'status.json') writes++;
     });
     await monitor.start();
     await waitFor(() => writes === 1, 10_000, 'the first status write');

@@ -67,7 +67,7 @@ describe('rollups.json while running', () => {
       await rollups.open();
       const opened = readFileSync(file, 'utf8');
       const openedInode = statSync(file).ino;
-      let n = await feed(clock, rollups, 20, 0);
+      const n = await feed(clock, rollups, 20, 0);
       // Twenty minutes of readings and ticks: the file is the one open() wrote (same inode:
       // a rewrite replaces it by rename).
       expect(readFileSync(file, 'utf8')).toBe(opened);
@@ -79,7 +79,7 @@ describe('rollups.json while running', () => {
       scheduler.start();
       rollups = engine(scheduler, file);
       await rollups.open();
-      n = await feed(clock, rollups, 40, n);
+      await feed(clock, rollups, 40, n);
       const beforeClose = readFileSync(file, 'utf8');
       // 11:02 now; past 11:05 the 10:00 hour is written, and so is the file, once.
       await clock.advance(240);
