@@ -91,18 +91,7 @@ describe('configuration poll', () => {
         10_000,
         'the direct change applied',
       );
-      const added = await world.run([
-        'rules',
-        'add',
-        '--id',
-        '1',
-        '--name',
-        'warm',
-        '--key',
-        '1',
-        '--above',
-        '0',
-      ]);
+      const added = await world.run('rules add --id 1 --name warm --key 1 --above 0'.split(' '));
       expect(added.code, added.stderr).toBe(0);
       await clock.advance(60);
       await waitFor(() => reloads() === 4, 10_000, 'the rule reload');

@@ -4,17 +4,24 @@
 // every write of the file is seen through fs.watch (a write replaces it by rename).
 import { readFileSync, watch } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Monitor } from '../../../src/monitor/index.js';
 import { ManualClock, Scheduler } from '../../../src/scheduler/index.js';
 import type { StatusFile } from '../../../src/tools/index.js';
-import { mongodbUri, uniqueDbName } from '../../helpers/mongo.js';
 import { waitFor } from '../../helpers/wait.js';
-import { openDb, recordingLogger, tempDir } from '../support.js';
+import { CliWorld } from '../../cli/support.js';
+import { recordingLogger, tempDir } from '../support.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
+// A namespace of its own (the CLI tests' world: a client and the database) and a state dir.
+let world: CliWorld;
+let state: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  world = new CliWorld();
+  state = tempDir('raspimon-stw-');
+});
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await world.dispose();
+  state.remove();
 });
 
 describe('status.json writes', () => {
@@ -22,15 +29,13 @@ describe('status.json writes', () => {
     const startMs = Date.UTC(2026, 11, 7, 9);
     const clock = new ManualClock(new Date(startMs));
     const scheduler = new Scheduler({ clock }).start();
-    const state = tempDir();
-    const conn = await openDb(mongodbUri(), uniqueDbName('stw_'));
-    await conn.db.collection('keys').insertOne({ keyId: 1, unit: 'mC' });
-    await conn.db.collection('devices').insertOne({ id: 3, name: 'probe', driver: 'probe', interval: 5 });
+    await world.db.collection('keys').insertOne({ keyId: 1, unit: 'mC' });
+    await world.db.collection('devices').insertOne({ id: 3, name: 'probe', driver: 'probe', interval: 5 });
     let failing = false;
     let n = 0;
     const monitor = new Monitor({
-      uri: mongodbUri(),
-      namespace: conn.db.databaseName,
+      uri: world.uri,
+      namespace: world.namespace,
       scheduler,
       logger: recordingLogger(),
       stateDir: state.dir,
@@ -52,44 +57,45 @@ describe('status.json writes', () => {
     const watcher = watch(state.dir, (_event, name) => {
       if (name === 'status.json') writes++;
     });
-    cleanups.push(async () => {
+    await monitor.start();
+    try {
+      await waitFor(() => writes === 1, 10_000, 'the first status write');
+      const first = read();
+      // 95 s of a reading every 5 s and nothing else: looks at 10, 20, … 90 s.
+      for (let t = 5; t <= 95; t += 5) {
+        await clock.advance(5);
+        await waitFor(() => monitor.stats().accepted === t / 5 + 1, 10_000, `the reading at ${t} s`);
+        if (t % 30 === 0) await waitFor(() => at(read()) === t, 10_000, `the write at ${t} s`);
+      }
+      const last = read();
+      expect(last.intervalSeconds).toBe(30);
+      expect(last.devices[0]!.accepted).toBeGreaterThan(first.devices[0]!.accepted);
+      expect(last.devices[0]!.lastError).toBeNull();
+
+      // The probe fails at its read at 100 s; the next look (by 110 s) writes it.
+      failing = true;
+      await clock.advance(5);
+      await waitFor(() => monitor.deviceStates()[0]!.errors > 0, 10_000, 'the failed read');
+      await clock.advance(10);
+      await waitFor(() => read().devices[0]!.errors > 0, 10_000, 'the error in the file');
+      const failed = read();
+      expect(at(failed)).toBeGreaterThanOrEqual(100);
+      expect(at(failed)).toBeLessThanOrEqual(110);
+      expect(failed.devices[0]!.lastError).toMatchObject({
+        stage: 'read',
+        message: 'Error: probe unplugged',
+      });
+
+      await monitor.stop();
+      await waitFor(() => read().state === 'stopped', 10_000, 'the stopped status');
+      await waitFor(() => writes >= 6, 10_000, 'the rename events');
+      // At start, at 30, 60 and 90 s, the failure, the stop: six writes. Before issue 21 the
+      // file was written at every 10-s look: twelve.
+      expect(writes).toBe(6);
+    } finally {
       watcher.close();
       await monitor.stop();
       await scheduler.stop();
-      await conn.db.dropDatabase();
-      await conn.close();
-      state.remove();
-    });
-    await monitor.start();
-    await waitFor(() => writes === 1, 10_000, 'the first status write');
-    const first = read();
-    // 95 s of a reading every 5 s and nothing else: looks at 10, 20, … 90 s.
-    for (let t = 5; t <= 95; t += 5) {
-      await clock.advance(5);
-      await waitFor(() => monitor.stats().accepted === t / 5 + 1, 10_000, `the reading at ${t} s`);
-      if (t % 30 === 0) await waitFor(() => at(read()) === t, 10_000, `the write at ${t} s`);
     }
-    const last = read();
-    expect(last.intervalSeconds).toBe(30);
-    expect(last.devices[0]!.accepted).toBeGreaterThan(first.devices[0]!.accepted);
-    expect(last.devices[0]!.lastError).toBeNull();
-
-    // The probe fails at its read at 100 s; the next look (by 110 s) writes it.
-    failing = true;
-    await clock.advance(5);
-    await waitFor(() => monitor.deviceStates()[0]!.errors > 0, 10_000, 'the failed read');
-    await clock.advance(10);
-    await waitFor(() => read().devices[0]!.errors > 0, 10_000, 'the error in the file');
-    const failed = read();
-    expect(at(failed)).toBeGreaterThanOrEqual(100);
-    expect(at(failed)).toBeLessThanOrEqual(110);
-    expect(failed.devices[0]!.lastError).toMatchObject({ stage: 'read', message: 'Error: probe unplugged' });
-
-    await monitor.stop();
-    await waitFor(() => read().state === 'stopped', 10_000, 'the stopped status');
-    await waitFor(() => writes >= 6, 10_000, 'the rename events');
-    // At start, at 30, 60 and 90 s, the failure, the stop: six writes. Before issue 21 the
-    // file was written at every 10-s look: twelve.
-    expect(writes).toBe(6);
   });
 });
