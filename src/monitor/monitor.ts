@@ -1,84 +1,36 @@
-// The Monitor's lifecycle: start() builds the running pieces once, as one record (lock,
-// connection, writer, intake, fleet, reloader, queries), stop() takes them down in order.
-// (About 600 lines, kept in one file on purpose: start() builds the rules, rollups, fleet
-// heartbeat, namespace presence and status file with the rest and stop() takes them down in
-// reverse, so the order lives in one place; much of the length is the TSDoc of public methods.)
-// The pieces talk to each other directly (the fleet's runners feed the intake, the intake
-// the writer, the fleet hands the intake its keys); the Monitor only wires and delegates.
-import path from 'node:path';
-import { describeError, type InstanceLock } from '../internal/index.js';
-import { Scheduler } from '../scheduler/index.js';
-import { ConfigReloader } from './config/reloader.js';
-import { DatabaseConnection } from './storage/connection.js';
+// The Monitor: its lifecycle (new → starting → running → stopping → stopped) and its public
+// methods. The work lives in running/: start.ts builds the running pieces once, as one record
+// (running.ts), stop.ts takes them down in reverse, jobs.ts schedules the repeating jobs and
+// views.ts computes what the monitor shows. The pieces talk to each other directly (the
+// fleet's runners feed the intake, the intake the writer); the Monitor only delegates.
+import { describeError } from '../internal/index.js';
 import { stderrLogger } from './default-logger.js';
 import { deviceStates, type DeviceState } from './status/device-state.js';
-import {
-  StatusFileWriter,
-  statusDocument,
-  statusFileName,
-  statusIntervalSeconds,
-} from './status/status-file.js';
 import { buildRegistry } from './intake/drivers/registry.js';
 import { MonitorStateError } from './errors.js';
-import { DeviceFleet, emptySummary, type ReloadSummary } from './intake/running-devices.js';
-import { FleetHeartbeat } from './status/heartbeat.js';
-import { ensureIndexes } from './storage/indexes.js';
+import { emptySummary, type ReloadSummary } from './intake/running-devices.js';
 import type { IntegrityReport } from './config/integrity.js';
-import { NamespacePresence } from './status/presence.js';
-import { MonitorQueries, type BucketsQuery, type ReadingsQuery } from './read-side.js';
+import type { MonitorQueries, BucketsQuery, ReadingsQuery } from './read-side.js';
 import { resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
-import { loadMongo } from './peers.js';
-import type { BucketStats, Reading } from './storage/readings-queries.js';
-import { emptyIntakeCounters, ReadingIntake, type ReadingListener } from './intake/reading-intake.js';
-import {
-  emptyWriterStats,
-  ReadingsWriter,
-  writerRetry,
-  type StoredListener,
-} from './storage/readings-writer.js';
+import type { BucketStats, Reading, TimeInput } from './storage/readings-queries.js';
+import type { ReadingListener } from './intake/reading-intake.js';
+import type { StoredListener } from './storage/readings-writer.js';
 import { installSignalHandlers } from './signals.js';
-import { MonitorRules } from './rules/runtime.js';
-import { MqttOutput } from './outputs/mqtt/output.js';
-import { Spool } from './storage/spool.js';
-import { advertisePid, lockStateDir, unusableStateDir, withdrawPid } from './start-guards.js';
 import type { RebuildResult } from './storage/rollups/recompute.js';
-import { Rollups, type RollupStats } from './storage/rollups/rollups.js';
-import type { MinuteWindow } from './storage/rollups/minute-window.js';
-import type { TimeInput } from './storage/readings-queries.js';
-import { renderReadingsDigest } from './status/readings-digest.js';
-import { buildSummary, firingSummary, type MonitorSummary, type RuleSummary } from './status/summary.js';
-import type { DeviceSpec, DriverDefinition, MonitorLogger, MonitorScheduler } from './types.js';
+import type { RollupStats } from './storage/rollups/rollups.js';
+import type { MonitorSummary } from './status/summary.js';
+import type { DeviceSpec, DriverDefinition, MonitorLogger } from './types.js';
 import type { MonitorStats } from './status/stats.js';
-
-const retentionCheckSeconds = 3600;
-const rollupCheckSeconds = 60;
-
-/** Everything start() builds, in one piece; kept after stop() for stats(). */
-interface Running {
-  scheduler: MonitorScheduler;
-  /** The scheduler the monitor created (options.scheduler omitted): stopped by stop(). */
-  ownScheduler: Scheduler | undefined;
-  lock: InstanceLock;
-  /** options.pidFile while this monitor's pid is in it. */
-  pidFile: string | undefined;
-  connection: DatabaseConnection;
-  writer: ReadingsWriter;
-  intake: ReadingIntake;
-  fleet: DeviceFleet;
-  reloader: ConfigReloader;
-  queries: MonitorQueries;
-  rollups: Rollups;
-  /** Removes the rollups' stored-readings listener. */
-  unhookRollups: () => void;
-  jobs: string[];
-  rules: MonitorRules;
-  heartbeat: FleetHeartbeat;
-  presence: NamespacePresence;
-  /** The MQTT output, when options.mqtt is set. */
-  mqtt: MqttOutput | undefined;
-  /** `<stateDir>/status.json` for `raspimon status`, and when this run started. */
-  status: { writer: StatusFileWriter; startedAt: number };
-}
+import type { Running } from './running/running.js';
+import { startRunning } from './running/start.js';
+import { stopRunning } from './running/stop.js';
+import {
+  monitorStats,
+  runDevices,
+  runReadingsDigest,
+  runSummary,
+  type MonitorStateName,
+} from './running/views.js';
 
 /**
  * Samples devices described in a MongoDB namespace and stores their readings there.
@@ -96,7 +48,7 @@ export class Monitor {
   private readonly registry: Map<string, DriverDefinition>;
   private readonly readingListeners = new Set<ReadingListener>();
   private readonly storedListeners = new Set<StoredListener>();
-  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private state: MonitorStateName = 'new';
   private run: Running | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -129,168 +81,20 @@ export class Monitor {
   }
 
   private async doStart(): Promise<void> {
-    const { options, logger, registry } = this;
-    // Undone in reverse order if a later step fails.
-    const undo: Array<() => Promise<unknown>> = [];
     try {
-      const ownScheduler = options.scheduler
-        ? undefined
-        : new Scheduler({ onError: (e) => this.jobFailed(e) });
-      if (ownScheduler) undo.push(() => ownScheduler.stop());
-      const scheduler = options.scheduler ?? ownScheduler!.start();
-      // First, and fast: refuse a second monitor, then let `raspimon … --reload <pidfile>` signal us.
-      const lock = await lockStateDir(options.stateDir, options.namespace, scheduler.now());
-      undo.push(() => lock.release());
-      const pidFile = await advertisePid(options.pidFile, logger);
-      if (pidFile !== undefined) undo.push(() => withdrawPid(pidFile, logger));
-      const mongo = await loadMongo();
-      const spool = await Spool.open(path.join(options.stateDir, 'spool'), options.spoolLimitBytes).catch(
-        (error: unknown) => {
-          throw unusableStateDir(options.stateDir, error);
+      await startRunning({
+        ...{ options: this.options, logger: this.logger, registry: this.registry },
+        ...{ readingListeners: this.readingListeners, storedListeners: this.storedListeners },
+        running: () => this.state === 'running',
+        started: (run) => {
+          this.run = run;
+          this.state = 'running';
         },
-      );
-      const { namespace, stateDir } = options;
-      const connection = new DatabaseConnection(
-        mongo,
-        options.source,
-        namespace,
-        options.serverSelectionTimeoutMS,
-        (db) => ensureIndexes(mongo, db, logger),
-      );
-      undo.push(() => connection.close());
-      const writer = new ReadingsWriter(
-        mongo,
-        async () => (await connection.db()).collection('readings'),
-        spool,
-        scheduler,
-        logger,
-        {
-          batchSize: options.batchSize,
-          flushSeconds: options.flushSeconds,
-          memoryLimit: options.memoryLimit,
-          insertTimeoutMs: Math.max(10_000, 10 * options.serverSelectionTimeoutMS),
-          ...writerRetry({ minSeconds: options.retryMinSeconds, maxSeconds: options.retryMaxSeconds }),
-        },
-        this.storedListeners,
-      );
-      const rollups = new Rollups({
-        scheduler,
-        logger,
-        collection: async (name) => (await connection.db()).collection(name),
-        stateFile: path.join(stateDir, 'rollups.json'),
-        graceSeconds: options.rollupGraceSeconds,
-        // Readings still in the intake's backlog may belong to any hour: hold them all open.
-        backlogOldestMs: () => (intake.backlog > 0 ? -Infinity : writer.oldestPendingMs()),
-      });
-      await rollups.open();
-      const feedRollups: StoredListener = (readings) => rollups.stored(readings);
-      this.storedListeners.add(feedRollups);
-      undo.push(() => Promise.resolve(this.storedListeners.delete(feedRollups)));
-      const intake = new ReadingIntake(writer, logger, () => scheduler.now(), this.readingListeners, {
-        maxFutureSkewSeconds: options.maxFutureSkewSeconds,
-      });
-      const settings = {
-        timeoutSeconds: options.driverTimeoutSeconds,
-        retryMinSeconds: options.retryMinSeconds,
-        retryMaxSeconds: options.retryMaxSeconds,
-      };
-      const fleet = new DeviceFleet(registry, logger, { scheduler, logger, settings, intake });
-      undo.push(() => fleet.stopAll());
-      const running = (): boolean => this.state === 'running';
-      const rules = new MonitorRules({ logger, scheduler, stateDir });
-      const heartbeat = new FleetHeartbeat(scheduler, () => connection.db());
-      this.readingListeners.add(rules.listener);
-      this.storedListeners.add(heartbeat.listener);
-      undo.push(async () => {
-        this.readingListeners.delete(rules.listener);
-        this.storedListeners.delete(heartbeat.listener);
-        heartbeat.stop();
-        await rules.stop();
-      });
-      // The broker is not waited for: a broker that is down costs nothing but buffered publishes.
-      const mqtt = options.mqtt
-        ? new MqttOutput(options.mqtt, {
-            ...{ namespace, scheduler, logger },
-            retry: { minSeconds: options.retryMinSeconds, maxSeconds: options.retryMaxSeconds },
-          })
-        : undefined;
-      if (mqtt) {
-        undo.push(async () => {
-          this.readingListeners.delete(mqtt.listener);
-          await mqtt.stop();
-        });
-        await mqtt.start();
-        this.readingListeners.add(mqtt.listener);
-      }
-      const reloader = new ConfigReloader({
-        ...{ mongo, connection, fleet, registry, logger, namespace, stateDir, running },
-        onApplied: (config) => {
-          mqtt?.apply(config);
-          return rules.apply(config, fleet.devices());
-        },
-      });
-      const queries = new MonitorQueries({
-        ...{ mongo, connection, namespace, registry },
-        now: () => scheduler.now(),
         closed: (what, cause) => this.closedError(what, cause),
-        tiers: (id, keyId) => {
-          const now = scheduler.now();
-          return {
-            window: rollups.window(id, keyId),
-            // The window holds 1,440 minutes up to its newest; one spare for the current one.
-            memoryFromMs: Math.max(rollups.coveredFromMs, (Math.floor(now / 60_000) - 1438) * 60_000),
-            writtenThroughMs: rollups.hourlyWrittenThroughMs,
-            rollupsFromMs: rollups.rollupsCoverFromMs,
-            nowMs: now,
-          };
-        },
+        jobFailed: (error) => this.jobFailed(error),
       });
-      const presence = new NamespacePresence(() => connection.db(), logger, {
-        ...{ namespace, stateDir, intervalSeconds: options.pollSeconds },
-      });
-      const jobs: string[] = [];
-      const run: Running = {
-        scheduler,
-        ownScheduler,
-        lock,
-        pidFile,
-        connection,
-        writer,
-        intake,
-        fleet,
-        reloader,
-        queries,
-        rollups,
-        unhookRollups: () => void this.storedListeners.delete(feedRollups),
-        jobs,
-        rules,
-        heartbeat,
-        presence,
-        mqtt,
-        status: {
-          writer: new StatusFileWriter(path.join(stateDir, statusFileName), logger),
-          startedAt: scheduler.now(),
-        },
-      };
-      this.run = run;
-      if (spool.size > 0) {
-        logger.info(`readings spool: ${spool.size} reading(s) left by a previous run will be replayed`);
-        writer.kick();
-      }
-      this.state = 'running';
-      await reloader.reload(true);
-      jobs.push(scheduler.repeatEvery(options.pollSeconds, () => reloader.poll()));
-      jobs.push(scheduler.repeatEvery(options.pollSeconds, () => presence.tick()));
-      void presence.tick();
-      jobs.push(scheduler.repeatEvery(rollupCheckSeconds, () => rollups.tick()));
-      const { rawDays, hourlyDays, dailyDays } = options.retention;
-      if (rawDays !== undefined || hourlyDays !== undefined || dailyDays !== undefined)
-        jobs.push(scheduler.repeatEvery(retentionCheckSeconds, () => this.applyRetention(run)));
-      jobs.push(scheduler.repeatEvery(statusIntervalSeconds, () => this.writeStatus(run, 'running')));
-      void this.writeStatus(run, 'running');
     } catch (error) {
       this.state = 'stopped';
-      for (const step of undo.reverse()) await step().catch(() => undefined);
       throw error;
     }
   }
@@ -330,41 +134,11 @@ export class Monitor {
       return;
     }
     this.state = 'stopping';
-    const failures: unknown[] = [];
-    const step = async (work: () => unknown): Promise<void> => {
-      try {
-        await work();
-      } catch (error) {
-        failures.push(error);
-      }
-    };
-    // A stopping monitor no longer reloads: stop advertising the pid for SIGHUP first.
-    if (run.pidFile !== undefined) await withdrawPid(run.pidFile, this.logger);
-    run.pidFile = undefined;
-    for (const job of run.jobs.splice(0)) await step(() => run.scheduler.remove(job));
-    await run.reloader.settled();
-    await step(() => run.fleet.stopAll());
-    // What drivers handed over before they stopped goes to the writer (and so to the spool).
-    await step(() => run.intake.drain());
-    this.readingListeners.delete(run.rules.listener);
-    await step(() => run.rules.stop());
-    if (run.mqtt) {
-      const mqtt = run.mqtt;
-      this.readingListeners.delete(mqtt.listener);
-      // `offline` on the status topic, then disconnect (the last will covers crashes).
-      await step(() => mqtt.stop());
-    }
-    await step(() => run.writer.close(this.options.stopTimeoutMs));
-    // After the writer: what it stored while closing is in the saved open hours.
-    await step(() => run.rollups.close());
-    run.unhookRollups();
-    this.storedListeners.delete(run.heartbeat.listener);
-    run.heartbeat.stop();
-    await run.presence.leave();
-    await this.writeStatus(run, 'stopped');
-    await step(() => run.connection.close());
-    await step(() => run.lock.release());
-    await step(() => run.ownScheduler?.stop());
+    const failures = await stopRunning(run, {
+      ...{ namespace: this.options.namespace, logger: this.logger },
+      stopTimeoutMs: this.options.stopTimeoutMs,
+      ...{ readingListeners: this.readingListeners, storedListeners: this.storedListeners },
+    });
     this.signalCleanup?.();
     this.state = 'stopped';
     for (const extra of failures.slice(1))
@@ -418,32 +192,12 @@ export class Monitor {
 
   /** Counters since start. */
   stats(): MonitorStats {
-    const run = this.run;
-    return {
-      ...(run?.writer.stats() ?? emptyWriterStats()),
-      ...(run?.intake.counters ?? emptyIntakeCounters()),
-      backlog: run?.intake.backlog ?? 0,
-      backlogDropped: run?.intake.backlogDropped ?? 0,
-      devices: run?.fleet.size ?? 0,
-      ...(run?.mqtt ? mqttStats(run.mqtt) : {}),
-    };
+    return monitorStats(this.run);
   }
 
   /** Devices currently running, by id. */
   devices(): DeviceSpec[] {
-    return this.run?.fleet.devices() ?? [];
-  }
-
-  private writeStatus(run: Running, state: 'running' | 'stopped'): Promise<void> {
-    const document = statusDocument({
-      namespace: this.options.namespace,
-      state,
-      startedAt: run.status.startedAt,
-      now: run.scheduler.now(),
-      stats: this.stats(),
-      devices: deviceStates(run.fleet, run.intake),
-    });
-    return run.status.writer.write(document);
+    return runDevices(this.run);
   }
 
   /** Health and counters of every running device (last reading, errors, rejected readings), by id. */
@@ -464,45 +218,7 @@ export class Monitor {
    * ```
    */
   summary(options: { charts?: boolean } = {}): MonitorSummary {
-    const run = this.run;
-    const now = run ? run.scheduler.now() : Date.now();
-    const stats = this.stats();
-    const windows = this.windowsByDevice();
-    const specs = new Map(this.devices().map((d) => [d.id, d]));
-    return buildSummary({
-      nowMs: now,
-      namespace: this.options.namespace,
-      state: this.state,
-      databaseConnected: run !== undefined && !stats.databaseDown && this.state === 'running',
-      stats: {
-        ...stats,
-        rejected:
-          stats.rejectedMalformed +
-          stats.rejectedNotInteger +
-          stats.rejectedUnknownKey +
-          stats.rejectedTimestamp,
-        droppedTotal: stats.dropped + stats.spoolDropped + stats.memoryDropped + stats.backlogDropped,
-        reloads: run?.reloader.reloads ?? 0,
-        lastReloadOk: run?.reloader.lastLoaded ?? null,
-        ...(run ? prefixed(run.rollups.stats()) : {}),
-      },
-      devices: this.deviceStates().flatMap((state) => {
-        const spec = specs.get(state.id);
-        if (!spec) return [];
-        return [
-          {
-            spec,
-            errors: state.errors,
-            failing: state.failing > 0,
-            lastError: state.lastError && { ...state.lastError, at: state.lastError.at.getTime() },
-          },
-        ];
-      }),
-      keys: run?.fleet.keys ?? new Map(),
-      windows: (id) => windows.get(id) ?? new Map(),
-      charts: options.charts ?? true,
-      rules: this.firingRules(),
-    });
+    return runSummary(this.run, { namespace: this.options.namespace, state: this.state }, options);
   }
 
   /**
@@ -516,35 +232,7 @@ export class Monitor {
    * ```
    */
   readingsDigest(): string {
-    const run = this.run;
-    const windows = this.windowsByDevice();
-    return renderReadingsDigest({
-      nowMs: run ? run.scheduler.now() : Date.now(),
-      devices: this.devices(),
-      keys: run?.fleet.keys ?? new Map(),
-      windows: (id) => windows.get(id) ?? new Map(),
-    });
-  }
-
-  /** The rollups' minute windows, by device then key. */
-  private windowsByDevice(): Map<number, Map<number, MinuteWindow>> {
-    const windows = new Map<number, Map<number, MinuteWindow>>();
-    for (const pair of this.run?.rollups.pairList() ?? []) {
-      let byKey = windows.get(pair.id);
-      if (!byKey) windows.set(pair.id, (byKey = new Map<number, MinuteWindow>()));
-      byKey.set(pair.keyId, pair.window);
-    }
-    return windows;
-  }
-
-  /** Firing (rule, device) pairs for the summary, oldest first, values scaled by the key. */
-  private firingRules(): RuleSummary[] {
-    const names = new Map(this.devices().map((d) => [d.id, d.name]));
-    const ruleKeys = new Map((this.run?.rules.rules ?? []).map((r) => [r.id, r.keyId]));
-    const keys = this.run?.fleet.keys;
-    return (this.run?.rules.firing() ?? [])
-      .sort((a, b) => a.firedMs - b.firedMs)
-      .map((f) => firingSummary(f, names.get(f.deviceId) ?? null, ruleKeys.get(f.ruleId), keys));
+    return runReadingsDigest(this.run);
   }
 
   /** Counters of the rollups (buckets written, late readings, memory of the minute windows). */
@@ -615,32 +303,4 @@ export class Monitor {
   private jobFailed(error: unknown): void {
     this.logger.error(`monitor: a scheduled job failed (${describeError(error)})`);
   }
-
-  private async applyRetention(run: Running): Promise<void> {
-    const { rawDays: days, hourlyDays, dailyDays } = this.options.retention;
-    await run.rollups.applyRetention(hourlyDays, dailyDays);
-    if (days === undefined) return;
-    try {
-      const before = new Date(run.scheduler.now() - days * 86_400_000);
-      const readings = (await run.connection.db()).collection('readings');
-      const result = await readings.deleteMany({ ts: { $lt: before } });
-      if (result.deletedCount > 0)
-        this.logger.info(`retention: deleted ${result.deletedCount} reading(s) older than ${days} day(s)`);
-    } catch (error) {
-      this.logger.warning(`retention: cannot delete old readings (${describeError(error)}); will try again`);
-    }
-  }
-}
-
-/** `{ hourlyWritten: 1 }` → `{ rollupsHourlyWritten: 1 }`. */
-function prefixed(stats: RollupStats): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, value] of Object.entries(stats) as Array<[string, number]>)
-    out[`rollups${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
-  return out;
-}
-
-function mqttStats(mqtt: MqttOutput): Partial<MonitorStats> {
-  const { connected, published, buffered, dropped } = mqtt.stats();
-  return { mqttConnected: connected, mqttPublished: published, mqttBuffered: buffered, mqttDropped: dropped };
 }

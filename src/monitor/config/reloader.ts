@@ -1,11 +1,12 @@
 // Keeps the fleet on the configuration in the database: reload() on demand (SIGHUP, start)
 // coalesces concurrent calls into one more run; poll() reloads only when the devices/keys
-// fingerprint changed. A configuration that cannot be read keeps the last good one; at
+// fingerprint changed, and decodes the documents only when their bytes changed. A configuration that cannot be read keeps the last good one; at
 // start, the copy saved in the state dir stands in for it.
 import { describeError } from '../../internal/index.js';
 import {
   changedCollections,
-  loadRawConfig,
+  decodeConfig,
+  readConfigBytes,
   readConfigCache,
   saveConfigCache,
   type RawConfig,
@@ -33,6 +34,8 @@ export interface ReloaderDeps {
 
 export class ConfigReloader {
   private fingerprint: string | undefined;
+  /** Hash of the bytes the applied configuration (or the last poll that matched it) was read from. */
+  private bytesHash: string | undefined;
   private reloading: Promise<ReloadSummary> | undefined;
   private followUp: Promise<ReloadSummary> | undefined;
   private polling = false;
@@ -78,9 +81,13 @@ export class ConfigReloader {
     if (this.polling || this.reloading || !this.deps.running()) return;
     this.polling = true;
     try {
-      const raw = await loadRawConfig(this.deps.mongo, await this.deps.connection.db());
+      const bytes = await readConfigBytes(await this.deps.connection.db());
       this.unreadableReported = false;
-      if (raw.fingerprint !== this.fingerprint && this.deps.running()) {
+      if (bytes.hash === this.bytesHash) return;
+      const raw = decodeConfig(this.deps.mongo, bytes);
+      // Equal documents in other bytes (a double where an int was): nothing to reload.
+      if (raw.fingerprint === this.fingerprint) this.bytesHash = bytes.hash;
+      else if (this.deps.running()) {
         logger.info(
           `configuration poll: ${changedCollections(this.fingerprint, raw.fingerprint)} changed in "${namespace}"; reloading`,
         );
@@ -101,9 +108,12 @@ export class ConfigReloader {
   private async load(initial: boolean): Promise<ReloadSummary> {
     const { mongo, logger, namespace, stateDir } = this.deps;
     let raw: RawConfig | undefined;
+    let bytesHash: string | undefined;
     let fromCache = false;
     try {
-      raw = await loadRawConfig(mongo, await this.deps.connection.db());
+      const bytes = await readConfigBytes(await this.deps.connection.db());
+      raw = decodeConfig(mongo, bytes);
+      bytesHash = bytes.hash;
       this.unreadableReported = false;
     } catch (error) {
       if (initial) {
@@ -120,7 +130,7 @@ export class ConfigReloader {
       if (!raw) return emptySummary(false);
     }
     if (!this.deps.running()) return emptySummary(false);
-    const summary = await this.apply(raw);
+    const summary = await this.apply(raw, bytesHash);
     if (!fromCache) {
       await saveConfigCache(mongo, stateDir, raw).catch((error: unknown) => {
         logger.warning(`cannot save the configuration copy in ${stateDir} (${describeError(error)})`);
@@ -129,7 +139,7 @@ export class ConfigReloader {
     return summary;
   }
 
-  private async apply(raw: RawConfig): Promise<ReloadSummary> {
+  private async apply(raw: RawConfig, bytesHash: string | undefined): Promise<ReloadSummary> {
     const config = validateConfig(raw.devices, raw.keys, this.deps.registry, raw.rules);
     for (const p of config.problems) {
       this.deps.logger.error(
@@ -140,6 +150,7 @@ export class ConfigReloader {
     const summary = await this.deps.fleet.apply(raw, config);
     await this.deps.onApplied?.(config);
     this.fingerprint = raw.fingerprint;
+    this.bytesHash = bytesHash;
     return summary;
   }
 }

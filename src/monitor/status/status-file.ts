@@ -1,6 +1,7 @@
 // The status file `raspimon status` reads: what the running monitor is doing, written to
-// `<stateDir>/status.json` every few seconds and once more on stop, atomically (temp file +
-// rename), so a reader never sees half a file.
+// `<stateDir>/status.json` every `statusIntervalSeconds`, within `statusCheckSeconds` of a
+// change in health (status-change.ts) and once more on stop, atomically (temp file + rename),
+// so a reader never sees half a file.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../../internal/index.js';
@@ -10,8 +11,11 @@ import type { MonitorLogger } from '../types.js';
 
 /** Name of the status file inside the monitor's state dir. */
 export const statusFileName = 'status.json';
-/** Seconds between two writes of the status file while the monitor runs. */
-export const statusIntervalSeconds = 10;
+/**
+ * Seconds between two writes of the status file while the monitor runs and its health does
+ * not change (a change is written within `statusCheckSeconds`).
+ */
+export const statusIntervalSeconds = 30;
 /** The `format` of the status file this version writes. */
 export const statusFormat = 'raspimon-status/1';
 

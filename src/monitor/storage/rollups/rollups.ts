@@ -4,24 +4,27 @@
 // buckets, and writes closed hours to `readings_hourly` (insert-only, deterministic _id)
 // once they are past the grace period AND nothing older than their end waits in the
 // writer's queue or spool. A day is written to `readings_daily` from its stored hours.
-// Open hours are saved in the state dir (`rollups.json`); after an unclean end (kill -9)
-// the hours open at the crash are recomputed from the raw readings instead, so every
-// written bucket equals a recomputation from raw.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+// Open hours are saved in the state dir (`rollups.json`) at a clean stop; after an unclean
+// end (kill -9) the hours open at the crash are recomputed from the raw readings instead, so
+// every written bucket equals a recomputation from raw. While running, the file is saved
+// (marked unclean) only when what a restart reads from it changed (an hour or day written, a
+// rebuild, a recovery done): open hours saved mid-run would be ignored after a crash anyway.
 import type { Collection } from 'mongodb';
 import { describeError } from '../../../internal/index.js';
 import type { MonitorLogger, MonitorScheduler } from '../../types.js';
 import {
-  accumulatorOfRow,
   addReading,
   bucketStartMs,
-  mergeInto,
   newAccumulator,
   rollupDocument,
   type Accumulator,
   type RollupDocument,
 } from './bucket-math.js';
-import { savedStateProblem, type SavedState } from './saved-state.js';
+import { deleteOldBuckets } from './bucket-retention.js';
+import { dayIsWritten, LateCorrections } from './corrections.js';
+import { dailyDocumentsOf } from './daily.js';
+import type { SavedState } from './saved-state.js';
+import { readStateFile, writeStateFile } from './state-file.js';
 import { MinuteWindow } from './minute-window.js';
 import { dayMs, hourMs, hourlyFromRaw, insertRollups } from './recompute.js';
 
@@ -38,7 +41,7 @@ export interface RollupDeps {
   scheduler: MonitorScheduler;
   logger: MonitorLogger;
   /** A collection of the namespace (`readings`, `readings_hourly`, `readings_daily`). */
-  collection(name: string): Promise<Collection>;
+  collection: (name: string) => Promise<Collection>;
   /** `<stateDir>/rollups.json`. */
   stateFile: string;
   /** Seconds after an hour ends before it may be written. */
@@ -72,7 +75,6 @@ interface Pair {
   hours: Map<number, Accumulator>;
 }
 
-const saveSeconds = 5;
 const futureToleranceMs = 60_000;
 
 export class Rollups {
@@ -83,38 +85,24 @@ export class Rollups {
   private rollupsFromMs = Infinity;
   /** Hours in [from, to) to recompute from raw (after an unclean end), once due. */
   private recovery: { fromMs: number; toMs: number } | undefined;
-  private saveJob: string | undefined;
   private closing: Promise<void> | undefined;
-  private lateReported = false;
   private saving: Promise<void> = Promise.resolve();
-  private readonly counters = { hourlyWritten: 0, dailyWritten: 0, late: 0 };
-  /** Late readings per written hour, to be added by correction documents at the next tick. */
-  private corrections = new Map<string, { id: number; keyId: number; hour: number; acc: Accumulator }>();
+  /** What the last save wrote of the state a restart reads (see savedKey()). */
+  private savedKey = '';
+  private readonly counters = { hourlyWritten: 0, dailyWritten: 0 };
+  private readonly corrections: LateCorrections;
   /** Memory answers for minutes from here on (the monitor's start, rounded up). */
   readonly coveredFromMs: number;
 
   constructor(private readonly deps: RollupDeps) {
     this.coveredFromMs = Math.ceil(deps.scheduler.now() / 60_000) * 60_000;
+    this.corrections = new LateCorrections(deps.logger);
   }
 
   /** Loads the saved open hours; plans a recomputation after an unclean end. */
   async open(): Promise<void> {
     const now = this.deps.scheduler.now();
-    let state: SavedState | undefined;
-    try {
-      const parsed: unknown = JSON.parse(await readFile(this.deps.stateFile, 'utf8'));
-      const problem = savedStateProblem(parsed);
-      if (problem === undefined) state = parsed as SavedState;
-      else
-        this.deps.logger.warning(
-          `rollups: ${this.deps.stateFile} is valid JSON of the wrong shape (${problem}); the open hours are recomputed from the raw readings`,
-        );
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.deps.logger.warning(
-          `rollups: cannot read ${this.deps.stateFile} (${describeError(error)}); the open hours are recomputed from the raw readings`,
-        );
-    }
+    const state = await readStateFile(this.deps.stateFile, this.deps.logger);
     const currentHour = bucketStartMs(now, 3600);
     if (state?.version === 1 && state.writtenThroughMs !== null) {
       this.writtenThroughMs = state.writtenThroughMs;
@@ -149,17 +137,13 @@ export class Rollups {
       if (r.tsMs <= now + futureToleranceMs) pair.window.add(r.value, r.tsMs);
       const hour = bucketStartMs(r.tsMs, 3600);
       if (hour < this.writtenThroughMs) {
-        this.late(r);
+        this.corrections.add(r, this.rollupsFromMs);
         continue;
       }
       const acc = pair.hours.get(hour);
       if (acc) addReading(acc, r.value, r.tsMs);
       else pair.hours.set(hour, newAccumulator(r.value, r.tsMs));
     }
-    this.saveJob ??= this.deps.scheduler.onceAfter(saveSeconds, () => {
-      this.saveJob = undefined;
-      return this.save(false);
-    });
   }
 
   /** The minute window of a pair, if it had readings. */
@@ -185,13 +169,16 @@ export class Rollups {
 
   /** A rebuild of `[fromMs, toMs)` reaching back before the covered hours extends them. */
   rebuilt(fromMs: number, toMs: number): void {
-    if (fromMs < this.rollupsFromMs && toMs >= this.rollupsFromMs) this.rollupsFromMs = fromMs;
+    if (fromMs < this.rollupsFromMs && toMs >= this.rollupsFromMs) {
+      this.rollupsFromMs = fromMs;
+      void this.saveIfChanged();
+    }
   }
 
   stats(): RollupStats {
     let windowBytes = 0;
     for (const m of this.pairs.values()) for (const p of m.values()) windowBytes += p.window.bytes;
-    return { ...this.counters, windowBytes };
+    return { ...this.counters, late: this.corrections.count, windowBytes };
   }
 
   /** Writes what is due; concurrent calls share one pass. Never rejects. */
@@ -202,8 +189,6 @@ export class Rollups {
 
   /** Writes what is due, then saves the open hours as a clean state. */
   async close(): Promise<void> {
-    if (this.saveJob !== undefined) this.deps.scheduler.remove(this.saveJob);
-    this.saveJob = undefined;
     await this.closing;
     await this.tick();
     // Readings left in the spool may be replayed partly twice after a stop that timed out:
@@ -212,26 +197,9 @@ export class Rollups {
   }
 
   /** Deletes buckets older than the given days (undefined keeps them). */
-  async applyRetention(hourlyDays: number | undefined, dailyDays: number | undefined): Promise<void> {
-    const now = this.deps.scheduler.now();
-    for (const [name, days] of [
-      ['readings_hourly', hourlyDays],
-      ['readings_daily', dailyDays],
-    ] as const) {
-      if (days === undefined) continue;
-      try {
-        const collection = await this.deps.collection(name);
-        const result = await collection.deleteMany({ start: { $lt: new Date(now - days * dayMs) } });
-        if (result.deletedCount > 0)
-          this.deps.logger.info(
-            `retention: deleted ${result.deletedCount} ${name} bucket(s) older than ${days} day(s)`,
-          );
-      } catch (error) {
-        this.deps.logger.warning(
-          `retention: cannot delete old ${name} buckets (${describeError(error)}); will try again`,
-        );
-      }
-    }
+  applyRetention(hourlyDays: number | undefined, dailyDays: number | undefined): Promise<void> {
+    const { collection, logger, scheduler } = this.deps;
+    return deleteOldBuckets(collection, logger, scheduler.now(), { hourlyDays, dailyDays });
   }
 
   private recovering(hour: number): boolean {
@@ -244,65 +212,6 @@ export class Rollups {
     let pair = byKey.get(keyId);
     if (!pair) byKey.set(keyId, (pair = { id, keyId, window: new MinuteWindow(), hours: new Map() }));
     return pair;
-  }
-
-  private late(r: StoredReading): void {
-    this.counters.late++;
-    const hour = bucketStartMs(r.tsMs, 3600);
-    // Before the rollups' coverage there is no bucket to correct (a rebuild covers those).
-    const corrected = hour >= this.rollupsFromMs;
-    if (corrected) {
-      const key = `${r.id}:${r.keyId}:${hour}`;
-      const entry = this.corrections.get(key);
-      if (entry) addReading(entry.acc, r.value, r.tsMs);
-      else
-        this.corrections.set(key, { id: r.id, keyId: r.keyId, hour, acc: newAccumulator(r.value, r.tsMs) });
-    }
-    if (!this.lateReported) {
-      this.lateReported = true;
-      this.deps.logger.warning(
-        corrected
-          ? `rollups: device ${r.id} key ${r.keyId}: a reading at ${new Date(r.tsMs).toISOString()} was stored after its hour was written (clock stepped back?); such readings are added to their hour and day by correction documents (monitor.stats().rollups.late counts them; reported once)`
-          : `rollups: device ${r.id} key ${r.keyId}: a reading at ${new Date(r.tsMs).toISOString()} is older than the rollups cover; it is in the raw readings only (run \`raspimon rollups rebuild\` for that day; reported once)`,
-      );
-    }
-  }
-
-  /**
-   * Adds late readings to their written hour: one insert-only correction document per hour
-   * and pair beside the hour's own (readers merge the rows of a bucket), and one in
-   * `readings_daily` when that day is written already. The _id is deterministic (the hour,
-   * the first late ts and the count), so a retry after a failure does not count twice.
-   */
-  private async writeCorrections(): Promise<void> {
-    if (this.corrections.size === 0) return;
-    const pending = this.corrections;
-    this.corrections = new Map();
-    const taken = [...pending.values()];
-    const hourly: RollupDocument[] = [];
-    const daily: RollupDocument[] = [];
-    for (const { id, keyId, hour, acc } of taken) {
-      const tag = `late:${acc.firstTs}:${acc.count}`;
-      const doc = rollupDocument(id, keyId, hour, acc);
-      hourly.push({ ...doc, _id: `${doc._id}:${tag}` });
-      const day = bucketStartMs(hour, 86_400);
-      if (day + dayMs <= this.writtenThroughMs && !this.pendingDays.has(day)) {
-        const dayDoc = rollupDocument(id, keyId, day, acc);
-        daily.push({ ...dayDoc, _id: `${dayDoc._id}:${Math.floor(hour / 1000)}:${tag}` });
-      }
-    }
-    try {
-      await insertRollups(await this.deps.collection('readings_hourly'), hourly);
-      await insertRollups(await this.deps.collection('readings_daily'), daily);
-    } catch (error) {
-      // Retried at the next tick, with what arrived meanwhile merged in (new _ids then).
-      for (const [key, entry] of pending) {
-        const newer = this.corrections.get(key);
-        if (newer) mergeInto(entry.acc, newer.acc);
-        this.corrections.set(key, entry);
-      }
-      throw error;
-    }
   }
 
   private async closeDue(): Promise<void> {
@@ -340,13 +249,15 @@ export class Rollups {
         this.writtenThroughMs = through;
       }
       await this.writeDays(through);
-      await this.writeCorrections();
+      await this.corrections.write(this.deps.collection, (day) =>
+        dayIsWritten(day, this.writtenThroughMs, this.pendingDays),
+      );
     } catch (error) {
       this.deps.logger.warning(
         `rollups: cannot write closed buckets (${describeError(error)}); they stay in memory and are written at the next attempt`,
       );
     }
-    await this.save(false);
+    await this.saveIfChanged();
   }
 
   /** Replaces the open hours in the recovery range with a recomputation from raw. */
@@ -372,25 +283,23 @@ export class Rollups {
   private async writeDays(through: number): Promise<void> {
     for (const day of [...this.pendingDays].sort((a, b) => a - b)) {
       if (day + dayMs > through) continue;
-      const hourly = await this.deps.collection('readings_hourly');
-      const rows = await hourly
-        .find({ start: { $gte: new Date(day), $lt: new Date(day + dayMs) } })
-        .toArray();
-      const days = new Map<string, { id: number; keyId: number; acc: Accumulator; firstTs: number }>();
-      for (const row of rows) {
-        const id = Number(row.id);
-        const keyId = Number(row.keyId);
-        const startMs = (row.start as Date).getTime();
-        const acc = accumulatorOfRow(row, startMs);
-        const key = `${id}:${keyId}`;
-        const into = days.get(key);
-        if (into) mergeInto(into.acc, acc);
-        else days.set(key, { id, keyId, acc, firstTs: startMs });
-      }
-      const docs = [...days.values()].map((d) => rollupDocument(d.id, d.keyId, day, d.acc));
+      const docs = await dailyDocumentsOf(await this.deps.collection('readings_hourly'), day);
       this.counters.dailyWritten += await insertRollups(await this.deps.collection('readings_daily'), docs);
       this.pendingDays.delete(day);
     }
+  }
+
+  /**
+   * What a restart after a crash reads from the saved state (the open hours are then
+   * recomputed from raw): a tick that changed none of it need not save.
+   */
+  private stateKey(): string {
+    const recovery = this.recovery ? `${this.recovery.fromMs}-${this.recovery.toMs}` : '';
+    return `${this.writtenThroughMs}|${this.rollupsFromMs}|${recovery}|${[...this.pendingDays].join(',')}`;
+  }
+
+  private saveIfChanged(): Promise<void> {
+    return this.stateKey() === this.savedKey ? this.saving : this.save(false);
   }
 
   private save(clean: boolean): Promise<void> {
@@ -415,14 +324,7 @@ export class Rollups {
       recovery: this.recovery ?? null,
       hours,
     };
-    const temp = `${this.deps.stateFile}.tmp`;
-    try {
-      await writeFile(temp, JSON.stringify(state));
-      await rename(temp, this.deps.stateFile);
-    } catch (error) {
-      this.deps.logger.warning(
-        `rollups: cannot save the open hours to ${this.deps.stateFile} (${describeError(error)}); after a crash they are recomputed from the raw readings`,
-      );
-    }
+    const key = this.stateKey();
+    if (await writeStateFile(this.deps.stateFile, state, this.deps.logger)) this.savedKey = key;
   }
 }
