@@ -102,7 +102,7 @@ describe('raspimon status', () => {
     const result = await status(['--state-dir', temp.dir], () => Date.now());
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `raspimon: no status file: looked for ${path.join(temp.dir, statusFileName)}; is the monitor running (it writes one every 10 s), or pass --state-dir <dir>\n`,
+      `raspimon: no status file: looked for ${path.join(temp.dir, statusFileName)}; is the monitor running (it writes one at least every 30 s), or pass --state-dir <dir>\n`,
     );
   });
 });

@@ -11,9 +11,10 @@ import { formatJson, formatTable } from '../output.js';
 const statusUsage = `Usage: raspimon status [--state-dir <dir>] [--json]
 
 Shows what the running monitor of this namespace is doing, from the status file it
-writes every 10 s into its state dir (${statusFileName}): per device the last
-reading and its age, errors and the last one, readings it produced that were not
-stored; the spool; whether the database is reachable. No database is needed.
+writes into its state dir (${statusFileName}) within 10 s of a change in health and
+otherwise every 30 s: per device the last reading and its age, errors and the last
+one, readings it produced that were not stored; the spool; whether the database is
+reachable. No database is needed.
 
 Exit status: 0 the monitor runs; 1 no status file, or the monitor stopped or stopped
 writing it (stale).
@@ -66,7 +67,7 @@ async function readStatus(files: readonly string[]): Promise<{ file: string; sta
     return { file, status };
   }
   throw new StatusUnavailableError(
-    `no status file: looked for ${files.join(', ')}; is the monitor running (it writes one every 10 s), or pass --state-dir <dir>`,
+    `no status file: looked for ${files.join(', ')}; is the monitor running (it writes one at least every 30 s), or pass --state-dir <dir>`,
   );
 }
 

@@ -16,6 +16,25 @@ export type DatabaseSource = { uri: string } | { db: MongoClient | Db };
  */
 export const lightDriverOptions = { heartbeatFrequencyMS: 60_000, maxPoolSize: 2, minPoolSize: 0 } as const;
 
+/**
+ * How often the driver's connection pool looks for connections to prune or to open up to
+ * `minPoolSize`, in ms. The driver's own 100 ms wakes an idle process 600 times a minute, most
+ * of an idle monitor's CPU; with `minPoolSize` 0 and no `maxIdleTimeMS` the sweep only drops
+ * connections that a checkout would drop anyway (closed, or from before a pool clear).
+ */
+export const poolSweepMs = 10_000;
+
+/**
+ * Sets {@link poolSweepMs} on a client not yet connected. The driver takes this pool setting only
+ * from its parsed options (`MongoClient` refuses it as an option), so it is set there; a driver
+ * without it ignores the extra field (test/monitor/storage/driver-pool.test.ts checks that the
+ * installed driver still honours it).
+ */
+export function slowPoolSweep(client: MongoClient): void {
+  const options = client.options as unknown as Record<string, unknown> | undefined;
+  if (options && !Object.isFrozen(options)) options.minPoolSizeCheckFrequencyMS = poolSweepMs;
+}
+
 /** {@link lightDriverOptions} less those the URI's query sets (the URI wins). */
 export function driverDefaultsFor(uri: string): Partial<typeof lightDriverOptions> {
   const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1).toLowerCase() : '';
@@ -58,6 +77,7 @@ export class DatabaseConnection {
           connectTimeoutMS: this.serverSelectionTimeoutMS,
           ignoreUndefined: true,
         });
+        slowPoolSweep(client);
         try {
           await client.connect();
         } catch (error) {
