@@ -1,7 +1,8 @@
 // Keeps the fleet on the configuration in the database: reload() on demand (SIGHUP, start)
 // coalesces concurrent calls into one more run; poll() reloads only when the devices/keys
-// fingerprint changed, and decodes the documents only when their bytes changed. A configuration that cannot be read keeps the last good one; at
-// start, the copy saved in the state dir stands in for it.
+// fingerprint changed, and decodes the documents only when their bytes changed. A
+// configuration that cannot be read keeps the last good one; at start, the copy saved in the
+// state dir stands in for it.
 import { describeError } from '../../internal/index.js';
 import {
   changedCollections,
