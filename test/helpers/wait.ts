@@ -1,15 +1,21 @@
 import net from 'node:net';
 
-/** Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. */
+/**
+ * Polls `check` every 20 ms until it returns true, or throws after `timeoutMs`. `what` names
+ * the state; as a function it is called at the timeout, to say how far things got.
+ */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
-  what = 'condition',
+  what: string | (() => string) = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const state = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${state}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -88,7 +88,11 @@ describe('the daemon process under faults', () => {
       if (!killed) acked = i + 200;
     }
     expect(acked).toBeGreaterThan(0);
-    await waitFor(() => recordIds(sink.messages).size === total, 180_000, 'all records mailed');
+    await waitFor(
+      () => recordIds(sink.messages).size === total,
+      180_000,
+      () => mailedSoFar(recordIds(sink.messages), total, sink.messages.length, daemons),
+    );
     await stopDaemon(daemons.at(-1)!);
     // A kill in the moment between the server's acceptance and the sent mark re-sends that
     // mail whole, with its Message-ID (see duplicates.test.ts); no record is in two mails.
@@ -232,3 +236,13 @@ describe('the daemon process under faults', () => {
     expect([...recordIds(sink.messages).values()]).toEqual([1, 1, 1]);
   });
 });
+
+/** What a timed-out wait for every record saw: how many arrived, the first missing, the daemons' last words. */
+function mailedSoFar(seen: Map<string, number>, total: number, mails: number, daemons: Daemon[]): string {
+  const missing: number[] = [];
+  for (let i = 0; i < total && missing.length < 10; i++) if (!seen.has(`rec-${i}`)) missing.push(i);
+  const stderr = daemons.map(
+    (d, i) => `daemon ${i + 1}: ${d.stderr().trim().split('\n').slice(-5).join(' | ')}`,
+  );
+  return `all records mailed (${seen.size} of ${total} in ${mails} mail(s); first missing: ${missing.join(', ')}; ${stderr.join('; ')})`;
+}
