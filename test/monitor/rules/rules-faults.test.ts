@@ -18,6 +18,7 @@ const {
   h,
   start: startWith,
   emit,
+  addRule,
 } = useRulesWorld({
   prefix: 'rulesf_',
   statePrefix: 'raspimon-rules-faults-',
@@ -163,7 +164,7 @@ describe('reminder floods (MEDIUM)', () => {
 
 describe('a band rule: each side its own condition (MEDIUM)', () => {
   it('above: -10000, below: -30000 — fires above at -5000; at -40000 above resolves and below fires; the texts say the side', async () => {
-    await h.db.collection('rules').insertOne({
+    await addRule({
       id: 1,
       name: 'freezer band',
       keyId: 7,
@@ -263,7 +264,7 @@ describe('rules the scheduler cannot plan never stop the monitor (HIGH 6)', () =
   });
 
   it('such a rule added while running is reported for itself at the poll, never as "database unreadable"', async () => {
-    await h.db.collection('rules').insertOne({ id: 4, name: 'good', keyId: 7, deviceId: 3, above: 100 });
+    await addRule({ id: 4, name: 'good', keyId: 7, deviceId: 3, above: 100 });
     const { monitor, logger } = start(30);
     await monitor.start();
     await h.db
@@ -363,7 +364,7 @@ describe('rules-state.json of another JSON shape (LOW)', () => {
   it.each(['null', '5', '{"version":1,"clean":true}'])(
     '%s: the monitor starts, warns once, and rules run',
     async (text) => {
-      await h.db.collection('rules').insertOne({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0 });
+      await addRule({ id: 1, name: 'warm', keyId: 7, deviceId: 3, above: 0 });
       writeFileSync(path.join(h.stateDir, 'rules-state.json'), text);
       const { monitor, logger } = start();
       await monitor.start();

@@ -27,7 +27,7 @@ const ruleRecords = (logger: RecordingLogger): string[] =>
 
 describe('rules in the monitor', () => {
   it('above with forSeconds and hysteresis: an oscillating value fires once, one resolve with how long it fired', async () => {
-    await h.db.collection('rules').insertOne({ ...freezerWarm });
+    await addRule({ ...freezerWarm });
     const { monitor, logger } = start();
     await monitor.start();
     // Warm from 00:02 on, held 300 s by 00:07 (fires), then hovering across the threshold.
@@ -85,7 +85,7 @@ describe('rules in the monitor', () => {
   });
 
   it('restart while firing: no second fire; resolved on the first good reading after it', async () => {
-    await h.db.collection('rules').insertOne({ ...freezerWarm, forSeconds: 0 });
+    await addRule({ ...freezerWarm, forSeconds: 0 });
     const first = start();
     await first.monitor.start();
     emit(3, -5000);
@@ -154,7 +154,7 @@ describe('rules in the monitor', () => {
     const uninstall = monitor.handleSignals();
     try {
       await monitor.start();
-      await h.db.collection('rules').insertOne({ id: 7, name: 'humid', keyId: 8, deviceId: 4, above: 80 });
+      await addRule({ id: 7, name: 'humid', keyId: 8, deviceId: 4, above: 80 });
       process.kill(process.pid, 'SIGHUP');
       await waitFor(
         () => {
